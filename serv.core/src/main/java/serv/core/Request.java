@@ -1,0 +1,55 @@
+package serv.core;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** One HTTP request, as a route sees it. Valid only during {@link Handler#handle}. */
+@ProviderType
+public interface Request {
+
+    /** The HTTP method, upper case. */
+    String method();
+
+    /** The path, decoded, without the tenant's path prefix and without the query. */
+    String path();
+
+    /** The value of a {@code {name}} segment of the route's template, or null. */
+    String pathParam(String name);
+
+    /** The first value of a query parameter, or null when absent. */
+    String query(String name);
+
+    /** All query parameters. */
+    Map<String, List<String>> queryParams();
+
+    /** A request header, or null. */
+    String header(String name);
+
+    /** The request body as bytes; larger than the server's limit gives a 413 {@link HttpException}. */
+    byte[] body() throws IOException;
+
+    /**
+     * The body's fields: from {@code application/x-www-form-urlencoded} (first value of each field) or from a
+     * JSON object (scalar members as text). Another content type or a malformed body gives a 400.
+     */
+    Map<String, String> form() throws IOException;
+
+    /** The body parsed as JSON into {@code type}; a malformed body gives a 400. */
+    <T> T json(Class<T> type) throws IOException;
+
+    /** The tenant this request was resolved to; empty on a single-tenant server. */
+    Optional<String> tenant();
+
+    /**
+     * The connection of this request to the route's database, borrowed on first use and returned when the request
+     * ends. For POST, PUT, PATCH and DELETE it is in a transaction that commits when the handler succeeds and rolls
+     * back when it throws or answers an error status; for other methods it is in auto-commit mode. Do not close it.
+     */
+    Connection connection() throws SQLException;
+}

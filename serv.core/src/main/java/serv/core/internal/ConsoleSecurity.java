@@ -1,0 +1,223 @@
+package serv.core.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+
+import org.apache.felix.webconsole.spi.SecurityProvider;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The Web Console's only way in. The runtime sets {@code felix.webconsole.security.providers=serv}, so the console
+ * is not mounted at all until this provider is registered and its built-in admin/admin login is never used.
+ *
+ * <p>Credentials, first found wins: {@code SERV_CONSOLE_USER}/{@code SERV_CONSOLE_PASSWORD}; the configuration
+ * {@code serv.console}; else {@code data/console.credentials}, created on first start with a random password that
+ * is printed once. Passwords are kept only as PBKDF2 hashes.
+ */
+@Component(configurationPid = ConsoleSecurity.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
+        property = SecurityProvider.PROPERTY_ID + "=serv")
+@Designate(ocd = ConsoleSecurity.Config.class)
+public final class ConsoleSecurity implements SecurityProvider {
+
+    static final String PID = "serv.console";
+    static final String CREDENTIALS_FILE = "data/console.credentials";
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleSecurity.class);
+    private static final int ITERATIONS = 120_000;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    @ObjectClassDefinition(id = PID, name = "Serv Web Console login",
+            description = "Who may use /system/console. Environment variables SERV_CONSOLE_USER and "
+                    + "SERV_CONSOLE_PASSWORD win over this configuration.")
+    @interface Config {
+        @AttributeDefinition(name = "User name")
+        String username() default "admin";
+
+        @AttributeDefinition(name = "Password", type = AttributeType.PASSWORD,
+                description = "A password, or its hash as pbkdf2-sha256$iterations$salt$hash.")
+        String password();
+    }
+
+    private final Path home;
+    /** Basic-auth headers already verified, keyed by their SHA-256, so PBKDF2 runs once per credential. */
+    private final Set<String> verified = ConcurrentHashMap.newKeySet();
+    private volatile String username;
+    private volatile String hash;
+
+    @Activate
+    public ConsoleSecurity(BundleContext context, Map<String, Object> props) throws IOException {
+        String h = context.getProperty("serv.home");
+        home = Path.of(h == null ? "." : h).toAbsolutePath().normalize();
+        configure(props);
+    }
+
+    @Modified
+    void configure(Map<String, Object> props) throws IOException {
+        verified.clear();
+        String envUser = System.getenv("SERV_CONSOLE_USER");
+        String envPassword = System.getenv("SERV_CONSOLE_PASSWORD");
+        if (envUser != null && !envUser.isBlank() && envPassword != null && !envPassword.isEmpty()) {
+            username = envUser;
+            hash = hash(envPassword);
+            LOG.info("Web Console login: user {} from SERV_CONSOLE_USER/SERV_CONSOLE_PASSWORD", envUser);
+            return;
+        }
+        if ((envUser == null) != (envPassword == null)) {
+            LOG.error("Web Console: set both SERV_CONSOLE_USER and SERV_CONSOLE_PASSWORD, or neither; ignoring them");
+        }
+        Object pw = props.get("password");
+        if (pw != null && !pw.toString().isEmpty()) {
+            Object user = props.get("username");
+            username = user == null || user.toString().isBlank() ? "admin" : user.toString();
+            hash = pw.toString().startsWith("pbkdf2-sha256$") ? pw.toString() : hash(pw.toString());
+            LOG.info("Web Console login: user {} from configuration {}", username, PID);
+            return;
+        }
+        Path file = home.resolve(CREDENTIALS_FILE);
+        if (Files.isRegularFile(file)) {
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            if (lines.size() >= 2 && lines.get(1).startsWith("pbkdf2-sha256$")) {
+                username = lines.get(0).strip();
+                hash = lines.get(1).strip();
+                LOG.info("Web Console login: user {} from {}", username, CREDENTIALS_FILE);
+                return;
+            }
+            LOG.error("Web Console: {} is malformed; delete it to generate new credentials", file);
+            username = null;
+            hash = null;
+            return;
+        }
+        String generated = randomPassword();
+        username = "admin";
+        hash = hash(generated);
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, username + "\n" + hash + "\n", StandardCharsets.UTF_8);
+        try {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException notPosix) {
+            // the folder's own permissions protect it
+        }
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // Shown once: only the hash is kept.
+        LOG.warn("Web Console login generated: user admin, password {} (shown once; its hash is kept in {})",
+                generated, CREDENTIALS_FILE);
+    }
+
+    @Override
+    public Object authenticate(HttpServletRequest request, HttpServletResponse response) {
+        String header = request.getHeader("Authorization");
+        if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            String key = sha256(header);
+            if (verified.contains(key)) {
+                return username;
+            }
+            try {
+                String decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()),
+                        StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                String u = username;
+                String h = hash;
+                if (colon > 0 && u != null && h != null
+                        && MessageDigest.isEqual(u.getBytes(StandardCharsets.UTF_8),
+                                decoded.substring(0, colon).getBytes(StandardCharsets.UTF_8))
+                        && verify(decoded.substring(colon + 1), h)) {
+                    if (verified.size() < 64) {
+                        verified.add(key);
+                    }
+                    return u;
+                }
+            } catch (IllegalArgumentException malformed) {
+                // falls through to the challenge
+            }
+        }
+        response.setHeader("WWW-Authenticate", "Basic realm=\"Serv console\", charset=\"UTF-8\"");
+        try {
+            response.sendError(401);
+        } catch (IOException ignored) {
+            // the client went away
+        }
+        return null;
+    }
+
+    @Override
+    public boolean authorize(Object user, String role) {
+        return user != null && user.equals(username);
+    }
+
+    @Override
+    public void logout(HttpServletRequest request, HttpServletResponse response) {
+        // Basic authentication has no server-side session to end.
+    }
+
+    static String hash(String password) {
+        byte[] salt = new byte[16];
+        RANDOM.nextBytes(salt);
+        return "pbkdf2-sha256$" + ITERATIONS + "$" + Base64.getEncoder().encodeToString(salt) + "$"
+                + Base64.getEncoder().encodeToString(pbkdf2(password, salt, ITERATIONS));
+    }
+
+    static boolean verify(String password, String stored) {
+        String[] parts = stored.split("\\$");
+        if (parts.length != 4) {
+            return false;
+        }
+        byte[] salt = Base64.getDecoder().decode(parts[2]);
+        byte[] expected = Base64.getDecoder().decode(parts[3]);
+        return MessageDigest.isEqual(expected, pbkdf2(password, salt, Integer.parseInt(parts[1])));
+    }
+
+    private static byte[] pbkdf2(String password, byte[] salt, int iterations) {
+        try {
+            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
+                    .generateSecret(new PBEKeySpec(password.toCharArray(), salt, iterations, 256)).getEncoded();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("PBKDF2WithHmacSHA256 is missing from this JVM", e);
+        }
+    }
+
+    private static String sha256(String text) {
+        try {
+            return Base64.getEncoder().encodeToString(
+                    MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String randomPassword() {
+        String alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789";
+        StringBuilder out = new StringBuilder(20);
+        for (int i = 0; i < 20; i++) {
+            out.append(alphabet.charAt(RANDOM.nextInt(alphabet.length())));
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,223 @@
+package serv.core.internal;
+
+import java.io.IOException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import jakarta.servlet.Servlet;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import serv.core.Handler;
+import serv.core.HttpException;
+import serv.core.Route;
+import serv.database.Database;
+import serv.database.DatabaseState;
+
+/**
+ * The one servlet of the Servlet Whiteboard that serves every route. Routes are {@link Handler} services (Serv's own
+ * whiteboard), so that a route whose database is down answers 503 instead of disappearing into a 404, path
+ * templates with {@code {params}} work, and a 405 lists the methods of every route on the path.
+ */
+@Component(service = Servlet.class)
+@HttpWhiteboardServletPattern("/*")
+@HttpWhiteboardServletName("serv.dispatcher")
+public final class Dispatcher extends HttpServlet {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    private static final long MAX_BODY = 1 << 20;
+    private static final int RETRY_AFTER_SECONDS = 5;
+
+    private volatile RouteTable routes = RouteTable.EMPTY;
+    private final Map<String, Database> databases = new ConcurrentHashMap<>();
+
+    // ---- routes and databases, bound dynamically ------------------------------------------------------------
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            target = "(" + Route.PATH + "=*)")
+    synchronized void bindHandler(Handler handler, Map<String, Object> props) {
+        long id = (Long) props.get(Constants.SERVICE_ID);
+        try {
+            RouteTable.Entry entry = RouteTable.Entry.of((String) props.get(Route.PATH), methods(props),
+                    (String) props.get(Route.DATABASE), handler, id, ranking(props));
+            routes = routes.with(entry);
+            LOG.debug("Route {} {} bound", entry.methods(), entry.template());
+        } catch (IllegalArgumentException | ClassCastException e) {
+            LOG.error("Route service {} ignored: {}; fix the component's serv.route.* properties", id, e.getMessage());
+        }
+    }
+
+    synchronized void unbindHandler(Handler handler, Map<String, Object> props) {
+        routes = routes.without((Long) props.get(Constants.SERVICE_ID));
+    }
+
+    synchronized void updatedHandler(Handler handler, Map<String, Object> props) {
+        unbindHandler(handler, props);
+        bindHandler(handler, props);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindDatabase(Database database, Map<String, Object> props) {
+        databases.put(key(props), database);
+    }
+
+    void unbindDatabase(Database database, Map<String, Object> props) {
+        databases.remove(key(props), database);
+    }
+
+    void updatedDatabase(Database database, Map<String, Object> props) {
+        databases.values().remove(database);
+        databases.put(key(props), database);
+    }
+
+    private static String key(Map<String, Object> props) {
+        Object tenant = props.get(Database.TENANT);
+        return (tenant == null ? "" : tenant + "/") + props.get(Database.NAME);
+    }
+
+    // ---- requests -------------------------------------------------------------------------------------------
+
+    @Override
+    protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String method = req.getMethod();
+        String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
+        RouteTable.Match match = routes.find(method, path);
+        if (match == null) {
+            send(resp, 404, Json.error("not found"), Map.of());
+            return;
+        }
+        if (match.entry() == null) {
+            if (method.equals("OPTIONS")) {
+                send(resp, 204, null, Map.of("Allow", allow(match.allowed())));
+            } else {
+                HttpException e = HttpException.methodNotAllowed(match.allowed());
+                send(resp, e.status(), Json.error(e.getMessage()), e.headers());
+            }
+            return;
+        }
+        RouteTable.Entry route = match.entry();
+        Database database = null;
+        if (!route.database().isEmpty()) {
+            database = databases.get(route.database());
+            if (database == null) {
+                unavailable(resp, "database " + route.database() + " is not configured");
+                return;
+            }
+            if (database.state() != DatabaseState.UP) {
+                unavailable(resp, "database " + route.database() + " is " + database.state()
+                        + database.reason().map(r -> ": " + r).orElse(""));
+                return;
+            }
+        }
+        RequestContext ctx = new RequestContext(req, method, path, match.params(), database, null, MAX_BODY);
+        try {
+            try {
+                route.handler().handle(ctx, ctx);
+            } catch (Exception e) {
+                ctx.close(false);
+                throw e;
+            }
+            ctx.close(true);
+        } catch (HttpException e) {
+            send(resp, e.status(), Json.error(e.getMessage()), e.headers());
+            return;
+        } catch (Exception e) {
+            failed(resp, route, e);
+            return;
+        }
+        byte[] body = method.equals("HEAD") ? null : ctx.output();
+        if (ctx.output() != null) {
+            resp.setContentType(ctx.contentType());
+            resp.setContentLength(ctx.output().length);
+        }
+        send(resp, ctx.status(), body, ctx.headers());
+    }
+
+    private void failed(HttpServletResponse resp, RouteTable.Entry route, Exception e) throws IOException {
+        SQLException sql = sqlCause(e);
+        if (sql != null && (sql instanceof SQLTransientConnectionException
+                || (sql.getSQLState() != null && sql.getSQLState().startsWith("08")))) {
+            LOG.warn("Route {}: database {} unavailable: {}", route.template(), route.database(), sql.getMessage());
+            unavailable(resp, "database " + route.database() + " is unavailable");
+            return;
+        }
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        LOG.error("Route {} failed, error id {}", route.template(), id, e);
+        send(resp, 500, Json.error("internal server error", "id", id), Map.of());
+    }
+
+    private static SQLException sqlCause(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                return s;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return null;
+    }
+
+    private static void unavailable(HttpServletResponse resp, String message) throws IOException {
+        send(resp, 503, Json.error(message), Map.of("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)));
+    }
+
+    private static void send(HttpServletResponse resp, int status, byte[] body, Map<String, String> headers)
+            throws IOException {
+        resp.setStatus(status);
+        headers.forEach(resp::setHeader);
+        if (body != null) {
+            if (resp.getContentType() == null) {
+                resp.setContentType("application/json");
+            }
+            resp.setContentLength(body.length);
+            resp.getOutputStream().write(body);
+        }
+    }
+
+    static boolean isWrite(String method) {
+        return switch (method) {
+            case "POST", "PUT", "PATCH", "DELETE" -> true;
+            default -> false;
+        };
+    }
+
+    private static String allow(Set<String> methods) {
+        return String.join(", ", new java.util.TreeSet<>(methods));
+    }
+
+    private static Set<String> methods(Map<String, Object> props) {
+        Object m = props.get(Route.METHODS);
+        if (m == null) {
+            return Set.of("GET");
+        }
+        if (m instanceof String[] array) {
+            return Set.copyOf(Arrays.asList(array));
+        }
+        if (m instanceof List<?> list) {
+            return Set.copyOf(list.stream().map(Object::toString).toList());
+        }
+        return Set.of(m.toString().split("\\s*,\\s*"));
+    }
+
+    private static int ranking(Map<String, Object> props) {
+        return props.get(Constants.SERVICE_RANKING) instanceof Integer i ? i : 0;
+    }
+}

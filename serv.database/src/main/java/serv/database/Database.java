@@ -1,0 +1,61 @@
+package serv.database;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Optional;
+
+import javax.sql.DataSource;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * A named database of the running server: its pool, its state and its figures.
+ *
+ * <p>A {@code Database} service exists for every active database configuration, whatever the state of the pool,
+ * so that the runtime can tell "this database exists but is down" (503) from "no such database" (404).
+ */
+@ProviderType
+public interface Database {
+
+    /** Service property: the database's logical name, for example {@code default} or {@code analytics}. */
+    String NAME = "serv.database.name";
+
+    /** Service property: the tenant id the database belongs to; absent for the server's own databases. */
+    String TENANT = "serv.tenant";
+
+    /** Service property: the dialect, one of {@link Dialect}'s lower-case names. */
+    String DIALECT = "serv.database.dialect";
+
+    /** Service property: the name Aries JPA looks a data source up by ({@code osgi:service/...}). */
+    String JNDI_NAME = "osgi.jndi.service.name";
+
+    /** The logical name of this database. */
+    String name();
+
+    /** The tenant this database belongs to, if any. */
+    Optional<String> tenant();
+
+    /** The SQL dialect of this database. */
+    Dialect dialect();
+
+    /** The current state. */
+    DatabaseState state();
+
+    /** Why the database is not up, or empty when it is. Never contains credentials. */
+    Optional<String> reason();
+
+    /** Pool figures at this moment. */
+    PoolStats stats();
+
+    /**
+     * The pooled data source. Connections borrowed from it must be closed; they return to the pool.
+     * When the database is not {@link DatabaseState#UP}, {@code getConnection()} fails with a
+     * {@link java.sql.SQLTransientConnectionException}.
+     */
+    DataSource dataSource();
+
+    /** Borrows a connection; shorthand for {@code dataSource().getConnection()}. */
+    default Connection connection() throws SQLException {
+        return dataSource().getConnection();
+    }
+}

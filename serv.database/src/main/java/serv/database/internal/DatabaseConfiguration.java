@@ -1,0 +1,70 @@
+package serv.database.internal;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * A database, as a Configuration Admin factory configuration (PID {@value DatabaseSettings#FACTORY_PID}).
+ * The metatype makes it a form in the Web Console, with the password masked. Values are read and checked by
+ * {@link DatabaseSettings}, which names the key and the fix when one is wrong.
+ */
+@ObjectClassDefinition(
+        id = DatabaseSettings.FACTORY_PID,
+        name = "Serv database",
+        description = "A named database pool (HikariCP) published as an OSGi service.")
+@interface DatabaseConfiguration {
+
+    @AttributeDefinition(name = "Name", description = "Logical name routes and extensions use, e.g. default.")
+    String name() default "default";
+
+    @AttributeDefinition(name = "URL", description = "postgresql://user@host:5432/db?sslmode=require, "
+            + "sqlite:///relative/path.db, sqlite:////absolute/path.db, or a jdbc: URL.")
+    String url() default "sqlite:///data/app.db";
+
+    @AttributeDefinition(name = "User", description = "Database user; overrides a user in the URL.", required = false)
+    String user() default "";
+
+    @AttributeDefinition(name = "Password", type = AttributeType.PASSWORD, required = false,
+            description = "Database password; overrides a password in the URL. Never logged or published.")
+    String password() default "";
+
+    @AttributeDefinition(name = "Password file", required = false,
+            description = "Path of a file holding the password (first line), instead of Password.")
+    String password__file() default "";
+
+    @AttributeDefinition(name = "Pool size", min = "0",
+            description = "Connections kept open (Hikari minimum idle). Ignored when min_size is set.")
+    int pool__size() default 10;
+
+    @AttributeDefinition(name = "Max overflow", min = "0",
+            description = "Extra connections opened under load (maximum = pool_size + max_overflow).")
+    int max__overflow() default 0;
+
+    @AttributeDefinition(name = "Min size", min = "0", required = false,
+            description = "asyncpg vocabulary: connections kept open. Wins over pool_size when set.")
+    String min__size() default "";
+
+    @AttributeDefinition(name = "Max size", min = "1", required = false,
+            description = "asyncpg vocabulary: maximum connections. Wins over pool_size + max_overflow when set.")
+    String max__size() default "";
+
+    @AttributeDefinition(name = "Connection timeout (s)", description = "Longest wait for a connection.")
+    double connection__timeout() default 5;
+
+    @AttributeDefinition(name = "Command timeout (s)", description = "Statement timeout; 0 means none.")
+    double command__timeout() default 60;
+
+    @AttributeDefinition(name = "Idle timeout (s)", description = "Idle connections above the pool size close after this.")
+    double idle__timeout() default 600;
+
+    @AttributeDefinition(name = "Max lifetime (s)", description = "Connections are replaced after this.")
+    double max__lifetime() default 1800;
+
+    @AttributeDefinition(name = "SSL mode", required = false,
+            description = "PostgreSQL sslmode: disable, allow, prefer, require, verify-ca, verify-full.")
+    String ssl__mode() default "";
+
+    @AttributeDefinition(name = "Tenant", required = false, description = "Tenant id this database belongs to.")
+    String tenant() default "";
+}

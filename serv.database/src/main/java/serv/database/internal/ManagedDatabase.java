@@ -1,0 +1,474 @@
+package serv.database.internal;
+
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.logging.Logger;
+
+import javax.sql.DataSource;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.jdbc.DataSourceFactory;
+import org.slf4j.LoggerFactory;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariConfigMXBean;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+
+import serv.database.Database;
+import serv.database.DatabaseState;
+import serv.database.Dialect;
+import serv.database.PoolStats;
+
+/**
+ * One configured database: its Hikari pool, its state, and its two services ({@link Database} and
+ * {@link DataSource}). The services stay registered while the configuration exists, whatever happens to the pool
+ * behind them: resizing changes the live pool, a new URL or new credentials start a new pool behind the same
+ * services and drain the old one.
+ */
+final class ManagedDatabase implements Database {
+
+    private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(ManagedDatabase.class);
+    private static final long MAX_BACKOFF_MS = 30_000;
+
+    private final BundleContext context;
+    private final PoolScheduler scheduler;
+    private final StableDataSource dataSource = new StableDataSource();
+
+    private volatile DatabaseSettings settings;
+    private volatile String fallbackName;
+    private volatile HikariDataSource pool;
+    private volatile DatabaseState state = DatabaseState.STARTING;
+    private volatile String reason;
+    private volatile DataSourceFactory driver;
+    private ServiceRegistration<Database> databaseRegistration;
+    private ServiceRegistration<DataSource> dataSourceRegistration;
+    private long backoffMs = 1000;
+    private boolean probeScheduled;
+    private int generation;
+
+    ManagedDatabase(BundleContext context, PoolScheduler scheduler) {
+        this.context = context;
+        this.scheduler = scheduler;
+    }
+
+    // ---- Database API -------------------------------------------------------------------------------------
+
+    @Override
+    public String name() {
+        DatabaseSettings s = settings;
+        return s != null ? s.name() : fallbackName;
+    }
+
+    @Override
+    public Optional<String> tenant() {
+        DatabaseSettings s = settings;
+        return Optional.ofNullable(s == null ? null : s.tenant());
+    }
+
+    @Override
+    public Dialect dialect() {
+        DatabaseSettings s = settings;
+        return s == null ? Dialect.SQLITE : s.url().dialect();
+    }
+
+    @Override
+    public DatabaseState state() {
+        return state;
+    }
+
+    @Override
+    public Optional<String> reason() {
+        return state == DatabaseState.UP ? Optional.empty() : Optional.ofNullable(reason);
+    }
+
+    @Override
+    public PoolStats stats() {
+        HikariDataSource p = pool;
+        HikariPoolMXBean bean = p == null ? null : p.getHikariPoolMXBean();
+        if (bean == null) {
+            return PoolStats.EMPTY;
+        }
+        return new PoolStats(bean.getActiveConnections(), bean.getIdleConnections(),
+                bean.getThreadsAwaitingConnection(), p.getMaximumPoolSize());
+    }
+
+    @Override
+    public DataSource dataSource() {
+        return dataSource;
+    }
+
+    // ---- life cycle, called by DatabaseComponent under its lock ------------------------------------------
+
+    /** Starts with a configuration that could not be read: the database exists, FAILED, with the reason. */
+    synchronized void fail(String name, String why) {
+        fallbackName = name;
+        settings = null;
+        closePool("configuration rejected");
+        setState(DatabaseState.FAILED, why);
+        unregisterDataSource();
+        registerOrUpdate();
+    }
+
+    /** Applies a (new or changed) valid configuration. */
+    synchronized void apply(DatabaseSettings next) {
+        DatabaseSettings previous = settings;
+        settings = next;
+        fallbackName = next.name();
+        registerOrUpdate();
+        HikariDataSource current = pool;
+        if (current == null || previous == null) {
+            startPool("started");
+        } else if (previous.needsNewPool(next)) {
+            startPool("switched to a new pool");
+        } else {
+            resize(current, next);
+            LOG.info("Database {}: reconfigured in place (min idle {}, max {}, connection timeout {} ms)",
+                    next.label(), next.minIdle(), next.maxPoolSize(), next.connectionTimeoutMs());
+        }
+    }
+
+    /** Sets the driver (or none) for the next pool, without starting one. */
+    synchronized void useDriver(DataSourceFactory factory) {
+        driver = factory;
+    }
+
+    synchronized void driverAvailable(DataSourceFactory factory) {
+        driver = factory;
+        if (settings != null && pool == null && state != DatabaseState.FAILED) {
+            startPool("started");
+        }
+    }
+
+    synchronized void driverGone(DataSourceFactory factory) {
+        if (driver == factory) {
+            driver = null;
+            if (pool != null) {
+                closePool("its JDBC driver went away");
+                setState(DatabaseState.STARTING, "waiting for the " + dialect().id() + " JDBC driver");
+            }
+        }
+    }
+
+    Dialect wantedDialect() {
+        DatabaseSettings s = settings;
+        return s == null ? null : s.url().dialect();
+    }
+
+    synchronized void stop() {
+        unregisterDataSource();
+        if (databaseRegistration != null) {
+            try {
+                databaseRegistration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle is stopping and the framework has already taken the registration away
+            }
+            databaseRegistration = null;
+        }
+        setState(DatabaseState.STOPPED, "stopped");
+        generation++;
+        HikariDataSource p = pool;
+        pool = null;
+        if (p != null) {
+            p.close(); // waits for borrowed connections to come back (bounded by Hikari), then closes them all
+            LOG.info("Database {}: pool stopped", label());
+        }
+    }
+
+    // ---- internals ----------------------------------------------------------------------------------------
+
+    private String label() {
+        DatabaseSettings s = settings;
+        return s != null ? s.label() : fallbackName;
+    }
+
+    private void startPool(String verb) {
+        DatabaseSettings s = settings;
+        DataSourceFactory factory = driver;
+        if (factory == null) {
+            setState(DatabaseState.STARTING, "waiting for the " + s.url().dialect().id() + " JDBC driver");
+            return;
+        }
+        HikariDataSource next;
+        try {
+            next = new HikariDataSource(hikariConfig(s, factory));
+        } catch (SQLException | RuntimeException e) {
+            closePool("it could not be replaced");
+            setState(DatabaseState.FAILED, "the pool could not be created: " + describe(e));
+            unregisterDataSource();
+            LOG.error("Database {}: the pool could not be created: {}", s.label(), describe(e));
+            return;
+        }
+        HikariDataSource old = pool;
+        pool = next;
+        generation++;
+        if (old != null) {
+            scheduler.execute(() -> {
+                old.close();
+                LOG.info("Database {}: previous pool drained and closed", s.label());
+            });
+        }
+        LOG.info("Database {}: pool {} ({} {}, min idle {}, max {})", s.label(), verb, s.url().dialect().id(),
+                s.url().safeDescription(), s.minIdle(), s.maxPoolSize());
+        if (state != DatabaseState.UP) {
+            setState(DatabaseState.STARTING, "connecting");
+        }
+        registerDataSource();
+        backoffMs = 1000;
+        scheduleProbe(0);
+    }
+
+    private HikariConfig hikariConfig(DatabaseSettings s, DataSourceFactory factory) throws SQLException {
+        Properties props = new Properties();
+        props.setProperty(DataSourceFactory.JDBC_URL, s.url().jdbcUrl());
+        if (s.user() != null) {
+            props.setProperty(DataSourceFactory.JDBC_USER, s.user());
+        }
+        if (s.password() != null) {
+            props.setProperty(DataSourceFactory.JDBC_PASSWORD, s.password());
+        }
+        if (s.url().dialect() == Dialect.SQLITE) {
+            props.setProperty(SqliteDataSourceFactory.BUSY_TIMEOUT, Long.toString(s.connectionTimeoutMs()));
+        }
+        HikariConfig config = new HikariConfig();
+        config.setDataSource(factory.createDataSource(props));
+        config.setPoolName("serv-" + (s.tenant() == null ? "" : s.tenant() + "-") + s.name());
+        config.setMinimumIdle(s.minIdle());
+        config.setMaximumPoolSize(s.maxPoolSize());
+        config.setConnectionTimeout(s.connectionTimeoutMs());
+        config.setValidationTimeout(Math.min(s.connectionTimeoutMs(), 5000));
+        config.setIdleTimeout(s.idleTimeoutMs());
+        config.setMaxLifetime(s.maxLifetimeMs());
+        // Never fail at start: an unreachable database is RETRYING, not a failed component.
+        config.setInitializationFailTimeout(-1);
+        if (s.url().dialect() == Dialect.POSTGRESQL && s.commandTimeoutMs() > 0) {
+            config.setConnectionInitSql("SET statement_timeout = " + s.commandTimeoutMs());
+        }
+        return config;
+    }
+
+    private static void resize(HikariDataSource pool, DatabaseSettings s) {
+        HikariConfigMXBean bean = pool.getHikariConfigMXBean();
+        // Raise the maximum before the minimum and lower the minimum before the maximum: Hikari refuses min > max.
+        if (s.maxPoolSize() >= bean.getMaximumPoolSize()) {
+            bean.setMaximumPoolSize(s.maxPoolSize());
+            bean.setMinimumIdle(s.minIdle());
+        } else {
+            bean.setMinimumIdle(s.minIdle());
+            bean.setMaximumPoolSize(s.maxPoolSize());
+        }
+        bean.setConnectionTimeout(s.connectionTimeoutMs());
+        bean.setValidationTimeout(Math.min(s.connectionTimeoutMs(), 5000));
+        bean.setIdleTimeout(s.idleTimeoutMs());
+        bean.setMaxLifetime(s.maxLifetimeMs());
+    }
+
+    private void closePool(String why) {
+        HikariDataSource p = pool;
+        pool = null;
+        generation++;
+        if (p != null) {
+            scheduler.execute(p::close);
+            LOG.info("Database {}: pool closed because {}", label(), why);
+        }
+    }
+
+    private void scheduleProbe(long delayMs) {
+        if (probeScheduled) {
+            return;
+        }
+        probeScheduled = true;
+        int gen = generation;
+        scheduler.schedule(() -> probe(gen), delayMs);
+    }
+
+    /** Checks that the database answers; moves to UP, or to RETRYING with a growing delay. */
+    private void probe(int gen) {
+        HikariDataSource p;
+        synchronized (this) {
+            probeScheduled = false;
+            p = pool;
+            if (p == null || gen != generation) {
+                if (p != null) {
+                    scheduleProbe(0);
+                }
+                return;
+            }
+        }
+        String failure = null;
+        try (Connection c = p.getConnection()) {
+            if (!c.isValid(5)) {
+                failure = "the database did not answer a validity check";
+            }
+        } catch (SQLException | RuntimeException e) {
+            failure = describe(e);
+        }
+        synchronized (this) {
+            if (pool != p) {
+                return;
+            }
+            if (failure == null) {
+                if (state != DatabaseState.UP) {
+                    LOG.info("Database {}: UP", label());
+                }
+                backoffMs = 1000;
+                setState(DatabaseState.UP, null);
+            } else {
+                LOG.warn("Database {}: unreachable ({}); retrying in {} ms", label(), failure, backoffMs);
+                setState(DatabaseState.RETRYING, failure + "; next try in " + backoffMs / 1000.0 + " s");
+                scheduleProbe(backoffMs);
+                backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+            }
+        }
+    }
+
+    /** A borrowing failed for want of a connection: the database may be gone. */
+    private synchronized void connectionFailed(SQLException e) {
+        if (state == DatabaseState.UP && pool != null) {
+            setState(DatabaseState.RETRYING, describe(e));
+            LOG.warn("Database {}: a connection could not be had ({}); checking the database", label(), describe(e));
+            scheduleProbe(0);
+        }
+    }
+
+    private void setState(DatabaseState next, String why) {
+        state = next;
+        reason = why;
+    }
+
+    private void registerOrUpdate() {
+        Dictionary<String, Object> props = serviceProperties();
+        if (databaseRegistration == null) {
+            databaseRegistration = context.registerService(Database.class, this, props);
+        } else {
+            databaseRegistration.setProperties(props);
+        }
+        if (dataSourceRegistration != null) {
+            dataSourceRegistration.setProperties(props);
+        }
+    }
+
+    private void registerDataSource() {
+        if (dataSourceRegistration == null) {
+            dataSourceRegistration = context.registerService(DataSource.class, dataSource, serviceProperties());
+        }
+    }
+
+    private void unregisterDataSource() {
+        if (dataSourceRegistration != null) {
+            try {
+                dataSourceRegistration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle is stopping and the framework has already taken the registration away
+            }
+            dataSourceRegistration = null;
+        }
+    }
+
+    /** Name, tenant, dialect and JNDI name; never a URL or a credential. */
+    private Dictionary<String, Object> serviceProperties() {
+        Hashtable<String, Object> props = new Hashtable<>();
+        String name = name();
+        props.put(NAME, name);
+        props.put(JNDI_NAME, tenant().map(t -> t + "/" + name).orElse(name));
+        tenant().ifPresent(t -> props.put(TENANT, t));
+        if (settings != null) {
+            props.put(DIALECT, dialect().id());
+        }
+        return props;
+    }
+
+    /** An exception's message chain without class names, for states and logs. */
+    static String describe(Throwable e) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable t = e; t != null && out.length() < 300; t = t.getCause()) {
+            String m = t.getMessage();
+            if (m != null && !m.isBlank() && out.indexOf(m) < 0) {
+                out.append(out.length() == 0 ? "" : ": ").append(m.strip());
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return out.length() == 0 ? "unknown error" : out.toString();
+    }
+
+    /**
+     * The data source published as a service: stable across pool swaps, it hands out connections from whichever
+     * pool is current.
+     */
+    private final class StableDataSource implements DataSource {
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            HikariDataSource p = pool;
+            if (p == null) {
+                throw new SQLTransientConnectionException("database " + label() + " is " + state
+                        + (reason == null ? "" : " (" + reason + ")"), "08001");
+            }
+            try {
+                return p.getConnection();
+            } catch (SQLTransientConnectionException e) {
+                connectionFailed(e);
+                throw e;
+            } catch (SQLException e) {
+                if (p.isClosed() && pool != null && pool != p) {
+                    return pool.getConnection(); // lost the race with a pool swap: use the new pool
+                }
+                throw e;
+            }
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            throw new SQLFeatureNotSupportedException("Serv pools use the configured credentials");
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+            // pools log through SLF4J
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+            // the configured connection_timeout applies
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            DatabaseSettings s = settings;
+            return s == null ? 0 : (int) (s.connectionTimeoutMs() / 1000);
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            throw new SQLFeatureNotSupportedException();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            if (iface.isInstance(this)) {
+                return iface.cast(this);
+            }
+            throw new SQLException("not a wrapper for " + iface.getName());
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return iface.isInstance(this);
+        }
+    }
+}
