@@ -41,10 +41,11 @@ public final class DatabaseComponent {
     private final Path home;
 
     @Activate
-    public DatabaseComponent(BundleContext context, @Reference PoolScheduler scheduler, Map<String, Object> props) {
+    public DatabaseComponent(BundleContext context, @Reference PoolScheduler scheduler,
+            @Reference MigrationExtender migrations, Map<String, Object> props) {
         String homeProperty = context.getProperty(HOME_PROPERTY);
         home = Path.of(homeProperty == null ? System.getProperty("user.dir") : homeProperty).toAbsolutePath();
-        database = new ManagedDatabase(context, scheduler);
+        database = new ManagedDatabase(context, scheduler, migrations);
         configure(props);
     }
 

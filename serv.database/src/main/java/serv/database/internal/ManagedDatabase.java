@@ -34,13 +34,14 @@ import serv.database.PoolStats;
  * behind them: resizing changes the live pool, a new URL or new credentials start a new pool behind the same
  * services and drain the old one.
  */
-final class ManagedDatabase implements Database {
+final class ManagedDatabase implements Database, MigrationExtender.Listener {
 
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(ManagedDatabase.class);
     private static final long MAX_BACKOFF_MS = 30_000;
 
     private final BundleContext context;
     private final PoolScheduler scheduler;
+    private final MigrationExtender migrations;
     private final StableDataSource dataSource = new StableDataSource();
 
     private volatile DatabaseSettings settings;
@@ -55,9 +56,13 @@ final class ManagedDatabase implements Database {
     private boolean probeScheduled;
     private int generation;
 
-    ManagedDatabase(BundleContext context, PoolScheduler scheduler) {
+    private boolean migrated;
+
+    ManagedDatabase(BundleContext context, PoolScheduler scheduler, MigrationExtender migrations) {
         this.context = context;
         this.scheduler = scheduler;
+        this.migrations = migrations;
+        migrations.addListener(this);
     }
 
     // ---- Database API -------------------------------------------------------------------------------------
@@ -164,6 +169,7 @@ final class ManagedDatabase implements Database {
     }
 
     synchronized void stop() {
+        migrations.removeListener(this);
         unregisterDataSource();
         if (databaseRegistration != null) {
             try {
@@ -210,6 +216,7 @@ final class ManagedDatabase implements Database {
         HikariDataSource old = pool;
         pool = next;
         generation++;
+        migrated = false;
         if (old != null) {
             scheduler.execute(() -> {
                 old.close();
@@ -311,6 +318,12 @@ final class ManagedDatabase implements Database {
         } catch (SQLException | RuntimeException e) {
             failure = describe(e);
         }
+        if (failure == null && !migrated) {
+            String migrationFailure = runMigrations(p);
+            if (migrationFailure != null) {
+                return;
+            }
+        }
         synchronized (this) {
             if (pool != p) {
                 return;
@@ -327,6 +340,54 @@ final class ManagedDatabase implements Database {
                 scheduleProbe(backoffMs);
                 backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
             }
+        }
+    }
+
+    /**
+     * Applies pending migrations before the database is published as UP (routes answer 503 meanwhile).
+     *
+     * @return null when they ran, else the reason the database is now FAILED
+     */
+    private String runMigrations(HikariDataSource p) {
+        DatabaseSettings s = settings;
+        if (s == null) {
+            return "no configuration";
+        }
+        try {
+            migrations.migrate(s.name(), s.url().dialect(), p);
+            synchronized (this) {
+                if (pool == p) {
+                    migrated = true;
+                }
+            }
+            return null;
+        } catch (MigrationExtender.MigrationException e) {
+            LOG.error("Database {}: FAILED: {}", s.label(), e.getMessage());
+            synchronized (this) {
+                if (pool == p) {
+                    setState(DatabaseState.FAILED, e.getMessage());
+                }
+            }
+            return e.getMessage();
+        }
+    }
+
+    /** An extension with migrations for this database was deployed: apply them before routes use them. */
+    @Override
+    public void extensionArrived(java.util.Set<String> databases) {
+        DatabaseSettings s = settings;
+        if (s == null || !databases.contains(s.name())) {
+            return;
+        }
+        synchronized (this) {
+            if (pool == null || state == DatabaseState.STOPPED) {
+                return;
+            }
+            migrated = false;
+            if (state == DatabaseState.UP || state == DatabaseState.FAILED) {
+                setState(DatabaseState.STARTING, "applying migrations");
+            }
+            scheduleProbe(0);
         }
     }
 

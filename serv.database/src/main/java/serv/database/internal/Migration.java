@@ -1,0 +1,107 @@
+package serv.database.internal;
+
+import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import serv.database.Dialect;
+
+/**
+ * One versioned SQL migration of an extension, read from its bundle:
+ * {@code serv/migrations/<database>/V<version>__<description>[.<dialect>].sql}. A dialect-specific file wins over
+ * the plain one of the same version.
+ *
+ * @param extension the bundle symbolic name of the extension
+ * @param database the logical database it is for
+ * @param version the version text, for example {@code 001} or {@code 2.1}
+ * @param description words from the file name
+ * @param script the SQL text (line endings normalized)
+ */
+record Migration(String extension, String database, String version, String description, String script) {
+
+    static final Pattern FILE = Pattern.compile(
+            "V(\\d+(?:[._]\\d+)*)__([A-Za-z0-9_-]+?)(?:\\.(postgresql|sqlite))?\\.sql");
+
+    /** Orders versions numerically part by part: 2 < 10, 1.2 < 1.10. */
+    static final Comparator<String> VERSION_ORDER = (a, b) -> {
+        String[] x = a.split("[._]");
+        String[] y = b.split("[._]");
+        for (int i = 0; i < Math.max(x.length, y.length); i++) {
+            BigInteger p = i < x.length ? new BigInteger(x[i]) : BigInteger.ZERO;
+            BigInteger q = i < y.length ? new BigInteger(y[i]) : BigInteger.ZERO;
+            int c = p.compareTo(q);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return 0;
+    };
+
+    /** Parses a file name; null when it is not a migration for {@code dialect} (or for every dialect). */
+    static Parsed parse(String fileName, Dialect dialect) {
+        Matcher m = FILE.matcher(fileName);
+        if (!m.matches()) {
+            return null;
+        }
+        String fileDialect = m.group(3);
+        if (fileDialect != null && !fileDialect.equals(dialect.id())) {
+            return null;
+        }
+        return new Parsed(m.group(1), m.group(2).replace('_', ' '), fileDialect != null);
+    }
+
+    /** What a file name says. */
+    record Parsed(String version, String description, boolean dialectSpecific) {
+    }
+
+    /** SHA-256 of the script, hex. */
+    String checksum() {
+        try {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-256").digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A label for messages: extension, version and description. */
+    String label() {
+        return extension + " V" + version + " (" + description + ")";
+    }
+
+    /**
+     * The statements of the script: split at semicolons that end a line, outside quotes and comments.
+     * Statements that need a semicolon at the end of an inner line (function bodies) go in a Java migration.
+     */
+    List<String> statements() {
+        List<String> out = new ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : script.split("\n", -1)) {
+            String trimmed = line.strip();
+            if (trimmed.startsWith("--") && current.toString().isBlank()) {
+                continue;
+            }
+            current.append(line).append('\n');
+            if (trimmed.endsWith(";")) {
+                String sql = current.toString().strip();
+                sql = sql.substring(0, sql.length() - 1).strip();
+                if (!sql.isEmpty()) {
+                    out.add(sql);
+                }
+                current.setLength(0);
+            }
+        }
+        String rest = current.toString().strip();
+        if (!rest.isEmpty() && !rest.lines().allMatch(l -> l.strip().isEmpty() || l.strip().startsWith("--"))) {
+            out.add(rest);
+        }
+        return out;
+    }
+}
