@@ -35,8 +35,8 @@ public interface Database {
     /** The tenant this database belongs to, if any. */
     Optional<String> tenant();
 
-    /** The SQL dialect of this database. */
-    Dialect dialect();
+    /** The SQL dialect of this database; empty when its configuration could not be read. */
+    Optional<Dialect> dialect();
 
     /** The current state. */
     DatabaseState state();

@@ -40,11 +40,15 @@ public final class HealthHandler implements Handler {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("state", state.name());
             db.tenant().ifPresent(t -> entry.put("tenant", t));
-            entry.put("dialect", db.dialect().id());
+            db.dialect().ifPresent(d -> entry.put("dialect", d.id()));
             db.reason().ifPresent(r -> entry.put("reason", r));
             PoolStats stats = db.stats();
-            entry.put("pool", Map.of("active", stats.active(), "idle", stats.idle(), "pending", stats.pending(),
-                    "max", stats.max()));
+            Map<String, Object> pool = new LinkedHashMap<>();
+            pool.put("active", stats.active());
+            pool.put("idle", stats.idle());
+            pool.put("pending", stats.pending());
+            pool.put("max", stats.max());
+            entry.put("pool", pool);
             entries.put(db.tenant().map(t -> t + "/").orElse("") + db.name(), entry);
         }
         Map<String, Object> body = new LinkedHashMap<>();

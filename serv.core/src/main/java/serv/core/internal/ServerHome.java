@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Objects;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -21,14 +20,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes the working directory the server's home: creates {@code etc/}, {@code deploy/} and {@code data/}, starts
  * Jetty on {@code SERV_HOST}:{@code SERV_PORT} (the runtime sets {@code org.apache.felix.http.require.config}, so
- * Jetty waits for this configuration and starts once, on the right port), and provides the embedded default
- * database when no database named {@code default} is configured.
+ * Jetty waits for this configuration and starts once, on the right port).
  */
 @Component(immediate = true, service = ServerHome.class)
 public final class ServerHome {
 
     static final String HTTP_PID = "org.apache.felix.http";
-    static final String DATABASE_FACTORY_PID = "serv.database";
     static final int DEFAULT_PORT = 8000;
     static final String DEFAULT_HOST = "127.0.0.1";
     /** Milliseconds Jetty gives in-flight requests when the server stops. */
@@ -39,14 +36,13 @@ public final class ServerHome {
     private final Path home;
 
     @Activate
-    public ServerHome(BundleContext context, @Reference ConfigurationAdmin cm) throws IOException, InvalidSyntaxException {
+    public ServerHome(BundleContext context, @Reference ConfigurationAdmin cm) throws IOException {
         String h = context.getProperty("serv.home");
         home = Path.of(h == null ? "." : h).toAbsolutePath().normalize();
         for (String folder : new String[] { "etc", "deploy", "data" }) {
             Files.createDirectories(home.resolve(folder));
         }
         configureHttp(cm, System.getenv());
-        ensureDefaultDatabase(cm);
         LOG.debug("Server home {}", home);
     }
 
@@ -96,18 +92,4 @@ public final class ServerHome {
         return true;
     }
 
-    /** With no configuration at all, database {@code default} is the embedded SQLite file data/app.db. */
-    static void ensureDefaultDatabase(ConfigurationAdmin cm) throws IOException, InvalidSyntaxException {
-        Configuration[] existing = cm.listConfigurations(
-                "(&(service.factoryPid=" + DATABASE_FACTORY_PID + ")(name=default))");
-        if (existing != null && existing.length > 0) {
-            return;
-        }
-        Configuration config = cm.getFactoryConfiguration(DATABASE_FACTORY_PID, "default", "?");
-        Hashtable<String, Object> props = new Hashtable<>();
-        props.put("name", "default");
-        props.put("url", "sqlite:///data/app.db");
-        config.update(props);
-        LOG.info("Database default: none configured, using the embedded SQLite database data/app.db");
-    }
 }

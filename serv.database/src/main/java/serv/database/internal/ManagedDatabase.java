@@ -80,9 +80,9 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
     }
 
     @Override
-    public Dialect dialect() {
+    public Optional<Dialect> dialect() {
         DatabaseSettings s = settings;
-        return s == null ? Dialect.SQLITE : s.url().dialect();
+        return Optional.ofNullable(s == null ? null : s.url().dialect());
     }
 
     @Override
@@ -158,7 +158,7 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
             driver = null;
             if (pool != null) {
                 closePool("its JDBC driver went away");
-                setState(DatabaseState.STARTING, "waiting for the " + dialect().id() + " JDBC driver");
+                setState(DatabaseState.STARTING, "waiting for the " + wantedDialect().id() + " JDBC driver");
             }
         }
     }
@@ -442,7 +442,7 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
         props.put(JNDI_NAME, tenant().map(t -> t + "/" + name).orElse(name));
         tenant().ifPresent(t -> props.put(TENANT, t));
         if (settings != null) {
-            props.put(DIALECT, dialect().id());
+            props.put(DIALECT, settings.url().dialect().id());
         }
         return props;
     }

@@ -1,0 +1,72 @@
+package serv.core.internal;
+
+import java.util.Collections;
+import java.util.Dictionary;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationPlugin;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * Resolves {@code ${VAR}} and {@code ${VAR:default}} in every configuration value, whatever its source
+ * (serv.config.yaml, etc/, the Web Console), from the environment and then system properties. The stored
+ * configuration keeps the placeholder; only what components receive is resolved.
+ *
+ * <p>Felix's interpolation plugin uses another syntax ({@code $[env:VAR;default=x]}); Serv keeps the seed's. The
+ * runtime sets {@code felix.cm.config.plugins=serv.env}, so Configuration Admin delivers nothing before this
+ * plugin is up. A placeholder without value and without default is left as it is, for the consumer to report by
+ * name (a database then does not start and says which variable is missing).
+ */
+@Component(property = { ConfigurationPlugin.CM_RANKING + ":Integer=100", "config.plugin.id=" + EnvInterpolation.ID })
+public final class EnvInterpolation implements ConfigurationPlugin {
+
+    static final String ID = "serv.env";
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.]*)(?::([^}]*))?}");
+
+    @Override
+    public void modifyConfiguration(ServiceReference<?> reference, Dictionary<String, Object> properties) {
+        UnaryOperator<String> lookup = name -> {
+            String v = System.getenv(name);
+            return v != null ? v : System.getProperty(name);
+        };
+        for (String key : Collections.list(properties.keys())) {
+            if (key.equals(ConfigurationAdmin.SERVICE_FACTORYPID) || key.equals("service.pid")) {
+                continue;
+            }
+            Object value = properties.get(key);
+            if (value instanceof String s && s.contains("${")) {
+                properties.put(key, resolve(s, lookup));
+            } else if (value instanceof String[] array) {
+                String[] out = array.clone();
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = out[i] != null && out[i].contains("${") ? resolve(out[i], lookup) : out[i];
+                }
+                properties.put(key, out);
+            }
+        }
+    }
+
+    /** Resolves the placeholders of one value; unknown ones without a default stay as they are. */
+    static String resolve(String text, UnaryOperator<String> lookup) {
+        Matcher m = PLACEHOLDER.matcher(text);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String value = lookup.apply(m.group(1));
+            if (value == null) {
+                value = m.group(2) != null ? m.group(2) : m.group();
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(value));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    static String resolve(String text, Map<String, String> values) {
+        return resolve(text, values::get);
+    }
+}
