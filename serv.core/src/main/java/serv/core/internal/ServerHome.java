@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes the working directory the server's home: creates {@code etc/}, {@code deploy/} and {@code data/}, starts
- * Jetty on {@code SERV_HOST}:{@code SERV_PORT} (the runtime sets {@code org.apache.felix.http.require.config}, so
+ * Jetty on {@code SERV_HOST}:{@code SERV_PORT} (framework properties {@code serv.host}/{@code serv.port} win) (the runtime sets {@code org.apache.felix.http.require.config}, so
  * Jetty waits for this configuration and starts once, on the right port).
  */
 @Component(immediate = true, service = ServerHome.class)
@@ -42,7 +42,15 @@ public final class ServerHome {
         for (String folder : new String[] { "etc", "deploy", "data" }) {
             Files.createDirectories(home.resolve(folder));
         }
-        configureHttp(cm, System.getenv());
+        Map<String, String> settings = new java.util.HashMap<>(System.getenv());
+        // Framework (or system) properties serv.port / serv.host win: embedders and tests set them.
+        for (String[] key : new String[][] { { "serv.port", "SERV_PORT" }, { "serv.host", "SERV_HOST" } }) {
+            String value = context.getProperty(key[0]);
+            if (value != null) {
+                settings.put(key[1], value);
+            }
+        }
+        configureHttp(cm, settings);
         LOG.debug("Server home {}", home);
     }
 

@@ -1,0 +1,166 @@
+package serv.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.Hashtable;
+
+import org.junit.BeforeClass;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+import serv.database.Database;
+
+/**
+ * The first vertical slice on PostgreSQL: serv.config.yaml points database default at a fresh PostgreSQL database;
+ * a request goes whiteboard, route, pool, database and back as JSON.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class RuntimeIT extends ServTestSupport {
+
+    @Configuration
+    public Option[] config() {
+        String url = freshPostgres();
+        return serv("""
+                site_info: {name: "IT"}
+                databases:
+                  default:
+                    url: "${IT_UNSET_VARIABLE:%s}"
+                    pool_size: 2
+                    max_overflow: 3
+                """.formatted(url));
+    }
+
+    @BeforeClass
+    public static void up() throws Exception {
+        awaitStatus("/health", 200, Duration.ofSeconds(30));
+    }
+
+    @Test
+    public void healthShowsTheDatabaseUpWithItsPool() throws Exception {
+        Answer health = get("/health");
+        assertEquals(200, health.status());
+        assertTrue(health.body(), health.body().startsWith("{\"status\":\"UP\",\"databases\":{\"default\":{\"state\":\"UP\","
+                + "\"dialect\":\"postgresql\",\"pool\":{"));
+        assertTrue(health.body(), health.body().contains("\"max\":5"));
+        assertEquals("application/json", health.header("Content-Type"));
+    }
+
+    @Test
+    public void databaseServiceCarriesNameDialectAndNoSecret() throws Exception {
+        Collection<ServiceReference<Database>> refs = context().getServiceReferences(Database.class,
+                "(&(serv.database.name=default)(serv.database.dialect=postgresql)(osgi.jndi.service.name=default))");
+        assertEquals(1, refs.size());
+        ServiceReference<Database> ref = refs.iterator().next();
+        for (String key : ref.getPropertyKeys()) {
+            String value = String.valueOf(ref.getProperty(key));
+            assertFalse(key + "=" + value, value.contains("postgresql://") || key.contains("password"));
+        }
+        assertEquals(1, context().getServiceReferences(javax.sql.DataSource.class, "(serv.database.name=default)").size());
+    }
+
+    @Test
+    public void migrationsRanOnceAndArePublished() throws Exception {
+        try (Connection c = context().getService(context().getServiceReference(Database.class)).connection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT extension, version, description FROM serv_migrations ORDER BY version")) {
+            assertTrue(rs.next());
+            assertEquals("serv.blog", rs.getString(1));
+            assertEquals("001", rs.getString(2));
+            assertEquals("create users", rs.getString(3));
+            assertTrue(rs.next());
+            assertEquals("002", rs.getString(2));
+            assertTrue(rs.next());
+            assertEquals("003", rs.getString(2));
+            assertFalse(rs.next());
+        }
+    }
+
+    @Test
+    public void createAndGetAPostThroughHttp() throws Exception {
+        int author;
+        try (Connection c = context().getService(context().getServiceReference(Database.class)).connection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("INSERT INTO users (username, email, password_hash) "
+                        + "VALUES ('testuser', 'test@example.com', 'hash') RETURNING id")) {
+            rs.next();
+            author = rs.getInt(1);
+        }
+        Answer created = send("POST", "/posts", "application/x-www-form-urlencoded",
+                "title=Test+Post&content=This+is+a+test+post&author_id=" + author);
+        assertEquals(created.body(), 201, created.status());
+        assertTrue(created.body(), created.body().matches(
+                "\\{\"id\":\\d+,\"title\":\"Test Post\",\"content\":\"This is a test post\",\"author_id\":" + author
+                        + ",\"created_at\":\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?\"}"));
+        String id = created.body().replaceAll("^\\{\"id\":(\\d+),.*", "$1");
+
+        Answer one = get("/posts/" + id);
+        assertEquals(200, one.status());
+        assertTrue(one.body(), one.body().contains("\"title\":\"Test Post\",\"content\":\"This is a test post\","
+                + "\"author\":\"testuser\""));
+
+        Answer list = get("/posts?limit=5");
+        assertEquals(200, list.status());
+        assertTrue(list.body(), list.body().startsWith("{\"posts\":[{\"id\":" + id + ","));
+    }
+
+    @Test
+    public void errorsAreJson() throws Exception {
+        Answer missing = get("/no/such/path");
+        assertEquals(404, missing.status());
+        assertEquals("{\"error\":\"not found\"}", missing.body());
+
+        Answer method = send("DELETE", "/posts", null, null);
+        assertEquals(405, method.status());
+        assertEquals("GET, HEAD, POST", method.header("Allow"));
+
+        assertEquals(400, get("/posts/abc").status());
+        assertEquals(400, get("/posts/99999999999").status());
+        Answer notThere = get("/posts/2147483647");
+        assertEquals(404, notThere.status());
+        assertEquals("{\"error\":\"post not found\"}", notThere.body());
+
+        Answer badAuthor = send("POST", "/posts", "application/json",
+                "{\"title\":\"t\",\"content\":\"c\",\"author_id\":424242}");
+        assertEquals(400, badAuthor.status());
+        assertEquals("{\"error\":\"author not found\"}", badAuthor.body());
+    }
+
+    @Test
+    public void consoleRefusesAdminAdminAndAcceptsConfiguredLogin() throws Exception {
+        awaitStatus("/system/console/bundles", 401, Duration.ofSeconds(10));
+        assertEquals(401, get("/system/console/bundles", "Authorization", basic("admin", "admin")).status());
+
+        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("username", "operator");
+        props.put("password", "correct horse battery staple");
+        cm.getConfiguration("serv.console", "?").update(props);
+        String auth = basic("operator", "correct horse battery staple");
+        await("the console to accept the configured login", Duration.ofSeconds(10), () -> {
+            try {
+                return get("/system/console/bundles", "Authorization", auth).status() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertEquals(401, get("/system/console/bundles", "Authorization", basic("admin", "admin")).status());
+        assertEquals(401, get("/system/console/bundles", "Authorization", basic("operator", "wrong")).status());
+        assertNotNull(home().resolve("data/console.credentials"));
+    }
+}

@@ -1,0 +1,295 @@
+package serv.it;
+
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.ops4j.pax.exam.Option;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+
+/**
+ * Shared set-up of the integration tests: boots exactly the bundles {@code serv.bndrun} resolved (exported to
+ * {@code target/export/serv}), with the start levels and framework properties of {@code cnf/runtime.bndrun}, a
+ * fresh server home in a temporary folder, a free HTTP port, and (optionally) a fresh PostgreSQL database.
+ *
+ * <p>The configuration methods run in the test JVM before the framework starts; the test methods run inside the
+ * framework and find the port and home through the framework properties {@code serv.port} and {@code serv.home}.
+ */
+public abstract class ServTestSupport {
+
+    /** The PostgreSQL server the tests use (trust authentication, user postgres). */
+    public static final String PG = "//127.0.0.1:5432/";
+    private static final Path MODULE = Path.of(System.getProperty("user.dir"));
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    // ---- configuration (test JVM) ---------------------------------------------------------------------------
+
+    /** The options that boot Serv with {@code yaml} as its serv.config.yaml (null for none). */
+    protected static Option[] serv(String yaml, String... frameworkProps) {
+        try {
+            Path home = Files.createTempDirectory("serv-it-");
+            if (yaml != null) {
+                Files.writeString(home.resolve("serv.config.yaml"), yaml, StandardCharsets.UTF_8);
+            }
+            Map<String, String> props = runProperties();
+            props.put("serv.home", home.toString());
+            props.put("serv.port", Integer.toString(freePort()));
+            props.put("felix.fileinstall.dir", home.resolve("deploy") + "," + home.resolve("etc"));
+            props.put("felix.fileinstall.poll", "200");
+            for (int i = 0; i + 1 < frameworkProps.length; i += 2) {
+                props.put(frameworkProps[i], frameworkProps[i + 1]);
+            }
+            List<Option> options = new ArrayList<>();
+            props.forEach((k, v) -> {
+                options.add(frameworkProperty(k).value(v));
+                if (k.startsWith("org.slf4j.")) {
+                    options.add(systemProperty(k).value(v));
+                }
+            });
+            options.addAll(runBundles());
+            options.add(junitBundles());
+            options.add(frameworkStartLevel(1000));
+            return options.toArray(Option[]::new);
+        } catch (IOException e) {
+            throw new IllegalStateException("the test runtime could not be prepared", e);
+        }
+    }
+
+    /** Creates a fresh PostgreSQL database (dropped when the test JVM exits) and returns its serv URL. */
+    protected static String freshPostgres() {
+        String name = "serv_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        sql("postgres", "CREATE DATABASE " + name);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                sql("postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+            } catch (RuntimeException ignored) {
+                // best effort: the server may be gone already
+            }
+        }));
+        return "postgresql://postgres@127.0.0.1:5432/" + name;
+    }
+
+    /** Runs statements on a database of the test PostgreSQL server, from the test JVM or the framework. */
+    protected static void sql(String database, String... statements) {
+        try (Connection c = postgres(database); Statement st = c.createStatement()) {
+            for (String s : statements) {
+                st.execute(s);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("PostgreSQL at 127.0.0.1:5432 is needed for the tests: " + e.getMessage(), e);
+        }
+    }
+
+    /** A direct connection to the test PostgreSQL server. */
+    protected static Connection postgres(String database) throws SQLException {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", "postgres");
+        Connection c = new org.postgresql.Driver().connect("jdbc:postgresql:" + PG + database, p);
+        if (c == null) {
+            throw new SQLException("no connection to " + database);
+        }
+        return c;
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** -runproperties of cnf/runtime.bndrun, as the server gets them. */
+    static Map<String, String> runProperties() throws IOException {
+        Map<String, String> out = new LinkedHashMap<>();
+        String value = instruction(MODULE.resolve("../cnf/runtime.bndrun"), "-runproperties");
+        for (String entry : splitOutsideQuotes(value)) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                out.put(entry.substring(0, eq).strip(), unquote(entry.substring(eq + 1).strip()));
+            }
+        }
+        return out;
+    }
+
+    /** Every jar of target/export/serv, at the start level serv.bndrun (and its -runbundles+ decorations) gives. */
+    static List<Option> runBundles() throws IOException {
+        Map<String, Integer> levels = new LinkedHashMap<>();
+        Pattern entry = Pattern.compile("([A-Za-z0-9_.-]+)(?:;version='[^']*')?;startlevel=(\\d+)");
+        Matcher m = entry.matcher(instruction(MODULE.resolve("serv.bndrun"), "-runbundles"));
+        while (m.find()) {
+            levels.put(m.group(1), Integer.valueOf(m.group(2)));
+        }
+        m = entry.matcher(instruction(MODULE.resolve("../cnf/runtime.bndrun"), "-runbundles+"));
+        while (m.find()) {
+            levels.put(m.group(1), Integer.valueOf(m.group(2)));
+        }
+        List<Option> out = new ArrayList<>();
+        try (var jars = Files.list(MODULE.resolve("target/export/serv"))) {
+            for (Path jar : jars.sorted().toList()) {
+                String bsn;
+                try (JarFile file = new JarFile(jar.toFile())) {
+                    bsn = file.getManifest().getMainAttributes().getValue("Bundle-SymbolicName").split(";")[0].strip();
+                }
+                Integer level = levels.get(bsn);
+                if (level == null) {
+                    throw new IllegalStateException(jar + " is not in serv.bndrun's -runbundles; rebuild");
+                }
+                out.add(bundle(jar.toUri().toString()).startLevel(level));
+            }
+        }
+        if (out.isEmpty()) {
+            throw new IllegalStateException("target/export/serv is empty: run mvn package first");
+        }
+        return out;
+    }
+
+    private static String instruction(Path file, String key) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8).replaceAll("\\\\\\r?\\n", " ");
+        for (String line : text.split("\\r?\\n")) {
+            if (line.startsWith(key + ":")) {
+                return line.substring(key.length() + 1).strip();
+            }
+        }
+        return "";
+    }
+
+    private static List<String> splitOutsideQuotes(String s) {
+        List<String> out = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean quoted = false;
+        for (char ch : s.toCharArray()) {
+            if (ch == '"') {
+                quoted = !quoted;
+            }
+            if (ch == ',' && !quoted) {
+                out.add(cur.toString().strip());
+                cur.setLength(0);
+            } else {
+                cur.append(ch);
+            }
+        }
+        if (!cur.toString().isBlank()) {
+            out.add(cur.toString().strip());
+        }
+        return out;
+    }
+
+    private static String unquote(String s) {
+        return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
+    }
+
+    // ---- inside the framework ---------------------------------------------------------------------------------
+
+    protected static BundleContext context() {
+        return FrameworkUtil.getBundle(ServTestSupport.class).getBundleContext();
+    }
+
+    protected static Path home() {
+        return Path.of(context().getProperty("serv.home"));
+    }
+
+    protected static String base() {
+        return "http://127.0.0.1:" + context().getProperty("serv.port");
+    }
+
+    /** An HTTP answer. */
+    public record Answer(int status, Map<String, List<String>> headers, String body) {
+        public String header(String name) {
+            for (Map.Entry<String, List<String>> e : headers.entrySet()) {
+                if (e.getKey().toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT))) {
+                    return e.getValue().get(0);
+                }
+            }
+            return null;
+        }
+    }
+
+    protected static Answer get(String path, String... headers) throws IOException, InterruptedException {
+        return send("GET", path, null, null, headers);
+    }
+
+    protected static Answer send(String method, String path, String contentType, String body, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base() + path)).timeout(Duration.ofSeconds(20))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return new Answer(r.statusCode(), r.headers().map(), r.body());
+    }
+
+    protected static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Waits up to {@code timeout} for {@code condition}; fails the test with {@code what} when it never holds. */
+    protected static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("timed out after " + timeout + " waiting for " + what);
+    }
+
+    /** GET {@code path} until it answers {@code status}. */
+    protected static Answer awaitStatus(String path, int status, Duration timeout) throws InterruptedException {
+        Answer[] last = new Answer[1];
+        try {
+            await(path + " to answer " + status, timeout, () -> {
+                try {
+                    last[0] = get(path);
+                    return last[0].status() == status;
+                } catch (IOException e) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "; last answer: " + last[0], e);
+        }
+        return last[0];
+    }
+
+    protected static String read(InputStream in) throws IOException {
+        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+}
