@@ -45,7 +45,11 @@ public final class Dispatcher extends HttpServlet {
     private static final long MAX_BODY = 1 << 20;
     private static final int RETRY_AFTER_SECONDS = 5;
 
+    /** Longest wait for in-flight requests when the dispatcher goes away (server stopping, bundle updated). */
+    private static final long DRAIN_MS = 10_000;
+
     private volatile RouteTable routes = RouteTable.EMPTY;
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, Database> databases = new ConcurrentHashMap<>();
 
     // ---- routes and databases, bound dynamically ------------------------------------------------------------
@@ -94,8 +98,29 @@ public final class Dispatcher extends HttpServlet {
 
     // ---- requests -------------------------------------------------------------------------------------------
 
+    /** Lets the requests being answered finish (bounded) before the component goes. */
+    @org.osgi.service.component.annotations.Deactivate
+    void drain() throws InterruptedException {
+        long end = System.nanoTime() + DRAIN_MS * 1_000_000;
+        while (inFlight.get() > 0 && System.nanoTime() < end) {
+            Thread.sleep(10);
+        }
+        if (inFlight.get() > 0) {
+            LOG.warn("{} requests still running after {} ms; stopping anyway", inFlight.get(), DRAIN_MS);
+        }
+    }
+
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        inFlight.incrementAndGet();
+        try {
+            dispatch(req, resp);
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private void dispatch(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String method = req.getMethod();
         String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
         RouteTable.Match match = routes.find(method, path);

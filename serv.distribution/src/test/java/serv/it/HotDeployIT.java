@@ -1,0 +1,144 @@
+package serv.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import org.junit.BeforeClass;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.InvalidSyntaxException;
+
+import serv.database.Database;
+
+/**
+ * Zero configuration (the embedded SQLite default) and the live folders: a bundle copied into deploy/ becomes
+ * routable (its migration applied first) and stops being routable when deleted; a pool configuration dropped into
+ * etc/ creates a database service, and deleting it removes the service.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class HotDeployIT extends ServTestSupport {
+
+    @Configuration
+    public Option[] config() {
+        return serv(null);
+    }
+
+    @BeforeClass
+    public static void up() throws Exception {
+        awaitStatus("/health", 200, Duration.ofSeconds(30));
+    }
+
+    @Test
+    public void withoutConfigurationDefaultIsEmbeddedSqlite() throws Exception {
+        Answer health = get("/health");
+        assertTrue(health.body(), health.body().contains("\"default\":{\"state\":\"UP\",\"dialect\":\"sqlite\""));
+        assertTrue(Files.isRegularFile(home().resolve("data/app.db")));
+        assertTrue(Files.isDirectory(home().resolve("etc")));
+        assertTrue(Files.isDirectory(home().resolve("deploy")));
+        assertEquals("{\"posts\":[]}", get("/posts").body());
+    }
+
+    @Test
+    public void bundleDroppedIntoDeployIsRoutableUntilDeleted() throws Exception {
+        assertEquals(404, get("/hello").status());
+        Path jar = home().resolve("deploy/hello.jar");
+        writeAtomically(jar, helloBundle());
+        Answer hello = awaitStatus("/hello", 200, Duration.ofSeconds(20));
+        assertEquals("{\"greeting\":\"hi\"}", hello.body());
+
+        Files.delete(jar);
+        Answer gone = awaitStatus("/hello", 404, Duration.ofSeconds(20));
+        assertEquals("{\"error\":\"not found\"}", gone.body());
+    }
+
+    @Test
+    public void poolConfigurationInEtcCreatesAndRemovesADatabaseService() throws Exception {
+        Path cfg = home().resolve("etc/serv.database-extra.cfg");
+        writeAtomically(cfg, "name=extra\nurl=sqlite:///data/extra.db\npool_size=1\n".getBytes(StandardCharsets.UTF_8));
+        await("database extra to be UP", Duration.ofSeconds(20), () -> "UP".equals(state("extra")));
+        assertTrue(Files.isRegularFile(home().resolve("data/extra.db")));
+        assertTrue(get("/health").body().contains("\"extra\":{\"state\":\"UP\",\"dialect\":\"sqlite\""));
+
+        Files.delete(cfg);
+        await("database extra to go", Duration.ofSeconds(20), () -> state("extra") == null);
+        assertTrue(!get("/health").body().contains("\"extra\""));
+    }
+
+    private static String state(String name) {
+        try {
+            var refs = context().getServiceReferences(Database.class, "(serv.database.name=" + name + ")");
+            if (refs.isEmpty()) {
+                return null;
+            }
+            Database db = context().getService(refs.iterator().next());
+            return db == null ? null : db.state().name();
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path tmp = Files.createTempFile(home(), "tmp", ".part");
+        Files.write(tmp, bytes);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** A real extension bundle: the HelloRoute class, its DS descriptor and a migration for database default. */
+    private static byte[] helloBundle() throws IOException {
+        Manifest mf = new Manifest();
+        Attributes a = mf.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", "serv.it.hello");
+        a.putValue("Bundle-Version", "1.0.0");
+        a.putValue("Import-Package", "serv.core");
+        a.putValue("Service-Component", "OSGI-INF/hello.xml");
+        var out = new java.io.ByteArrayOutputStream();
+        try (JarOutputStream jar = new JarOutputStream(out, mf)) {
+            String cls = "serv/it/hello/HelloRoute.class";
+            try (InputStream in = HotDeployIT.class.getClassLoader().getResourceAsStream(cls)) {
+                put(jar, cls, in.readAllBytes());
+            }
+            put(jar, "OSGI-INF/hello.xml", """
+                    <?xml version="1.0" encoding="UTF-8"?>
+                    <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.3.0" name="serv.it.hello">
+                      <implementation class="serv.it.hello.HelloRoute"/>
+                      <service><provide interface="serv.core.Handler"/></service>
+                      <property name="serv.route.path" value="/hello"/>
+                      <property name="serv.route.database" value="default"/>
+                    </scr:component>
+                    """.getBytes(StandardCharsets.UTF_8));
+            put(jar, "serv/migrations/default/V001__create_hello.sql", """
+                    CREATE TABLE hello (greeting TEXT NOT NULL);
+                    INSERT INTO hello (greeting) VALUES ('hi');
+                    """.getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
+    private static void put(JarOutputStream jar, String name, byte[] bytes) throws IOException {
+        jar.putNextEntry(new JarEntry(name));
+        OutputStream os = jar;
+        os.write(bytes);
+        jar.closeEntry();
+    }
+}
