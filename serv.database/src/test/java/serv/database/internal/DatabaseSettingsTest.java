@@ -1,0 +1,90 @@
+package serv.database.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import serv.database.internal.DatabaseSettings.ConfigurationException;
+
+class DatabaseSettingsTest {
+
+    @TempDir
+    Path home;
+
+    private DatabaseSettings settings(Object... kv) throws ConfigurationException {
+        Map<String, Object> props = new HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            props.put((String) kv[i], kv[i + 1]);
+        }
+        return DatabaseSettings.from(props, home);
+    }
+
+    private String error(Object... kv) {
+        return assertThrows(ConfigurationException.class, () -> settings(kv)).getMessage();
+    }
+
+    @Test
+    void defaultsAreTheEmbeddedDatabase() throws Exception {
+        DatabaseSettings s = settings();
+        assertEquals("default", s.name());
+        assertEquals("jdbc:sqlite:" + home.resolve("data/app.db"), s.url().jdbcUrl());
+        assertEquals(10, s.minIdle());
+        assertEquals(10, s.maxPoolSize());
+        assertEquals(5000, s.connectionTimeoutMs());
+    }
+
+    @Test
+    void bothSizeVocabulariesMapToHikari() throws Exception {
+        DatabaseSettings seed = settings("pool_size", "10", "max_overflow", 20);
+        assertEquals(10, seed.minIdle());
+        assertEquals(30, seed.maxPoolSize());
+        DatabaseSettings asyncpg = settings("pool_size", 10, "min_size", 1, "max_size", "5");
+        assertEquals(1, asyncpg.minIdle());
+        assertEquals(5, asyncpg.maxPoolSize());
+    }
+
+    @Test
+    void badValuesNameTheKeyAndTheFix() {
+        assertTrue(error("pool_size", "-1").startsWith("key 'pool_size': -1 is too small"));
+        assertTrue(error("pool_size", "ten").startsWith("key 'pool_size': 'ten' is not a whole number"));
+        assertTrue(error("min_size", 8, "max_size", 4).startsWith("key 'min_size': 8 is larger than the maximum of 4"));
+        assertTrue(error("connection_timeout", "soon").startsWith("key 'connection_timeout'"));
+        assertTrue(error("name", "Bad Name").startsWith("key 'name'"));
+        assertTrue(error("url", "sqlite:///x.db", "ssl_mode", "require").startsWith("key 'ssl_mode'"));
+        assertTrue(error("url", "postgresql://h/db", "ssl_mode", "maybe").startsWith("key 'ssl_mode'"));
+        assertTrue(error("password_file", "missing.txt").startsWith("key 'password_file': cannot read"));
+    }
+
+    @Test
+    void anUnresolvedVariableNamesTheVariable() {
+        String message = error("password", "${ANALYTICS_DB_PASSWORD}");
+        assertTrue(message.contains("environment variable ANALYTICS_DB_PASSWORD is not set"), message);
+    }
+
+    @Test
+    void passwordComesFromTheFileOrTheKeyOrTheUrl() throws Exception {
+        Files.writeString(home.resolve("pw.txt"), "from-file\nignored\n");
+        assertEquals("from-file", settings("url", "postgresql://u:from-url@h/db", "password_file", "pw.txt").password());
+        assertEquals("from-key", settings("url", "postgresql://u:from-url@h/db", "password", "from-key").password());
+        assertEquals("from-url", settings("url", "postgresql://u:from-url@h/db").password());
+        assertTrue(error("password", "a", "password_file", "pw.txt").contains("keep only one"));
+        assertFalse(settings("url", "postgresql://u:from-url@h/db").toString().contains("from-url"));
+    }
+
+    @Test
+    void onlyConnectionChangesNeedANewPool() throws Exception {
+        DatabaseSettings a = settings("url", "postgresql://u@h/db", "pool_size", 2);
+        assertFalse(a.needsNewPool(settings("url", "postgresql://u@h/db", "pool_size", 8, "idle_timeout", 30)));
+        assertTrue(a.needsNewPool(settings("url", "postgresql://u@h/other")));
+        assertTrue(a.needsNewPool(settings("url", "postgresql://u@h/db", "password", "new")));
+    }
+}
