@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 import javax.crypto.SecretKeyFactory;
@@ -69,7 +70,8 @@ public final class ConsoleSecurity implements SecurityProvider {
     /** Basic-auth headers already verified, keyed by their SHA-256, so PBKDF2 runs once per credential. */
     private final Set<String> verified = ConcurrentHashMap.newKeySet();
     private volatile String username;
-    private volatile String hash;
+    /** The PBKDF2 hash, computed off the start-up path (a derivation takes a few hundred milliseconds). */
+    private volatile CompletableFuture<String> hash = CompletableFuture.completedFuture(null);
 
     @Activate
     public ConsoleSecurity(BundleContext context, Map<String, Object> props) throws IOException {
@@ -85,7 +87,7 @@ public final class ConsoleSecurity implements SecurityProvider {
         String envPassword = System.getenv("SERV_CONSOLE_PASSWORD");
         if (envUser != null && !envUser.isBlank() && envPassword != null && !envPassword.isEmpty()) {
             username = envUser;
-            hash = hash(envPassword);
+            hash = CompletableFuture.supplyAsync(() -> hash(envPassword));
             LOG.info("Web Console login: user {} from SERV_CONSOLE_USER/SERV_CONSOLE_PASSWORD", envUser);
             return;
         }
@@ -96,7 +98,9 @@ public final class ConsoleSecurity implements SecurityProvider {
         if (pw != null && !pw.toString().isEmpty()) {
             Object user = props.get("username");
             username = user == null || user.toString().isBlank() ? "admin" : user.toString();
-            hash = pw.toString().startsWith("pbkdf2-sha256$") ? pw.toString() : hash(pw.toString());
+            String given = pw.toString();
+            hash = given.startsWith("pbkdf2-sha256$") ? CompletableFuture.completedFuture(given)
+                    : CompletableFuture.supplyAsync(() -> hash(given));
             LOG.info("Web Console login: user {} from configuration {}", username, PID);
             return;
         }
@@ -105,30 +109,42 @@ public final class ConsoleSecurity implements SecurityProvider {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
             if (lines.size() >= 2 && lines.get(1).startsWith("pbkdf2-sha256$")) {
                 username = lines.get(0).strip();
-                hash = lines.get(1).strip();
+                hash = CompletableFuture.completedFuture(lines.get(1).strip());
                 LOG.info("Web Console login: user {} from {}", username, CREDENTIALS_FILE);
                 return;
             }
             LOG.error("Web Console: {} is malformed; delete it to generate new credentials", file);
             username = null;
-            hash = null;
+            hash = CompletableFuture.completedFuture(null);
             return;
         }
         String generated = randomPassword();
         username = "admin";
-        hash = hash(generated);
+        hash = CompletableFuture.supplyAsync(() -> {
+            String h = hash(generated);
+            try {
+                store(file, "admin", h);
+            } catch (IOException e) {
+                LOG.error("Web Console: the generated login could not be kept in {} ({}); it is valid until restart",
+                        file, e.getMessage());
+            }
+            return h;
+        });
+        // Shown once: only the hash is kept.
+        LOG.warn("Web Console login generated: user admin, password {} (shown once; its hash is kept in {})",
+                generated, CREDENTIALS_FILE);
+    }
+
+    private static void store(Path file, String user, String hash) throws IOException {
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, username + "\n" + hash + "\n", StandardCharsets.UTF_8);
+        Files.writeString(tmp, user + "\n" + hash + "\n", StandardCharsets.UTF_8);
         try {
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
         } catch (UnsupportedOperationException notPosix) {
             // the folder's own permissions protect it
         }
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        // Shown once: only the hash is kept.
-        LOG.warn("Web Console login generated: user admin, password {} (shown once; its hash is kept in {})",
-                generated, CREDENTIALS_FILE);
     }
 
     @Override
@@ -144,7 +160,7 @@ public final class ConsoleSecurity implements SecurityProvider {
                         StandardCharsets.UTF_8);
                 int colon = decoded.indexOf(':');
                 String u = username;
-                String h = hash;
+                String h = hash.join();
                 if (colon > 0 && u != null && h != null
                         && MessageDigest.isEqual(u.getBytes(StandardCharsets.UTF_8),
                                 decoded.substring(0, colon).getBytes(StandardCharsets.UTF_8))
