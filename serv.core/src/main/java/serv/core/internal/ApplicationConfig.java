@@ -55,7 +55,11 @@ public final class ApplicationConfig {
     static final String APPLIED = "data/.serv.config.applied";
 
     private static final Logger LOG = LoggerFactory.getLogger(ApplicationConfig.class);
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+
+    /** Loaded on first use: a server without serv.config.yaml does not pay for the YAML parser at start. */
+    private static final class Yaml {
+        static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory());
+    }
 
     private final ConfigurationAdmin cm;
     private final Path home;
@@ -124,7 +128,7 @@ public final class ApplicationConfig {
                 continue;
             }
             try {
-                Map<String, Object> doc = YAML.readValue(Files.readString(f, StandardCharsets.UTF_8),
+                Map<String, Object> doc = Yaml.MAPPER.readValue(Files.readString(f, StandardCharsets.UTF_8),
                         new TypeReference<Map<String, Object>>() {
                         });
                 if (doc != null) {

@@ -54,6 +54,7 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
     private ServiceRegistration<DataSource> dataSourceRegistration;
     private long backoffMs = 1000;
     private boolean probeScheduled;
+    private boolean probeAgain;
     private int generation;
 
     private boolean migrated;
@@ -288,25 +289,36 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
         }
     }
 
+    /** Probes run one at a time: a probe asked for while one is scheduled or running runs right after it. */
     private void scheduleProbe(long delayMs) {
         if (probeScheduled) {
+            probeAgain = true;
             return;
         }
         probeScheduled = true;
         int gen = generation;
-        scheduler.schedule(() -> probe(gen), delayMs);
+        scheduler.schedule(() -> {
+            try {
+                probe(gen);
+            } finally {
+                synchronized (this) {
+                    probeScheduled = false;
+                    if (probeAgain) {
+                        probeAgain = false;
+                        scheduleProbe(0);
+                    }
+                }
+            }
+        }, delayMs);
     }
 
     /** Checks that the database answers; moves to UP, or to RETRYING with a growing delay. */
     private void probe(int gen) {
         HikariDataSource p;
         synchronized (this) {
-            probeScheduled = false;
             p = pool;
             if (p == null || gen != generation) {
-                if (p != null) {
-                    scheduleProbe(0);
-                }
+                probeAgain |= p != null;
                 return;
             }
         }
@@ -337,7 +349,15 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
             } else {
                 LOG.warn("Database {}: unreachable ({}); retrying in {} ms", label(), failure, backoffMs);
                 setState(DatabaseState.RETRYING, failure + "; next try in " + backoffMs / 1000.0 + " s");
-                scheduleProbe(backoffMs);
+                long delay = backoffMs;
+                int g = generation;
+                scheduler.schedule(() -> {
+                    synchronized (this) {
+                        if (g == generation) {
+                            scheduleProbe(0);
+                        }
+                    }
+                }, delay);
                 backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
             }
         }

@@ -208,32 +208,28 @@ public final class MigrationExtender {
         }
     }
 
+    /**
+     * Applies what is missing of one extension's migrations. Whether a version is applied is read inside the
+     * migration's own transaction (on SQLite that transaction starts with BEGIN IMMEDIATE and holds the write lock;
+     * on PostgreSQL the advisory lock is held), so two runs never apply the same migration twice.
+     */
     private static int apply(Connection c, String extension, Collection<Migration> migrations)
             throws SQLException, MigrationException {
-        Map<String, String> applied = new HashMap<>();
-        try (PreparedStatement st = c.prepareStatement(
-                "SELECT version, checksum FROM " + TABLE + " WHERE extension = ?")) {
-            st.setString(1, extension);
-            try (ResultSet rs = st.executeQuery()) {
-                while (rs.next()) {
-                    applied.put(rs.getString(1), rs.getString(2));
-                }
-            }
-        }
         int count = 0;
         for (Migration m : migrations) {
             String checksum = m.checksum();
-            String recorded = applied.get(m.version());
-            if (recorded != null) {
-                if (!recorded.equals(checksum)) {
-                    throw new MigrationException("migration " + m.label() + " was changed after it was applied: its"
-                            + " checksum does not match; restore the applied script and put the change in a new migration");
-                }
-                continue;
-            }
             long start = System.nanoTime();
             c.setAutoCommit(false);
             try {
+                String recorded = recordedChecksum(c, extension, m.version());
+                if (recorded != null) {
+                    c.rollback();
+                    if (!recorded.equals(checksum)) {
+                        throw new MigrationException("migration " + m.label() + " was changed after it was applied: its"
+                                + " checksum does not match; restore the applied script and put the change in a new migration");
+                    }
+                    continue;
+                }
                 try (Statement st = c.createStatement()) {
                     for (String sql : m.statements()) {
                         st.execute(sql);
@@ -262,6 +258,17 @@ public final class MigrationExtender {
                     (System.nanoTime() - start) / 1_000_000);
         }
         return count;
+    }
+
+    private static String recordedChecksum(Connection c, String extension, String version) throws SQLException {
+        try (PreparedStatement st = c.prepareStatement(
+                "SELECT checksum FROM " + TABLE + " WHERE extension = ? AND version = ?")) {
+            st.setString(1, extension);
+            st.setString(2, version);
+            try (ResultSet rs = st.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
     }
 
     /** A migration run that stopped; the message names the migration and the cause, never credentials. */
