@@ -38,6 +38,10 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
 
     private static final org.slf4j.Logger LOG = LoggerFactory.getLogger(ManagedDatabase.class);
     private static final long MAX_BACKOFF_MS = 30_000;
+    /** How often an UP database is checked, so that /health and routes notice an outage without traffic. */
+    private static final long HEALTH_CHECK_MS = 5_000;
+    /** Longest wait for a replaced pool's borrowed connections before it is closed anyway. */
+    private static final long DRAIN_MS = 30_000;
 
     private final BundleContext context;
     private final PoolScheduler scheduler;
@@ -46,7 +50,10 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
 
     private volatile DatabaseSettings settings;
     private volatile String fallbackName;
+    /** The pool that serves. */
     private volatile HikariDataSource pool;
+    /** A pool for new settings, being checked and migrated; it replaces {@link #pool} once ready. */
+    private volatile HikariDataSource pending;
     private volatile DatabaseState state = DatabaseState.STARTING;
     private volatile String reason;
     private volatile DataSourceFactory driver;
@@ -55,6 +62,7 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
     private long backoffMs = 1000;
     private boolean probeScheduled;
     private boolean probeAgain;
+    private java.util.concurrent.ScheduledFuture<?> recheck;
     private int generation;
 
     private boolean migrated;
@@ -183,7 +191,12 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
         setState(DatabaseState.STOPPED, "stopped");
         generation++;
         HikariDataSource p = pool;
+        HikariDataSource q = pending;
         pool = null;
+        pending = null;
+        if (q != null) {
+            q.close();
+        }
         if (p != null) {
             p.close(); // waits for borrowed connections to come back (bounded by Hikari), then closes them all
             LOG.info("Database {}: pool stopped", label());
@@ -214,24 +227,68 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
             LOG.error("Database {}: the pool could not be created: {}", s.label(), describe(e));
             return;
         }
-        HikariDataSource old = pool;
-        pool = next;
         generation++;
         migrated = false;
-        if (old != null) {
-            scheduler.execute(() -> {
-                old.close();
-                LOG.info("Database {}: previous pool drained and closed", s.label());
-            });
-        }
         LOG.info("Database {}: pool {} ({} {}, min idle {}, max {})", s.label(), verb, s.url().dialect().id(),
                 s.url().safeDescription(), s.minIdle(), s.maxPoolSize());
+        if (pool != null && state == DatabaseState.UP) {
+            // Zero failed requests: the serving pool keeps serving until the new one answers and is migrated.
+            HikariDataSource abandoned = pending;
+            pending = next;
+            if (abandoned != null) {
+                scheduler.execute(abandoned::close);
+            }
+            backoffMs = 1000;
+            scheduleProbe(0);
+            return;
+        }
+        HikariDataSource old = pool;
+        pool = next;
+        drain(old, s);
         if (state != DatabaseState.UP) {
             setState(DatabaseState.STARTING, "connecting");
         }
         registerDataSource();
         backoffMs = 1000;
         scheduleProbe(0);
+    }
+
+    /**
+     * Closes a replaced pool in the background once it is idle: new borrowings already go to the new pool, and the
+     * requests still holding or waiting for one of the old pool's connections are served first (bounded by
+     * {@link #DRAIN_MS}).
+     */
+    private void drain(HikariDataSource old, DatabaseSettings s) {
+        if (old == null) {
+            return;
+        }
+        long deadline = System.nanoTime() + DRAIN_MS * 1_000_000;
+        Runnable check = new Runnable() {
+            @Override
+            public void run() {
+                HikariPoolMXBean bean = old.getHikariPoolMXBean();
+                boolean busy = bean != null
+                        && (bean.getActiveConnections() > 0 || bean.getThreadsAwaitingConnection() > 0);
+                if (busy && System.nanoTime() < deadline) {
+                    scheduler.schedule(this, 50);
+                    return;
+                }
+                old.close();
+                LOG.info("Database {}: previous pool drained and closed", s == null ? label() : s.label());
+            }
+        };
+        scheduler.execute(check);
+    }
+
+    /** Makes the pending pool the serving one. */
+    private void promote(HikariDataSource p) {
+        if (pending == p) {
+            HikariDataSource old = pool;
+            pool = p;
+            pending = null;
+            drain(old, settings);
+            LOG.info("Database {}: now served by the new pool", label());
+        }
     }
 
     private HikariConfig hikariConfig(DatabaseSettings s, DataSourceFactory factory) throws SQLException {
@@ -281,12 +338,35 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
 
     private void closePool(String why) {
         HikariDataSource p = pool;
+        HikariDataSource q = pending;
         pool = null;
+        pending = null;
         generation++;
+        if (q != null) {
+            scheduler.execute(q::close);
+        }
         if (p != null) {
             scheduler.execute(p::close);
             LOG.info("Database {}: pool closed because {}", label(), why);
         }
+    }
+
+    /**
+     * Probes again after {@code delayMs}, unless the pool has been replaced or closed by then. There is one pending
+     * re-check at most: a new one replaces it.
+     */
+    private void recheckLater(long delayMs) {
+        if (recheck != null) {
+            recheck.cancel(false);
+        }
+        int g = generation;
+        recheck = scheduler.schedule(() -> {
+            synchronized (this) {
+                if (g == generation && pool != null) {
+                    scheduleProbe(0);
+                }
+            }
+        }, delayMs);
     }
 
     /** Probes run one at a time: a probe asked for while one is scheduled or running runs right after it. */
@@ -315,8 +395,10 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
     /** Checks that the database answers; moves to UP, or to RETRYING with a growing delay. */
     private void probe(int gen) {
         HikariDataSource p;
+        boolean fresh;
         synchronized (this) {
-            p = pool;
+            p = pending != null ? pending : pool;
+            fresh = p == pending || !migrated;
             if (p == null || gen != generation) {
                 probeAgain |= p != null;
                 return;
@@ -330,34 +412,28 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
         } catch (SQLException | RuntimeException e) {
             failure = describe(e);
         }
-        if (failure == null && !migrated) {
+        if (failure == null && fresh) {
             String migrationFailure = runMigrations(p);
             if (migrationFailure != null) {
                 return;
             }
         }
         synchronized (this) {
-            if (pool != p) {
+            if (pool != p && pending != p) {
                 return;
             }
+            promote(p);
             if (failure == null) {
                 if (state != DatabaseState.UP) {
                     LOG.info("Database {}: UP", label());
                 }
                 backoffMs = 1000;
                 setState(DatabaseState.UP, null);
+                recheckLater(HEALTH_CHECK_MS);
             } else {
                 LOG.warn("Database {}: unreachable ({}); retrying in {} ms", label(), failure, backoffMs);
                 setState(DatabaseState.RETRYING, failure + "; next try in " + backoffMs / 1000.0 + " s");
-                long delay = backoffMs;
-                int g = generation;
-                scheduler.schedule(() -> {
-                    synchronized (this) {
-                        if (g == generation) {
-                            scheduleProbe(0);
-                        }
-                    }
-                }, delay);
+                recheckLater(backoffMs);
                 backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
             }
         }
@@ -376,7 +452,7 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
         try {
             migrations.migrate(s.name(), s.url().dialect(), p);
             synchronized (this) {
-                if (pool == p) {
+                if (pool == p || pending == p) {
                     migrated = true;
                 }
             }
@@ -384,7 +460,8 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
         } catch (MigrationExtender.MigrationException e) {
             LOG.error("Database {}: FAILED: {}", s.label(), e.getMessage());
             synchronized (this) {
-                if (pool == p) {
+                if (pool == p || pending == p) {
+                    promote(p);
                     setState(DatabaseState.FAILED, e.getMessage());
                 }
             }

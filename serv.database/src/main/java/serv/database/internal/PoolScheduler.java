@@ -1,5 +1,6 @@
 package serv.database.internal;
 
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
@@ -24,8 +25,8 @@ public final class PoolScheduler {
         executor.setRemoveOnCancelPolicy(true);
     }
 
-    void schedule(Runnable task, long delayMs) {
-        executor.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> schedule(Runnable task, long delayMs) {
+        return executor.schedule(task, delayMs, TimeUnit.MILLISECONDS);
     }
 
     void execute(Runnable task) {
