@@ -45,7 +45,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
 
     @Configuration
     public Option[] config() {
-        return serv(null);
+        return serv(java.util.Map.of());
     }
 
     @BeforeClass
@@ -279,6 +279,18 @@ public class DatabaseLifecycleIT extends ServTestSupport {
         await("delta's new reason", Duration.ofSeconds(10),
                 () -> database("delta").reason().orElse("").startsWith("key 'url': unknown scheme 'mysql'"));
         assertFalse(get("/health").body().contains("hunter2"));
+        config.delete();
+        awaitStatus("/health", 200, Duration.ofSeconds(10));
+    }
+
+    @Test
+    public void aMissingEnvironmentVariableNamesItself() throws Exception {
+        org.osgi.service.cm.Configuration config = configure("zeta",
+                "url", "postgresql://reporter@127.0.0.1:5432/postgres", "password", "${SERV_IT_NEVER_SET_PASSWORD}");
+        await("zeta FAILED", Duration.ofSeconds(10), () -> "FAILED".equals(state("zeta")));
+        String reason = database("zeta").reason().orElseThrow();
+        assertTrue(reason, reason.contains("environment variable SERV_IT_NEVER_SET_PASSWORD is not set"));
+        assertEquals(200, get("/posts").status());
         config.delete();
         awaitStatus("/health", 200, Duration.ofSeconds(10));
     }

@@ -39,7 +39,7 @@ public class HotDeployIT extends ServTestSupport {
 
     @Configuration
     public Option[] config() {
-        return serv(null);
+        return serv(java.util.Map.of());
     }
 
     @BeforeClass
@@ -81,6 +81,34 @@ public class HotDeployIT extends ServTestSupport {
         Files.delete(cfg);
         await("database extra to go", Duration.ofSeconds(20), () -> state("extra") == null);
         assertTrue(!get("/health").body().contains("\"extra\""));
+    }
+
+    @Test
+    public void serverConfigFileIsAppliedWhenItChanges() throws Exception {
+        Path yaml = home().resolve("serv.config.yaml");
+        writeAtomically(yaml, """
+                databases:
+                  reports:
+                    url: "sqlite:///data/reports.db"
+                    pool_size: "${IT_REPORTS_POOL:1}"
+                """.getBytes(StandardCharsets.UTF_8));
+        await("database reports to be UP", Duration.ofSeconds(20), () -> "UP".equals(state("reports")));
+        assertEquals(1, database("reports").stats().max());
+        assertEquals("UP", state("default"));
+
+        writeAtomically(yaml, "databases: {}\n".getBytes(StandardCharsets.UTF_8));
+        await("database reports to go", Duration.ofSeconds(20), () -> state("reports") == null);
+        assertEquals("UP", state("default"));
+        Files.delete(yaml);
+    }
+
+    private static Database database(String name) {
+        try {
+            var refs = context().getServiceReferences(Database.class, "(serv.database.name=" + name + ")");
+            return refs.isEmpty() ? null : context().getService(refs.iterator().next());
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 
     private static String state(String name) {

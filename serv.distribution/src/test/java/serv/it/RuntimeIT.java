@@ -36,14 +36,19 @@ public class RuntimeIT extends ServTestSupport {
     @Configuration
     public Option[] config() {
         String url = freshPostgres();
-        return serv("""
+        // The base file says SQLite; the "it" profile, merged over it, moves default to PostgreSQL.
+        return serv(java.util.Map.of("serv.config.yaml", """
                 site_info: {name: "IT"}
                 databases:
                   default:
-                    url: "${IT_UNSET_VARIABLE:%s}"
+                    url: "sqlite:///data/app.db"
                     pool_size: 2
                     max_overflow: 3
-                """.formatted(url));
+                """, "serv.it.config.yaml", """
+                databases:
+                  default:
+                    url: "${IT_UNSET_VARIABLE:%s}"
+                """.formatted(url)), "serv.profile", "it");
     }
 
     @BeforeClass
@@ -59,6 +64,20 @@ public class RuntimeIT extends ServTestSupport {
                 + "\"dialect\":\"postgresql\",\"pool\":{"));
         assertTrue(health.body(), health.body().contains("\"max\":5"));
         assertEquals("application/json", health.header("Content-Type"));
+    }
+
+    @Test
+    public void metricsArePrometheusTextPerDatabase() throws Exception {
+        get("/posts");
+        Answer metrics = get("/metrics");
+        assertEquals(200, metrics.status());
+        assertEquals("text/plain; version=0.0.4; charset=utf-8", metrics.header("Content-Type"));
+        String body = metrics.body();
+        assertTrue(body, body.contains("# TYPE serv_database_up gauge\nserv_database_up{database=\"default\",tenant=\"\"} 1\n"));
+        assertTrue(body, body.contains("serv_database_connections_max{database=\"default\",tenant=\"\"} 5\n"));
+        assertTrue(body, body.contains("# TYPE serv_database_connection_acquire_seconds summary"));
+        assertTrue(body, body.matches("(?s).*serv_database_connection_acquire_seconds_count\\{database=\"default\",tenant=\"\"} [1-9]\\d*\n.*"));
+        assertTrue(body, body.contains("serv_database_connection_timeouts_total{database=\"default\",tenant=\"\"} 0\n"));
     }
 
     @Test

@@ -56,10 +56,15 @@ public abstract class ServTestSupport {
 
     /** The options that boot Serv with {@code yaml} as its serv.config.yaml (null for none). */
     protected static Option[] serv(String yaml, String... frameworkProps) {
+        return serv(yaml == null ? Map.of() : Map.of("serv.config.yaml", yaml), frameworkProps);
+    }
+
+    /** The options that boot Serv with {@code files} (name to content) in its home. */
+    protected static Option[] serv(Map<String, String> files, String... frameworkProps) {
         try {
             Path home = Files.createTempDirectory("serv-it-");
-            if (yaml != null) {
-                Files.writeString(home.resolve("serv.config.yaml"), yaml, StandardCharsets.UTF_8);
+            for (Map.Entry<String, String> f : files.entrySet()) {
+                Files.writeString(home.resolve(f.getKey()), f.getValue(), StandardCharsets.UTF_8);
             }
             Map<String, String> props = runProperties();
             props.put("serv.home", home.toString());

@@ -72,7 +72,10 @@ public final class ApplicationConfig {
             @Reference ServerHome serverHome) {
         this.cm = cm;
         this.home = serverHome.home();
-        String p = System.getenv("SERV_PROFILE");
+        String p = context.getProperty("serv.profile"); // embedders and tests; else the environment
+        if (p == null) {
+            p = System.getenv("SERV_PROFILE");
+        }
         this.profile = p == null || p.isBlank() ? null : p.strip();
         apply();
         watcher = Executors.newSingleThreadScheduledExecutor(r -> {

@@ -47,6 +47,7 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
     private final PoolScheduler scheduler;
     private final MigrationExtender migrations;
     private final StableDataSource dataSource = new StableDataSource();
+    private final PoolCounters counters = new PoolCounters();
 
     private volatile DatabaseSettings settings;
     private volatile String fallbackName;
@@ -108,11 +109,14 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
     public PoolStats stats() {
         HikariDataSource p = pool;
         HikariPoolMXBean bean = p == null ? null : p.getHikariPoolMXBean();
+        long acquired = counters.acquired.sum();
+        long nanos = counters.acquireNanos.sum();
+        long timeouts = counters.timeouts.sum();
         if (bean == null) {
-            return PoolStats.EMPTY;
+            return new PoolStats(0, 0, 0, 0, acquired, nanos, timeouts);
         }
         return new PoolStats(bean.getActiveConnections(), bean.getIdleConnections(),
-                bean.getThreadsAwaitingConnection(), p.getMaximumPoolSize());
+                bean.getThreadsAwaitingConnection(), p.getMaximumPoolSize(), acquired, nanos, timeouts);
     }
 
     @Override
@@ -306,6 +310,7 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
         HikariConfig config = new HikariConfig();
         config.setDataSource(factory.createDataSource(props));
         config.setPoolName("serv-" + (s.tenant() == null ? "" : s.tenant() + "-") + s.name());
+        config.setMetricsTrackerFactory(counters);
         config.setMinimumIdle(s.minIdle());
         config.setMaximumPoolSize(s.maxPoolSize());
         config.setConnectionTimeout(s.connectionTimeoutMs());

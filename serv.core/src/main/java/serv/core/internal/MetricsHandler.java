@@ -1,0 +1,88 @@
+package serv.core.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.ToDoubleFunction;
+
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+import serv.core.Handler;
+import serv.core.Request;
+import serv.core.Response;
+import serv.core.Route;
+import serv.database.Database;
+import serv.database.DatabaseState;
+import serv.database.PoolStats;
+
+/** {@code GET /metrics}: Prometheus text exposition of every database's pool, labelled by database and tenant. */
+@Component(service = Handler.class)
+@Route(path = "/metrics")
+public final class MetricsHandler implements Handler {
+
+    static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    private final List<Database> databases = new CopyOnWriteArrayList<>();
+
+    private record Sample(Database db, PoolStats stats) {
+    }
+
+    @Override
+    public void handle(Request request, Response response) {
+        List<Sample> samples = databases.stream()
+                .sorted(Comparator.comparing((Database d) -> d.tenant().orElse("")).thenComparing(Database::name))
+                .map(d -> new Sample(d, d.stats())).toList();
+        StringBuilder out = new StringBuilder(1024);
+        metric(out, samples, "serv_database_up", "gauge", "1 when the database is UP, else 0.",
+                s -> s.db().state() == DatabaseState.UP ? 1 : 0);
+        metric(out, samples, "serv_database_connections_active", "gauge", "Connections borrowed right now.",
+                s -> s.stats().active());
+        metric(out, samples, "serv_database_connections_idle", "gauge", "Open connections waiting in the pool.",
+                s -> s.stats().idle());
+        metric(out, samples, "serv_database_connections_pending", "gauge", "Threads waiting for a connection.",
+                s -> s.stats().pending());
+        metric(out, samples, "serv_database_connections_max", "gauge", "Most connections the pool may open.",
+                s -> s.stats().max());
+        header(out, "serv_database_connection_acquire_seconds", "summary",
+                "Time spent waiting for a connection (count and sum).");
+        samples(out, samples, "serv_database_connection_acquire_seconds_count", s -> s.stats().acquired());
+        samples(out, samples, "serv_database_connection_acquire_seconds_sum", s -> s.stats().acquireNanos() / 1e9);
+        metric(out, samples, "serv_database_connection_timeouts_total", "counter",
+                "Borrowings that gave up after the connection timeout.", s -> s.stats().timeouts());
+        response.header("Cache-Control", "no-store").body(out.toString().getBytes(StandardCharsets.UTF_8), CONTENT_TYPE);
+    }
+
+    private static void metric(StringBuilder out, List<Sample> samples, String name, String type, String help,
+            ToDoubleFunction<Sample> value) {
+        header(out, name, type, help);
+        samples(out, samples, name, value);
+    }
+
+    private static void header(StringBuilder out, String name, String type, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+    }
+
+    private static void samples(StringBuilder out, List<Sample> samples, String name, ToDoubleFunction<Sample> value) {
+        for (Sample s : samples) {
+            out.append(name).append("{database=\"").append(escape(s.db().name())).append("\",tenant=\"")
+                    .append(escape(s.db().tenant().orElse(""))).append("\"} ");
+            double v = value.applyAsDouble(s);
+            if (v == Math.rint(v) && !Double.isInfinite(v)) {
+                out.append((long) v);
+            } else {
+                out.append(v);
+            }
+            out.append('\n');
+        }
+    }
+
+    private static String escape(String label) {
+        return label.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+    }
+}
