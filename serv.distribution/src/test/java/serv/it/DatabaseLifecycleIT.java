@@ -160,7 +160,23 @@ public class DatabaseLifecycleIT extends ServTestSupport {
             }
         });
 
+        // A query in flight when the configuration goes finishes; only then do the connections close.
+        Database alpha = database("alpha");
+        AtomicReference<Object> inFlight = new AtomicReference<>();
+        Thread slow = new Thread(() -> {
+            try (Connection c = alpha.connection(); Statement st = c.createStatement();
+                    ResultSet rs = st.executeQuery("SELECT 42 FROM pg_sleep(1)")) {
+                rs.next();
+                inFlight.set(rs.getInt(1));
+            } catch (Exception e) {
+                inFlight.set(e);
+            }
+        });
+        slow.start();
+        Thread.sleep(200);
         config.delete();
+        slow.join(15_000);
+        assertEquals(42, inFlight.get());
         await("alpha to go", Duration.ofSeconds(20), () -> state("alpha") == null);
         assertTrue(context().getServiceReferences(javax.sql.DataSource.class, "(serv.database.name=alpha)").isEmpty());
         await("no session left on " + db, Duration.ofSeconds(20), () -> {

@@ -36,6 +36,14 @@ public class ServJarIT {
     public void runsFromAnEmptyFolderAndStopsOnSigterm() throws Exception {
         Path home = Files.createTempDirectory("serv-jar-it-");
         int port = freePort();
+        // A second database with credentials in its URL and in its password key: neither may reach the log.
+        Files.writeString(home.resolve("serv.config.yaml"), """
+                databases:
+                  analytics:
+                    url: "postgresql://postgres:UrlSecret42@127.0.0.1:5432/postgres"
+                    password: "KeySecret42"
+                    pool_size: 1
+                """);
 
         Process first = start(home, port, "first.log");
         try {
@@ -45,12 +53,18 @@ public class ServJarIT {
                 assertTrue(folder, Files.isDirectory(home.resolve(folder)));
             }
             assertTrue(Files.isRegularFile(home.resolve("data/app.db")));
+            String health = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(health, health.contains("\"analytics\":{\"state\":\"UP\",\"dialect\":\"postgresql\""));
+            assertFalse(health, health.contains("Secret42"));
             assertEquals(401, status(port, "/system/console/bundles", "admin", "admin"));
             assertEquals(401, status(port, "/system/console/bundles", null, null));
         } finally {
             assertStopsOnSigterm(first, home.resolve("first.log"));
         }
         String log = Files.readString(home.resolve("first.log"));
+        assertTrue(log, log.contains("Database analytics: pool started"));
+        assertFalse("a secret reached the log", log.contains("UrlSecret42") || log.contains("KeySecret42"));
         Matcher m = GENERATED.matcher(log);
         assertTrue("the generated console password is logged once:\n" + log, m.find());
         String password = m.group(1);

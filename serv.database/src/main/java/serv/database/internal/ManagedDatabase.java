@@ -42,6 +42,8 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
     private static final long HEALTH_CHECK_MS = 5_000;
     /** Longest wait for a replaced pool's borrowed connections before it is closed anyway. */
     private static final long DRAIN_MS = 30_000;
+    /** Longest wait for borrowed connections when the database stops (configuration deleted, server stopping). */
+    private static final long STOP_DRAIN_MS = 10_000;
 
     private final BundleContext context;
     private final PoolScheduler scheduler;
@@ -202,7 +204,9 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
             q.close();
         }
         if (p != null) {
-            p.close(); // waits for borrowed connections to come back (bounded by Hikari), then closes them all
+            // New borrowings are refused from here on (pool is null); the requests holding a connection finish.
+            awaitIdle(p, STOP_DRAIN_MS);
+            p.close();
             LOG.info("Database {}: pool stopped", label());
         }
     }
@@ -284,6 +288,21 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
         scheduler.execute(check);
     }
 
+    /** Waits (bounded) until no connection of {@code p} is borrowed or waited for. */
+    private static void awaitIdle(HikariDataSource p, long maxMs) {
+        long end = System.nanoTime() + maxMs * 1_000_000;
+        HikariPoolMXBean bean = p.getHikariPoolMXBean();
+        while (bean != null && (bean.getActiveConnections() > 0 || bean.getThreadsAwaitingConnection() > 0)
+                && System.nanoTime() < end) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** Makes the pending pool the serving one. */
     private void promote(HikariDataSource p) {
         if (pending == p) {
@@ -351,7 +370,7 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
             scheduler.execute(q::close);
         }
         if (p != null) {
-            scheduler.execute(p::close);
+            drain(p, settings);
             LOG.info("Database {}: pool closed because {}", label(), why);
         }
     }
