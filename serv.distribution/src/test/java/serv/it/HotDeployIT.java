@@ -63,11 +63,34 @@ public class HotDeployIT extends ServTestSupport {
         Path jar = home().resolve("deploy/hello.jar");
         writeAtomically(jar, helloBundle());
         Answer hello = awaitStatus("/hello", 200, Duration.ofSeconds(20));
-        assertEquals("{\"greeting\":\"hi\"}", hello.body());
+        assertEquals("{\"count\":1,\"greeting\":\"hi\"}", hello.body());
+
+        // Its middleware runs around every route, and can answer by itself.
+        assertEquals("seen", get("/posts").header("X-Hello"));
+        Answer blocked = get("/posts", "X-Hello-Block", "1");
+        assertEquals(403, blocked.status());
+        assertEquals("{\"error\":\"blocked by the hello middleware\"}", blocked.body());
+
+        // The transaction middleware: a write commits on success and rolls back on any failure.
+        String form = "application/x-www-form-urlencoded";
+        assertEquals(201, send("POST", "/hello", form, "greeting=kept").status());
+        Answer thrown = send("POST", "/hello?fail=throw", form, "greeting=lost1");
+        assertEquals(500, thrown.status());
+        assertTrue(thrown.body(), thrown.body().matches("\\{\"error\":\"internal server error\",\"id\":\"[0-9a-f]{8}\"}"));
+        assertEquals(409, send("POST", "/hello?fail=http", form, "greeting=lost2").status());
+        assertEquals(422, send("POST", "/hello?fail=status", form, "greeting=lost3").status());
+        assertEquals("{\"count\":2,\"greeting\":\"hi\"}", get("/hello").body());
 
         Files.delete(jar);
         Answer gone = awaitStatus("/hello", 404, Duration.ofSeconds(20));
         assertEquals("{\"error\":\"not found\"}", gone.body());
+        await("the middleware to go", Duration.ofSeconds(10), () -> {
+            try {
+                return get("/posts").header("X-Hello") == null;
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     @Test
@@ -81,6 +104,19 @@ public class HotDeployIT extends ServTestSupport {
         Files.delete(cfg);
         await("database extra to go", Duration.ofSeconds(20), () -> state("extra") == null);
         assertTrue(!get("/health").body().contains("\"extra\""));
+    }
+
+    @Test
+    public void duplicateUsersAreConflictsOnSqlite() throws Exception {
+        String form = "application/x-www-form-urlencoded";
+        Answer created = send("POST", "/users", form, "username=ann&email=ann%40example.com&password=long+enough");
+        assertEquals(created.body(), 201, created.status());
+        Answer sameName = send("POST", "/users", form, "username=ann&email=other%40example.com&password=long+enough");
+        assertEquals(409, sameName.status());
+        assertEquals("{\"error\":\"username already exists\"}", sameName.body());
+        Answer sameEmail = send("POST", "/users", form, "username=ann2&email=ann%40example.com&password=long+enough");
+        assertEquals(409, sameEmail.status());
+        assertEquals("{\"error\":\"email already exists\"}", sameEmail.body());
     }
 
     @Test
@@ -138,13 +174,14 @@ public class HotDeployIT extends ServTestSupport {
         a.putValue("Bundle-ManifestVersion", "2");
         a.putValue("Bundle-SymbolicName", "serv.it.hello");
         a.putValue("Bundle-Version", "1.0.0");
-        a.putValue("Import-Package", "serv.core");
-        a.putValue("Service-Component", "OSGI-INF/hello.xml");
+        a.putValue("Import-Package", "serv.core;version=\"[1.0,2)\"");
+        a.putValue("Service-Component", "OSGI-INF/hello.xml,OSGI-INF/hello-middleware.xml");
         var out = new java.io.ByteArrayOutputStream();
         try (JarOutputStream jar = new JarOutputStream(out, mf)) {
-            String cls = "serv/it/hello/HelloRoute.class";
-            try (InputStream in = HotDeployIT.class.getClassLoader().getResourceAsStream(cls)) {
-                put(jar, cls, in.readAllBytes());
+            for (String cls : new String[] { "serv/it/hello/HelloRoute.class", "serv/it/hello/HelloMiddleware.class" }) {
+                try (InputStream in = HotDeployIT.class.getClassLoader().getResourceAsStream(cls)) {
+                    put(jar, cls, in.readAllBytes());
+                }
             }
             put(jar, "OSGI-INF/hello.xml", """
                     <?xml version="1.0" encoding="UTF-8"?>
@@ -152,7 +189,17 @@ public class HotDeployIT extends ServTestSupport {
                       <implementation class="serv.it.hello.HelloRoute"/>
                       <service><provide interface="serv.core.Handler"/></service>
                       <property name="serv.route.path" value="/hello"/>
+                      <property name="serv.route.methods" type="String">GET
+                    POST</property>
                       <property name="serv.route.database" value="default"/>
+                    </scr:component>
+                    """.getBytes(StandardCharsets.UTF_8));
+            put(jar, "OSGI-INF/hello-middleware.xml", """
+                    <?xml version="1.0" encoding="UTF-8"?>
+                    <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.3.0" name="serv.it.hello.middleware">
+                      <implementation class="serv.it.hello.HelloMiddleware"/>
+                      <service><provide interface="serv.core.Middleware"/></service>
+                      <property name="service.ranking" type="Integer" value="100"/>
                     </scr:component>
                     """.getBytes(StandardCharsets.UTF_8));
             put(jar, "serv/migrations/default/V001__create_hello.sql", """

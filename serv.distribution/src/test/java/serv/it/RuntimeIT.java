@@ -139,6 +139,30 @@ public class RuntimeIT extends ServTestSupport {
     }
 
     @Test
+    public void usersAreCreatedWithAHashedPasswordAndDuplicatesAreConflicts() throws Exception {
+        Answer created = send("POST", "/users", "application/json",
+                "{\"username\":\"carol\",\"email\":\"carol@example.com\",\"password\":\"s3cret-pass\"}");
+        assertEquals(created.body(), 201, created.status());
+        assertTrue(created.body(), created.body().matches("\\{\"id\":\\d+,\"username\":\"carol\",\"email\":"
+                + "\"carol@example.com\",\"created_at\":\"[0-9T:.-]+\"}"));
+        try (Connection c = context().getService(context().getServiceReference(Database.class)).connection();
+                Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT password_hash FROM users WHERE username = 'carol'")) {
+            rs.next();
+            assertTrue(rs.getString(1).startsWith("pbkdf2-sha256$210000$"));
+            assertFalse(rs.getString(1).contains("s3cret-pass"));
+        }
+        Answer duplicate = send("POST", "/users", "application/x-www-form-urlencoded",
+                "username=carol&email=c2%40example.com&password=another-pass");
+        assertEquals(409, duplicate.status());
+        assertEquals("{\"error\":\"username already exists\"}", duplicate.body());
+        assertEquals(400, send("POST", "/users", "application/x-www-form-urlencoded",
+                "username=dave&email=not-an-address&password=another-pass").status());
+        assertEquals(415, send("POST", "/users", "text/plain", "username=dave").status());
+        assertEquals(400, send("POST", "/users", "application/json", "{not json").status());
+    }
+
+    @Test
     public void errorsAreJson() throws Exception {
         Answer missing = get("/no/such/path");
         assertEquals(404, missing.status());

@@ -1,8 +1,6 @@
 package serv.core.internal;
 
 import java.io.IOException;
-import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +24,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import serv.core.Handler;
 import serv.core.HttpException;
+import serv.core.Middleware;
 import serv.core.Route;
 import serv.database.Database;
 import serv.database.DatabaseState;
+import serv.database.SqlError;
 
 /**
  * The one servlet of the Servlet Whiteboard that serves every route. Routes are {@link Handler} services (Serv's own
@@ -49,6 +49,8 @@ public final class Dispatcher extends HttpServlet {
     private static final long DRAIN_MS = 10_000;
 
     private volatile RouteTable routes = RouteTable.EMPTY;
+    /** Middleware, highest ranking first; replaced whole when one comes or goes. */
+    private volatile List<Ranked> middleware = List.of();
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, Database> databases = new ConcurrentHashMap<>();
 
@@ -75,6 +77,22 @@ public final class Dispatcher extends HttpServlet {
     synchronized void updatedHandler(Handler handler, Map<String, Object> props) {
         unbindHandler(handler, props);
         bindHandler(handler, props);
+    }
+
+    private record Ranked(Middleware middleware, int ranking, long id) {
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    synchronized void bindMiddleware(Middleware m, Map<String, Object> props) {
+        List<Ranked> next = new java.util.ArrayList<>(middleware);
+        next.add(new Ranked(m, ranking(props), (Long) props.get(Constants.SERVICE_ID)));
+        next.sort(java.util.Comparator.comparingInt(Ranked::ranking).reversed().thenComparingLong(Ranked::id));
+        middleware = List.copyOf(next);
+    }
+
+    synchronized void unbindMiddleware(Middleware m, Map<String, Object> props) {
+        long id = (Long) props.get(Constants.SERVICE_ID);
+        middleware = middleware.stream().filter(r -> r.id() != id).toList();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -154,12 +172,10 @@ public final class Dispatcher extends HttpServlet {
         RequestContext ctx = new RequestContext(req, method, path, match.params(), database, null, MAX_BODY);
         try {
             try {
-                route.handler().handle(ctx, ctx);
-            } catch (Exception e) {
-                ctx.close(false);
-                throw e;
+                new Link(middleware, 0, route.handler(), ctx).proceed();
+            } finally {
+                ctx.close(false); // a no-op when the transaction middleware has ended it; otherwise roll back
             }
-            ctx.close(true);
         } catch (HttpException e) {
             send(resp, e.status(), Json.error(e.getMessage()), e.headers());
             return;
@@ -175,29 +191,46 @@ public final class Dispatcher extends HttpServlet {
         send(resp, ctx.status(), body, ctx.headers());
     }
 
+    /** The seed's "handle database errors gracefully", the same on PostgreSQL and SQLite. */
     private void failed(HttpServletResponse resp, RouteTable.Entry route, Exception e) throws IOException {
-        SQLException sql = sqlCause(e);
-        if (sql != null && (sql instanceof SQLTransientConnectionException
-                || (sql.getSQLState() != null && sql.getSQLState().startsWith("08")))) {
-            LOG.warn("Route {}: database {} unavailable: {}", route.template(), route.database(), sql.getMessage());
-            unavailable(resp, "database " + route.database() + " is unavailable");
-            return;
+        SqlError sql = SqlError.of(e).orElse(null);
+        if (sql != null) {
+            switch (sql.kind()) {
+                case UNIQUE -> {
+                    send(resp, 409, Json.error(sql.clientMessage()), Map.of());
+                    return;
+                }
+                case FOREIGN_KEY, NOT_NULL, CHECK -> {
+                    send(resp, 400, Json.error(sql.clientMessage()), Map.of());
+                    return;
+                }
+                case UNAVAILABLE -> {
+                    LOG.warn("Route {}: database {} unavailable: {}", route.template(), route.database(),
+                            e.getMessage());
+                    unavailable(resp, "database " + route.database() + " is unavailable");
+                    return;
+                }
+                case OTHER -> {
+                    // a 500 below
+                }
+            }
         }
         String id = UUID.randomUUID().toString().substring(0, 8);
         LOG.error("Route {} failed, error id {}", route.template(), id, e);
         send(resp, 500, Json.error("internal server error", "id", id), Map.of());
     }
 
-    private static SQLException sqlCause(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLException s) {
-                return s;
-            }
-            if (t.getCause() == t) {
-                break;
+    /** One step of the middleware chain; the last step calls the route's handler. */
+    private record Link(List<Ranked> middleware, int index, Handler handler, RequestContext ctx)
+            implements Middleware.Chain {
+        @Override
+        public void proceed() throws Exception {
+            if (index < middleware.size()) {
+                middleware.get(index).middleware().handle(ctx, ctx, new Link(middleware, index + 1, handler, ctx));
+            } else {
+                handler.handle(ctx, ctx);
             }
         }
-        return null;
     }
 
     private static void unavailable(HttpServletResponse resp, String message) throws IOException {
