@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
@@ -158,12 +157,6 @@ public class HotDeployIT extends ServTestSupport {
         } catch (InvalidSyntaxException e) {
             throw new IllegalArgumentException(e);
         }
-    }
-
-    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path tmp = Files.createTempFile(home(), "tmp", ".part");
-        Files.write(tmp, bytes);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** A real extension bundle: the HelloRoute class, its DS descriptor and a migration for database default. */

@@ -294,7 +294,28 @@ public abstract class ServTestSupport {
         return last[0];
     }
 
-    protected static String read(InputStream in) throws IOException {
-        return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    /** Writes a file so that watchers never see it half-written. */
+    protected static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        Path tmp = Files.createTempFile(home(), "tmp", ".part");
+        Files.write(tmp, bytes);
+        Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** A resource-only bundle (an extension that brings only migrations, say): name to text content. */
+    protected static byte[] resourceBundle(String symbolicName, Map<String, String> resources) throws IOException {
+        java.util.jar.Manifest mf = new java.util.jar.Manifest();
+        mf.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+        mf.getMainAttributes().putValue("Bundle-ManifestVersion", "2");
+        mf.getMainAttributes().putValue("Bundle-SymbolicName", symbolicName);
+        mf.getMainAttributes().putValue("Bundle-Version", "1.0.0");
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(out, mf)) {
+            for (Map.Entry<String, String> e : resources.entrySet()) {
+                jar.putNextEntry(new java.util.jar.JarEntry(e.getKey()));
+                jar.write(e.getValue().getBytes(StandardCharsets.UTF_8));
+                jar.closeEntry();
+            }
+        }
+        return out.toByteArray();
     }
 }

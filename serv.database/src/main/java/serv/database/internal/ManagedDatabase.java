@@ -512,6 +512,22 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
         }
     }
 
+    /** An extension with migrations for this database went: if they had failed it, check again without them. */
+    @Override
+    public void extensionLeft(java.util.Set<String> databases) {
+        DatabaseSettings s = settings;
+        if (s == null || !databases.contains(s.name())) {
+            return;
+        }
+        synchronized (this) {
+            if (pool != null && state == DatabaseState.FAILED) {
+                migrated = false;
+                setState(DatabaseState.STARTING, "applying migrations");
+                scheduleProbe(0);
+            }
+        }
+    }
+
     /** A borrowing failed for want of a connection: the database may be gone. */
     private synchronized void connectionFailed(SQLException e) {
         if (state == DatabaseState.UP && pool != null) {

@@ -60,6 +60,8 @@ public final class MigrationExtender {
     /** Listeners (the managed databases) told when an extension with migrations arrives. */
     interface Listener {
         void extensionArrived(Set<String> databases);
+
+        void extensionLeft(Set<String> databases);
     }
 
     private final Map<Bundle, Set<String>> extensions = new ConcurrentHashMap<>();
@@ -88,7 +90,11 @@ public final class MigrationExtender {
 
             @Override
             public void removedBundle(Bundle bundle, BundleEvent event, Bundle object) {
-                extensions.remove(bundle);
+                Set<String> databases = extensions.remove(bundle);
+                if (databases != null) {
+                    // a database FAILED by this extension's migrations can come back up without it
+                    listeners.forEach(l -> l.extensionLeft(databases));
+                }
             }
         });
         tracker.open();

@@ -1,0 +1,177 @@
+package serv.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.junit.BeforeClass;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+import serv.database.Database;
+
+/**
+ * The migrations extender on PostgreSQL, with extensions hot-deployed as resource-only bundles: applied once and in
+ * order, a changed checksum or a failing migration puts the database in FAILED with the reason and leaves the schema
+ * as it was, and removing the offending extension brings it back. Also: no connection leaks after many mixed
+ * requests, errors included.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class MigrationsIT extends ServTestSupport {
+
+    @Configuration
+    public Option[] config() {
+        return serv("""
+                databases:
+                  default:
+                    url: "%s"
+                    pool_size: 2
+                    max_overflow: 6
+                """.formatted(freshPostgres()));
+    }
+
+    @BeforeClass
+    public static void up() throws Exception {
+        awaitStatus("/health", 200, Duration.ofSeconds(30));
+    }
+
+    private static Database db() {
+        return context().getService(context().getServiceReference(Database.class));
+    }
+
+    private static List<String> column(String sql) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = db().connection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    private static boolean tableExists(String table) throws Exception {
+        return !column("SELECT table_name FROM information_schema.tables WHERE table_name = '" + table + "'").isEmpty();
+    }
+
+    private static String state() {
+        return db().state().name();
+    }
+
+    @Test
+    public void migrationsApplyOnceInOrderAndAChangedChecksumFails() throws Exception {
+        Path jar = home().resolve("deploy/it-ordered.jar");
+        Map<String, String> v1 = Map.of(
+                "serv/migrations/default/V10__fill_numbers.sql", "INSERT INTO numbers (n) VALUES (10);\n",
+                "serv/migrations/default/V2__create_numbers.postgresql.sql", "CREATE TABLE numbers (n INTEGER NOT NULL);\n",
+                "serv/migrations/default/V2__create_numbers.sqlite.sql", "this file is for SQLite and never runs here;\n",
+                "serv/migrations/default/V3__fill_more.sql", "INSERT INTO numbers (n) VALUES (3);\nINSERT INTO numbers (n) VALUES (4);\n");
+        writeAtomically(jar, resourceBundle("it.ordered", v1));
+        await("the migrations to run", Duration.ofSeconds(20), () -> {
+            try {
+                return column("SELECT version FROM serv_migrations WHERE extension = 'it.ordered'").size() == 3;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertEquals(List.of("2", "3", "10"), column(
+                "SELECT version FROM serv_migrations WHERE extension = 'it.ordered' ORDER BY applied_at, version"));
+        assertEquals(List.of("3", "4", "10"), column("SELECT n FROM numbers ORDER BY n"));
+        await("UP", Duration.ofSeconds(10), () -> "UP".equals(state()));
+
+        // The same bundle again: nothing runs twice.
+        Files.delete(jar);
+        Thread.sleep(1500);
+        writeAtomically(jar, resourceBundle("it.ordered", v1));
+        Thread.sleep(1500);
+        await("UP", Duration.ofSeconds(10), () -> "UP".equals(state()));
+        assertEquals(List.of("3", "4", "10"), column("SELECT n FROM numbers ORDER BY n"));
+
+        // An applied migration edited: refused, named, nothing re-run.
+        Files.delete(jar);
+        Thread.sleep(1500);
+        Map<String, String> edited = new java.util.HashMap<>(v1);
+        edited.put("serv/migrations/default/V3__fill_more.sql", "INSERT INTO numbers (n) VALUES (33);\n");
+        writeAtomically(jar, resourceBundle("it.ordered", edited));
+        await("FAILED", Duration.ofSeconds(20), () -> "FAILED".equals(state()));
+        String reason = db().reason().orElseThrow();
+        assertTrue(reason, reason.startsWith("migration it.ordered V3 (fill more) was changed after it was applied: its checksum does not match"));
+        Answer health = get("/health");
+        assertEquals(503, health.status());
+        assertTrue(health.body(), health.body().contains("checksum does not match"));
+        assertEquals(503, get("/posts").status());
+        assertEquals(List.of("3", "4", "10"), column("SELECT n FROM numbers ORDER BY n"));
+
+        // Taking the extension away brings the database back.
+        Files.delete(jar);
+        await("UP again", Duration.ofSeconds(20), () -> "UP".equals(state()));
+        awaitStatus("/posts", 200, Duration.ofSeconds(10));
+    }
+
+    @Test
+    public void aFailingMigrationIsRolledBackAndNamed() throws Exception {
+        Path jar = home().resolve("deploy/it-failing.jar");
+        writeAtomically(jar, resourceBundle("it.failing", Map.of(
+                "serv/migrations/default/V1__create_good.sql", "CREATE TABLE good_table (id INTEGER);\n",
+                "serv/migrations/default/V2__half_done.sql",
+                "CREATE TABLE half_table (id INTEGER);\nINSERT INTO no_such_table VALUES (1);\n")));
+        await("FAILED", Duration.ofSeconds(20), () -> "FAILED".equals(state()));
+        String reason = db().reason().orElseThrow();
+        assertTrue(reason, reason.startsWith("migration it.failing V2 (half done) failed and was rolled back: "));
+        assertFalse(reason, reason.contains("INSERT"));
+        assertTrue(tableExists("good_table"));
+        assertFalse("the failing migration's first statement was rolled back", tableExists("half_table"));
+        assertEquals(List.of("1"), column("SELECT version FROM serv_migrations WHERE extension = 'it.failing'"));
+
+        Files.delete(jar);
+        await("UP again", Duration.ofSeconds(20), () -> "UP".equals(state()));
+    }
+
+    @Test
+    public void aThousandMixedRequestsLeaveThePoolIdle() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(20));
+        String user = send("POST", "/users", "application/x-www-form-urlencoded",
+                "username=leaky&email=leaky%40example.com&password=long+enough").body();
+        String author = user.replaceAll("^\\{\"id\":(\\d+),.*", "$1");
+        String form = "application/x-www-form-urlencoded";
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Integer>> answers = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            int k = i;
+            answers.add(pool.submit(() -> switch (k % 6) {
+                case 0 -> get("/posts?limit=5").status();
+                case 1 -> send("POST", "/posts", form, "title=t" + k + "&content=c&author_id=" + author).status();
+                case 2 -> send("POST", "/posts", form, "title=t&content=c&author_id=999999").status();
+                case 3 -> get("/posts/abc").status();
+                case 4 -> get("/posts/2147483647").status();
+                default -> send("POST", "/users", form, "username=leaky&email=x%40y.z&password=long+enough").status();
+            }));
+        }
+        int[] expected = { 200, 201, 400, 400, 404, 409 };
+        for (int i = 0; i < answers.size(); i++) {
+            assertEquals("request " + i, expected[i % 6], (int) answers.get(i).get());
+        }
+        pool.shutdown();
+        await("every connection back in the pool", Duration.ofSeconds(10), () -> db().stats().active() == 0);
+        assertEquals(0, db().stats().pending());
+        assertEquals("167", column("SELECT count(*) FROM posts WHERE title LIKE 't%'").get(0));
+    }
+}

@@ -1,0 +1,103 @@
+package serv.it;
+
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.concurrent.TimeUnit;
+
+/** {@code java -jar serv.jar} as an operator runs it: a process in a home folder, on a port, with its log. */
+final class ServProcess implements AutoCloseable {
+
+    static final Path JAR = Path.of(System.getProperty("user.dir"), "target/serv.jar");
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    final Path home;
+    final int port;
+    final Path log;
+    private final Process process;
+
+    ServProcess(Path home, int port, String logName) throws IOException {
+        this.home = home;
+        this.port = port;
+        this.log = home.resolve(logName);
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString());
+        pb.directory(home.toFile());
+        pb.environment().put("SERV_PORT", Integer.toString(port));
+        pb.environment().remove("SERV_CONSOLE_USER");
+        pb.environment().remove("SERV_CONSOLE_PASSWORD");
+        pb.environment().remove("SERV_PROFILE");
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(log.toFile());
+        process = pb.start();
+    }
+
+    /** Waits for GET /health to answer 200; returns the milliseconds it took. */
+    long awaitHealthy() throws Exception {
+        long start = System.nanoTime();
+        long end = start + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < end) {
+            assertTrue("serv.jar exited early:\n" + log(), process.isAlive());
+            try {
+                if (status("/health", null, null) == 200) {
+                    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("serv.jar did not answer /health with 200 within 60 s:\n" + log());
+    }
+
+    int status(String path, String user, String password) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10));
+        if (user != null) {
+            b.header("Authorization", "Basic " + Base64.getEncoder()
+                    .encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8)));
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    String body(String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    String log() throws IOException {
+        return Files.readString(log, StandardCharsets.UTF_8);
+    }
+
+    /** SIGTERM; asserts the server stopped in order within 30 s. */
+    void stopGracefully() throws Exception {
+        process.destroy();
+        assertTrue("serv.jar did not stop within 30 s of SIGTERM", process.waitFor(30, TimeUnit.SECONDS));
+        String text = log();
+        assertTrue(text, text.contains("Database default: pool stopped"));
+        assertTrue(text, text.contains("Serv stopped in"));
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+}
