@@ -163,6 +163,48 @@ public class RuntimeIT extends ServTestSupport {
     }
 
     @Test
+    public void postsCanBeUpdatedAndDeleted() throws Exception {
+        String user = send("POST", "/users", "application/x-www-form-urlencoded",
+                "username=editor&email=editor%40example.com&password=long+enough").body();
+        String author = user.replaceAll("^\\{\"id\":(\\d+),.*", "$1");
+        String created = send("POST", "/posts", "application/json",
+                "{\"title\":\"Draft\",\"content\":\"v1\",\"author_id\":" + author + "}").body();
+        String id = created.replaceAll("^\\{\"id\":(\\d+),.*", "$1");
+
+        Answer updated = send("PUT", "/posts/" + id, "application/x-www-form-urlencoded", "title=Final&content=v2");
+        assertEquals(updated.body(), 200, updated.status());
+        assertTrue(updated.body(), updated.body().contains("\"title\":\"Final\",\"content\":\"v2\",\"author\":\"editor\""));
+        assertEquals(400, send("PUT", "/posts/" + id, "application/x-www-form-urlencoded", "title=&content=v3").status());
+        assertEquals(404, send("PUT", "/posts/2147483646", "application/x-www-form-urlencoded", "title=a&content=b").status());
+
+        Answer deleted = send("DELETE", "/posts/" + id, null, null);
+        assertEquals(204, deleted.status());
+        assertEquals("", deleted.body());
+        assertEquals(404, send("DELETE", "/posts/" + id, null, null).status());
+        assertEquals(404, get("/posts/" + id).status());
+        assertEquals("DELETE, GET, HEAD, PUT", send("PATCH", "/posts/" + id, null, null).header("Allow"));
+    }
+
+    @Test
+    public void listParametersAreCheckedAndClamped() throws Exception {
+        assertEquals(200, get("/posts?limit=&offset=").status());
+        assertEquals(200, get("/posts?limit=0").status());
+        assertEquals(200, get("/posts?limit=99999999999&offset=-5").status());
+        assertEquals(400, get("/posts?limit=abc").status());
+        assertEquals(400, get("/posts?limit=1.5").status());
+        assertEquals(400, get("/posts?offset=%2B1").status());
+        assertEquals("{\"error\":\"limit must be an integer\"}", get("/posts?limit=ten").body());
+    }
+
+    @Test
+    public void oversizedBodiesAre413() throws Exception {
+        String big = "title=t&content=" + "x".repeat(1_100_000) + "&author_id=1";
+        Answer tooBig = send("POST", "/posts", "application/x-www-form-urlencoded", big);
+        assertEquals(413, tooBig.status());
+        assertTrue(tooBig.body(), tooBig.body().startsWith("{\"error\":\"request body larger than "));
+    }
+
+    @Test
     public void errorsAreJson() throws Exception {
         Answer missing = get("/no/such/path");
         assertEquals(404, missing.status());

@@ -23,19 +23,31 @@ import serv.core.Route;
 @Route(path = "/posts", methods = "POST", database = "default")
 public final class CreatePost implements Handler {
 
+    /** The title field: 1-200 characters (code points), else a 400. */
+    static String title(Map<String, String> form) {
+        String title = form.getOrDefault("title", "");
+        int length = title.codePointCount(0, title.length());
+        if (length < 1 || length > 200) {
+            throw HttpException.badRequest("title must be 1-200 characters");
+        }
+        return title;
+    }
+
+    /** The content field: 1-10000 characters (code points), else a 400. */
+    static String content(Map<String, String> form) {
+        String content = form.getOrDefault("content", "");
+        int length = content.codePointCount(0, content.length());
+        if (length < 1 || length > 10000) {
+            throw HttpException.badRequest("content must be 1-10000 characters");
+        }
+        return content;
+    }
+
     @Override
     public void handle(Request request, Response response) throws Exception {
         Map<String, String> form = request.form();
-        String title = form.getOrDefault("title", "");
-        String content = form.getOrDefault("content", "");
-        int titleLength = title.codePointCount(0, title.length());
-        if (titleLength < 1 || titleLength > 200) {
-            throw HttpException.badRequest("title must be 1-200 characters");
-        }
-        int contentLength = content.codePointCount(0, content.length());
-        if (contentLength < 1 || contentLength > 10000) {
-            throw HttpException.badRequest("content must be 1-10000 characters");
-        }
+        String title = title(form);
+        String content = content(form);
         String author = form.get("author_id");
         if (author == null || !author.matches("-?[0-9]{1,10}") || Long.parseLong(author) > Integer.MAX_VALUE
                 || Long.parseLong(author) < Integer.MIN_VALUE) {

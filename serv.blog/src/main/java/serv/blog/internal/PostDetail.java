@@ -20,7 +20,11 @@ public final class PostDetail implements Handler {
 
     @Override
     public void handle(Request request, Response response) throws Exception {
-        int id = postId(request.pathParam("id"));
+        answer(request, response, postId(request.pathParam("id")));
+    }
+
+    /** Answers with one post as JSON, or 404. */
+    static void answer(Request request, Response response, int id) throws Exception {
         try (PreparedStatement st = request.connection().prepareStatement("""
                 SELECT p.id, p.title, p.content, u.username, p.created_at, p.updated_at
                 FROM posts p JOIN users u ON p.author_id = u.id

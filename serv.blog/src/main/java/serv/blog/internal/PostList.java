@@ -62,15 +62,20 @@ public final class PostList implements Handler {
         return content.substring(0, content.offsetByCodePoints(0, MAX_PREVIEW)) + "...";
     }
 
-    private static int intParam(Request request, String name, int fallback) {
+    /** An integer query parameter; any number of digits (clamped later), but nothing that is not an integer. */
+    static int intParam(Request request, String name, int fallback) {
         String value = request.query(name);
         if (value == null || value.isEmpty()) {
             return fallback;
         }
-        if (!value.matches("-?[0-9]{1,10}")) {
+        if (!value.matches("-?[0-9]+")) {
             throw HttpException.badRequest(name + " must be an integer");
         }
-        long v = Long.parseLong(value);
+        String digits = value.replaceFirst("^(-?)0+(?=[0-9])", "$1");
+        if (digits.length() > 10) {
+            return digits.startsWith("-") ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+        }
+        long v = Long.parseLong(digits);
         return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
     }
 }
