@@ -14,6 +14,9 @@ import org.junit.Test;
 /** Two servers starting together against one fresh PostgreSQL database apply each migration exactly once. */
 public class ConcurrentStartIT {
 
+    /** The blog's migrations (serv.blog/src/main/resources/serv/migrations/default). */
+    private static final int BLOG_MIGRATIONS = 4;
+
     @Test
     public void twoRuntimesApplyEachMigrationOnce() throws Exception {
         String url = ServTestSupport.freshPostgres();
@@ -29,7 +32,7 @@ public class ConcurrentStartIT {
             two.awaitHealthy();
             Pattern applied = Pattern.compile("applied migration serv\\.blog V");
             long lines = applied.matcher(one.log()).results().count() + applied.matcher(two.log()).results().count();
-            assertEquals("migrations applied across both servers", 3, lines);
+            assertEquals("migrations applied across both servers", BLOG_MIGRATIONS, lines);
             one.stopGracefully();
             two.stopGracefully();
         }
@@ -37,8 +40,8 @@ public class ConcurrentStartIT {
                 ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT version) FROM serv_migrations"
                         + " WHERE extension = 'serv.blog'")) {
             rs.next();
-            assertEquals(3, rs.getInt(1));
-            assertEquals(3, rs.getInt(2));
+            assertEquals(BLOG_MIGRATIONS, rs.getInt(1));
+            assertEquals(BLOG_MIGRATIONS, rs.getInt(2));
         }
     }
 }

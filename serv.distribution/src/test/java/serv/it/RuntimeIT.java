@@ -106,6 +106,8 @@ public class RuntimeIT extends ServTestSupport {
             assertEquals("002", rs.getString(2));
             assertTrue(rs.next());
             assertEquals("003", rs.getString(2));
+            assertTrue(rs.next());
+            assertEquals("004", rs.getString(2));
             assertFalse(rs.next());
         }
     }

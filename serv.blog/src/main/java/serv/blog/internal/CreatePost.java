@@ -1,9 +1,8 @@
 package serv.blog.internal;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.Statement;
+import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -14,6 +13,7 @@ import serv.core.HttpException;
 import serv.core.Request;
 import serv.core.Response;
 import serv.core.Route;
+import serv.database.SqlError;
 
 /**
  * {@code POST /posts} with a form or JSON body ({@code title}, {@code content}, {@code author_id}): 201 with the
@@ -54,34 +54,24 @@ public final class CreatePost implements Handler {
             throw HttpException.badRequest("author_id must be an integer");
         }
         int authorId = Integer.parseInt(author);
-        Connection c = request.connection();
-        try (PreparedStatement st = c.prepareStatement("SELECT 1 FROM users WHERE id = ?")) {
-            st.setInt(1, authorId);
-            try (ResultSet rs = st.executeQuery()) {
-                if (!rs.next()) {
-                    throw HttpException.badRequest("author not found");
-                }
-            }
-        }
         int id;
-        try (PreparedStatement st = c.prepareStatement(
-                "INSERT INTO posts (title, content, author_id) VALUES (?, ?, ?)", Statement.RETURN_GENERATED_KEYS)) {
+        String createdAt;
+        // One statement: the foreign key says whether the author exists (and no race between a check and the insert).
+        try (PreparedStatement st = request.connection().prepareStatement(
+                "INSERT INTO posts (title, content, author_id) VALUES (?, ?, ?) RETURNING id, created_at")) {
             st.setString(1, title);
             st.setString(2, content);
             st.setInt(3, authorId);
-            st.executeUpdate();
-            try (ResultSet keys = st.getGeneratedKeys()) {
-                keys.next();
-                id = keys.getInt(1);
-            }
-        }
-        String createdAt;
-        try (PreparedStatement st = c.prepareStatement("SELECT created_at FROM posts WHERE id = ?")) {
-            st.setInt(1, id);
             try (ResultSet rs = st.executeQuery()) {
                 rs.next();
-                createdAt = Timestamps.iso(rs, 1);
+                id = rs.getInt(1);
+                createdAt = Timestamps.iso(rs, 2);
             }
+        } catch (SQLException e) {
+            if (SqlError.classify(e).kind() == SqlError.Kind.FOREIGN_KEY) {
+                throw HttpException.badRequest("author not found");
+            }
+            throw e;
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("id", id);

@@ -33,7 +33,7 @@ public final class PostList implements Handler {
         List<Map<String, Object>> posts = new ArrayList<>();
         Connection c = request.connection();
         try (PreparedStatement st = c.prepareStatement("""
-                SELECT p.id, p.title, p.content, u.username, p.created_at
+                SELECT p.id, p.title, substr(p.content, 1, 201), u.username, p.created_at
                 FROM posts p JOIN users u ON p.author_id = u.id
                 ORDER BY p.created_at DESC, p.id DESC
                 LIMIT ? OFFSET ?""")) {
@@ -54,7 +54,10 @@ public final class PostList implements Handler {
         response.json(Map.of("posts", posts));
     }
 
-    /** The first 200 code points, and "..." when the text is longer. */
+    /**
+     * The first 200 code points, and "..." when the text is longer. The query fetches at most 201 characters
+     * ({@code substr} counts characters on both PostgreSQL and SQLite): enough to know whether to cut.
+     */
     static String preview(String content) {
         if (content.codePointCount(0, content.length()) <= MAX_PREVIEW) {
             return content;

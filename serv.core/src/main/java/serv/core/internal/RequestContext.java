@@ -30,6 +30,9 @@ import serv.database.Database;
  */
 final class RequestContext implements Request, Response {
 
+    /** Most bytes of an oversized body read and dropped before answering 413; past it the connection closes. */
+    static final long DISCARD_LIMIT = 64L << 20;
+
     private final HttpServletRequest servlet;
     private final String method;
     private final String path;
@@ -99,23 +102,36 @@ final class RequestContext implements Request, Response {
     public byte[] body() throws IOException {
         if (body == null) {
             long declared = servlet.getContentLengthLong();
-            if (declared > maxBody) {
-                throw HttpException.payloadTooLarge(maxBody);
-            }
-            ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 256);
             byte[] buffer = new byte[8192];
             try (InputStream in = servlet.getInputStream()) {
+                if (declared > maxBody) {
+                    throw tooLarge(in, buffer);
+                }
+                ByteArrayOutputStream out = new ByteArrayOutputStream(declared > 0 ? (int) declared : 256);
                 int n;
                 while ((n = in.read(buffer)) > 0) {
                     if (out.size() + n > maxBody) {
-                        throw HttpException.payloadTooLarge(maxBody);
+                        throw tooLarge(in, buffer);
                     }
                     out.write(buffer, 0, n);
                 }
+                body = out.toByteArray();
             }
-            body = out.toByteArray();
         }
         return body;
+    }
+
+    /**
+     * The 413 for a body over the limit. The rest of the body is read and dropped first (up to
+     * {@link #DISCARD_LIMIT}), so that the client, still sending, gets the answer instead of a broken connection.
+     */
+    private HttpException tooLarge(InputStream in, byte[] buffer) throws IOException {
+        long dropped = 0;
+        int n;
+        while (dropped < DISCARD_LIMIT && (n = in.read(buffer)) > 0) {
+            dropped += n;
+        }
+        return HttpException.payloadTooLarge(maxBody);
     }
 
     @Override
