@@ -27,6 +27,8 @@ import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 
 import serv.database.Database;
+import serv.database.MigrationException;
+import serv.database.Migrations;
 
 /**
  * The migrations extender on PostgreSQL, with extensions hot-deployed as resource-only bundles: applied once and in
@@ -143,6 +145,69 @@ public class MigrationsIT extends ServTestSupport {
 
         Files.delete(jar);
         await("UP again", Duration.ofSeconds(20), () -> "UP".equals(state()));
+    }
+
+    @Test
+    public void migrationsGoDownToAVersionThroughTheApi() throws Exception {
+        Migrations migrations = context().getService(context().getServiceReference(Migrations.class));
+        Path jar = home().resolve("deploy/it-down.jar");
+        writeAtomically(jar, resourceBundle("it.down", Map.of(
+                "serv/migrations/default/V1__create_letters.sql", "CREATE TABLE letters (c VARCHAR(1));\n",
+                "serv/migrations/default/U1__create_letters.sql", "DROP TABLE letters;\n",
+                "serv/migrations/default/V2__fill_letters.sql", "INSERT INTO letters VALUES ('a');\nINSERT INTO letters VALUES ('b');\n",
+                "serv/migrations/default/U2__fill_letters.sql", "DELETE FROM letters;\n",
+                "serv/migrations/default/V3__more_letters.sql", "INSERT INTO letters VALUES ('c');\n")));
+        await("it.down applied", Duration.ofSeconds(20), () -> {
+            try {
+                return column("SELECT version FROM serv_migrations WHERE extension = 'it.down'").size() == 3;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+
+        // V3 has no down script: nothing is touched.
+        try {
+            migrations.rollback(db(), "it.down", "1");
+            org.junit.Assert.fail("V3 has no down script");
+        } catch (MigrationException expected) {
+            assertTrue(expected.getMessage(), expected.getMessage().startsWith("migration it.down V3 has no down script"));
+        }
+        assertEquals(List.of("a", "b", "c"), column("SELECT c FROM letters ORDER BY c"));
+
+        // Going down to V3 (the top) does nothing; to V2 needs U3, which is missing; V1 and V2 can go.
+        assertEquals(List.of(), migrations.rollback(db(), "it.down", "3"));
+        assertEquals(List.of("1", "2", "3"), migrations.applied(db()).stream()
+                .filter(a -> a.extension().equals("it.down")).map(Migrations.Applied::version).toList());
+        Files.delete(jar);
+        await("UP", Duration.ofSeconds(10), () -> "UP".equals(state()));
+    }
+
+    @Test
+    public void downScriptsRunNewestFirstAndLeaveTheHistory() throws Exception {
+        Migrations migrations = context().getService(context().getServiceReference(Migrations.class));
+        Path jar = home().resolve("deploy/it-down2.jar");
+        writeAtomically(jar, resourceBundle("it.down2", Map.of(
+                "serv/migrations/default/V1__create_colors.sql", "CREATE TABLE colors (c VARCHAR(10));\n",
+                "serv/migrations/default/U1__create_colors.sql", "DROP TABLE colors;\n",
+                "serv/migrations/default/V2__fill_colors.sql", "INSERT INTO colors VALUES ('red');\n",
+                "serv/migrations/default/U2__fill_colors.postgresql.sql", "DELETE FROM colors;\n",
+                "serv/migrations/default/U2__fill_colors.sqlite.sql", "this is for SQLite and never runs here;\n")));
+        await("it.down2 applied", Duration.ofSeconds(20), () -> {
+            try {
+                return column("SELECT version FROM serv_migrations WHERE extension = 'it.down2'").size() == 2;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertEquals(List.of("2"), migrations.rollback(db(), "it.down2", "1"));
+        assertEquals(List.of(), column("SELECT c FROM colors"));
+        assertEquals(List.of("1"), migrations.applied(db()).stream()
+                .filter(a -> a.extension().equals("it.down2")).map(Migrations.Applied::version).toList());
+        assertEquals(List.of("1"), migrations.rollback(db(), "it.down2", "0"));
+        assertFalse(tableExists("colors"));
+        assertEquals(List.of(), column("SELECT version FROM serv_migrations WHERE extension = 'it.down2'"));
+        Files.delete(jar);
+        await("UP", Duration.ofSeconds(10), () -> "UP".equals(state()));
     }
 
     @Test

@@ -26,6 +26,7 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import serv.database.Database;
 import serv.database.DatabaseState;
 import serv.database.Dialect;
+import serv.database.MigrationException;
 import serv.database.PoolStats;
 
 /**
@@ -481,7 +482,7 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
                 }
             }
             return null;
-        } catch (MigrationExtender.MigrationException e) {
+        } catch (MigrationException e) {
             LOG.error("Database {}: FAILED: {}", s.label(), e.getMessage());
             synchronized (this) {
                 if (pool == p || pending == p) {

@@ -29,6 +29,10 @@ record Migration(String extension, String database, String version, String descr
     static final Pattern FILE = Pattern.compile(
             "V(\\d+(?:[._]\\d+)*)__([A-Za-z0-9_-]+?)(?:\\.(postgresql|sqlite))?\\.sql");
 
+    /** A down script: {@code U<version>__<words>[.<dialect>].sql} undoes {@code V<version>}. */
+    static final Pattern DOWN_FILE = Pattern.compile(
+            "U(\\d+(?:[._]\\d+)*)__([A-Za-z0-9_-]+?)(?:\\.(postgresql|sqlite))?\\.sql");
+
     /** Orders versions numerically part by part: 2 < 10, 1.2 < 1.10. */
     static final Comparator<String> VERSION_ORDER = (a, b) -> {
         String[] x = a.split("[._]");
@@ -46,7 +50,12 @@ record Migration(String extension, String database, String version, String descr
 
     /** Parses a file name; null when it is not a migration for {@code dialect} (or for every dialect). */
     static Parsed parse(String fileName, Dialect dialect) {
-        Matcher m = FILE.matcher(fileName);
+        return parse(fileName, dialect, FILE);
+    }
+
+    /** Parses a file name of the given kind ({@link #FILE} or {@link #DOWN_FILE}). */
+    static Parsed parse(String fileName, Dialect dialect, Pattern kind) {
+        Matcher m = kind.matcher(fileName);
         if (!m.matches()) {
             return null;
         }

@@ -35,7 +35,10 @@ import org.osgi.util.tracker.BundleTrackerCustomizer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import serv.database.Database;
 import serv.database.Dialect;
+import serv.database.MigrationException;
+import serv.database.Migrations;
 
 /**
  * The migrations extender: extension bundles carry SQL migrations under {@code serv/migrations/<database>/}, and
@@ -47,8 +50,8 @@ import serv.database.Dialect;
  * database becomes FAILED with the reason. On PostgreSQL a session advisory lock makes concurrent servers apply
  * each migration exactly once.
  */
-@Component(service = MigrationExtender.class, immediate = true)
-public final class MigrationExtender {
+@Component(service = { MigrationExtender.class, Migrations.class }, immediate = true)
+public final class MigrationExtender implements Migrations {
 
     static final String ROOT = "serv/migrations/";
     static final String TABLE = "serv_migrations";
@@ -130,6 +133,11 @@ public final class MigrationExtender {
 
     /** The migrations every started extension brings for a database, by extension then version. */
     Map<String, List<Migration>> migrationsFor(String database, Dialect dialect) throws IOException {
+        return scripts(database, dialect, Migration.FILE);
+    }
+
+    private Map<String, List<Migration>> scripts(String database, Dialect dialect, java.util.regex.Pattern kind)
+            throws IOException {
         Map<String, List<Migration>> out = new TreeMap<>();
         for (Map.Entry<Bundle, Set<String>> e : extensions.entrySet()) {
             if (!e.getValue().contains(database)) {
@@ -142,7 +150,7 @@ public final class MigrationExtender {
             while (entries != null && entries.hasMoreElements()) {
                 URL url = entries.nextElement();
                 String file = url.getPath().substring(url.getPath().lastIndexOf('/') + 1);
-                Migration.Parsed parsed = Migration.parse(file, dialect);
+                Migration.Parsed parsed = Migration.parse(file, dialect, kind);
                 if (parsed == null) {
                     continue;
                 }
@@ -181,11 +189,7 @@ public final class MigrationExtender {
             return 0;
         }
         try (Connection c = dataSource.getConnection()) {
-            if (dialect == Dialect.POSTGRESQL) {
-                try (Statement st = c.createStatement()) {
-                    st.execute("SELECT pg_advisory_lock(" + ADVISORY_LOCK + ")");
-                }
-            }
+            lock(c, dialect, true);
             try {
                 ensureTable(c);
                 int applied = 0;
@@ -194,14 +198,107 @@ public final class MigrationExtender {
                 }
                 return applied;
             } finally {
-                if (dialect == Dialect.POSTGRESQL) {
-                    try (Statement st = c.createStatement()) {
-                        st.execute("SELECT pg_advisory_unlock(" + ADVISORY_LOCK + ")");
-                    }
-                }
+                lock(c, dialect, false);
             }
         } catch (SQLException e) {
             throw new MigrationException("migrations could not run: " + ManagedDatabase.describe(e));
+        }
+    }
+
+    @Override
+    public List<Applied> applied(Database database) throws MigrationException {
+        try (Connection c = database.connection()) {
+            return applied(c);
+        } catch (SQLException e) {
+            throw new MigrationException("the migration history could not be read: " + ManagedDatabase.describe(e));
+        }
+    }
+
+    private static List<Applied> applied(Connection c) throws SQLException {
+        List<Applied> out = new ArrayList<>();
+        ensureTable(c);
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT extension, version, description, checksum, duration_ms FROM "
+                        + TABLE)) {
+            while (rs.next()) {
+                out.add(new Applied(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5)));
+            }
+        }
+        out.sort(Comparator.comparing(Applied::extension).thenComparing(Applied::version, Migration.VERSION_ORDER));
+        return out;
+    }
+
+    @Override
+    public List<String> rollback(Database database, String extension, String version) throws MigrationException {
+        Dialect dialect = database.dialect().orElseThrow(
+                () -> new MigrationException("database " + database.name() + " has no valid configuration"));
+        Map<String, Migration> downs = new HashMap<>();
+        try {
+            for (Migration m : scripts(database.name(), dialect, Migration.DOWN_FILE).getOrDefault(extension, List.of())) {
+                downs.put(m.version(), m);
+            }
+        } catch (IOException e) {
+            throw new MigrationException("down scripts could not be read: " + e.getMessage());
+        }
+        List<String> done = new ArrayList<>();
+        try (Connection c = database.connection()) {
+            lock(c, dialect, true);
+            try {
+                List<String> above = new ArrayList<>();
+                for (Applied a : applied(c)) {
+                    if (a.extension().equals(extension) && Migration.VERSION_ORDER.compare(a.version(), version) > 0) {
+                        above.add(a.version());
+                    }
+                }
+                above.sort(Migration.VERSION_ORDER.reversed());
+                for (String v : above) {
+                    if (!downs.containsKey(v)) {
+                        throw new MigrationException("migration " + extension + " V" + v + " has no down script (U" + v
+                                + "__....sql); nothing was rolled back");
+                    }
+                }
+                for (String v : above) {
+                    Migration down = downs.get(v);
+                    c.setAutoCommit(false);
+                    try {
+                        try (Statement st = c.createStatement()) {
+                            for (String sql : down.statements()) {
+                                st.execute(sql);
+                            }
+                        }
+                        try (PreparedStatement st = c.prepareStatement(
+                                "DELETE FROM " + TABLE + " WHERE extension = ? AND version = ?")) {
+                            st.setString(1, extension);
+                            st.setString(2, v);
+                            st.executeUpdate();
+                        }
+                        c.commit();
+                    } catch (SQLException e) {
+                        c.rollback();
+                        throw new MigrationException("down script of " + down.label() + " failed and was rolled back"
+                                + (done.isEmpty() ? "" : " (already rolled back: " + String.join(", ", done) + ")")
+                                + ": " + ManagedDatabase.describe(e));
+                    } finally {
+                        c.setAutoCommit(true);
+                    }
+                    done.add(v);
+                    LOG.info("Database {}: rolled back migration {}", database.name(), down.label());
+                }
+            } finally {
+                lock(c, dialect, false);
+            }
+        } catch (SQLException e) {
+            throw new MigrationException("rollback could not run: " + ManagedDatabase.describe(e));
+        }
+        return done;
+    }
+
+    /** Takes or releases the PostgreSQL advisory lock that serializes migration work across servers. */
+    private static void lock(Connection c, Dialect dialect, boolean take) throws SQLException {
+        if (dialect == Dialect.POSTGRESQL) {
+            try (Statement st = c.createStatement()) {
+                st.execute("SELECT " + (take ? "pg_advisory_lock(" : "pg_advisory_unlock(") + ADVISORY_LOCK + ")");
+            }
         }
     }
 
@@ -277,12 +374,4 @@ public final class MigrationExtender {
         }
     }
 
-    /** A migration run that stopped; the message names the migration and the cause, never credentials. */
-    static final class MigrationException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        MigrationException(String message) {
-            super(message);
-        }
-    }
 }
