@@ -28,7 +28,6 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
-import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 
@@ -63,8 +62,24 @@ public class DatabaseLifecycleIT extends ServTestSupport {
         return name;
     }
 
+    /** Configurations a test made; deleted after it, whatever happened, so one failure does not cascade. */
+    private static final java.util.Set<org.osgi.service.cm.Configuration> MADE = ConcurrentHashMap.newKeySet();
+
+    @org.junit.After
+    public void deleteConfigurations() throws Exception {
+        for (org.osgi.service.cm.Configuration c : MADE) {
+            try {
+                c.delete();
+            } catch (IllegalStateException alreadyDeleted) {
+                // the test deleted it itself
+            }
+        }
+        MADE.clear();
+    }
+
     private static org.osgi.service.cm.Configuration configure(String name, Object... kv) throws Exception {
         org.osgi.service.cm.Configuration c = cm().getFactoryConfiguration("serv.database", name, "?");
+        MADE.add(c);
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("name", name);
         for (int i = 0; i < kv.length; i += 2) {
@@ -74,27 +89,24 @@ public class DatabaseLifecycleIT extends ServTestSupport {
         return c;
     }
 
-    private static Database database(String name) {
-        try {
-            Collection<ServiceReference<Database>> refs = context().getServiceReferences(Database.class,
-                    "(serv.database.name=" + name + ")");
-            return refs.isEmpty() ? null : context().getService(refs.iterator().next());
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
-    private static String state(String name) {
-        Database db = database(name);
-        return db == null ? null : db.state().name();
-    }
-
     private static int sessions(String database) throws Exception {
         try (Connection c = postgres("postgres"); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + database + "'")) {
             rs.next();
             return rs.getInt(1);
         }
+    }
+
+    /** Waits until the number of PostgreSQL sessions on {@code database} satisfies {@code wanted}. */
+    private static void awaitSessions(String database, java.util.function.IntPredicate wanted, String what)
+            throws InterruptedException {
+        await(what + " on " + database, Duration.ofSeconds(30), () -> {
+            try {
+                return wanted.test(sessions(database));
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     private static String currentDatabase(Database db) throws Exception {
@@ -152,13 +164,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
         assertEquals(db, currentDatabase(database("alpha")));
         assertEquals(1, context().getServiceReferences(javax.sql.DataSource.class,
                 "(&(serv.database.name=alpha)(osgi.jndi.service.name=alpha))").size());
-        await("3 idle sessions", Duration.ofSeconds(20), () -> {
-            try {
-                return sessions(db) >= 3;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        awaitSessions(db, n -> n >= 3, "3 idle sessions");
 
         // A query in flight when the configuration goes finishes; only then do the connections close.
         Database alpha = database("alpha");
@@ -179,13 +185,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
         assertEquals(42, inFlight.get());
         await("alpha to go", Duration.ofSeconds(20), () -> state("alpha") == null);
         assertTrue(context().getServiceReferences(javax.sql.DataSource.class, "(serv.database.name=alpha)").isEmpty());
-        await("no session left on " + db, Duration.ofSeconds(20), () -> {
-            try {
-                return sessions(db) == 0;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        awaitSessions(db, n -> n == 0, "no session left");
     }
 
     @Test
@@ -229,13 +229,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
             assertEquals("failed queries: " + load.failures, 0, load.failures.size());
         }
         assertEquals(second, currentDatabase(gamma));
-        await("the old pool to close its sessions", Duration.ofSeconds(30), () -> {
-            try {
-                return sessions(first) == 0;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        awaitSessions(first, n -> n == 0, "the old pool's sessions closed");
         config.delete();
     }
 
@@ -286,8 +280,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
         await("delta FAILED", Duration.ofSeconds(10), () -> "FAILED".equals(state("delta")));
         String reason = database("delta").reason().orElseThrow();
         assertTrue(reason, reason.startsWith("key 'min_size': 5 is larger than the maximum of 2"));
-        Answer health = get("/health");
-        assertEquals(503, health.status());
+        Answer health = awaitStatus("/health", 503, Duration.ofSeconds(10));
         assertTrue(health.body(), health.body().contains("\"delta\":{\"state\":\"FAILED\",\"reason\":\"key 'min_size'"));
         assertEquals(200, get("/posts").status());
 

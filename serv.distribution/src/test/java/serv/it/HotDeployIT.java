@@ -23,9 +23,7 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
-import org.osgi.framework.InvalidSyntaxException;
 
-import serv.database.Database;
 
 /**
  * Zero configuration (the embedded SQLite default) and the live folders: a bundle copied into deploy/ becomes
@@ -141,28 +139,6 @@ public class HotDeployIT extends ServTestSupport {
         await("database reports to go", Duration.ofSeconds(20), () -> state("reports") == null);
         assertEquals("UP", state("default"));
         Files.delete(yaml);
-    }
-
-    private static Database database(String name) {
-        try {
-            var refs = context().getServiceReferences(Database.class, "(serv.database.name=" + name + ")");
-            return refs.isEmpty() ? null : context().getService(refs.iterator().next());
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalArgumentException(e);
-        }
-    }
-
-    private static String state(String name) {
-        try {
-            var refs = context().getServiceReferences(Database.class, "(serv.database.name=" + name + ")");
-            if (refs.isEmpty()) {
-                return null;
-            }
-            Database db = context().getService(refs.iterator().next());
-            return db == null ? null : db.state().name();
-        } catch (InvalidSyntaxException e) {
-            throw new IllegalArgumentException(e);
-        }
     }
 
     /** A real extension bundle: the HelloRoute class, its DS descriptor and a migration for database default. */

@@ -218,6 +218,23 @@ public abstract class ServTestSupport {
         return FrameworkUtil.getBundle(ServTestSupport.class).getBundleContext();
     }
 
+    /** The Database service of that name (not a tenant's), or null. */
+    protected static serv.database.Database database(String name) {
+        try {
+            var refs = context().getServiceReferences(serv.database.Database.class,
+                    "(&(serv.database.name=" + name + ")(!(serv.tenant=*)))");
+            return refs.isEmpty() ? null : context().getService(refs.iterator().next());
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
+    /** The state of database {@code name}, or null when it has no service. */
+    protected static String state(String name) {
+        serv.database.Database db = database(name);
+        return db == null ? null : db.state().name();
+    }
+
     protected static Path home() {
         return Path.of(context().getProperty("serv.home"));
     }

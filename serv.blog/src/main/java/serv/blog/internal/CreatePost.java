@@ -25,22 +25,21 @@ public final class CreatePost implements Handler {
 
     /** The title field: 1-200 characters (code points), else a 400. */
     static String title(Map<String, String> form) {
-        String title = form.getOrDefault("title", "");
-        int length = title.codePointCount(0, title.length());
-        if (length < 1 || length > 200) {
-            throw HttpException.badRequest("title must be 1-200 characters");
-        }
-        return title;
+        return text(form, "title", 200);
     }
 
     /** The content field: 1-10000 characters (code points), else a 400. */
     static String content(Map<String, String> form) {
-        String content = form.getOrDefault("content", "");
-        int length = content.codePointCount(0, content.length());
-        if (length < 1 || length > 10000) {
-            throw HttpException.badRequest("content must be 1-10000 characters");
+        return text(form, "content", 10000);
+    }
+
+    private static String text(Map<String, String> form, String field, int max) {
+        String value = form.getOrDefault(field, "");
+        int length = value.codePointCount(0, value.length());
+        if (length < 1 || length > max) {
+            throw HttpException.badRequest(field + " must be 1-" + max + " characters");
         }
-        return content;
+        return value;
     }
 
     @Override

@@ -11,6 +11,7 @@ import org.osgi.service.component.annotations.Component;
 
 import serv.core.Handler;
 import serv.core.HttpException;
+import serv.core.Passwords;
 import serv.core.Request;
 import serv.core.Response;
 import serv.core.Route;
@@ -43,7 +44,7 @@ public final class CreateUser implements Handler {
         if (length < 8 || length > 200) {
             throw HttpException.badRequest("password must be 8-200 characters");
         }
-        String hash = PasswordHasher.hash(password); // before borrowing: a derivation takes a while
+        String hash = Passwords.hash(password); // before borrowing: a derivation takes a while
         int id;
         try (PreparedStatement st = request.connection().prepareStatement(
                 "INSERT INTO users (username, email, password_hash) VALUES (?, ?, ?)",

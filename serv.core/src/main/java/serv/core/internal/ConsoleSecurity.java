@@ -16,9 +16,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
-import javax.crypto.SecretKeyFactory;
-import javax.crypto.spec.PBEKeySpec;
-
 import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -34,6 +31,7 @@ import org.slf4j.LoggerFactory;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import serv.core.Passwords;
 
 /**
  * The Web Console's only way in. The runtime sets {@code felix.webconsole.security.providers=serv}, so the console
@@ -41,7 +39,7 @@ import jakarta.servlet.http.HttpServletResponse;
  *
  * <p>Credentials, first found wins: {@code SERV_CONSOLE_USER}/{@code SERV_CONSOLE_PASSWORD}; the configuration
  * {@code serv.console}; else {@code data/console.credentials}, created on first start with a random password that
- * is printed once. Passwords are kept only as PBKDF2 hashes.
+ * is printed once. Passwords are kept only as {@link Passwords} hashes.
  */
 @Component(configurationPid = ConsoleSecurity.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
         property = SecurityProvider.PROPERTY_ID + "=serv")
@@ -51,7 +49,6 @@ public final class ConsoleSecurity implements SecurityProvider {
     static final String PID = "serv.console";
     static final String CREDENTIALS_FILE = "data/console.credentials";
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleSecurity.class);
-    private static final int ITERATIONS = 120_000;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     @ObjectClassDefinition(id = PID, name = "Serv Web Console login",
@@ -87,7 +84,7 @@ public final class ConsoleSecurity implements SecurityProvider {
         String envPassword = System.getenv("SERV_CONSOLE_PASSWORD");
         if (envUser != null && !envUser.isBlank() && envPassword != null && !envPassword.isEmpty()) {
             username = envUser;
-            hash = CompletableFuture.supplyAsync(() -> hash(envPassword));
+            hash = CompletableFuture.supplyAsync(() -> Passwords.hash(envPassword));
             LOG.info("Web Console login: user {} from SERV_CONSOLE_USER/SERV_CONSOLE_PASSWORD", envUser);
             return;
         }
@@ -99,15 +96,15 @@ public final class ConsoleSecurity implements SecurityProvider {
             Object user = props.get("username");
             username = user == null || user.toString().isBlank() ? "admin" : user.toString();
             String given = pw.toString();
-            hash = given.startsWith("pbkdf2-sha256$") ? CompletableFuture.completedFuture(given)
-                    : CompletableFuture.supplyAsync(() -> hash(given));
+            hash = given.startsWith(Passwords.PREFIX) ? CompletableFuture.completedFuture(given)
+                    : CompletableFuture.supplyAsync(() -> Passwords.hash(given));
             LOG.info("Web Console login: user {} from configuration {}", username, PID);
             return;
         }
         Path file = home.resolve(CREDENTIALS_FILE);
         if (Files.isRegularFile(file)) {
             List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-            if (lines.size() >= 2 && lines.get(1).startsWith("pbkdf2-sha256$")) {
+            if (lines.size() >= 2 && lines.get(1).startsWith(Passwords.PREFIX)) {
                 username = lines.get(0).strip();
                 hash = CompletableFuture.completedFuture(lines.get(1).strip());
                 LOG.info("Web Console login: user {} from {}", username, CREDENTIALS_FILE);
@@ -121,7 +118,7 @@ public final class ConsoleSecurity implements SecurityProvider {
         String generated = randomPassword();
         username = "admin";
         hash = CompletableFuture.supplyAsync(() -> {
-            String h = hash(generated);
+            String h = Passwords.hash(generated);
             try {
                 store(file, "admin", h);
             } catch (IOException e) {
@@ -164,7 +161,7 @@ public final class ConsoleSecurity implements SecurityProvider {
                 if (colon > 0 && u != null && h != null
                         && MessageDigest.isEqual(u.getBytes(StandardCharsets.UTF_8),
                                 decoded.substring(0, colon).getBytes(StandardCharsets.UTF_8))
-                        && verify(decoded.substring(colon + 1), h)) {
+                        && Passwords.verify(decoded.substring(colon + 1), h)) {
                     if (verified.size() < 64) {
                         verified.add(key);
                     }
@@ -191,32 +188,6 @@ public final class ConsoleSecurity implements SecurityProvider {
     @Override
     public void logout(HttpServletRequest request, HttpServletResponse response) {
         // Basic authentication has no server-side session to end.
-    }
-
-    static String hash(String password) {
-        byte[] salt = new byte[16];
-        RANDOM.nextBytes(salt);
-        return "pbkdf2-sha256$" + ITERATIONS + "$" + Base64.getEncoder().encodeToString(salt) + "$"
-                + Base64.getEncoder().encodeToString(pbkdf2(password, salt, ITERATIONS));
-    }
-
-    static boolean verify(String password, String stored) {
-        String[] parts = stored.split("\\$");
-        if (parts.length != 4) {
-            return false;
-        }
-        byte[] salt = Base64.getDecoder().decode(parts[2]);
-        byte[] expected = Base64.getDecoder().decode(parts[3]);
-        return MessageDigest.isEqual(expected, pbkdf2(password, salt, Integer.parseInt(parts[1])));
-    }
-
-    private static byte[] pbkdf2(String password, byte[] salt, int iterations) {
-        try {
-            return SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256")
-                    .generateSecret(new PBEKeySpec(password.toCharArray(), salt, iterations, 256)).getEncoded();
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("PBKDF2WithHmacSHA256 is missing from this JVM", e);
-        }
     }
 
     private static String sha256(String text) {
