@@ -430,8 +430,10 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
             }
         }
         String failure = null;
+        DatabaseSettings current = settings;
+        int validSeconds = current == null ? 5 : (int) Math.max(1, (current.connectionTimeoutMs() + 999) / 1000);
         try (Connection c = p.getConnection()) {
-            if (!c.isValid(5)) {
+            if (!c.isValid(validSeconds)) {
                 failure = "the database did not answer a validity check";
             }
         } catch (SQLException | RuntimeException e) {

@@ -1,41 +1,53 @@
 package serv.database.internal;
 
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 
 /**
- * Two small threads for every database's background work (connectivity probes, draining replaced pools), owned by
- * a component so that it stops with the bundle and no thread outlives it.
+ * The threads of every database's background work (connectivity probes, migrations, draining and closing replaced
+ * pools), owned by a component so that they stop with the bundle. One timer thread only schedules; the work itself,
+ * which blocks on the network, runs on worker threads, so that a database that hangs never delays another's probe.
  */
 @Component(service = PoolScheduler.class)
 public final class PoolScheduler {
 
-    private final ScheduledThreadPoolExecutor executor;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService workers;
 
     public PoolScheduler() {
-        executor = new ScheduledThreadPoolExecutor(2, r -> {
-            Thread t = new Thread(r, "serv-database");
+        timer = Executors.newSingleThreadScheduledExecutor(daemon("serv-database-timer"));
+        workers = Executors.newCachedThreadPool(daemon("serv-database"));
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + count.incrementAndGet());
             t.setDaemon(true);
             return t;
-        });
-        executor.setRemoveOnCancelPolicy(true);
+        };
     }
 
     ScheduledFuture<?> schedule(Runnable task, long delayMs) {
-        return executor.schedule(task, delayMs, TimeUnit.MILLISECONDS);
+        return timer.schedule(() -> workers.execute(task), delayMs, TimeUnit.MILLISECONDS);
     }
 
     void execute(Runnable task) {
-        executor.execute(task);
+        workers.execute(task);
     }
 
     @Deactivate
     void deactivate() throws InterruptedException {
-        executor.shutdownNow();
-        executor.awaitTermination(10, TimeUnit.SECONDS);
+        timer.shutdownNow();
+        workers.shutdownNow();
+        workers.awaitTermination(10, TimeUnit.SECONDS);
     }
 }
