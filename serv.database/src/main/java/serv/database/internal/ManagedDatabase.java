@@ -22,6 +22,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariConfigMXBean;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.SQLExceptionOverride;
 
 import serv.database.Database;
 import serv.database.DatabaseState;
@@ -331,6 +332,17 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
         config.setDataSource(factory.createDataSource(props));
         config.setPoolName("serv-" + (s.tenant() == null ? "" : s.tenant() + "-") + s.name());
         config.setMetricsTrackerFactory(counters);
+        // A connection that breaks under a query (SQLState 08...) may mean the server is gone: check now rather
+        // than at the next periodic probe. Hikari still evicts the connection as it would.
+        config.setExceptionOverride(new SQLExceptionOverride() {
+            @java.lang.Override
+            public SQLExceptionOverride.Override adjudicate(SQLException e) {
+                if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
+                    suspectOutage();
+                }
+                return SQLExceptionOverride.Override.CONTINUE_EVICT;
+            }
+        });
         config.setMinimumIdle(s.minIdle());
         config.setMaximumPoolSize(s.maxPoolSize());
         config.setConnectionTimeout(s.connectionTimeoutMs());
@@ -528,6 +540,13 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
                 setState(DatabaseState.STARTING, "applying migrations");
                 scheduleProbe(0);
             }
+        }
+    }
+
+    /** A connection broke under a query: probe now (the probe decides whether the database is down). */
+    private synchronized void suspectOutage() {
+        if (state == DatabaseState.UP && pool != null) {
+            scheduleProbe(0);
         }
     }
 
