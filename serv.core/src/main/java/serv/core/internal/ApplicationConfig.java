@@ -51,8 +51,6 @@ public final class ApplicationConfig {
     static final String FILE = "serv.config.yaml";
     static final String DATABASE_FACTORY_PID = "serv.database";
     static final String DEFAULT_DATABASE_URL = "sqlite:///data/app.db";
-    /** Where the PIDs this file created are remembered, so that removing a database from the file deletes it. */
-    static final String APPLIED = "data/.serv.config.applied";
 
     private static final Logger LOG = LoggerFactory.getLogger(ApplicationConfig.class);
 
@@ -66,6 +64,11 @@ public final class ApplicationConfig {
     private final String profile;
     private final ScheduledExecutorService watcher;
     private volatile Map<Path, FileTime> stamps = Map.of();
+    /**
+     * The configurations the file made, so that removing a database from the file deletes it. In memory only: the
+     * framework cache, Configuration Admin's store with it, is new at every start.
+     */
+    private Set<String> appliedPids = Set.of();
 
     @Activate
     public ApplicationConfig(BundleContext context, @Reference ConfigurationAdmin cm,
@@ -220,24 +223,20 @@ public final class ApplicationConfig {
                 LOG.info("Database {}: configuration applied from {}", name, FILE);
             }
         }
-        Path record = home.resolve(APPLIED);
-        if (Files.isRegularFile(record)) {
-            for (String pid : Files.readAllLines(record, StandardCharsets.UTF_8)) {
-                if (!pid.isBlank() && !applied.contains(pid)) {
-                    // an etc/ file that took the configuration over owns it now
-                    Configuration[] gone = cm.listConfigurations(
-                            "(&(service.pid=" + pid + ")(!(felix.fileinstall.filename=*)))");
-                    if (gone != null) {
-                        for (Configuration c : gone) {
-                            c.delete();
-                        }
-                        LOG.info("Configuration {} deleted: it is no longer in {}", pid, FILE);
+        for (String pid : appliedPids) {
+            if (!applied.contains(pid)) {
+                // an etc/ file that took the configuration over owns it now
+                Configuration[] gone = cm.listConfigurations(
+                        "(&(service.pid=" + pid + ")(!(felix.fileinstall.filename=*)))");
+                if (gone != null) {
+                    for (Configuration c : gone) {
+                        c.delete();
                     }
+                    LOG.info("Configuration {} deleted: it is no longer in {}", pid, FILE);
                 }
             }
         }
-        Files.createDirectories(record.getParent());
-        Files.write(record, applied, StandardCharsets.UTF_8);
+        appliedPids = applied;
     }
 
     /** True when an etc/ file defines database {@code default}: the built-in fallback then steps aside. */

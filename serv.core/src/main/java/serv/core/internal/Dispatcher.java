@@ -164,8 +164,8 @@ public final class Dispatcher extends HttpServlet {
                 return;
             }
             if (database.state() != DatabaseState.UP) {
-                unavailable(resp, "database " + route.database() + " is " + database.state()
-                        + database.reason().map(r -> ": " + r).orElse(""));
+                // The reason (hosts, migrations) is for operators, in /health; clients get the state.
+                unavailable(resp, "database " + route.database() + " is " + database.state());
                 return;
             }
         }

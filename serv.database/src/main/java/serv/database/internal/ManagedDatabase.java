@@ -155,6 +155,12 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
             resize(current, next);
             LOG.info("Database {}: reconfigured in place (min idle {}, max {}, connection timeout {} ms)",
                     next.label(), next.minIdle(), next.maxPoolSize(), next.connectionTimeoutMs());
+            if (state == DatabaseState.FAILED) {
+                // FAILED by a migration: a configuration change is the operator's "try again"
+                migrated = false;
+                setState(DatabaseState.STARTING, "applying migrations");
+                scheduleProbe(0);
+            }
         }
     }
 
