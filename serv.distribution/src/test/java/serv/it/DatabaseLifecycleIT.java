@@ -249,6 +249,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
             routeProps.put("serv.route.database", "flaky");
             route.update(routeProps);
             try {
+                await("flaky UP", Duration.ofSeconds(20), () -> "UP".equals(state("flaky")));
                 Answer ok = awaitStatus("/posts", 200, Duration.ofSeconds(20));
                 assertEquals("{\"posts\":[]}", ok.body());
 
@@ -256,7 +257,13 @@ public class DatabaseLifecycleIT extends ServTestSupport {
                 Answer down = awaitStatus("/posts", 503, Duration.ofSeconds(20));
                 assertNotNull("Retry-After", down.header("Retry-After"));
                 assertTrue(down.body(), down.body().startsWith("{\"error\":\"database flaky is "));
-                await("flaky RETRYING", Duration.ofSeconds(10), () -> "RETRYING".equals(state("flaky")));
+                long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (!"RETRYING".equals(state("flaky")) && System.nanoTime() < end) {
+                    Thread.sleep(50);
+                }
+                Database flaky = database("flaky");
+                assertEquals("state of flaky (reason: " + (flaky == null ? "no service" : flaky.reason().orElse("none"))
+                        + "; 503 body: " + down.body() + ")", "RETRYING", state("flaky"));
                 Answer health = get("/health");
                 assertEquals(503, health.status());
                 assertTrue(health.body(), health.body().contains("\"flaky\":{\"state\":\"RETRYING\""));
@@ -270,7 +277,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
                 config.delete();
             }
         }
-        awaitStatus("/posts", 200, Duration.ofSeconds(10));
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
     }
 
     @Test

@@ -44,8 +44,16 @@ public final class TcpProxy implements AutoCloseable {
                 try {
                     Socket client = s.accept();
                     Socket upstream = new Socket(InetAddress.getLoopbackAddress(), targetPort);
-                    open.add(client);
-                    open.add(upstream);
+                    synchronized (this) {
+                        if (server != s) {
+                            // cut while this connection was being set up: it must not survive the cut
+                            client.close();
+                            upstream.close();
+                            return;
+                        }
+                        open.add(client);
+                        open.add(upstream);
+                    }
                     pump(client, upstream);
                     pump(upstream, client);
                 } catch (IOException closed) {
