@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.junit.BeforeClass;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -47,10 +46,6 @@ public class DatabaseLifecycleIT extends ServTestSupport {
         return serv(java.util.Map.of());
     }
 
-    @BeforeClass
-    public static void up() throws Exception {
-        awaitStatus("/health", 200, Duration.ofSeconds(30));
-    }
 
     private static ConfigurationAdmin cm() {
         return context().getService(context().getServiceReference(ConfigurationAdmin.class));
@@ -160,7 +155,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
         String db = newDatabase();
         org.osgi.service.cm.Configuration config = configure("alpha",
                 "url", "postgresql://postgres@127.0.0.1:5432/" + db, "pool_size", "3");
-        await("alpha UP", Duration.ofSeconds(20), () -> "UP".equals(state("alpha")));
+        awaitState("alpha", "UP", Duration.ofSeconds(20));
         assertEquals(db, currentDatabase(database("alpha")));
         assertEquals(1, context().getServiceReferences(javax.sql.DataSource.class,
                 "(&(serv.database.name=alpha)(osgi.jndi.service.name=alpha))").size());
@@ -183,7 +178,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
         config.delete();
         slow.join(15_000);
         assertEquals(42, inFlight.get());
-        await("alpha to go", Duration.ofSeconds(20), () -> state("alpha") == null);
+        awaitState("alpha", null, Duration.ofSeconds(20));
         assertTrue(context().getServiceReferences(javax.sql.DataSource.class, "(serv.database.name=alpha)").isEmpty());
         awaitSessions(db, n -> n == 0, "no session left");
     }
@@ -193,7 +188,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
         String db = newDatabase();
         org.osgi.service.cm.Configuration config = configure("beta",
                 "url", "postgresql://postgres@127.0.0.1:5432/" + db, "pool_size", "2");
-        await("beta UP", Duration.ofSeconds(20), () -> "UP".equals(state("beta")));
+        awaitState("beta", "UP", Duration.ofSeconds(20));
         Database beta = database("beta");
         try (Load load = new Load(beta, 6)) {
             for (int i = 0; i < 20; i++) {
@@ -217,7 +212,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
         String second = newDatabase();
         org.osgi.service.cm.Configuration config = configure("gamma",
                 "url", "postgresql://postgres@127.0.0.1:5432/" + first, "pool_size", "2");
-        await("gamma UP", Duration.ofSeconds(20), () -> "UP".equals(state("gamma")));
+        awaitState("gamma", "UP", Duration.ofSeconds(20));
         Database gamma = database("gamma");
         try (Load load = new Load(gamma, 4)) {
             await("queries on " + first, Duration.ofSeconds(5), () -> load.seen.contains(first));
@@ -249,7 +244,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
             routeProps.put("serv.route.database", "flaky");
             route.update(routeProps);
             try {
-                await("flaky UP", Duration.ofSeconds(20), () -> "UP".equals(state("flaky")));
+                awaitState("flaky", "UP", Duration.ofSeconds(20));
                 Answer ok = awaitStatus("/posts", 200, Duration.ofSeconds(20));
                 assertEquals("{\"posts\":[]}", ok.body());
 
@@ -284,7 +279,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
     public void aWrongConfigurationIsFailedWithTheKeyAndTheRestRuns() throws Exception {
         org.osgi.service.cm.Configuration config = configure("delta",
                 "url", "postgresql://postgres@127.0.0.1:5432/postgres", "min_size", "5", "max_size", "2");
-        await("delta FAILED", Duration.ofSeconds(10), () -> "FAILED".equals(state("delta")));
+        awaitState("delta", "FAILED", Duration.ofSeconds(10));
         String reason = database("delta").reason().orElseThrow();
         assertTrue(reason, reason.startsWith("key 'min_size': 5 is larger than the maximum of 2"));
         Answer health = awaitStatus("/health", 503, Duration.ofSeconds(10));
@@ -303,7 +298,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
     public void aMissingEnvironmentVariableNamesItself() throws Exception {
         org.osgi.service.cm.Configuration config = configure("zeta",
                 "url", "postgresql://reporter@127.0.0.1:5432/postgres", "password", "${SERV_IT_NEVER_SET_PASSWORD}");
-        await("zeta FAILED", Duration.ofSeconds(10), () -> "FAILED".equals(state("zeta")));
+        awaitState("zeta", "FAILED", Duration.ofSeconds(10));
         String reason = database("zeta").reason().orElseThrow();
         assertTrue(reason, reason.contains("environment variable SERV_IT_NEVER_SET_PASSWORD is not set"));
         assertEquals(200, get("/posts").status());
@@ -316,7 +311,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
         String db = newDatabase();
         org.osgi.service.cm.Configuration config = configure("epsilon",
                 "url", "postgresql://postgres:Sup3rSecret@127.0.0.1:5432/" + db, "pool_size", "1");
-        await("epsilon UP", Duration.ofSeconds(20), () -> "UP".equals(state("epsilon")));
+        awaitState("epsilon", "UP", Duration.ofSeconds(20));
         for (String type : new String[] { Database.class.getName(), javax.sql.DataSource.class.getName() }) {
             for (ServiceReference<?> ref : context().getServiceReferences(type, "(serv.database.name=epsilon)")) {
                 for (String key : ref.getPropertyKeys()) {

@@ -15,7 +15,6 @@ import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
-import org.junit.BeforeClass;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -39,10 +38,6 @@ public class HotDeployIT extends ServTestSupport {
         return serv(java.util.Map.of());
     }
 
-    @BeforeClass
-    public static void up() throws Exception {
-        awaitStatus("/health", 200, Duration.ofSeconds(30));
-    }
 
     @Test
     public void withoutConfigurationDefaultIsEmbeddedSqlite() throws Exception {
@@ -100,12 +95,12 @@ public class HotDeployIT extends ServTestSupport {
     public void poolConfigurationInEtcCreatesAndRemovesADatabaseService() throws Exception {
         Path cfg = home().resolve("etc/serv.database-extra.cfg");
         writeAtomically(cfg, "name=extra\nurl=sqlite:///data/extra.db\npool_size=1\n".getBytes(StandardCharsets.UTF_8));
-        await("database extra to be UP", Duration.ofSeconds(20), () -> "UP".equals(state("extra")));
+        awaitState("extra", "UP", Duration.ofSeconds(20));
         assertTrue(Files.isRegularFile(home().resolve("data/extra.db")));
         assertTrue(get("/health").body().contains("\"extra\":{\"state\":\"UP\",\"dialect\":\"sqlite\""));
 
         Files.delete(cfg);
-        await("database extra to go", Duration.ofSeconds(20), () -> state("extra") == null);
+        awaitState("extra", null, Duration.ofSeconds(20));
         assertTrue(!get("/health").body().contains("\"extra\""));
     }
 
@@ -131,12 +126,12 @@ public class HotDeployIT extends ServTestSupport {
                     url: "sqlite:///data/reports.db"
                     pool_size: "${IT_REPORTS_POOL:1}"
                 """.getBytes(StandardCharsets.UTF_8));
-        await("database reports to be UP", Duration.ofSeconds(20), () -> "UP".equals(state("reports")));
+        awaitState("reports", "UP", Duration.ofSeconds(20));
         assertEquals(1, database("reports").stats().max());
         assertEquals("UP", state("default"));
 
         writeAtomically(yaml, "databases: {}\n".getBytes(StandardCharsets.UTF_8));
-        await("database reports to go", Duration.ofSeconds(20), () -> state("reports") == null);
+        awaitState("reports", null, Duration.ofSeconds(20));
         assertEquals("UP", state("default"));
         Files.delete(yaml);
     }

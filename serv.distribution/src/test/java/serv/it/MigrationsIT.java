@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
-import org.junit.BeforeClass;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -51,10 +50,6 @@ public class MigrationsIT extends ServTestSupport {
                 """.formatted(freshPostgres()));
     }
 
-    @BeforeClass
-    public static void up() throws Exception {
-        awaitStatus("/health", 200, Duration.ofSeconds(30));
-    }
 
     private static Database db() {
         return context().getService(context().getServiceReference(Database.class));
@@ -68,6 +63,17 @@ public class MigrationsIT extends ServTestSupport {
             }
         }
         return out;
+    }
+
+    /** Waits until {@code count} migrations of {@code extension} are in the history. */
+    private static void awaitApplied(String extension, int count) throws InterruptedException {
+        await(count + " migrations of " + extension, Duration.ofSeconds(20), () -> {
+            try {
+                return column("SELECT version FROM serv_migrations WHERE extension = '" + extension + "'").size() == count;
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     private static boolean tableExists(String table) throws Exception {
@@ -87,13 +93,7 @@ public class MigrationsIT extends ServTestSupport {
                 "serv/migrations/default/V2__create_numbers.sqlite.sql", "this file is for SQLite and never runs here;\n",
                 "serv/migrations/default/V3__fill_more.sql", "INSERT INTO numbers (n) VALUES (3);\nINSERT INTO numbers (n) VALUES (4);\n");
         writeAtomically(jar, resourceBundle("it.ordered", v1));
-        await("the migrations to run", Duration.ofSeconds(20), () -> {
-            try {
-                return column("SELECT version FROM serv_migrations WHERE extension = 'it.ordered'").size() == 3;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        awaitApplied("it.ordered", 3);
         assertEquals(List.of("2", "3", "10"), column(
                 "SELECT version FROM serv_migrations WHERE extension = 'it.ordered' ORDER BY applied_at, version"));
         assertEquals(List.of("3", "4", "10"), column("SELECT n FROM numbers ORDER BY n"));
@@ -157,13 +157,7 @@ public class MigrationsIT extends ServTestSupport {
                 "serv/migrations/default/V2__fill_letters.sql", "INSERT INTO letters VALUES ('a');\nINSERT INTO letters VALUES ('b');\n",
                 "serv/migrations/default/U2__fill_letters.sql", "DELETE FROM letters;\n",
                 "serv/migrations/default/V3__more_letters.sql", "INSERT INTO letters VALUES ('c');\n")));
-        await("it.down applied", Duration.ofSeconds(20), () -> {
-            try {
-                return column("SELECT version FROM serv_migrations WHERE extension = 'it.down'").size() == 3;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        awaitApplied("it.down", 3);
 
         // V3 has no down script: nothing is touched.
         try {
@@ -192,13 +186,7 @@ public class MigrationsIT extends ServTestSupport {
                 "serv/migrations/default/V2__fill_colors.sql", "INSERT INTO colors VALUES ('red');\n",
                 "serv/migrations/default/U2__fill_colors.postgresql.sql", "DELETE FROM colors;\n",
                 "serv/migrations/default/U2__fill_colors.sqlite.sql", "this is for SQLite and never runs here;\n")));
-        await("it.down2 applied", Duration.ofSeconds(20), () -> {
-            try {
-                return column("SELECT version FROM serv_migrations WHERE extension = 'it.down2'").size() == 2;
-            } catch (Exception e) {
-                return false;
-            }
-        });
+        awaitApplied("it.down2", 2);
         assertEquals(List.of("2"), migrations.rollback(db(), "it.down2", "1"));
         assertEquals(List.of(), column("SELECT c FROM colors"));
         assertEquals(List.of("1"), migrations.applied(db()).stream()

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.Collection;
 import java.util.Hashtable;
 
-import org.junit.BeforeClass;
 import org.junit.Test;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
@@ -51,10 +50,6 @@ public class RuntimeIT extends ServTestSupport {
                 """.formatted(url)), "serv.profile", "it");
     }
 
-    @BeforeClass
-    public static void up() throws Exception {
-        awaitStatus("/health", 200, Duration.ofSeconds(30));
-    }
 
     @Test
     public void healthShowsTheDatabaseUpWithItsPool() throws Exception {

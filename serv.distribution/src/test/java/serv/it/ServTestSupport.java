@@ -235,6 +235,17 @@ public abstract class ServTestSupport {
         return db == null ? null : db.state().name();
     }
 
+    /** Waits until database {@code name} is in {@code wanted} ("UP", "FAILED", ... or null for gone). */
+    protected static void awaitState(String name, String wanted, Duration timeout) throws InterruptedException {
+        await("database " + name + " to be " + wanted, timeout, () -> java.util.Objects.equals(wanted, state(name)));
+    }
+
+    /** Every test class starts once the server answers /health with 200. */
+    @org.junit.BeforeClass
+    public static void serverUp() throws Exception {
+        awaitStatus("/health", 200, Duration.ofSeconds(30));
+    }
+
     protected static Path home() {
         return Path.of(context().getProperty("serv.home"));
     }

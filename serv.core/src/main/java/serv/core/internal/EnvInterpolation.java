@@ -2,7 +2,6 @@ package serv.core.internal;
 
 import java.util.Collections;
 import java.util.Dictionary;
-import java.util.Map;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -64,9 +63,5 @@ public final class EnvInterpolation implements ConfigurationPlugin {
         }
         m.appendTail(out);
         return out.toString();
-    }
-
-    static String resolve(String text, Map<String, String> values) {
-        return resolve(text, values::get);
     }
 }

@@ -156,10 +156,7 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
             LOG.info("Database {}: reconfigured in place (min idle {}, max {}, connection timeout {} ms)",
                     next.label(), next.minIdle(), next.maxPoolSize(), next.connectionTimeoutMs());
             if (state == DatabaseState.FAILED) {
-                // FAILED by a migration: a configuration change is the operator's "try again"
-                migrated = false;
-                setState(DatabaseState.STARTING, "applying migrations");
-                scheduleProbe(0);
+                migrateAgain(); // FAILED by a migration: a configuration change is the operator's "try again"
             }
         }
     }
@@ -516,37 +513,32 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
 
     /** An extension with migrations for this database was deployed: apply them before routes use them. */
     @Override
-    public void extensionArrived(java.util.Set<String> databases) {
-        DatabaseSettings s = settings;
-        if (s == null || !databases.contains(s.name())) {
-            return;
-        }
-        synchronized (this) {
-            if (pool == null || state == DatabaseState.STOPPED) {
-                return;
-            }
-            migrated = false;
-            if (state == DatabaseState.UP || state == DatabaseState.FAILED) {
-                setState(DatabaseState.STARTING, "applying migrations");
-            }
-            scheduleProbe(0);
+    public synchronized void extensionArrived(java.util.Set<String> databases) {
+        if (concerns(databases) && pool != null && state != DatabaseState.STOPPED) {
+            migrateAgain();
         }
     }
 
     /** An extension with migrations for this database went: if they had failed it, check again without them. */
     @Override
-    public void extensionLeft(java.util.Set<String> databases) {
+    public synchronized void extensionLeft(java.util.Set<String> databases) {
+        if (concerns(databases) && pool != null && state == DatabaseState.FAILED) {
+            migrateAgain();
+        }
+    }
+
+    private boolean concerns(java.util.Set<String> databases) {
         DatabaseSettings s = settings;
-        if (s == null || !databases.contains(s.name())) {
-            return;
+        return s != null && databases.contains(s.name());
+    }
+
+    /** Applies the migrations again before the database is UP again; routes answer 503 meanwhile. */
+    private void migrateAgain() {
+        migrated = false;
+        if (state == DatabaseState.UP || state == DatabaseState.FAILED) {
+            setState(DatabaseState.STARTING, "applying migrations");
         }
-        synchronized (this) {
-            if (pool != null && state == DatabaseState.FAILED) {
-                migrated = false;
-                setState(DatabaseState.STARTING, "applying migrations");
-                scheduleProbe(0);
-            }
-        }
+        scheduleProbe(0);
     }
 
     /** A connection broke under a query: probe now (the probe decides whether the database is down). */
