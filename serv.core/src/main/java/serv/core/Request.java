@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import javax.persistence.EntityManager;
+
 import org.osgi.annotation.versioning.ProviderType;
 
 /** One HTTP request, as a route sees it. Valid only during {@link Handler#handle}. */
@@ -52,4 +54,15 @@ public interface Request {
      * back when it throws or answers an error status; for other methods it is in auto-commit mode. Do not close it.
      */
     Connection connection() throws SQLException;
+
+    /**
+     * This request's EntityManager of the persistence unit {@code unit} (the {@code persistence-unit name} of an
+     * extension's {@code META-INF/persistence.xml}), on the route's database. It works on {@link #connection()}:
+     * JPA and JDBC share one transaction and see each other's writes (after {@code flush()} for JPA's pending
+     * ones). For POST, PUT, PATCH and DELETE its transaction is already begun and commits with the request's;
+     * for other methods it only reads. Created on first use and closed when the request ends; do not close it.
+     *
+     * @throws HttpException 503 while the unit is not deployed
+     */
+    EntityManager entityManager(String unit);
 }

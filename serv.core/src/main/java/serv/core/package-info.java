@@ -7,7 +7,7 @@
  * JSON error answers.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package serv.core;
 
 import org.osgi.annotation.bundle.Export;

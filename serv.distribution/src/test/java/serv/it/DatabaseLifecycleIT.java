@@ -238,10 +238,10 @@ public class DatabaseLifecycleIT extends ServTestSupport {
             org.osgi.service.cm.Configuration config = configure("flaky",
                     "url", "postgresql://postgres@127.0.0.1:" + proxy.port() + "/" + db, "pool_size", "2",
                     "connection_timeout", "1");
-            // The route's database is configuration: point the blog's post list at "flaky".
-            org.osgi.service.cm.Configuration route = cm().getConfiguration("serv.blog.internal.PostList", "?");
+            // The blog's database is configuration: point the blog at "flaky".
+            org.osgi.service.cm.Configuration route = cm().getConfiguration("serv.blog", "?");
             Hashtable<String, Object> routeProps = new Hashtable<>();
-            routeProps.put("serv.route.database", "flaky");
+            routeProps.put("database", "flaky");
             route.update(routeProps);
             try {
                 awaitState("flaky", "UP", Duration.ofSeconds(20));

@@ -240,6 +240,38 @@ public abstract class ServTestSupport {
         await("database " + name + " to be " + wanted, timeout, () -> java.util.Objects.equals(wanted, state(name)));
     }
 
+    /**
+     * Empties tables of a Serv database between tests (the seed's conftest "clean tables"), whatever its dialect,
+     * and restarts their ids at 1. Runs inside the framework, through the database's own pool.
+     */
+    protected static void truncate(String database, String... tables) throws Exception {
+        serv.database.Database db = database(database);
+        if (db == null) {
+            throw new IllegalStateException("no database " + database);
+        }
+        try (Connection c = db.connection(); Statement st = c.createStatement()) {
+            if (db.dialect().orElseThrow() == serv.database.Dialect.POSTGRESQL) {
+                st.execute("TRUNCATE " + String.join(", ", tables) + " RESTART IDENTITY CASCADE");
+            } else {
+                for (String t : tables) {
+                    st.execute("DELETE FROM " + t);
+                }
+                st.execute("DELETE FROM sqlite_sequence WHERE name IN ('" + String.join("','", tables) + "')");
+            }
+        }
+    }
+
+    /** Replaces the properties of the singleton configuration {@code pid} (created when absent). */
+    protected static void updateConfiguration(String pid, Object... keyValues) throws IOException {
+        org.osgi.service.cm.ConfigurationAdmin cm = context().getService(
+                context().getServiceReference(org.osgi.service.cm.ConfigurationAdmin.class));
+        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+        for (int i = 0; i + 1 < keyValues.length; i += 2) {
+            props.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        cm.getConfiguration(pid, "?").update(props);
+    }
+
     /** Every test class starts once the server answers /health with 200. */
     @org.junit.BeforeClass
     public static void serverUp() throws Exception {

@@ -1,32 +1,30 @@
 package serv.blog.internal;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
-
-import org.osgi.service.component.annotations.Component;
 
 import serv.core.Handler;
 import serv.core.HttpException;
 import serv.core.Passwords;
 import serv.core.Request;
 import serv.core.Response;
-import serv.core.Route;
 
 /**
  * {@code POST /users} ({@code username}, {@code email}, {@code password}, as a form or JSON): 201 with the user,
  * never the password or its hash. A username or email already taken is a 409 from the unique constraints, the same
  * on PostgreSQL and SQLite.
  */
-@Component(service = Handler.class)
-@Route(path = "/users", methods = "POST", database = "default")
-public final class CreateUser implements Handler {
+final class CreateUser implements Handler {
 
     private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{1,50}");
     private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,255}");
+
+    private final Blog blog;
+
+    CreateUser(Blog blog) {
+        this.blog = blog;
+    }
 
     @Override
     public void handle(Request request, Response response) throws Exception {
@@ -45,32 +43,12 @@ public final class CreateUser implements Handler {
             throw HttpException.badRequest("password must be 8-200 characters");
         }
         String hash = Passwords.hash(password); // before borrowing: a derivation takes a while
-        int id;
-        try (PreparedStatement st = request.connection().prepareStatement(
-                "INSERT INTO users (username, email, password_hash) VALUES (?, ?, ?)",
-                Statement.RETURN_GENERATED_KEYS)) {
-            st.setString(1, username);
-            st.setString(2, email);
-            st.setString(3, hash);
-            st.executeUpdate();
-            try (ResultSet keys = st.getGeneratedKeys()) {
-                keys.next();
-                id = keys.getInt(1);
-            }
-        }
-        String createdAt;
-        try (PreparedStatement st = request.connection().prepareStatement("SELECT created_at FROM users WHERE id = ?")) {
-            st.setInt(1, id);
-            try (ResultSet rs = st.executeQuery()) {
-                rs.next();
-                createdAt = Timestamps.iso(rs, 1);
-            }
-        }
+        User user = blog.users(request).create(username, email, hash);
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("id", id);
-        body.put("username", username);
-        body.put("email", email);
-        body.put("created_at", createdAt);
+        body.put("id", user.id());
+        body.put("username", user.username());
+        body.put("email", user.email());
+        body.put("created_at", user.createdAt());
         response.status(201).json(body);
     }
 }

@@ -1,28 +1,44 @@
 package serv.blog.internal;
 
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 
-/** Timestamps as ISO-8601 local date-times, the same on PostgreSQL and SQLite. */
-final class Timestamps {
+/**
+ * Timestamps as ISO-8601 local date-times, the same for PostgreSQL's timestamps and SQLite's text, and for JDBC
+ * and JPA: {@code 2024-01-07T22:40:00}, with a fraction when it is not zero, in milliseconds where that is exact
+ * ({@code 22:40:00.340}), else microseconds or nanoseconds.
+ */
+public final class Timestamps {
+
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss");
+    private static final DateTimeFormatter MILLIS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS");
+    private static final DateTimeFormatter MICROS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSS");
+    private static final DateTimeFormatter NANOS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS");
 
     private Timestamps() {
     }
 
-    static String iso(ResultSet rs, int column) throws SQLException {
-        Object value = rs.getObject(column);
+    /** A database value (Timestamp, LocalDateTime or SQLite's "yyyy-MM-dd HH:mm:ss[.SSS]" text) as ISO text. */
+    public static String iso(Object value) {
         if (value == null) {
             return null;
         }
+        LocalDateTime time;
         if (value instanceof java.sql.Timestamp ts) {
-            return ts.toLocalDateTime().format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
+            time = ts.toLocalDateTime();
+        } else if (value instanceof LocalDateTime ldt) {
+            time = ldt;
+        } else {
+            try {
+                time = LocalDateTime.parse(value.toString().trim().replace(' ', 'T'));
+            } catch (DateTimeParseException e) {
+                throw new IllegalStateException("not a timestamp in the database: " + value, e);
+            }
         }
-        if (value instanceof LocalDateTime ldt) {
-            return ldt.format(DateTimeFormatter.ISO_LOCAL_DATE_TIME);
-        }
-        // SQLite stores CURRENT_TIMESTAMP as text "yyyy-MM-dd HH:mm:ss[.SSS]"
-        return value.toString().replace(' ', 'T');
+        int nanos = time.getNano();
+        DateTimeFormatter format = nanos == 0 ? SECONDS
+                : nanos % 1_000_000 == 0 ? MILLIS : nanos % 1_000 == 0 ? MICROS : NANOS;
+        return time.format(format);
     }
 }

@@ -161,6 +161,71 @@ public final class ApplicationConfig {
         } catch (IOException | InvalidSyntaxException e) {
             LOG.error("{} could not be applied to Configuration Admin: {}", FILE, e.getMessage(), e);
         }
+        try {
+            applyExtensions(extensions(merged));
+        } catch (IOException | InvalidSyntaxException e) {
+            LOG.error("{} could not be applied to Configuration Admin: {}", FILE, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The settings of extensions other than {@code database}, by configuration PID: the seed's
+     * {@code - extension: blog / settings: {...}} configures PID {@code serv.blog}.
+     */
+    static Map<String, Map<String, Object>> extensions(Map<String, Object> doc) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        if (doc.get("extensions") instanceof List<?> list) {
+            for (Object item : list) {
+                if (item instanceof Map<?, ?> ext && ext.get("extension") != null
+                        && !"database".equals(String.valueOf(ext.get("extension")))) {
+                    String name = String.valueOf(ext.get("extension")).strip();
+                    Map<String, Object> settings = ext.get("settings") instanceof Map<?, ?> m ? stringKeys(m)
+                            : new LinkedHashMap<>();
+                    out.merge(name.startsWith("serv.") ? name : "serv." + name, settings, (a, b) -> {
+                        Map<String, Object> merged = new LinkedHashMap<>(a);
+                        merged.putAll(b);
+                        return merged;
+                    });
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The extension configurations this file made; one it no longer names is deleted (the defaults apply). */
+    private Set<String> appliedExtensionPids = Set.of();
+
+    private void applyExtensions(Map<String, Map<String, Object>> extensions)
+            throws IOException, InvalidSyntaxException {
+        for (Map.Entry<String, Map<String, Object>> e : extensions.entrySet()) {
+            Map<String, Object> props = new LinkedHashMap<>();
+            e.getValue().forEach((k, v) -> {
+                if (v != null) {
+                    props.put(k, v instanceof Map || v instanceof List ? v.toString() : v);
+                }
+            });
+            Configuration config = cm.getConfiguration(e.getKey(), "?");
+            if (config.getProperties() != null && config.getProperties().get("felix.fileinstall.filename") != null) {
+                continue; // an etc/ file owns this configuration
+            }
+            if (!same(config.getProperties(), props)) {
+                config.update(new Hashtable<>(props));
+                LOG.info("Extension configuration {} applied from {}", e.getKey(), FILE);
+            }
+        }
+        for (String pid : appliedExtensionPids) {
+            if (!extensions.containsKey(pid)) {
+                Configuration[] gone = cm.listConfigurations(
+                        "(&(service.pid=" + pid + ")(!(felix.fileinstall.filename=*)))");
+                if (gone != null) {
+                    for (Configuration c : gone) {
+                        c.delete();
+                    }
+                    LOG.info("Configuration {} deleted: it is no longer in {}", pid, FILE);
+                }
+            }
+        }
+        appliedExtensionPids = Set.copyOf(extensions.keySet());
     }
 
     /** The databases a merged document defines, name to settings. */

@@ -26,6 +26,7 @@ import serv.core.Handler;
 import serv.core.HttpException;
 import serv.core.Middleware;
 import serv.core.Route;
+import serv.core.internal.jpa.PersistenceUnits;
 import serv.database.Database;
 import serv.database.DatabaseState;
 import serv.database.SqlError;
@@ -53,6 +54,10 @@ public final class Dispatcher extends HttpServlet {
     private volatile List<Ranked> middleware = List.of();
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, Database> databases = new ConcurrentHashMap<>();
+
+    /** JPA: the extensions' persistence units, opened per request. */
+    @Reference
+    private PersistenceUnits persistenceUnits;
 
     // ---- routes and databases, bound dynamically ------------------------------------------------------------
 
@@ -169,7 +174,8 @@ public final class Dispatcher extends HttpServlet {
                 return;
             }
         }
-        RequestContext ctx = new RequestContext(req, method, path, match.params(), database, null, MAX_BODY);
+        RequestContext ctx = new RequestContext(req, method, path, match.params(), database, null, MAX_BODY,
+                persistenceUnits);
         try {
             try {
                 new Link(middleware, 0, route.handler(), ctx).proceed();

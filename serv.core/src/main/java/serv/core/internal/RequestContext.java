@@ -15,6 +15,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import javax.persistence.EntityManager;
+import javax.persistence.EntityTransaction;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -22,6 +25,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import serv.core.HttpException;
 import serv.core.Request;
 import serv.core.Response;
+import serv.core.internal.jpa.PersistenceUnits;
 import serv.database.Database;
 
 /**
@@ -40,11 +44,14 @@ final class RequestContext implements Request, Response {
     private final Database database;
     private final String tenant;
     private final long maxBody;
+    private final PersistenceUnits units;
 
     private Map<String, List<String>> query;
     private byte[] body;
     private Connection connection;
     private boolean transactional;
+    /** The request's EntityManagers by unit, in the order they were opened; null until the first. */
+    private Map<String, EntityManager> entityManagers;
 
     private int status = 200;
     private Map<String, String> headers;
@@ -52,7 +59,7 @@ final class RequestContext implements Request, Response {
     private String contentType;
 
     RequestContext(HttpServletRequest servlet, String method, String path, Map<String, String> params,
-            Database database, String tenant, long maxBody) {
+            Database database, String tenant, long maxBody, PersistenceUnits units) {
         this.servlet = servlet;
         this.method = method;
         this.path = path;
@@ -60,6 +67,7 @@ final class RequestContext implements Request, Response {
         this.database = database;
         this.tenant = tenant;
         this.maxBody = maxBody;
+        this.units = units;
     }
 
     // ---- Request --------------------------------------------------------------------------------------------
@@ -205,13 +213,81 @@ final class RequestContext implements Request, Response {
         return connection;
     }
 
+    @Override
+    public EntityManager entityManager(String unit) {
+        EntityManager em = entityManagers == null ? null : entityManagers.get(unit);
+        if (em == null) {
+            if (database == null) {
+                throw new IllegalStateException("this route declares no database (set database in its @Route)");
+            }
+            em = units.open(unit, database, this::connection);
+            if (entityManagers == null) {
+                entityManagers = new LinkedHashMap<>(2);
+            }
+            entityManagers.put(unit, em);
+            if (Dispatcher.isWrite(method)) {
+                em.getTransaction().begin();
+            }
+        }
+        return em;
+    }
+
     /**
      * Ends the request's use of the database: commits when {@code success} and the answer is not an error,
-     * otherwise rolls back; the connection always goes back to the pool.
+     * otherwise rolls back; the connection always goes back to the pool. The EntityManagers' pending writes are
+     * flushed first, on the same connection, so that a failing flush (a constraint, say) rolls everything back.
      *
-     * @throws SQLException when the commit fails (the answer must then be an error)
+     * @throws Exception when a flush or the commit fails (everything is rolled back; the answer must be an error)
      */
-    void close(boolean success) throws SQLException {
+    void close(boolean success) throws Exception {
+        boolean commit = success && status < 400;
+        try {
+            closeEntityManagers(commit);
+        } catch (RuntimeException | Error e) {
+            closeConnection(false);
+            throw e;
+        }
+        closeConnection(commit);
+    }
+
+    /** Commits (flushes) or rolls back each EntityManager's transaction, then closes it; throws when one failed. */
+    private void closeEntityManagers(boolean commit) {
+        Map<String, EntityManager> ems = entityManagers;
+        if (ems == null) {
+            return;
+        }
+        entityManagers = null;
+        RuntimeException failure = null;
+        for (EntityManager em : ems.values()) {
+            try {
+                if (em.isOpen()) {
+                    EntityTransaction tx = em.getTransaction();
+                    if (tx.isActive()) {
+                        if (commit && failure == null && !tx.getRollbackOnly()) {
+                            tx.commit();
+                        } else {
+                            tx.rollback();
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            } finally {
+                if (em.isOpen()) {
+                    em.close();
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void closeConnection(boolean commit) throws SQLException {
         Connection c = connection;
         if (c == null) {
             return;
@@ -219,7 +295,7 @@ final class RequestContext implements Request, Response {
         connection = null;
         try {
             if (transactional) {
-                if (success && status < 400) {
+                if (commit) {
                     c.commit();
                 } else {
                     c.rollback();

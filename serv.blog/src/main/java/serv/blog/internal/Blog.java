@@ -1,0 +1,120 @@
+package serv.blog.internal;
+
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import serv.blog.internal.jdbc.JdbcStore;
+import serv.blog.internal.jpa.JpaStore;
+import serv.core.Handler;
+import serv.core.Request;
+import serv.core.Route;
+
+/**
+ * The blog: registers its routes on Serv's route whiteboard, on the configured database, served by the configured
+ * repository implementation. A configuration change applies at once: the routes move to another database by a
+ * change of their service properties, and the next request uses the other repository (the routes' service
+ * property {@value #REPOSITORY} says which one serves).
+ */
+@Component(configurationPid = "serv.blog")
+@Designate(ocd = BlogConfiguration.class)
+public final class Blog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Blog.class);
+    /** Service property of the blog's routes: the repository implementation serving them now. */
+    public static final String REPOSITORY = "serv.blog.repository";
+
+    private static final Map<String, Store> STORES = Map.of("jdbc", new JdbcStore(), "jpa", new JpaStore());
+
+    private final List<ServiceRegistration<Handler>> routes = new ArrayList<>();
+    private volatile Store store;
+    private String database;
+
+    /** The service of one request, on the current repository implementation. */
+    PostService posts(Request request) {
+        Store s = store;
+        return new PostService(s.posts(request), s.users(request));
+    }
+
+    UserRepository users(Request request) {
+        return store.users(request);
+    }
+
+    @Activate
+    void activate(BundleContext context, BlogConfiguration config) {
+        apply(config);
+        register(context, new PostList(this), "/posts", "GET");
+        register(context, new CreatePost(this), "/posts", "POST");
+        register(context, new PostDetail(this), "/posts/{id}", "GET");
+        register(context, new UpdatePost(this), "/posts/{id}", "PUT", "DELETE");
+        register(context, new CreateUser(this), "/users", "POST");
+    }
+
+    @Modified
+    void modified(BlogConfiguration config) {
+        String before = database;
+        Store storeBefore = store;
+        apply(config);
+        if (!database.equals(before) || store != storeBefore) {
+            for (ServiceRegistration<Handler> r : routes) {
+                Dictionary<String, Object> props = new Hashtable<>();
+                for (String key : r.getReference().getPropertyKeys()) {
+                    props.put(key, r.getReference().getProperty(key));
+                }
+                props.put(Route.DATABASE, database);
+                props.put(REPOSITORY, store.id());
+                r.setProperties(props);
+            }
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        for (ServiceRegistration<Handler> r : routes) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle is stopping: the framework has taken the registration away
+            }
+        }
+        routes.clear();
+    }
+
+    /** Checks and takes a configuration; a wrong value names the key and the fix. */
+    private void apply(BlogConfiguration config) {
+        Store next = STORES.get(config.repository().trim().toLowerCase(java.util.Locale.ROOT));
+        if (next == null) {
+            throw new IllegalArgumentException("serv.blog: repository must be jdbc or jpa, not '"
+                    + config.repository() + "'; fix the setting 'repository' of the blog");
+        }
+        String db = config.database().trim();
+        if (db.isEmpty()) {
+            throw new IllegalArgumentException("serv.blog: database must name a Serv database; "
+                    + "fix the setting 'database' of the blog (default: default)");
+        }
+        store = next;
+        database = db;
+        LOG.info("Blog: database {}, {} repositories", db, next.id());
+    }
+
+    private void register(BundleContext context, Handler handler, String path, String... methods) {
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(Route.PATH, path);
+        props.put(Route.METHODS, methods);
+        props.put(Route.DATABASE, database);
+        props.put(REPOSITORY, store.id());
+        routes.add(context.registerService(Handler.class, handler, props));
+    }
+}

@@ -1,0 +1,150 @@
+package serv.blog.internal.jpa;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import javax.persistence.EntityManager;
+
+import serv.blog.internal.Post;
+import serv.blog.internal.PostRepository;
+import serv.blog.internal.Previews;
+import serv.blog.internal.Store;
+import serv.blog.internal.User;
+import serv.blog.internal.UserRepository;
+import serv.core.Request;
+
+/**
+ * The repositories with JPA entities (EclipseLink), on the request's EntityManager: it shares the request's
+ * connection and transaction with JDBC, so both implementations can be mixed and see each other's writes.
+ */
+public final class JpaStore implements Store {
+
+    /** The blog's persistence unit (META-INF/persistence.xml). */
+    public static final String UNIT = "serv.blog";
+
+    @Override
+    public String id() {
+        return "jpa";
+    }
+
+    @Override
+    public PostRepository posts(Request request) {
+        return new Posts(request);
+    }
+
+    @Override
+    public UserRepository users(Request request) {
+        return new Users(request);
+    }
+
+    private record Posts(Request request) implements PostRepository {
+
+        private EntityManager em() {
+            return request.entityManager(UNIT);
+        }
+
+        @Override
+        public List<Post> page(int limit, int offset) {
+            // A projection: no entities to track, and the content cut by the database as the JDBC query does.
+            List<Object[]> rows = em().createQuery("""
+                    SELECT p.id, p.title, SUBSTRING(p.content, 1, :fetch), u.id, u.username, p.createdAt
+                    FROM Post p JOIN p.author u
+                    ORDER BY p.createdAt DESC, p.id DESC""", Object[].class)
+                    .setParameter("fetch", Previews.FETCH)
+                    .setFirstResult(offset)
+                    .setMaxResults(limit)
+                    .getResultList();
+            List<Post> page = new ArrayList<>(rows.size());
+            for (Object[] r : rows) {
+                page.add(new Post((Integer) r[0], (String) r[1], Previews.of((String) r[2]), (Integer) r[3],
+                        (String) r[4], (String) r[5], null));
+            }
+            return page;
+        }
+
+        @Override
+        public Optional<Post> find(int id) {
+            List<PostEntity> found = em().createQuery(
+                    "SELECT p FROM Post p JOIN FETCH p.author WHERE p.id = :id", PostEntity.class)
+                    .setParameter("id", id)
+                    .getResultList();
+            return found.stream().findFirst().map(Posts::full);
+        }
+
+        @Override
+        public Post create(String title, String content, int authorId) {
+            EntityManager em = em();
+            PostEntity post = new PostEntity(title, content, em.getReference(UserEntity.class, authorId));
+            em.persist(post);
+            em.flush();
+            em.refresh(post); // created_at and updated_at come from the database's defaults
+            return new Post(post.id(), title, content, authorId, null, post.createdAt(), null);
+        }
+
+        @Override
+        public boolean update(int id, String title, String content) {
+            EntityManager em = em();
+            int n = em.createQuery("""
+                    UPDATE Post p SET p.title = :title, p.content = :content WHERE p.id = :id""")
+                    .setParameter("title", title)
+                    .setParameter("content", content)
+                    .setParameter("id", id)
+                    .executeUpdate();
+            em.clear(); // a bulk update bypasses the persistence context: forget what it held
+            return n > 0;
+        }
+
+        @Override
+        public boolean delete(int id) {
+            EntityManager em = em();
+            int n = em.createQuery("DELETE FROM Post p WHERE p.id = :id").setParameter("id", id).executeUpdate();
+            em.clear();
+            return n > 0;
+        }
+
+        private static Post full(PostEntity p) {
+            UserEntity author = p.author();
+            return new Post(p.id(), p.title(), p.content(), author.id(), author.username(), p.createdAt(),
+                    p.updatedAt());
+        }
+    }
+
+    private record Users(Request request) implements UserRepository {
+
+        private EntityManager em() {
+            return request.entityManager(UNIT);
+        }
+
+        @Override
+        public boolean exists(int id) {
+            return !em().createQuery("SELECT u.id FROM User u WHERE u.id = :id", Integer.class)
+                    .setParameter("id", id).getResultList().isEmpty();
+        }
+
+        @Override
+        public Optional<User> find(int id) {
+            return Optional.ofNullable(em().find(UserEntity.class, id)).map(Users::user);
+        }
+
+        @Override
+        public Optional<User> byUsername(String username) {
+            return em().createQuery("SELECT u FROM User u WHERE u.username = :name", UserEntity.class)
+                    .setParameter("name", username).getResultList().stream().findFirst().map(Users::user);
+        }
+
+        @Override
+        public User create(String username, String email, String passwordHash) {
+            EntityManager em = em();
+            UserEntity user = new UserEntity(username, email, passwordHash);
+            em.persist(user);
+            em.flush();
+            em.refresh(user);
+            return user(user);
+        }
+
+        private static User user(UserEntity u) {
+            return new User(u.id(), u.username(), u.email(), u.createdAt());
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package serv.core.internal.jpa;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import javax.persistence.EntityManager;
+import javax.persistence.EntityManagerFactory;
+
+import org.eclipse.persistence.config.SessionCustomizer;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.jpa.EntityManagerFactoryBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import serv.core.HttpException;
+import serv.database.Database;
+import serv.database.Dialect;
+
+/**
+ * The persistence units of the extensions, bound to Serv databases. Apache Aries JPA finds each unit (an
+ * extension's {@code META-INF/persistence.xml}), weaves its entities and offers it as an
+ * {@link EntityManagerFactoryBuilder}; this component builds the unit's EntityManagerFactory the first time a
+ * request needs it, with the route's database as its data source and the EclipseLink platform of that database's
+ * dialect, and hands each request an EntityManager that works on the request's own connection.
+ *
+ * <p>Why the builder and not a {@code <non-jta-data-source>} in persistence.xml: the unit then follows the
+ * database the extension is configured with (not a name fixed in its jar), and a pool that is resized, replaced or
+ * down does not tear the factory down (every EntityManager uses the request's connection, which comes from the
+ * database's pool as it is at that moment; the factory's own data source only serves its start).
+ */
+@Component(service = PersistenceUnits.class)
+public final class PersistenceUnits {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PersistenceUnits.class);
+
+    private final Map<String, Unit> units = new ConcurrentHashMap<>();
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindBuilder(EntityManagerFactoryBuilder builder, Map<String, Object> props) {
+        String name = (String) props.get(EntityManagerFactoryBuilder.JPA_UNIT_NAME);
+        if (name != null) {
+            units.put(name, new Unit(name, builder));
+            LOG.debug("Persistence unit {} available", name);
+        }
+    }
+
+    void unbindBuilder(EntityManagerFactoryBuilder builder, Map<String, Object> props) {
+        String name = (String) props.get(EntityManagerFactoryBuilder.JPA_UNIT_NAME);
+        if (name != null) {
+            Unit unit = units.get(name);
+            if (unit != null && unit.builder == builder) {
+                units.remove(name, unit);
+                unit.close();
+                LOG.debug("Persistence unit {} gone", name);
+            }
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        units.values().forEach(Unit::close);
+        units.clear();
+    }
+
+    /**
+     * A new EntityManager of {@code unitName} for one request on {@code database}, whose connections all come from
+     * {@code requestConnections}.
+     *
+     * @throws HttpException 503 when the unit is not deployed
+     */
+    public EntityManager open(String unitName, Database database, RequestDataSource.Source requestConnections) {
+        Unit unit = units.get(unitName);
+        if (unit == null) {
+            throw HttpException.unavailable("persistence unit " + unitName + " is not available", 5);
+        }
+        EntityManagerFactory factory = unit.factory(database);
+        Map<String, Object> props = new HashMap<>(4);
+        props.put("javax.persistence.nonJtaDataSource", new RequestDataSource(requestConnections));
+        // The EntityManager keeps the one (request's) connection for reads too, not only inside transactions.
+        props.put("eclipselink.jdbc.exclusive-connection.mode", "Always");
+        return factory.createEntityManager(props);
+    }
+
+    /** One unit: its builder and the factory built from it, for one dialect. */
+    private static final class Unit {
+        final String name;
+        final EntityManagerFactoryBuilder builder;
+        private EntityManagerFactory factory;
+        private Dialect dialect;
+
+        Unit(String name, EntityManagerFactoryBuilder builder) {
+            this.name = name;
+            this.builder = builder;
+        }
+
+        synchronized EntityManagerFactory factory(Database database) {
+            Dialect wanted = database.dialect().orElseThrow(
+                    () -> HttpException.unavailable("database " + database.name() + " is not up", 5));
+            if (factory != null && factory.isOpen()) {
+                if (wanted != dialect) {
+                    // One factory per unit (the OSGi JPA builder keeps one); its SQL is of one dialect.
+                    throw new IllegalStateException("persistence unit " + name + " serves " + dialect.id()
+                            + " databases; database " + database.name() + " is " + wanted.id()
+                            + ": give the extension databases of one dialect");
+                }
+                return factory;
+            }
+            long start = System.nanoTime();
+            Map<String, Object> props = new HashMap<>();
+            props.put("javax.persistence.nonJtaDataSource", database.dataSource());
+            props.put("eclipselink.target-database", wanted == Dialect.POSTGRESQL
+                    ? "org.eclipse.persistence.platform.database.PostgreSQLPlatform" : "Database");
+            props.put("eclipselink.session.customizer", customizer(wanted));
+            // Other requests, tenants and plain JDBC write to the same tables: no cache shared between requests.
+            props.put("eclipselink.cache.shared.default", "false");
+            props.put("eclipselink.logging.level", "WARNING");
+            props.put("eclipselink.ddl-generation", "none");
+            factory = builder.createEntityManagerFactory(props);
+            dialect = wanted;
+            LOG.info("Persistence unit {}: ready on database {} ({}) in {} ms", name, database.name(), wanted.id(),
+                    (System.nanoTime() - start) / 1_000_000);
+            return factory;
+        }
+
+        synchronized void close() {
+            if (factory != null) {
+                try {
+                    factory.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("Persistence unit {}: closing failed: {}", name, e.toString());
+                }
+                factory = null;
+            }
+        }
+
+        private static SessionCustomizer customizer(Dialect dialect) {
+            return session -> {
+                session.setSessionLog(new Slf4jSessionLog());
+                if (dialect == Dialect.SQLITE) {
+                    session.getLogin().usePlatform(new SQLitePlatform()); // keeps the sequencing set up so far
+                }
+            };
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package serv.it;
+
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/** {@link BlogContract} on a fresh PostgreSQL database with the jdbc repositories. */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class BlogPostgresJdbcIT extends BlogContract {
+
+    @Configuration
+    public Option[] config() {
+        return serv(yaml(freshPostgres(), repository()));
+    }
+
+    @Override
+    protected String repository() {
+        return "jdbc";
+    }
+}

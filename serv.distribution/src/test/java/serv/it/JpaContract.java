@@ -1,0 +1,184 @@
+package serv.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+
+import org.junit.Before;
+import org.junit.Test;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+/**
+ * JPA (Apache Aries JPA + EclipseLink) on a Serv database, the same on PostgreSQL ({@link JpaPostgresIT}) and
+ * SQLite ({@link JpaSqliteIT}): a test extension with an entity, a persistence.xml and a migration is hot-deployed;
+ * its route writes with JPA and JDBC in one request.
+ */
+public abstract class JpaContract extends ServTestSupport {
+
+    private static final String FORM = "application/x-www-form-urlencoded";
+    private static final AtomicInteger SEQ = new AtomicInteger();
+
+    @Before
+    public void deployNotes() throws Exception {
+        if (get("/notes").status() == 404) {
+            writeAtomically(home().resolve("deploy/notes.jar"), notesBundle());
+        }
+        awaitStatus("/notes", 200, Duration.ofSeconds(30));
+    }
+
+    private static String counts() throws Exception {
+        Answer a = get("/notes");
+        assertEquals(a.body(), 200, a.status());
+        return a.body();
+    }
+
+    private static String text() {
+        return "note-" + SEQ.incrementAndGet() + "-" + System.nanoTime();
+    }
+
+    @Test
+    public void jpaAndJdbcSeeEachOthersWritesInOneRequestAndAcrossRequests() throws Exception {
+        String before = counts();
+        long n = Long.parseLong(before.replaceAll(".*\"jdbc\":(\\d+).*", "$1"));
+        Answer created = send("POST", "/notes", FORM, "text=" + text());
+        assertEquals(created.body(), 201, created.status());
+        assertEquals("{\"jdbcSeesJpa\":true,\"jpaSeesJdbc\":true}", created.body());
+        assertEquals("{\"jpa\":" + (n + 2) + ",\"jdbc\":" + (n + 2) + "}", counts());
+    }
+
+    @Test
+    public void aFailingRequestRollsBackWhatJpaAndJdbcWrote() throws Exception {
+        String before = counts();
+        Answer thrown = send("POST", "/notes?fail=throw", FORM, "text=" + text());
+        assertEquals(500, thrown.status());
+        assertTrue(thrown.body(), thrown.body().matches("\\{\"error\":\"internal server error\",\"id\":\"[0-9a-f]{8}\"}"));
+        assertEquals(before, counts());
+    }
+
+    @Test
+    public void aConstraintFailingAtCommitIsA409AndNothingIsKept() throws Exception {
+        String before = counts();
+        Answer duplicate = send("POST", "/notes?fail=duplicate", FORM, "text=" + text());
+        assertEquals(duplicate.body(), 409, duplicate.status());
+        assertTrue(duplicate.body(), duplicate.body().startsWith("{\"error\":\""));
+        assertEquals(before, counts());
+    }
+
+    @Test
+    public void jpaKeepsWorkingWhileThePoolIsResized() throws Exception {
+        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        Configuration config = cm.listConfigurations("(&(service.factoryPid=serv.database)(name=default))")[0];
+        AtomicBoolean stop = new AtomicBoolean();
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        AtomicInteger done = new AtomicInteger();
+        Thread[] load = new Thread[4];
+        for (int i = 0; i < load.length; i++) {
+            load[i] = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        Answer a = (done.get() % 3 == 0) ? send("POST", "/notes", FORM, "text=" + text()) : get("/notes");
+                        if (a.status() >= 300) {
+                            failures.add(a.status() + " " + a.body());
+                        }
+                        done.incrementAndGet();
+                    } catch (IOException | InterruptedException e) {
+                        failures.add(e.toString());
+                    }
+                }
+            });
+            load[i].start();
+        }
+        try {
+            for (int size = 2; size <= 8; size++) {
+                Hashtable<String, Object> props = new Hashtable<>();
+                for (String key : java.util.Collections.list(config.getProperties().keys())) {
+                    props.put(key, config.getProperties().get(key));
+                }
+                props.put("pool_size", Integer.toString(size));
+                config.update(props);
+                Thread.sleep(150);
+            }
+        } finally {
+            stop.set(true);
+            for (Thread t : load) {
+                t.join();
+            }
+        }
+        assertTrue("requests ran: " + done.get(), done.get() > 20);
+        assertEquals(List.of(), List.copyOf(failures));
+        awaitState("default", "UP", Duration.ofSeconds(10));
+    }
+
+    /** The JPA test extension: NotesRoute and Note, a DS descriptor, a persistence.xml and a migration. */
+    static byte[] notesBundle() throws IOException {
+        Manifest mf = new Manifest();
+        Attributes a = mf.getMainAttributes();
+        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        a.putValue("Bundle-ManifestVersion", "2");
+        a.putValue("Bundle-SymbolicName", "serv.it.notes");
+        a.putValue("Bundle-Version", "1.0.0");
+        a.putValue("Import-Package", "serv.core;version=\"[1.1,2)\",javax.persistence;version=\"[2.2,3)\"");
+        a.putValue("Service-Component", "OSGI-INF/notes.xml");
+        a.putValue("Meta-Persistence", "META-INF/persistence.xml");
+        var out = new java.io.ByteArrayOutputStream();
+        try (JarOutputStream jar = new JarOutputStream(out, mf)) {
+            for (String cls : new String[] { "serv/it/notes/NotesRoute.class", "serv/it/notes/Note.class" }) {
+                try (InputStream in = JpaContract.class.getClassLoader().getResourceAsStream(cls)) {
+                    put(jar, cls, in.readAllBytes());
+                }
+            }
+            put(jar, "OSGI-INF/notes.xml", """
+                    <?xml version="1.0" encoding="UTF-8"?>
+                    <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.3.0" name="serv.it.notes">
+                      <implementation class="serv.it.notes.NotesRoute"/>
+                      <service><provide interface="serv.core.Handler"/></service>
+                      <property name="serv.route.path" value="/notes"/>
+                      <property name="serv.route.methods" type="String">GET
+                    POST</property>
+                      <property name="serv.route.database" value="default"/>
+                    </scr:component>
+                    """);
+            put(jar, "META-INF/persistence.xml", """
+                    <?xml version="1.0" encoding="UTF-8"?>
+                    <persistence xmlns="http://xmlns.jcp.org/xml/ns/persistence" version="2.1">
+                      <persistence-unit name="serv.it.notes" transaction-type="RESOURCE_LOCAL">
+                        <provider>org.eclipse.persistence.jpa.PersistenceProvider</provider>
+                        <class>serv.it.notes.Note</class>
+                        <exclude-unlisted-classes>true</exclude-unlisted-classes>
+                      </persistence-unit>
+                    </persistence>
+                    """);
+            put(jar, "serv/migrations/default/V001__create_notes.postgresql.sql",
+                    "CREATE TABLE notes (id SERIAL PRIMARY KEY, text TEXT NOT NULL UNIQUE);");
+            put(jar, "serv/migrations/default/V001__create_notes.sqlite.sql",
+                    "CREATE TABLE notes (id INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL UNIQUE);");
+        }
+        return out.toByteArray();
+    }
+
+    private static void put(JarOutputStream jar, String name, String text) throws IOException {
+        put(jar, name, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void put(JarOutputStream jar, String name, byte[] bytes) throws IOException {
+        jar.putNextEntry(new JarEntry(name));
+        OutputStream os = jar;
+        os.write(bytes);
+        jar.closeEntry();
+    }
+}

@@ -1,0 +1,68 @@
+package serv.it.notes;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import javax.persistence.EntityManager;
+
+import serv.core.Handler;
+import serv.core.Request;
+import serv.core.Response;
+
+/**
+ * The JPA test extension's route ({@link serv.it.JpaIT}), packed at test time with {@link Note}, a persistence.xml
+ * and a migration. {@code POST /notes} (form {@code text}) writes one note with JPA and one with JDBC in the same
+ * request, and answers whether each API saw the other's write; {@code ?fail=throw} then throws,
+ * {@code ?fail=duplicate} persists a note whose text exists (the unique violation shows at commit's flush).
+ * {@code GET /notes} counts the notes with both APIs.
+ */
+public final class NotesRoute implements Handler {
+
+    static final String UNIT = "serv.it.notes";
+
+    @Override
+    public void handle(Request request, Response response) throws Exception {
+        EntityManager em = request.entityManager(UNIT);
+        Map<String, Object> body = new LinkedHashMap<>();
+        if (request.method().equals("GET")) {
+            body.put("jpa", em.createQuery("SELECT COUNT(n) FROM Note n", Long.class).getSingleResult());
+            body.put("jdbc", jdbcCount(request, null));
+            response.json(body);
+            return;
+        }
+        String text = request.form().getOrDefault("text", "");
+        em.persist(new Note(text));
+        em.flush();
+        body.put("jdbcSeesJpa", jdbcCount(request, text) == 1);
+        try (PreparedStatement st = request.connection().prepareStatement("INSERT INTO notes (text) VALUES (?)")) {
+            st.setString(1, text + "/jdbc");
+            st.executeUpdate();
+        }
+        body.put("jpaSeesJdbc", em.createQuery("SELECT COUNT(n) FROM Note n WHERE n.text = :t", Long.class)
+                .setParameter("t", text + "/jdbc").getSingleResult() == 1L);
+        String fail = request.query("fail");
+        if ("throw".equals(fail)) {
+            throw new IllegalStateException("failing after both writes");
+        }
+        if ("duplicate".equals(fail)) {
+            em.persist(new Note(text)); // not flushed here: the request's commit flushes it and fails
+        }
+        response.status(201).json(body);
+    }
+
+    private static long jdbcCount(Request request, String text) throws SQLException {
+        String sql = text == null ? "SELECT count(*) FROM notes" : "SELECT count(*) FROM notes WHERE text = ?";
+        try (PreparedStatement st = request.connection().prepareStatement(sql)) {
+            if (text != null) {
+                st.setString(1, text);
+            }
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+}
