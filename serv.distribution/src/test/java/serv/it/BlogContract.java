@@ -261,6 +261,105 @@ public abstract class BlogContract extends ServTestSupport {
         assertEquals(400, send("POST", "/users", FORM, "username=d&email=d%40x.io&password=short").status());
     }
 
+    // ---- both repositories, one answer -------------------------------------------------------------------------
+
+    /** Rows with fixed timestamps (whole seconds, milliseconds, microseconds) and non-ASCII text. */
+    private static void seed() throws Exception {
+        truncate("default", "posts", "users");
+        try (Connection c = database("default").connection()) {
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO users (username, email, password_hash, "
+                    + "created_at) VALUES (?, ?, 'pbkdf2-sha256$1$AA$AA', '2024-01-07 22:40:00')")) {
+                for (String u : new String[] { "ann", "björn" }) {
+                    st.setString(1, u);
+                    st.setString(2, u + "@example.com");
+                    st.executeUpdate();
+                }
+            }
+            String[][] posts = {
+                { "Plain", "short", "1", "2024-01-07 22:40:00", "2024-01-07 22:40:00" },
+                { "Ünïcödé 😀", "😀é".repeat(150), "2", "2024-01-07 22:40:00.5", "2024-01-08 09:00:00.25" },
+                { "Micro", "x".repeat(300), "1", "2024-01-07 22:40:00.123456", "2024-01-07 22:40:00.123456" },
+                { "Same second", "y", "2", "2024-01-07 22:40:00.5", "2024-01-07 22:40:00.5" } };
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO posts (title, content, author_id, "
+                    + "created_at, updated_at) VALUES (?, ?, ?, " + cast(c, "?") + ", " + cast(c, "?") + ")")) {
+                for (String[] p : posts) {
+                    st.setString(1, p[0]);
+                    st.setString(2, p[1]);
+                    st.setInt(3, Integer.parseInt(p[2]));
+                    st.setString(4, p[3]);
+                    st.setString(5, p[4]);
+                    st.executeUpdate();
+                }
+            }
+        }
+    }
+
+    private static String cast(Connection c, String parameter) throws Exception {
+        return c.getMetaData().getDatabaseProductName().contains("PostgreSQL") ? "CAST(" + parameter + " AS timestamp)"
+                : parameter;
+    }
+
+    /** Status and body of every read and refused write, in order. */
+    private static List<String> readsAndRefusals() throws Exception {
+        List<String> out = new ArrayList<>();
+        for (String path : new String[] { "/posts", "/posts?limit=2&offset=1", "/posts?limit=1&offset=3",
+                "/posts?offset=10", "/posts/1", "/posts/2", "/posts/3", "/posts/4", "/posts/99", "/posts/abc",
+                "/posts?limit=x" }) {
+            Answer a = get(path);
+            out.add(path + " " + a.status() + " " + a.body());
+        }
+        out.add(answer(createPost("t", "c", 999)));
+        out.add(answer(createPost("", "c", 1)));
+        out.add(answer(send("PUT", "/posts/99", FORM, "title=a&content=b")));
+        out.add(answer(send("DELETE", "/posts/99", null, null)));
+        out.add(answer(send("POST", "/users", FORM, "username=ann&email=new%40example.com&password=long+enough")));
+        out.add(answer(send("POST", "/users", FORM, "username=new&email=ann%40example.com&password=long+enough")));
+        return out;
+    }
+
+    /** Status and body of successful writes, the database's clock masked. */
+    private static List<String> writes() throws Exception {
+        List<String> out = new ArrayList<>();
+        out.add(answer(createPost("Neu 😀", "Inhalt ü", 2)));
+        out.add(answer(send("PUT", "/posts/2", FORM, "title=Changed&content=" + enc("😀".repeat(3)))));
+        out.add(answer(send("DELETE", "/posts/1", null, null)));
+        out.add(answer(send("POST", "/users", JSON, "{\"username\":\"zoë\",\"email\":\"z@example.com\","
+                + "\"password\":\"long enough\"}")));
+        out.add(answer(get("/posts")));
+        return out;
+    }
+
+    private static String answer(Answer a) {
+        return a.status() + " " + a.body().replaceAll("\"(created_at|updated_at)\":\"" + NOW + "\"", "\"$1\":\"NOW\"");
+    }
+
+    /** A timestamp of today (the seeded ones are of 2024): written by the database's clock during the test. */
+    private static final String NOW = java.time.LocalDate.now().getYear() + "-[0-9T:.-]+";
+
+    @Test
+    public void jdbcAndJpaAnswerByteForByteTheSame() throws Exception {
+        java.util.Map<String, List<String>> reads = new java.util.LinkedHashMap<>();
+        java.util.Map<String, List<String>> written = new java.util.LinkedHashMap<>();
+        try {
+            for (String repository : new String[] { "jdbc", "jpa" }) {
+                useRepository(repository);
+                seed();
+                reads.put(repository, readsAndRefusals());
+                written.put(repository, writes());
+            }
+        } finally {
+            useRepository(repository());
+        }
+        assertEquals(reads.get("jdbc"), reads.get("jpa"));
+        assertEquals(written.get("jdbc"), written.get("jpa"));
+        String list = reads.get("jdbc").get(0);
+        assertTrue(list, list.startsWith("/posts 200 {\"posts\":[{\"id\":4,\"title\":\"Same second\""));
+        assertTrue(list, list.contains("\"created_at\":\"2024-01-07T22:40:00.123456\""));
+        assertTrue(list, list.contains("\"author\":\"björn\",\"created_at\":\"2024-01-07T22:40:00.500\""));
+        assertTrue(list, list.endsWith("\"created_at\":\"2024-01-07T22:40:00\"}]}"));
+        assertTrue(written.get("jdbc").toString(), written.get("jdbc").get(0).startsWith("201 {\"id\":5,"));
+    }
+
     // ---- the rest of the contract ------------------------------------------------------------------------------
 
     @Test

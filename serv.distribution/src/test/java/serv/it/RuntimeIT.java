@@ -103,6 +103,9 @@ public class RuntimeIT extends ServTestSupport {
             assertEquals("003", rs.getString(2));
             assertTrue(rs.next());
             assertEquals("004", rs.getString(2));
+            assertTrue(rs.next());
+            assertEquals("005", rs.getString(2));
+            assertEquals("maintain updated at", rs.getString(3));
             assertFalse(rs.next());
         }
     }

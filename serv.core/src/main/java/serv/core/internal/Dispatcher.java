@@ -137,7 +137,7 @@ public final class Dispatcher extends HttpServlet {
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         inFlight.incrementAndGet();
         try {
-            dispatch(req, resp);
+            dispatch(req, new Settling(req, resp));
         } finally {
             inFlight.decrementAndGet();
         }
@@ -253,6 +253,47 @@ public final class Dispatcher extends HttpServlet {
             }
             resp.setContentLength(body.length);
             resp.getOutputStream().write(body);
+        }
+    }
+
+    /**
+     * An answer that first settles the request's body: one the route did not read (a 404, 405 or 503 answered
+     * before reading, a handler that ignored it) is read and dropped, so that the connection can carry the next
+     * request; past {@link #MAX_BODY} the answer says {@code Connection: close} instead. Without this a client
+     * that reuses the connection finds it closed under its next request.
+     */
+    private static final class Settling extends jakarta.servlet.http.HttpServletResponseWrapper {
+        private final HttpServletRequest request;
+
+        Settling(HttpServletRequest request, HttpServletResponse response) {
+            super(response);
+            this.request = request;
+        }
+
+        @Override
+        public void setStatus(int status) {
+            settle();
+            super.setStatus(status);
+        }
+
+        private void settle() {
+            try {
+                jakarta.servlet.ServletInputStream in = request.getInputStream();
+                if (in.isFinished()) {
+                    return;
+                }
+                byte[] buffer = new byte[8192];
+                long dropped = 0;
+                int n;
+                while (dropped <= MAX_BODY && (n = in.read(buffer)) >= 0) {
+                    dropped += n;
+                }
+                if (!in.isFinished()) {
+                    setHeader("Connection", "close");
+                }
+            } catch (IOException | IllegalStateException e) {
+                setHeader("Connection", "close");
+            }
         }
     }
 
