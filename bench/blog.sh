@@ -3,6 +3,8 @@
 # a fresh PostgreSQL database, starts serv.jar on it, and runs wrk (2 threads, 32 connections, 5 s warm-up, 10 s
 # measured) against GET /posts/{random id}, GET /posts?limit=20 and POST /posts with random valid bodies. Prints
 # req/s, p50, p99 and non-2xx per endpoint, the time from start to the first 200 and the resident memory.
+# The three endpoints run once per repository implementation (SERV_BENCH_REPOSITORIES, default "jdbc jpa"),
+# switched live by rewriting serv.config.yaml, the way an operator would.
 # Loopback only. Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust); installs wrk from Debian if missing.
 #   bench/blog.sh
 set -euo pipefail
@@ -17,12 +19,20 @@ psql() { PGOPTIONS=-cclient_min_messages=warning command psql -h 127.0.0.1 -U po
 psql -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 
 home=$(mktemp -d)
-cat > "$home/serv.config.yaml" <<YAML
+config() { # repository
+  cat > "$home/serv.config.yaml.new" <<YAML
 databases:
   default:
     url: "postgresql://postgres@127.0.0.1:5432/$db"
     pool_size: ${SERV_BENCH_POOL:-16}
+extensions:
+  - extension: blog
+    settings: {repository: $1}
 YAML
+  mv "$home/serv.config.yaml.new" "$home/serv.config.yaml"
+}
+repositories=${SERV_BENCH_REPOSITORIES:-jdbc jpa}
+config "${repositories%% *}"
 start=$(date +%s%3N)
 (cd "$home" && SERV_PORT=$port exec java -jar "$jar" >"$home/serv.log" 2>&1) &
 pid=$!
@@ -58,8 +68,12 @@ run() { # name, wrk arguments...
   printf '%-22s %10s %10s %10s %8s\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
 }
 url="http://127.0.0.1:$port"
-printf '%-22s %10s %10s %10s %8s\n' endpoint req/s p50 p99 non-2xx
-run "GET /posts/{id}" -s bench/wrk/get_post.lua "$url"
-run "GET /posts?limit=20" "$url/posts?limit=20"
-run "POST /posts" -s bench/wrk/create_post.lua "$url"
+for repository in $repositories; do
+  config "$repository"
+  until grep -q "Blog: database default, $repository repositories" "$home/serv.log"; do sleep 0.1; done
+  printf '\n%-22s %10s %10s %10s %8s\n' "$repository: endpoint" req/s p50 p99 non-2xx
+  run "GET /posts/{id}" -s bench/wrk/get_post.lua "$url"
+  run "GET /posts?limit=20" "$url/posts?limit=20"
+  run "POST /posts" -s bench/wrk/create_post.lua "$url"
+done
 echo "start to first 200 on /health: ${first} ms; resident memory after start: ${rss} MiB"

@@ -38,9 +38,12 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
 
 /**
- * Shared set-up of the integration tests: boots exactly the bundles {@code serv.bndrun} resolved (exported to
- * {@code target/export/serv}), with the start levels and framework properties of {@code cnf/runtime.bndrun}, a
- * fresh server home in a temporary folder, a free HTTP port, and (optionally) a fresh PostgreSQL database.
+ * The test support of Serv and of its extensions (the seed's {@code conftest.py}): boots exactly the bundles of
+ * serv.jar with its start levels and framework properties, in a fresh server home (a temporary folder) with a free
+ * HTTP port, optionally on a fresh PostgreSQL database ({@link #freshPostgres()}); empties tables between tests
+ * ({@link #truncate}); sends HTTP requests to the server ({@link #get}, {@link #send}); deploys an extension like an
+ * operator does ({@link #writeAtomically} into {@code deploy/}). Published as serv.distribution's {@code tests}
+ * jar; an extension's tests name their serv.jar with the system property {@code serv.jar}.
  *
  * <p>The configuration methods run in the test JVM before the framework starts; the test methods run inside the
  * framework and find the port and home through the framework properties {@code serv.port} and {@code serv.home}.
@@ -132,84 +135,86 @@ public abstract class ServTestSupport {
         }
     }
 
-    /** -runproperties of cnf/runtime.bndrun, as the server gets them. */
-    static Map<String, String> runProperties() throws IOException {
-        Map<String, String> out = new LinkedHashMap<>();
-        String value = instruction(MODULE.resolve("../cnf/runtime.bndrun"), "-runproperties");
-        for (String entry : splitOutsideQuotes(value)) {
-            int eq = entry.indexOf('=');
-            if (eq > 0) {
-                out.put(entry.substring(0, eq).strip(), unquote(entry.substring(eq + 1).strip()));
-            }
-        }
-        return out;
+    /**
+     * The runtime under test: serv.jar, the very artifact users run ({@code target/serv.jar} of this module, or the
+     * one the system property {@code serv.jar} names — how an extension's own tests use this class). Its bundles are
+     * extracted once per test JVM; its launcher.properties give their start levels and the framework properties.
+     */
+    private static Launch launch;
+
+    private record Launch(Map<String, String> properties, List<Option> bundles) {
     }
 
-    /** Every jar of target/export/serv, at the start level serv.bndrun (and its -runbundles+ decorations) gives. */
-    static List<Option> runBundles() throws IOException {
-        Map<String, Integer> levels = new LinkedHashMap<>();
-        Pattern entry = Pattern.compile("([A-Za-z0-9_.-]+)(?:;version='[^']*')?;startlevel=(\\d+)");
-        Matcher m = entry.matcher(instruction(MODULE.resolve("serv.bndrun"), "-runbundles"));
-        while (m.find()) {
-            levels.put(m.group(1), Integer.valueOf(m.group(2)));
-        }
-        m = entry.matcher(instruction(MODULE.resolve("../cnf/runtime.bndrun"), "-runbundles+"));
-        while (m.find()) {
-            levels.put(m.group(1), Integer.valueOf(m.group(2)));
-        }
-        List<Option> out = new ArrayList<>();
-        try (var jars = Files.list(MODULE.resolve("target/export/serv"))) {
-            for (Path jar : jars.sorted().toList()) {
+    private static synchronized Launch launch() throws IOException {
+        if (launch == null) {
+            Path jar = Path.of(System.getProperty("serv.jar", MODULE.resolve("target/serv.jar").toString()));
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalStateException(jar + " does not exist: build it (mvn package) or set -Dserv.jar");
+            }
+            Path dir = Files.createTempDirectory("serv-runtime-");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var files = Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                    Files.deleteIfExists(dir);
+                } catch (IOException ignored) {
+                    // a temporary folder: the system cleans it in the end
+                }
+            }));
+            java.util.Properties launcher = new java.util.Properties();
+            List<String> bundles = new ArrayList<>();
+            try (JarFile file = new JarFile(jar.toFile())) {
+                try (InputStream in = file.getInputStream(file.getEntry("launcher.properties"))) {
+                    launcher.load(in);
+                }
+                for (String path : launcher.getProperty("launch.bundles", "").split(",")) {
+                    if (path.isBlank()) {
+                        continue;
+                    }
+                    Path target = dir.resolve(Path.of(path.strip()).getFileName().toString());
+                    try (InputStream in = file.getInputStream(file.getEntry(path.strip()))) {
+                        Files.copy(in, target);
+                    }
+                    bundles.add(target.toString());
+                }
+            }
+            Map<String, Integer> levels = new LinkedHashMap<>();
+            Matcher m = Pattern.compile("([A-Za-z0-9_.-]+);[^,]*?startlevel=(\\d+)")
+                    .matcher(launcher.getProperty("launch.runbundles.attrs", ""));
+            while (m.find()) {
+                levels.put(m.group(1), Integer.valueOf(m.group(2)));
+            }
+            List<Option> options = new ArrayList<>();
+            for (String b : bundles) {
                 String bsn;
-                try (JarFile file = new JarFile(jar.toFile())) {
+                try (JarFile file = new JarFile(b)) {
                     bsn = file.getManifest().getMainAttributes().getValue("Bundle-SymbolicName").split(";")[0].strip();
                 }
-                Integer level = levels.get(bsn);
-                if (level == null) {
-                    throw new IllegalStateException(jar + " is not in serv.bndrun's -runbundles; rebuild");
+                options.add(bundle(Path.of(b).toUri().toString()).startLevel(levels.getOrDefault(bsn, 1)));
+            }
+            if (options.isEmpty()) {
+                throw new IllegalStateException(jar + " holds no bundles");
+            }
+            Map<String, String> props = new LinkedHashMap<>();
+            for (String key : launcher.stringPropertyNames()) {
+                if (!key.startsWith("launch.")) {
+                    props.put(key, launcher.getProperty(key));
                 }
-                out.add(bundle(jar.toUri().toString()).startLevel(level));
             }
+            launch = new Launch(Map.copyOf(props), List.copyOf(options));
         }
-        if (out.isEmpty()) {
-            throw new IllegalStateException("target/export/serv is empty: run mvn package first");
-        }
-        return out;
+        return launch;
     }
 
-    private static String instruction(Path file, String key) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8).replaceAll("\\\\\\r?\\n", " ");
-        for (String line : text.split("\\r?\\n")) {
-            if (line.startsWith(key + ":")) {
-                return line.substring(key.length() + 1).strip();
-            }
-        }
-        return "";
+    /** The framework properties serv.jar starts with (cnf/runtime.bndrun's -runproperties). */
+    static Map<String, String> runProperties() throws IOException {
+        return new LinkedHashMap<>(launch().properties());
     }
 
-    private static List<String> splitOutsideQuotes(String s) {
-        List<String> out = new ArrayList<>();
-        StringBuilder cur = new StringBuilder();
-        boolean quoted = false;
-        for (char ch : s.toCharArray()) {
-            if (ch == '"') {
-                quoted = !quoted;
-            }
-            if (ch == ',' && !quoted) {
-                out.add(cur.toString().strip());
-                cur.setLength(0);
-            } else {
-                cur.append(ch);
-            }
-        }
-        if (!cur.toString().isBlank()) {
-            out.add(cur.toString().strip());
-        }
-        return out;
-    }
-
-    private static String unquote(String s) {
-        return s.length() >= 2 && s.startsWith("\"") && s.endsWith("\"") ? s.substring(1, s.length() - 1) : s;
+    /** Every bundle of serv.jar, at its start level. */
+    static List<Option> runBundles() throws IOException {
+        return launch().bundles();
     }
 
     // ---- inside the framework ---------------------------------------------------------------------------------
