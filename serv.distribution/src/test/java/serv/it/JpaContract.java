@@ -124,6 +124,66 @@ public abstract class JpaContract extends ServTestSupport {
         awaitState("default", "UP", Duration.ofSeconds(10));
     }
 
+    @Test
+    public void aThousandMixedRequestsLeaveNoConnectionBorrowed() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        ConcurrentLinkedQueue<String> unexpected = new ConcurrentLinkedQueue<>();
+        List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            int k = i;
+            futures.add(pool.submit(() -> {
+                try {
+                    Answer a = switch (k % 5) {
+                        case 0 -> send("POST", "/notes", FORM, "text=" + text());
+                        case 1 -> send("POST", "/notes?fail=throw", FORM, "text=" + text());
+                        case 2 -> send("POST", "/notes?fail=duplicate", FORM, "text=" + text());
+                        default -> get("/notes");
+                    };
+                    int expected = switch (k % 5) {
+                        case 0 -> 201;
+                        case 1 -> 500;
+                        case 2 -> 409;
+                        default -> 200;
+                    };
+                    if (a.status() != expected) {
+                        unexpected.add(k + ": " + a.status() + " " + a.body());
+                    }
+                } catch (IOException | InterruptedException e) {
+                    unexpected.add(k + ": " + e);
+                }
+            }));
+        }
+        for (java.util.concurrent.Future<?> f : futures) {
+            f.get();
+        }
+        pool.shutdown();
+        assertEquals(List.of(), List.copyOf(unexpected));
+        await("every connection back in the pool", Duration.ofSeconds(10),
+                () -> database("default").stats().active() == 0);
+    }
+
+    @Test
+    public void whenTheDatabaseGoesJpaRoutesAnswer503AndServeAgainWhenItComesBack() throws Exception {
+        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        Configuration config = cm.listConfigurations("(&(service.factoryPid=serv.database)(name=default))")[0];
+        Hashtable<String, Object> props = new Hashtable<>();
+        for (String key : java.util.Collections.list(config.getProperties().keys())) {
+            if (!key.startsWith("service.")) {
+                props.put(key, config.getProperties().get(key));
+            }
+        }
+        String before = counts();
+        config.delete();
+        Answer gone = awaitStatus("/notes", 503, Duration.ofSeconds(10));
+        assertEquals("{\"error\":\"database default is not configured\"}", gone.body());
+        assertTrue(gone.header("Retry-After") != null);
+        cm.getFactoryConfiguration("serv.database", "default", "?").update(props);
+        awaitStatus("/notes", 200, Duration.ofSeconds(20));
+        assertEquals(before, counts());
+        Answer created = send("POST", "/notes", FORM, "text=" + text());
+        assertEquals(created.body(), 201, created.status());
+    }
+
     /** The JPA test extension: NotesRoute and Note, a DS descriptor, a persistence.xml and a migration. */
     static byte[] notesBundle() throws IOException {
         Manifest mf = new Manifest();
