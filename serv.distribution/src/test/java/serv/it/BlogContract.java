@@ -201,7 +201,8 @@ public abstract class BlogContract extends ServTestSupport {
         assertEquals(201, createPost("😀".repeat(200), "c".repeat(10000), ann).status());
         Answer json = send("POST", "/posts", JSON, "{\"title\":\"J\",\"content\":\"from JSON\",\"author_id\":" + ann + "}");
         assertEquals(json.body(), 201, json.status());
-        assertTrue(json.body(), json.body().startsWith("{\"id\":2,\"title\":\"J\",\"content\":\"from JSON\",\"author_id\":" + ann));
+        // PostgreSQL's serial moved on at the refused inserts; SQLite's did not.
+        assertTrue(json.body(), json.body().matches("\\{\"id\":\\d+,\"title\":\"J\",\"content\":\"from JSON\",\"author_id\":" + ann + ",.*"));
         assertError(send("POST", "/posts", JSON, "{\"title\":"), 400, "the request body is not valid JSON");
         assertEquals(415, send("POST", "/posts", "text/plain", "title=t").status());
         assertEquals(2, count(get("/posts").body()));
@@ -325,6 +326,8 @@ public abstract class BlogContract extends ServTestSupport {
         out.add(answer(send("DELETE", "/posts/1", null, null)));
         out.add(answer(send("POST", "/users", JSON, "{\"username\":\"zoë\",\"email\":\"z@example.com\","
                 + "\"password\":\"long enough\"}")));
+        out.add(answer(send("POST", "/users", JSON, "{\"username\":\"zoe\",\"email\":\"zoë@example.com\","
+                + "\"password\":\"long enough\"}")));
         out.add(answer(get("/posts")));
         return out;
     }
@@ -357,7 +360,8 @@ public abstract class BlogContract extends ServTestSupport {
         assertTrue(list, list.contains("\"created_at\":\"2024-01-07T22:40:00.123456\""));
         assertTrue(list, list.contains("\"author\":\"björn\",\"created_at\":\"2024-01-07T22:40:00.500\""));
         assertTrue(list, list.endsWith("\"created_at\":\"2024-01-07T22:40:00\"}]}"));
-        assertTrue(written.get("jdbc").toString(), written.get("jdbc").get(0).startsWith("201 {\"id\":5,"));
+        assertTrue(written.get("jdbc").toString(), written.get("jdbc").get(0).matches("201 \\{\"id\":[56],.*"));
+        assertTrue(written.get("jdbc").toString(), written.get("jdbc").get(4).matches("201 \\{\"id\":[35],\"username\":\"zoe\",.*"));
     }
 
     // ---- the rest of the contract ------------------------------------------------------------------------------

@@ -15,8 +15,13 @@ public interface PostRepository {
     /** One post with its author's name, or empty. */
     Optional<Post> find(int id) throws Exception;
 
-    /** Inserts a post; the author must exist (a foreign-key error otherwise). Answers its id and created_at. */
-    Post create(String title, String content, int authorId) throws Exception;
+    /**
+     * Inserts a post and answers it with its id and created_at; empty when the author does not exist. The insert
+     * itself checks the author, through the foreign key (no other request can delete the author between a check
+     * and the insert). The request's transaction cannot go on after a refused insert on PostgreSQL: the caller
+     * answers the refusal.
+     */
+    Optional<Post> create(String title, String content, int authorId) throws Exception;
 
     /** Sets title and content and {@code updated_at}; false when there is no such post. */
     boolean update(int id, String title, String content) throws Exception;

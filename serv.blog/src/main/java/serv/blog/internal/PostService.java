@@ -1,10 +1,8 @@
 package serv.blog.internal;
 
 import java.util.List;
-import java.util.Optional;
 
 import serv.core.HttpException;
-import serv.database.SqlError;
 
 /**
  * The seed's {@code PostService}: the rules around the repositories, the same whichever implementation serves
@@ -28,21 +26,9 @@ public final class PostService {
         return posts.find(id).orElseThrow(() -> HttpException.notFound("post not found"));
     }
 
-    /** Creates a post of an existing author: 400 "author not found" otherwise. */
+    /** Creates a post of an existing author: 400 "author not found" otherwise (the foreign key checks it). */
     public Post create(String title, String content, int authorId) throws Exception {
-        if (!users.exists(authorId)) {
-            throw HttpException.badRequest("author not found");
-        }
-        try {
-            return posts.create(title, content, authorId);
-        } catch (Exception e) {
-            // The author was deleted between the check and the insert: the foreign key says so.
-            Optional<SqlError> error = SqlError.of(e);
-            if (error.isPresent() && error.get().kind() == SqlError.Kind.FOREIGN_KEY) {
-                throw HttpException.badRequest("author not found");
-            }
-            throw e;
-        }
+        return posts.create(title, content, authorId).orElseThrow(() -> HttpException.badRequest("author not found"));
     }
 
     public Post update(int id, String title, String content) throws Exception {

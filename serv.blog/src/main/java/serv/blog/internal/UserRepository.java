@@ -5,9 +5,6 @@ import java.util.Optional;
 /** The users table, for one request (see {@link PostRepository}). */
 public interface UserRepository {
 
-    /** Whether a user with this id exists. */
-    boolean exists(int id) throws Exception;
-
     /** One user, or empty. */
     Optional<User> find(int id) throws Exception;
 

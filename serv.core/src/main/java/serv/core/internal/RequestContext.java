@@ -258,29 +258,33 @@ final class RequestContext implements Request, Response {
         }
         entityManagers = null;
         RuntimeException failure = null;
-        for (EntityManager em : ems.values()) {
-            try {
-                if (em.isOpen()) {
-                    EntityTransaction tx = em.getTransaction();
-                    if (tx.isActive()) {
-                        if (commit && failure == null && !tx.getRollbackOnly()) {
-                            tx.commit();
-                        } else {
-                            tx.rollback();
+        try {
+            for (EntityManager em : ems.values()) {
+                try {
+                    if (em.isOpen()) {
+                        EntityTransaction tx = em.getTransaction();
+                        if (tx.isActive()) {
+                            if (commit && failure == null && !tx.getRollbackOnly()) {
+                                tx.commit();
+                            } else {
+                                tx.rollback();
+                            }
                         }
                     }
-                }
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            } finally {
-                if (em.isOpen()) {
-                    em.close();
+                } catch (RuntimeException e) {
+                    if (failure == null) {
+                        failure = e;
+                    } else {
+                        failure.addSuppressed(e);
+                    }
+                } finally {
+                    if (em.isOpen()) {
+                        em.close();
+                    }
                 }
             }
+        } finally {
+            units.release(); // the thread serves another request next
         }
         if (failure != null) {
             throw failure;

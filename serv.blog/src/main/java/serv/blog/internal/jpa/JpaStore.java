@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 import javax.persistence.EntityManager;
+import javax.persistence.PersistenceException;
 
 import serv.blog.internal.Post;
 import serv.blog.internal.PostRepository;
@@ -14,6 +15,7 @@ import serv.blog.internal.Timestamps;
 import serv.blog.internal.User;
 import serv.blog.internal.UserRepository;
 import serv.core.Request;
+import serv.database.SqlError;
 
 /**
  * The repositories with JPA entities (EclipseLink), on the request's EntityManager: it shares the request's
@@ -70,28 +72,33 @@ public final class JpaStore implements Store {
 
         @Override
         public Optional<Post> find(int id) {
-            List<PostEntity> found = em().createQuery(
-                    "SELECT p FROM Post p JOIN FETCH p.author WHERE p.id = :id", PostEntity.class)
+            List<PostEntity> found = em().createNamedQuery(PostEntity.WITH_AUTHOR, PostEntity.class)
                     .setParameter("id", id)
                     .getResultList();
             return found.stream().findFirst().map(Posts::full);
         }
 
         @Override
-        public Post create(String title, String content, int authorId) {
+        public Optional<Post> create(String title, String content, int authorId) {
             EntityManager em = em();
             PostEntity post = new PostEntity(title, content, em.getReference(UserEntity.class, authorId));
             em.persist(post);
-            em.flush();
-            em.refresh(post); // created_at and updated_at come from the database's defaults
-            return new Post(post.id(), title, content, authorId, null, post.createdAt(), null);
+            try {
+                em.flush(); // one INSERT ... RETURNING id, created_at, updated_at
+            } catch (PersistenceException e) {
+                // The foreign key checks the author; the request's transaction is rolled back.
+                if (SqlError.of(e).map(SqlError::kind).orElse(null) == SqlError.Kind.FOREIGN_KEY) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+            return Optional.of(new Post(post.id(), title, content, authorId, null, post.createdAt(), null));
         }
 
         @Override
         public boolean update(int id, String title, String content) {
             EntityManager em = em();
-            int n = em.createQuery("""
-                    UPDATE Post p SET p.title = :title, p.content = :content WHERE p.id = :id""")
+            int n = em.createNamedQuery(PostEntity.UPDATE)
                     .setParameter("title", title)
                     .setParameter("content", content)
                     .setParameter("id", id)
@@ -103,7 +110,7 @@ public final class JpaStore implements Store {
         @Override
         public boolean delete(int id) {
             EntityManager em = em();
-            int n = em.createQuery("DELETE FROM Post p WHERE p.id = :id").setParameter("id", id).executeUpdate();
+            int n = em.createNamedQuery(PostEntity.DELETE).setParameter("id", id).executeUpdate();
             em.clear();
             return n > 0;
         }
@@ -122,19 +129,13 @@ public final class JpaStore implements Store {
         }
 
         @Override
-        public boolean exists(int id) {
-            return !em().createQuery("SELECT u.id FROM User u WHERE u.id = :id", Integer.class)
-                    .setParameter("id", id).getResultList().isEmpty();
-        }
-
-        @Override
         public Optional<User> find(int id) {
             return Optional.ofNullable(em().find(UserEntity.class, id)).map(Users::user);
         }
 
         @Override
         public Optional<User> byUsername(String username) {
-            return em().createQuery("SELECT u FROM User u WHERE u.username = :name", UserEntity.class)
+            return em().createNamedQuery(UserEntity.BY_USERNAME, UserEntity.class)
                     .setParameter("name", username).getResultList().stream().findFirst().map(Users::user);
         }
 
@@ -143,8 +144,7 @@ public final class JpaStore implements Store {
             EntityManager em = em();
             UserEntity user = new UserEntity(username, email, passwordHash);
             em.persist(user);
-            em.flush();
-            em.refresh(user);
+            em.flush(); // one INSERT ... RETURNING id, created_at
             return user(user);
         }
 

@@ -4,20 +4,37 @@ import javax.persistence.Column;
 import javax.persistence.Convert;
 import javax.persistence.Entity;
 import javax.persistence.FetchType;
-import javax.persistence.GeneratedValue;
-import javax.persistence.GenerationType;
 import javax.persistence.Id;
 import javax.persistence.JoinColumn;
 import javax.persistence.ManyToOne;
+import javax.persistence.NamedQuery;
 import javax.persistence.Table;
 
-/** A row of {@code posts}, with its author. */
+import org.eclipse.persistence.annotations.ReturnInsert;
+
+/**
+ * A row of {@code posts}, with its author. Queries are named: EclipseLink prepares them once, when the unit starts,
+ * instead of at every call.
+ */
 @Entity(name = "Post")
+@NamedQuery(name = PostEntity.WITH_AUTHOR, query = "SELECT p FROM Post p JOIN FETCH p.author WHERE p.id = :id")
+@NamedQuery(name = PostEntity.UPDATE, query = "UPDATE Post p SET p.title = :title, p.content = :content WHERE p.id = :id")
+@NamedQuery(name = PostEntity.DELETE, query = "DELETE FROM Post p WHERE p.id = :id")
 @Table(name = "posts")
 public class PostEntity {
 
+    /** One post and its author, by {@code :id}. */
+    static final String WITH_AUTHOR = "Post.withAuthor";
+
+    /** Sets {@code :title} and {@code :content} of post {@code :id} (updated_at follows: a trigger). */
+    static final String UPDATE = "Post.update";
+
+    /** Deletes post {@code :id}. */
+    static final String DELETE = "Post.delete";
+
+    /** Set by the database (a serial / INTEGER PRIMARY KEY), read back by the insert itself ({@code RETURNING}). */
     @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    @ReturnInsert(returnOnly = true)
     private Integer id;
 
     @Column(nullable = false, length = 200)
@@ -30,12 +47,14 @@ public class PostEntity {
     @JoinColumn(name = "author_id", nullable = false)
     private UserEntity author;
 
-    /** Set by the database's default. */
+    /** Set by the database's default, read back by the insert. */
+    @ReturnInsert(returnOnly = true)
     @Column(name = "created_at", insertable = false, updatable = false)
     @Convert(converter = IsoTimestamp.class)
     private String createdAt;
 
     /** Set by the database (its default on insert, a trigger on update: migration V005). */
+    @ReturnInsert(returnOnly = true)
     @Column(name = "updated_at", insertable = false, updatable = false)
     @Convert(converter = IsoTimestamp.class)
     private String updatedAt;

@@ -3,18 +3,24 @@ package serv.blog.internal.jpa;
 import javax.persistence.Column;
 import javax.persistence.Convert;
 import javax.persistence.Entity;
-import javax.persistence.GeneratedValue;
-import javax.persistence.GenerationType;
 import javax.persistence.Id;
+import javax.persistence.NamedQuery;
 import javax.persistence.Table;
 
-/** A row of {@code users} (the migrations own the schema; JPA only maps it). */
+import org.eclipse.persistence.annotations.ReturnInsert;
+
+/** A row of {@code users} (the migrations own the schema; JPA only maps it). Queries are named (prepared once). */
 @Entity(name = "User")
+@NamedQuery(name = UserEntity.BY_USERNAME, query = "SELECT u FROM User u WHERE u.username = :name")
 @Table(name = "users")
 public class UserEntity {
 
+    /** The user named {@code :name}. */
+    static final String BY_USERNAME = "User.byUsername";
+
+    /** Set by the database, read back by the insert itself ({@code RETURNING}). */
     @Id
-    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    @ReturnInsert(returnOnly = true)
     private Integer id;
 
     @Column(nullable = false, length = 50)
@@ -26,7 +32,8 @@ public class UserEntity {
     @Column(name = "password_hash", nullable = false)
     private String passwordHash;
 
-    /** Set by the database's default. */
+    /** Set by the database's default, read back by the insert. */
+    @ReturnInsert(returnOnly = true)
     @Column(name = "created_at", insertable = false, updatable = false)
     @Convert(converter = IsoTimestamp.class)
     private String createdAt;

@@ -39,6 +39,8 @@ public final class PersistenceUnits {
     private static final Logger LOG = LoggerFactory.getLogger(PersistenceUnits.class);
 
     private final Map<String, Unit> units = new ConcurrentHashMap<>();
+    /** The request each thread serves while it has EntityManagers open: where their connections come from. */
+    private final ThreadLocal<RequestDataSource.Source> requests = new ThreadLocal<>();
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void bindBuilder(EntityManagerFactoryBuilder builder, Map<String, Object> props) {
@@ -69,7 +71,7 @@ public final class PersistenceUnits {
 
     /**
      * A new EntityManager of {@code unitName} for one request on {@code database}, whose connections all come from
-     * {@code requestConnections}.
+     * {@code requestConnections} on this thread until {@link #release()}.
      *
      * @throws HttpException 503 when the unit is not deployed
      */
@@ -78,12 +80,19 @@ public final class PersistenceUnits {
         if (unit == null) {
             throw HttpException.unavailable("persistence unit " + unitName + " is not available", 5);
         }
-        EntityManagerFactory factory = unit.factory(database);
-        Map<String, Object> props = new HashMap<>(4);
-        props.put("javax.persistence.nonJtaDataSource", new RequestDataSource(requestConnections));
-        // The EntityManager keeps the one (request's) connection for reads too, not only inside transactions.
-        props.put("eclipselink.jdbc.exclusive-connection.mode", "Always");
-        return factory.createEntityManager(props);
+        EntityManagerFactory factory = unit.factory(database, requests);
+        requests.set(requestConnections);
+        try {
+            return factory.createEntityManager();
+        } catch (RuntimeException | Error e) {
+            requests.remove();
+            throw e;
+        }
+    }
+
+    /** The request on this thread has closed its EntityManagers. */
+    public void release() {
+        requests.remove();
     }
 
     /** One unit: its builder and the factory built from it, for one dialect. */
@@ -98,7 +107,7 @@ public final class PersistenceUnits {
             this.builder = builder;
         }
 
-        synchronized EntityManagerFactory factory(Database database) {
+        synchronized EntityManagerFactory factory(Database database, ThreadLocal<RequestDataSource.Source> requests) {
             Dialect wanted = database.dialect().orElseThrow(
                     () -> HttpException.unavailable("database " + database.name() + " is not up", 5));
             if (factory != null && factory.isOpen()) {
@@ -112,7 +121,9 @@ public final class PersistenceUnits {
             }
             long start = System.nanoTime();
             Map<String, Object> props = new HashMap<>();
-            props.put("javax.persistence.nonJtaDataSource", database.dataSource());
+            props.put("javax.persistence.nonJtaDataSource", new RequestDataSource(database.dataSource(), requests));
+            // An EntityManager keeps one (its request's) connection for reads too, not only inside transactions.
+            props.put("eclipselink.jdbc.exclusive-connection.mode", "Always");
             props.put("eclipselink.target-database", wanted == Dialect.POSTGRESQL
                     ? "org.eclipse.persistence.platform.database.PostgreSQLPlatform" : "Database");
             props.put("eclipselink.session.customizer", customizer(wanted));

@@ -1,16 +1,21 @@
 package serv.core.internal.jpa;
 
+import java.util.Vector;
+
 import org.eclipse.persistence.internal.databaseaccess.DatabaseCall;
+import org.eclipse.persistence.internal.helper.DatabaseField;
 import org.eclipse.persistence.internal.expressions.ExpressionSQLPrinter;
 import org.eclipse.persistence.internal.expressions.SQLSelectStatement;
 import org.eclipse.persistence.platform.database.DatabasePlatform;
+import org.eclipse.persistence.queries.SQLCall;
 import org.eclipse.persistence.queries.ValueReadQuery;
 
 /**
- * EclipseLink has no SQLite platform; its generic one neither knows SQLite's identity columns nor pages with
- * {@code LIMIT}. This adds exactly those two: {@code INTEGER PRIMARY KEY} ids read back with
- * {@code last_insert_rowid()} on the same connection, and {@code LIMIT ? OFFSET ?} for
- * {@code setFirstResult}/{@code setMaxResults}.
+ * EclipseLink has no SQLite platform; its generic one neither knows SQLite's identity columns, nor pages with
+ * {@code LIMIT}, nor reads values back with {@code RETURNING}. This adds exactly those: {@code INTEGER PRIMARY KEY}
+ * ids read back with {@code last_insert_rowid()} on the same connection, {@code LIMIT ? OFFSET ?} for
+ * {@code setFirstResult}/{@code setMaxResults}, and {@code INSERT ... RETURNING} (SQLite 3.35+) for
+ * {@code @ReturnInsert} columns, as EclipseLink does on PostgreSQL.
  */
 public final class SQLitePlatform extends DatabasePlatform {
 
@@ -49,6 +54,26 @@ public final class SQLitePlatform extends DatabasePlatform {
         printer.printParameter(DatabaseCall.FIRSTRESULT_FIELD);
         call.setIgnoreFirstRowSetting(true);
         call.setIgnoreMaxResultsSetting(true);
+    }
+
+    @Override
+    public boolean canBuildCallWithReturning() {
+        return true;
+    }
+
+    @Override
+    @SuppressWarnings("rawtypes")
+    public DatabaseCall buildCallWithReturning(SQLCall sqlCall, Vector returnFields) {
+        StringBuilder sql = new StringBuilder(sqlCall.getSQLString()).append(" RETURNING ");
+        for (int i = 0; i < returnFields.size(); i++) {
+            sql.append(i == 0 ? "" : ", ").append(((DatabaseField) returnFields.get(i)).getNameDelimited(this));
+        }
+        SQLCall call = new SQLCall();
+        call.setParameters(sqlCall.getParameters());
+        call.setParameterTypes(sqlCall.getParameterTypes());
+        call.returnOneRow();
+        call.setQueryString(sql.toString());
+        return call;
     }
 
     @Override
