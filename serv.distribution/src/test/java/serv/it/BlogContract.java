@@ -364,6 +364,54 @@ public abstract class BlogContract extends ServTestSupport {
         assertTrue(written.get("jdbc").toString(), written.get("jdbc").get(4).matches("201 \\{\"id\":[35],\"username\":\"zoe\",.*"));
     }
 
+    // ---- the blog's database setting ---------------------------------------------------------------------------
+
+    @Test
+    public void theBlogMovesToTheDatabaseItsSettingNamesTablesIncluded() throws Exception {
+        createUser("stays");
+        org.osgi.service.cm.ConfigurationAdmin cm = context().getService(
+                context().getServiceReference(org.osgi.service.cm.ConfigurationAdmin.class));
+        org.osgi.service.cm.Configuration other = cm.getFactoryConfiguration("serv.database", "other", "?");
+        java.util.Hashtable<String, Object> props = new java.util.Hashtable<>();
+        props.put("name", "other");
+        // Of the same dialect as default: a persistence unit serves databases of one dialect.
+        props.put("url", database("default").dialect().orElseThrow() == serv.database.Dialect.POSTGRESQL
+                ? freshPostgres() : "sqlite:///data/other-" + System.nanoTime() + ".db");
+        other.update(props);
+        try {
+            awaitState("other", "UP", Duration.ofSeconds(20));
+            updateConfiguration("serv.blog", "repository", repository(), "database", "other");
+            await("the blog's routes on database other", Duration.ofSeconds(10), () -> {
+                try {
+                    return context().getServiceReferences(Handler.class, "(serv.route.database=other)").size() == 5;
+                } catch (org.osgi.framework.InvalidSyntaxException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // Its migrations followed: the new database has the tables, empty.
+            Answer list = awaitStatus("/posts", 200, Duration.ofSeconds(20));
+            assertEquals("{\"posts\":[]}", list.body());
+            int id = createUser("moved");
+            assertEquals(1, id);
+            assertEquals(201, createPost("On other", "text", id).status());
+            assertTrue(get("/posts").body().contains("\"author\":\"moved\""));
+        } finally {
+            useRepository(repository());
+            await("the blog's routes back on database default", Duration.ofSeconds(10), () -> {
+                try {
+                    return context().getServiceReferences(Handler.class, "(serv.route.database=default)").size() == 5;
+                } catch (org.osgi.framework.InvalidSyntaxException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            other.delete();
+        }
+        // Back on default, where nothing moved.
+        assertEquals("{\"posts\":[]}", awaitStatus("/posts", 200, Duration.ofSeconds(20)).body());
+        assertError(send("POST", "/users", FORM, "username=stays&email=x%40y.z&password=long+enough"), 409,
+                "username already exists");
+    }
+
     // ---- the rest of the contract ------------------------------------------------------------------------------
 
     @Test

@@ -21,6 +21,7 @@ import serv.blog.internal.jpa.JpaStore;
 import serv.core.Handler;
 import serv.core.Request;
 import serv.core.Route;
+import serv.database.MigrationTarget;
 
 /**
  * The blog: registers its routes on Serv's route whiteboard, on the configured database, served by the configured
@@ -39,6 +40,7 @@ public final class Blog {
     private static final Map<String, Store> STORES = Map.of("jdbc", new JdbcStore(), "jpa", new JpaStore());
 
     private final List<ServiceRegistration<Handler>> routes = new ArrayList<>();
+    private ServiceRegistration<MigrationTarget> migrations;
     private volatile Store store;
     private String database;
 
@@ -55,6 +57,9 @@ public final class Blog {
     @Activate
     void activate(BundleContext context, BlogConfiguration config) {
         apply(config);
+        // The tables follow the database: the migrations of folder serv/migrations/default go to it.
+        migrations = context.registerService(MigrationTarget.class, new MigrationTarget() {
+        }, migrationProps());
         register(context, new PostList(this), "/posts", "GET");
         register(context, new CreatePost(this), "/posts", "POST");
         register(context, new PostDetail(this), "/posts/{id}", "GET");
@@ -67,6 +72,9 @@ public final class Blog {
         String before = database;
         Store storeBefore = store;
         apply(config);
+        if (!database.equals(before)) {
+            migrations.setProperties(migrationProps());
+        }
         if (!database.equals(before) || store != storeBefore) {
             for (ServiceRegistration<Handler> r : routes) {
                 Dictionary<String, Object> props = new Hashtable<>();
@@ -82,7 +90,9 @@ public final class Blog {
 
     @Deactivate
     void deactivate() {
-        for (ServiceRegistration<Handler> r : routes) {
+        List<ServiceRegistration<?>> all = new ArrayList<>(routes);
+        all.add(migrations);
+        for (ServiceRegistration<?> r : all) {
             try {
                 r.unregister();
             } catch (IllegalStateException alreadyGone) {
@@ -90,6 +100,13 @@ public final class Blog {
             }
         }
         routes.clear();
+    }
+
+    private Dictionary<String, Object> migrationProps() {
+        Dictionary<String, Object> props = new Hashtable<>();
+        props.put(MigrationTarget.FOLDER, "default");
+        props.put(MigrationTarget.DATABASE, database);
+        return props;
     }
 
     /** Checks and takes a configuration; a wrong value names the key and the fix. */

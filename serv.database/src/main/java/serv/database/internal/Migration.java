@@ -11,20 +11,50 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+
 import serv.database.Dialect;
+import serv.database.JavaMigration;
 
 /**
- * One versioned SQL migration of an extension, read from its bundle:
- * {@code serv/migrations/<database>/V<version>__<description>[.<dialect>].sql}. A dialect-specific file wins over
- * the plain one of the same version.
+ * One versioned migration of an extension: SQL read from its bundle,
+ * {@code serv/migrations/<folder>/V<version>__<description>[.<dialect>].sql} (a dialect-specific file wins over
+ * the plain one of the same version), or a {@link JavaMigration} service it registered.
  *
  * @param extension the bundle symbolic name of the extension
- * @param database the logical database it is for
+ * @param database the database it is applied to
  * @param version the version text, for example {@code 001} or {@code 2.1}
- * @param description words from the file name
- * @param script the SQL text (line endings normalized)
+ * @param description words from the file name, or the Java migration's description
+ * @param script the SQL text (line endings normalized); empty for a Java migration
+ * @param code the Java migration, or null for SQL
  */
-record Migration(String extension, String database, String version, String description, String script) {
+record Migration(String extension, String database, String version, String description, String script,
+        JavaMigration code) {
+
+    /** A SQL migration. */
+    Migration(String extension, String database, String version, String description, String script) {
+        this(extension, database, version, description, script, null);
+    }
+
+    /** A Java migration. */
+    static Migration of(String extension, String database, JavaMigration code) {
+        return new Migration(extension, database, code.version(), code.description(), "", code);
+    }
+
+    /** Runs it on {@code c}, inside the caller's transaction. */
+    void run(Connection c, Dialect dialect) throws SQLException {
+        if (code != null) {
+            code.migrate(c, dialect);
+            return;
+        }
+        try (Statement st = c.createStatement()) {
+            for (String sql : statements()) {
+                st.execute(sql);
+            }
+        }
+    }
 
     static final Pattern FILE = Pattern.compile(
             "V(\\d+(?:[._]\\d+)*)__([A-Za-z0-9_-]+?)(?:\\.(postgresql|sqlite))?\\.sql");
@@ -70,8 +100,11 @@ record Migration(String extension, String database, String version, String descr
     record Parsed(String version, String description, boolean dialectSpecific) {
     }
 
-    /** SHA-256 of the script, hex. */
+    /** SHA-256 of the script, hex; for a Java migration, {@code java:} and its own checksum. */
     String checksum() {
+        if (code != null) {
+            return "java:" + code.checksum();
+        }
         try {
             return HexFormat.of().formatHex(
                     MessageDigest.getInstance("SHA-256").digest(script.getBytes(StandardCharsets.UTF_8)));

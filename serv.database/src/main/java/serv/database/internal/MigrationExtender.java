@@ -27,23 +27,29 @@ import javax.sql.DataSource;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.util.tracker.BundleTracker;
 import org.osgi.util.tracker.BundleTrackerCustomizer;
+import org.osgi.util.tracker.ServiceTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import serv.database.Database;
 import serv.database.Dialect;
+import serv.database.JavaMigration;
 import serv.database.MigrationException;
+import serv.database.MigrationTarget;
 import serv.database.Migrations;
 
 /**
- * The migrations extender: extension bundles carry SQL migrations under {@code serv/migrations/<database>/}, and
- * the runtime applies them when the database comes up and when the extension is deployed. Written for Serv rather
- * than taken from Flyway or Liquibase; docs/architecture.md says why.
+ * The migrations extender: extension bundles carry SQL migrations under {@code serv/migrations/<database>/}, or
+ * register {@link JavaMigration} services, and the runtime applies them when the database comes up and when the
+ * extension is deployed. A {@link MigrationTarget} service of an extension sends one of its folders to another
+ * database (the one its configuration names). Written for Serv rather than taken from Flyway or Liquibase;
+ * docs/architecture.md says why.
  *
  * <p>Each migration runs in its own transaction and is recorded in {@code serv_migrations} (extension, version,
  * description, checksum, applied_at, duration_ms). A changed checksum or a failing migration stops the run and the
@@ -67,20 +73,34 @@ public final class MigrationExtender implements Migrations {
         void extensionLeft(Set<String> databases);
     }
 
+    /** Started extensions with SQL migrations: their folders under {@link #ROOT}. */
     private final Map<Bundle, Set<String>> extensions = new ConcurrentHashMap<>();
+    /** Java migrations, with the bundle that registered each and its database. */
+    private final Map<ServiceReference<JavaMigration>, Registered> javaMigrations = new ConcurrentHashMap<>();
+    /** Folder to database, per extension, from MigrationTarget services. */
+    private final Map<ServiceReference<MigrationTarget>, Target> targets = new ConcurrentHashMap<>();
     private final Set<Listener> listeners = ConcurrentHashMap.newKeySet();
     private final BundleTracker<Bundle> tracker;
+    private final ServiceTracker<JavaMigration, JavaMigration> javaTracker;
+    private final ServiceTracker<MigrationTarget, MigrationTarget> targetTracker;
+
+    private record Registered(Bundle bundle, String database, JavaMigration code) {
+    }
+
+    private record Target(Bundle bundle, String folder, String database) {
+    }
 
     @Activate
     public MigrationExtender(BundleContext context) {
         tracker = new BundleTracker<>(context, Bundle.STARTING | Bundle.ACTIVE, new BundleTrackerCustomizer<>() {
             @Override
             public Bundle addingBundle(Bundle bundle, BundleEvent event) {
-                Set<String> databases = databasesOf(bundle);
-                if (databases.isEmpty()) {
+                Set<String> folders = foldersOf(bundle);
+                if (folders.isEmpty()) {
                     return null;
                 }
-                extensions.put(bundle, databases);
+                extensions.put(bundle, folders);
+                Set<String> databases = databasesOf(bundle, folders);
                 LOG.debug("Extension {} brings migrations for {}", bundle.getSymbolicName(), databases);
                 listeners.forEach(l -> l.extensionArrived(databases));
                 return bundle;
@@ -93,19 +113,93 @@ public final class MigrationExtender implements Migrations {
 
             @Override
             public void removedBundle(Bundle bundle, BundleEvent event, Bundle object) {
-                Set<String> databases = extensions.remove(bundle);
-                if (databases != null) {
+                Set<String> folders = extensions.remove(bundle);
+                if (folders != null) {
                     // a database FAILED by this extension's migrations can come back up without it
+                    Set<String> databases = databasesOf(bundle, folders);
                     listeners.forEach(l -> l.extensionLeft(databases));
                 }
             }
         });
+        javaTracker = new ServiceTracker<>(context, JavaMigration.class, null) {
+            @Override
+            public JavaMigration addingService(ServiceReference<JavaMigration> ref) {
+                Object database = ref.getProperty(JavaMigration.DATABASE);
+                JavaMigration code = context.getService(ref);
+                if (code == null) {
+                    return null;
+                }
+                if (!(database instanceof String name) || name.isBlank()) {
+                    LOG.error("Java migration {} of {} ignored: it has no service property {}; set it to the name of "
+                            + "its database", code.getClass().getName(), ref.getBundle().getSymbolicName(),
+                            JavaMigration.DATABASE);
+                    return code;
+                }
+                javaMigrations.put(ref, new Registered(ref.getBundle(), name, code));
+                listeners.forEach(l -> l.extensionArrived(Set.of(name)));
+                return code;
+            }
+
+            @Override
+            public void modifiedService(ServiceReference<JavaMigration> ref, JavaMigration code) {
+                removedService(ref, code);
+                addingService(ref);
+            }
+
+            @Override
+            public void removedService(ServiceReference<JavaMigration> ref, JavaMigration code) {
+                Registered gone = javaMigrations.remove(ref);
+                context.ungetService(ref);
+                if (gone != null) {
+                    listeners.forEach(l -> l.extensionLeft(Set.of(gone.database())));
+                }
+            }
+        };
+        targetTracker = new ServiceTracker<>(context, MigrationTarget.class, null) {
+            @Override
+            public MigrationTarget addingService(ServiceReference<MigrationTarget> ref) {
+                Object folder = ref.getProperty(MigrationTarget.FOLDER);
+                Object database = ref.getProperty(MigrationTarget.DATABASE);
+                if (!(folder instanceof String f) || !(database instanceof String d) || f.isBlank() || d.isBlank()) {
+                    LOG.error("Migration target of {} ignored: it needs the service properties {} and {}",
+                            ref.getBundle().getSymbolicName(), MigrationTarget.FOLDER, MigrationTarget.DATABASE);
+                    return context.getService(ref);
+                }
+                Target before = targets.put(ref, new Target(ref.getBundle(), f, d));
+                if (before != null) {
+                    Set<String> left = new java.util.TreeSet<>(List.of(before.database(), before.folder()));
+                    listeners.forEach(l -> l.extensionLeft(left));
+                }
+                listeners.forEach(l -> l.extensionArrived(Set.of(d)));
+                return context.getService(ref);
+            }
+
+            @Override
+            public void modifiedService(ServiceReference<MigrationTarget> ref, MigrationTarget service) {
+                addingService(ref);
+                context.ungetService(ref);
+            }
+
+            @Override
+            public void removedService(ServiceReference<MigrationTarget> ref, MigrationTarget service) {
+                Target gone = targets.remove(ref);
+                context.ungetService(ref);
+                if (gone != null) {
+                    listeners.forEach(l -> l.extensionLeft(Set.of(gone.database())));
+                    listeners.forEach(l -> l.extensionArrived(Set.of(gone.folder())));
+                }
+            }
+        };
+        targetTracker.open();
         tracker.open();
+        javaTracker.open();
     }
 
     @Deactivate
     void deactivate() {
+        javaTracker.close();
         tracker.close();
+        targetTracker.close();
     }
 
     void addListener(Listener listener) {
@@ -116,7 +210,39 @@ public final class MigrationExtender implements Migrations {
         listeners.remove(listener);
     }
 
-    private static Set<String> databasesOf(Bundle bundle) {
+    /**
+     * The database a folder of an extension's migrations applies to: the folder's name, unless a target says
+     * otherwise; null while a folder the bundle lists in {@value MigrationTarget#HEADER} has no target yet.
+     */
+    private String databaseOf(Bundle bundle, String folder) {
+        for (Target t : targets.values()) {
+            if (t.bundle().equals(bundle) && t.folder().equals(folder)) {
+                return t.database();
+            }
+        }
+        String targeted = bundle.getHeaders("").get(MigrationTarget.HEADER);
+        if (targeted != null) {
+            for (String f : targeted.split(",")) {
+                if (f.strip().equals(folder)) {
+                    return null;
+                }
+            }
+        }
+        return folder;
+    }
+
+    private Set<String> databasesOf(Bundle bundle, Set<String> folders) {
+        Set<String> out = new java.util.TreeSet<>();
+        for (String f : folders) {
+            String database = databaseOf(bundle, f);
+            if (database != null) {
+                out.add(database);
+            }
+        }
+        return out;
+    }
+
+    private static Set<String> foldersOf(Bundle bundle) {
         Enumeration<String> paths = bundle.getEntryPaths(ROOT);
         if (paths == null) {
             return Set.of();
@@ -131,22 +257,51 @@ public final class MigrationExtender implements Migrations {
         return out;
     }
 
-    /** The migrations every started extension brings for a database, by extension then version. */
-    Map<String, List<Migration>> migrationsFor(String database, Dialect dialect) throws IOException {
-        return scripts(database, dialect, Migration.FILE);
+    /**
+     * The migrations every started extension brings for a database, SQL and Java, by extension then version.
+     *
+     * @throws MigrationException when one extension has a version both as SQL and as Java
+     */
+    Map<String, List<Migration>> migrationsFor(String database, Dialect dialect)
+            throws IOException, MigrationException {
+        Map<String, List<Migration>> out = scripts(database, dialect, Migration.FILE);
+        for (Registered r : javaMigrations.values()) {
+            if (!r.database().equals(database) || r.bundle().getState() == Bundle.UNINSTALLED) {
+                continue;
+            }
+            List<Migration> list = out.computeIfAbsent(r.bundle().getSymbolicName(), k -> new ArrayList<>());
+            Migration java = Migration.of(r.bundle().getSymbolicName(), database, r.code());
+            for (Migration m : list) {
+                if (Migration.VERSION_ORDER.compare(m.version(), java.version()) == 0) {
+                    throw new MigrationException("migration " + java.extension() + " V" + java.version()
+                            + " is both " + (m.code() == null ? "a SQL file" : "a Java migration (" + m.description()
+                            + ")") + " and a Java migration (" + java.description() + "); give one of them another"
+                            + " version");
+                }
+            }
+            list.add(java);
+            list.sort(Comparator.comparing(Migration::version, Migration.VERSION_ORDER));
+        }
+        return out;
     }
 
     private Map<String, List<Migration>> scripts(String database, Dialect dialect, java.util.regex.Pattern kind)
             throws IOException {
         Map<String, List<Migration>> out = new TreeMap<>();
         for (Map.Entry<Bundle, Set<String>> e : extensions.entrySet()) {
-            if (!e.getValue().contains(database)) {
+            Bundle bundle = e.getKey();
+            String folder = null;
+            for (String f : e.getValue()) {
+                if (database.equals(databaseOf(bundle, f))) {
+                    folder = f;
+                }
+            }
+            if (folder == null) {
                 continue;
             }
-            Bundle bundle = e.getKey();
             Map<String, Migration> byVersion = new HashMap<>();
             Map<String, Boolean> specific = new HashMap<>();
-            Enumeration<URL> entries = bundle.findEntries(ROOT + database, "*.sql", false);
+            Enumeration<URL> entries = bundle.findEntries(ROOT + folder, "*.sql", false);
             while (entries != null && entries.hasMoreElements()) {
                 URL url = entries.nextElement();
                 String file = url.getPath().substring(url.getPath().lastIndexOf('/') + 1);
@@ -181,7 +336,8 @@ public final class MigrationExtender implements Migrations {
     int migrate(String database, Dialect dialect, DataSource dataSource) throws MigrationException {
         Map<String, List<Migration>> all;
         try {
-            all = migrationsFor(database, dialect);
+            all = new TreeMap<>(migrationsFor(database, dialect));
+            all.values().removeIf(List::isEmpty);
         } catch (IOException e) {
             throw new MigrationException("migrations could not be read: " + e.getMessage());
         }
@@ -194,7 +350,7 @@ public final class MigrationExtender implements Migrations {
                 ensureTable(c);
                 int applied = 0;
                 for (Map.Entry<String, List<Migration>> e : all.entrySet()) {
-                    applied += apply(c, e.getKey(), e.getValue());
+                    applied += apply(c, dialect, e.getKey(), e.getValue());
                 }
                 return applied;
             } finally {
@@ -237,6 +393,12 @@ public final class MigrationExtender implements Migrations {
             for (Migration m : scripts(database.name(), dialect, Migration.DOWN_FILE).getOrDefault(extension, List.of())) {
                 downs.put(m.version(), m);
             }
+            for (Registered r : javaMigrations.values()) {
+                if (r.database().equals(database.name()) && r.bundle().getSymbolicName().equals(extension)
+                        && r.code().undoable()) {
+                    downs.put(r.code().version(), Migration.of(extension, database.name(), r.code()));
+                }
+            }
         } catch (IOException e) {
             throw new MigrationException("down scripts could not be read: " + e.getMessage());
         }
@@ -254,17 +416,17 @@ public final class MigrationExtender implements Migrations {
                 for (String v : above) {
                     if (!downs.containsKey(v)) {
                         throw new MigrationException("migration " + extension + " V" + v + " has no down script (U" + v
-                                + "__....sql); nothing was rolled back");
+                                + "__....sql) or undoable Java migration; nothing was rolled back");
                     }
                 }
                 for (String v : above) {
                     Migration down = downs.get(v);
                     c.setAutoCommit(false);
                     try {
-                        try (Statement st = c.createStatement()) {
-                            for (String sql : down.statements()) {
-                                st.execute(sql);
-                            }
+                        if (down.code() != null) {
+                            down.code().undo(c, dialect);
+                        } else {
+                            down.run(c, dialect);
                         }
                         try (PreparedStatement st = c.prepareStatement(
                                 "DELETE FROM " + TABLE + " WHERE extension = ? AND version = ?")) {
@@ -316,7 +478,7 @@ public final class MigrationExtender implements Migrations {
      * migration's own transaction (on SQLite that transaction starts with BEGIN IMMEDIATE and holds the write lock;
      * on PostgreSQL the advisory lock is held), so two runs never apply the same migration twice.
      */
-    private static int apply(Connection c, String extension, Collection<Migration> migrations)
+    private static int apply(Connection c, Dialect dialect, String extension, Collection<Migration> migrations)
             throws SQLException, MigrationException {
         int count = 0;
         for (Migration m : migrations) {
@@ -333,11 +495,7 @@ public final class MigrationExtender implements Migrations {
                     }
                     continue;
                 }
-                try (Statement st = c.createStatement()) {
-                    for (String sql : m.statements()) {
-                        st.execute(sql);
-                    }
-                }
+                m.run(c, dialect);
                 try (PreparedStatement st = c.prepareStatement("INSERT INTO " + TABLE
                         + " (extension, version, description, checksum, applied_at, duration_ms) VALUES (?, ?, ?, ?, ?, ?)")) {
                     st.setString(1, extension);
@@ -349,10 +507,10 @@ public final class MigrationExtender implements Migrations {
                     st.executeUpdate();
                 }
                 c.commit();
-            } catch (SQLException e) {
+            } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw new MigrationException("migration " + m.label() + " failed and was rolled back: "
-                        + ManagedDatabase.describe(e));
+                        + (e instanceof SQLException sql ? ManagedDatabase.describe(sql) : e.toString()));
             } finally {
                 c.setAutoCommit(true);
             }

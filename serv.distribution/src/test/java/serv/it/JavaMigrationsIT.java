@@ -1,0 +1,142 @@
+package serv.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.List;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.ServiceRegistration;
+
+import serv.database.Dialect;
+import serv.database.JavaMigration;
+import serv.database.Migrations;
+
+/**
+ * Java migration services on PostgreSQL (database {@code jm}, beside the default one): applied once in version
+ * order and recorded like SQL ones; a failing one rolls back and puts the database in FAILED naming it; a changed
+ * checksum is refused; going down runs {@link JavaMigration#undo}.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class JavaMigrationsIT extends ServTestSupport {
+
+    @Configuration
+    public Option[] config() {
+        return serv("databases:\n  jm: {url: \"" + freshPostgres() + "\"}\n");
+    }
+
+    /** A Java migration made of SQL statements, for the test. */
+    private record Step(String version, String description, String checksum, List<String> sql, List<String> undoSql)
+            implements JavaMigration {
+        @Override
+        public void migrate(Connection connection, Dialect dialect) throws SQLException {
+            assertEquals(Dialect.POSTGRESQL, dialect);
+            assertFalse("runs inside the migration's transaction", connection.getAutoCommit());
+            try (Statement st = connection.createStatement()) {
+                for (String s : sql) {
+                    st.execute(s);
+                }
+            }
+        }
+
+        @Override
+        public boolean undoable() {
+            return !undoSql.isEmpty();
+        }
+
+        @Override
+        public void undo(Connection connection, Dialect dialect) throws SQLException {
+            try (Statement st = connection.createStatement()) {
+                for (String s : undoSql) {
+                    st.execute(s);
+                }
+            }
+        }
+    }
+
+    private static ServiceRegistration<JavaMigration> register(Step step) {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(JavaMigration.DATABASE, "jm");
+        return context().registerService(JavaMigration.class, step, props);
+    }
+
+    private static List<String> column(String sql) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Connection c = database("jm").connection(); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    public void javaMigrationsRunOnceInOrderFailCleanlyAndGoDown() throws Exception {
+        awaitState("jm", "UP", Duration.ofSeconds(20));
+        String extension = context().getBundle().getSymbolicName();
+        // Registered out of order: they run by version.
+        ServiceRegistration<JavaMigration> two = register(new Step("2", "fill things", "c2",
+                List.of("INSERT INTO things (name) VALUES ('a'), ('b')"), List.of("DELETE FROM things")));
+        ServiceRegistration<JavaMigration> one = register(new Step("1", "create things", "c1",
+                List.of("CREATE TABLE things (name TEXT NOT NULL)"), List.of("DROP TABLE things")));
+        await("both Java migrations applied", Duration.ofSeconds(20), () -> {
+            try {
+                return column("SELECT count(*) FROM things").equals(List.of("2"));
+            } catch (Exception notYet) {
+                return false;
+            }
+        });
+        awaitState("jm", "UP", Duration.ofSeconds(20));
+        assertEquals(List.of("1 create things java:c1", "2 fill things java:c2"), column(
+                "SELECT version || ' ' || description || ' ' || checksum FROM serv_migrations WHERE extension = '"
+                        + extension + "' ORDER BY version"));
+
+        // A failing migration: rolled back (its first statement too), FAILED naming it; removing it recovers.
+        ServiceRegistration<JavaMigration> bad = register(new Step("3", "half done", "c3",
+                List.of("CREATE TABLE half (x INT)", "INSERT INTO nowhere VALUES (1)"), List.of()));
+        awaitState("jm", "FAILED", Duration.ofSeconds(20));
+        String reason = database("jm").reason().orElse("");
+        assertTrue(reason, reason.startsWith("migration " + extension + " V3 (half done) failed and was rolled back"));
+        assertEquals(List.of("0"), column("SELECT count(*) FROM information_schema.tables WHERE table_name = 'half'"));
+        Answer health = get("/health");
+        assertTrue(health.body(), health.body().contains("V3 (half done) failed"));
+        bad.unregister();
+        awaitState("jm", "UP", Duration.ofSeconds(20));
+
+        // A changed checksum of an applied migration is refused, whatever the code does.
+        two.unregister();
+        ServiceRegistration<JavaMigration> changed = register(new Step("2", "fill things", "c2-edited",
+                List.of("INSERT INTO things (name) VALUES ('c')"), List.of("DELETE FROM things")));
+        awaitState("jm", "FAILED", Duration.ofSeconds(20));
+        reason = database("jm").reason().orElse("");
+        assertTrue(reason, reason.contains("V2 (fill things) was changed after it was applied: its checksum does not match"));
+        assertEquals(List.of("2"), column("SELECT count(*) FROM things"));
+        changed.unregister();
+        two = register(new Step("2", "fill things", "c2", List.of("SELECT 1"), List.of("DELETE FROM things")));
+        awaitState("jm", "UP", Duration.ofSeconds(20));
+
+        // Down to version 0: undo 2 then 1, newest first.
+        Migrations migrations = context().getService(context().getServiceReference(Migrations.class));
+        assertEquals(List.of("2", "1"), migrations.rollback(database("jm"), extension, "0"));
+        assertEquals(List.of("0"), column("SELECT count(*) FROM information_schema.tables WHERE table_name = 'things'"));
+        assertEquals(List.of("0"), column("SELECT count(*) FROM serv_migrations WHERE extension = '" + extension + "'"));
+        two.unregister();
+        one.unregister();
+    }
+}
