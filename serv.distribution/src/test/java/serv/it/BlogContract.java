@@ -262,6 +262,33 @@ public abstract class BlogContract extends ServTestSupport {
         assertEquals(400, send("POST", "/users", FORM, "username=d&email=d%40x.io&password=short").status());
     }
 
+    @Test
+    public void usersAreListedReadChangedAndDeleted() throws Exception {
+        int ann = createUser("ann");
+        int bob = createUser("bob");
+        Answer list = get("/users");
+        assertEquals(200, list.status());
+        assertTrue(list.body(), list.body().matches("\\{\"users\":\\[\\{\"id\":" + ann + ",\"username\":\"ann\","
+                + "\"email\":\"ann@example.com\",\"created_at\":\"" + TIME + "\"},\\{\"id\":" + bob + ",.*]}"));
+        assertFalse(list.body(), list.body().contains("password"));
+        assertEquals(1, get("/users?limit=1&offset=1").body().split("\"username\"").length - 1);
+        assertEquals(get("/users?offset=1").body(), "{\"users\":[" + get("/users/" + bob).body() + "]}");
+        Answer changed = send("PUT", "/users/" + ann, FORM, "email=ann.new%40example.com");
+        assertEquals(changed.body(), 200, changed.status());
+        assertTrue(changed.body(), changed.body().contains("\"email\":\"ann.new@example.com\""));
+        assertError(send("PUT", "/users/" + bob, FORM, "email=ann.new%40example.com"), 409, "email already exists");
+        assertError(send("PUT", "/users/" + bob, FORM, "email=broken"), 400,
+                "email must be a valid address of at most 100 characters");
+        assertError(send("PUT", "/users/77", FORM, "email=x%40example.com"), 404, "user not found");
+        assertError(get("/users/abc"), 400, "invalid user id");
+        createPost("by bob", "c", bob);
+        assertError(send("DELETE", "/users/" + bob, null, null), 409, "user has posts");
+        assertEquals(200, get("/users/" + bob).status());
+        assertEquals(204, send("DELETE", "/users/" + ann, null, null).status());
+        assertError(get("/users/" + ann), 404, "user not found");
+        assertError(send("DELETE", "/users/" + ann, null, null), 404, "user not found");
+    }
+
     // ---- both repositories, one answer -------------------------------------------------------------------------
 
     /** Rows with fixed timestamps (whole seconds, milliseconds, microseconds) and non-ASCII text. */
@@ -305,7 +332,7 @@ public abstract class BlogContract extends ServTestSupport {
         List<String> out = new ArrayList<>();
         for (String path : new String[] { "/posts", "/posts?limit=2&offset=1", "/posts?limit=1&offset=3",
                 "/posts?offset=10", "/posts/1", "/posts/2", "/posts/3", "/posts/4", "/posts/99", "/posts/abc",
-                "/posts?limit=x" }) {
+                "/posts?limit=x", "/users", "/users?limit=1&offset=1", "/users/2", "/users/99", "/users/x" }) {
             Answer a = get(path);
             out.add(path + " " + a.status() + " " + a.body());
         }
@@ -315,6 +342,10 @@ public abstract class BlogContract extends ServTestSupport {
         out.add(answer(send("DELETE", "/posts/99", null, null)));
         out.add(answer(send("POST", "/users", FORM, "username=ann&email=new%40example.com&password=long+enough")));
         out.add(answer(send("POST", "/users", FORM, "username=new&email=ann%40example.com&password=long+enough")));
+        out.add(answer(send("PUT", "/users/1", FORM, "email=bj%C3%B6rn%40example.com")));
+        out.add(answer(send("PUT", "/users/99", FORM, "email=x%40example.com")));
+        out.add(answer(send("PUT", "/users/1", FORM, "email=nope")));
+        out.add(answer(send("DELETE", "/users/1", null, null)));
         return out;
     }
 
@@ -383,7 +414,7 @@ public abstract class BlogContract extends ServTestSupport {
             updateConfiguration("serv.blog", "repository", repository(), "database", "other");
             await("the blog's routes on database other", Duration.ofSeconds(10), () -> {
                 try {
-                    return context().getServiceReferences(Handler.class, "(serv.route.database=other)").size() == 5;
+                    return context().getServiceReferences(Handler.class, "(serv.route.database=other)").size() == 7;
                 } catch (org.osgi.framework.InvalidSyntaxException e) {
                     throw new IllegalStateException(e);
                 }
@@ -399,7 +430,7 @@ public abstract class BlogContract extends ServTestSupport {
             useRepository(repository());
             await("the blog's routes back on database default", Duration.ofSeconds(10), () -> {
                 try {
-                    return context().getServiceReferences(Handler.class, "(serv.route.database=default)").size() == 5;
+                    return context().getServiceReferences(Handler.class, "(serv.route.database=default)").size() == 7;
                 } catch (org.osgi.framework.InvalidSyntaxException e) {
                     throw new IllegalStateException(e);
                 }

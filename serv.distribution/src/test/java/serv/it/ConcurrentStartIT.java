@@ -15,7 +15,7 @@ import org.junit.Test;
 public class ConcurrentStartIT {
 
     /** The blog's migrations (serv.blog/src/main/resources/serv/migrations/default). */
-    private static final int BLOG_MIGRATIONS = 5;
+    private static final int BLOG_MIGRATIONS = 6;
 
     @Test
     public void twoRuntimesApplyEachMigrationOnce() throws Exception {

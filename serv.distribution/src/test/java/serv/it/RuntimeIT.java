@@ -106,6 +106,8 @@ public class RuntimeIT extends ServTestSupport {
             assertTrue(rs.next());
             assertEquals("005", rs.getString(2));
             assertEquals("maintain updated at", rs.getString(3));
+            assertTrue(rs.next());
+            assertEquals("006", rs.getString(2));
             assertFalse(rs.next());
         }
     }

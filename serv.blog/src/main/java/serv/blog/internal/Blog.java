@@ -65,6 +65,8 @@ public final class Blog {
         register(context, new PostDetail(this), "/posts/{id}", "GET");
         register(context, new UpdatePost(this), "/posts/{id}", "PUT", "DELETE");
         register(context, new CreateUser(this), "/users", "POST");
+        register(context, UserRoutes.list(this), "/users", "GET");
+        register(context, UserRoutes.one(this), "/users/{id}", "GET", "PUT", "DELETE");
     }
 
     @Modified

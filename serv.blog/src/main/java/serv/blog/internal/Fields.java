@@ -1,6 +1,7 @@
 package serv.blog.internal;
 
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import serv.core.HttpException;
 
@@ -42,14 +43,42 @@ final class Fields {
         return (int) v;
     }
 
-    /** A path id: an ASCII integer in the 32-bit range (no sign, spaces, hex or fraction). */
+    private static final Pattern USERNAME = Pattern.compile("[A-Za-z0-9_.-]{1,50}");
+    private static final Pattern EMAIL = Pattern.compile("[^@\\s]{1,64}@[^@\\s]{1,255}");
+
+    /** A username: 1-50 ASCII letters, digits, '_', '.' or '-'. */
+    static String username(String value) {
+        if (value == null || !USERNAME.matcher(value).matches()) {
+            throw HttpException.badRequest("username must be 1-50 letters, digits, '_', '.' or '-'");
+        }
+        return value;
+    }
+
+    /** An email address of at most 100 characters. */
+    static String email(String value) {
+        if (value == null || value.length() > 100 || !EMAIL.matcher(value).matches()) {
+            throw HttpException.badRequest("email must be a valid address of at most 100 characters");
+        }
+        return value;
+    }
+
+    /** A post id in a path: an ASCII integer in the 32-bit range (no sign, spaces, hex or fraction). */
     static int postId(String text) {
+        return pathId(text, "invalid post id");
+    }
+
+    /** A user id in a path, by the same rule. */
+    static int userId(String text) {
+        return pathId(text, "invalid user id");
+    }
+
+    private static int pathId(String text, String message) {
         if (text == null || !text.matches("[0-9]{1,10}")) {
-            throw HttpException.badRequest("invalid post id");
+            throw HttpException.badRequest(message);
         }
         long value = Long.parseLong(text);
         if (value > Integer.MAX_VALUE) {
-            throw HttpException.badRequest("invalid post id");
+            throw HttpException.badRequest(message);
         }
         return (int) value;
     }

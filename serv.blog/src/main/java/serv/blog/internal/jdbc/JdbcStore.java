@@ -120,6 +120,44 @@ public final class JdbcStore implements Store {
     private record Users(Request request) implements UserRepository {
 
         @Override
+        public List<User> page(int limit, int offset) throws SQLException {
+            List<User> page = new ArrayList<>(limit);
+            try (PreparedStatement st = request.connection().prepareStatement(
+                    "SELECT id, username, email, created_at FROM users ORDER BY id LIMIT ? OFFSET ?")) {
+                st.setInt(1, limit);
+                st.setInt(2, offset);
+                try (ResultSet rs = st.executeQuery()) {
+                    while (rs.next()) {
+                        page.add(user(rs));
+                    }
+                }
+            }
+            return page;
+        }
+
+        @Override
+        public boolean updateEmail(int id, String email) throws SQLException {
+            try (PreparedStatement st = request.connection().prepareStatement(
+                    "UPDATE users SET email = ? WHERE id = ?")) {
+                st.setString(1, email);
+                st.setInt(2, id);
+                return st.executeUpdate() > 0;
+            }
+        }
+
+        @Override
+        public boolean delete(int id) throws SQLException {
+            try (PreparedStatement st = request.connection().prepareStatement("DELETE FROM users WHERE id = ?")) {
+                st.setInt(1, id);
+                return st.executeUpdate() > 0;
+            }
+        }
+
+        private static User user(ResultSet rs) throws SQLException {
+            return new User(rs.getInt(1), rs.getString(2), rs.getString(3), Timestamps.iso(rs.getObject(4)));
+        }
+
+        @Override
         public Optional<User> find(int id) throws SQLException {
             return one("SELECT id, username, email, created_at FROM users WHERE id = ?", st -> st.setInt(1, id));
         }
@@ -156,8 +194,7 @@ public final class JdbcStore implements Store {
                     if (!rs.next()) {
                         return Optional.empty();
                     }
-                    return Optional.of(new User(rs.getInt(1), rs.getString(2), rs.getString(3),
-                            Timestamps.iso(rs.getObject(4))));
+                    return Optional.of(user(rs));
                 }
             }
         }

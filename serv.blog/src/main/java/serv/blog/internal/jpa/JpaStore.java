@@ -129,6 +129,36 @@ public final class JpaStore implements Store {
         }
 
         @Override
+        public List<User> page(int limit, int offset) {
+            List<User> page = new ArrayList<>(limit);
+            for (UserEntity u : em().createNamedQuery(UserEntity.PAGE, UserEntity.class).setFirstResult(offset)
+                    .setMaxResults(limit).getResultList()) {
+                page.add(user(u));
+            }
+            return page;
+        }
+
+        @Override
+        public boolean updateEmail(int id, String email) {
+            EntityManager em = em();
+            UserEntity user = em.find(UserEntity.class, id);
+            if (user == null) {
+                return false;
+            }
+            user.email(email);
+            em.flush(); // a taken email fails here, as a unique violation
+            return true;
+        }
+
+        @Override
+        public boolean delete(int id) {
+            EntityManager em = em();
+            int n = em.createNamedQuery(UserEntity.DELETE).setParameter("id", id).executeUpdate();
+            em.clear();
+            return n > 0;
+        }
+
+        @Override
         public Optional<User> find(int id) {
             return Optional.ofNullable(em().find(UserEntity.class, id)).map(Users::user);
         }

@@ -12,11 +12,19 @@ import org.eclipse.persistence.annotations.ReturnInsert;
 /** A row of {@code users} (the migrations own the schema; JPA only maps it). Queries are named (prepared once). */
 @Entity(name = "User")
 @NamedQuery(name = UserEntity.BY_USERNAME, query = "SELECT u FROM User u WHERE u.username = :name")
+@NamedQuery(name = UserEntity.PAGE, query = "SELECT u FROM User u ORDER BY u.id")
+@NamedQuery(name = UserEntity.DELETE, query = "DELETE FROM User u WHERE u.id = :id")
 @Table(name = "users")
 public class UserEntity {
 
     /** The user named {@code :name}. */
     static final String BY_USERNAME = "User.byUsername";
+
+    /** Users by id (paged by the caller). */
+    static final String PAGE = "User.page";
+
+    /** Deletes user {@code :id}. */
+    static final String DELETE = "User.delete";
 
     /** Set by the database, read back by the insert itself ({@code RETURNING}). */
     @Id
@@ -62,5 +70,9 @@ public class UserEntity {
 
     String createdAt() {
         return createdAt;
+    }
+
+    void email(String email) {
+        this.email = email;
     }
 }
