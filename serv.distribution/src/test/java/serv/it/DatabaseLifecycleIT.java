@@ -230,10 +230,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
 
     @Test
     public void aDatabaseThatGoesAwayAnswers503AndRecoversByItself() throws Exception {
-        String db = newDatabase();
-        sql(db, "CREATE TABLE users (id SERIAL PRIMARY KEY, username VARCHAR(50) NOT NULL)",
-                "CREATE TABLE posts (id SERIAL PRIMARY KEY, title VARCHAR(200) NOT NULL, content TEXT NOT NULL,"
-                        + " author_id INTEGER NOT NULL REFERENCES users(id), created_at TIMESTAMP NOT NULL DEFAULT now())");
+        String db = newDatabase(); // the blog's migrations create its tables there when the blog moves to it
         try (TcpProxy proxy = new TcpProxy(5432)) {
             org.osgi.service.cm.Configuration config = configure("flaky",
                     "url", "postgresql://postgres@127.0.0.1:" + proxy.port() + "/" + db, "pool_size", "2",

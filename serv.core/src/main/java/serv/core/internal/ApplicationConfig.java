@@ -59,6 +59,9 @@ public final class ApplicationConfig {
         static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory());
     }
 
+    /** Factory PID of tenants (serv.core.internal.tenant.Tenants). */
+    static final String TENANT_FACTORY_PID = "serv.tenant";
+
     private final ConfigurationAdmin cm;
     private final Path home;
     private final String profile;
@@ -166,6 +169,88 @@ public final class ApplicationConfig {
         } catch (IOException | InvalidSyntaxException e) {
             LOG.error("{} could not be applied to Configuration Admin: {}", FILE, e.getMessage(), e);
         }
+        try {
+            applyTenants(tenants(merged));
+        } catch (IllegalArgumentException e) {
+            LOG.error("{}: {}; its tenants were not applied", FILE, e.getMessage());
+        } catch (IOException | InvalidSyntaxException e) {
+            LOG.error("{} could not be applied to Configuration Admin: {}", FILE, e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The tenants of a merged document, id to the properties of their {@code serv.tenant} configuration: the
+     * {@code database:} map flattened to {@code database_url}, {@code database_schema}, ...; lists as arrays.
+     */
+    static Map<String, Map<String, Object>> tenants(Map<String, Object> doc) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        Object all = doc.get("tenants");
+        if (all == null) {
+            return out;
+        }
+        if (!(all instanceof Map<?, ?> map)) {
+            throw new IllegalArgumentException("'tenants' must be a map of tenant id to settings");
+        }
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            String id = String.valueOf(e.getKey());
+            if (!(e.getValue() instanceof Map<?, ?> settings)) {
+                throw new IllegalArgumentException("'tenants." + id + "' must be a map of settings");
+            }
+            Map<String, Object> props = new LinkedHashMap<>();
+            props.put("id", id);
+            for (Map.Entry<?, ?> s : settings.entrySet()) {
+                String key = String.valueOf(s.getKey());
+                if (key.equals("database")) {
+                    if (!(s.getValue() instanceof Map<?, ?> db)) {
+                        throw new IllegalArgumentException("'tenants." + id + ".database' must be a map (url, "
+                                + "password, schema, pool_size, max_size)");
+                    }
+                    for (Map.Entry<?, ?> d : db.entrySet()) {
+                        String k = String.valueOf(d.getKey());
+                        props.put(k.equals("pool_size") || k.equals("max_size") ? k : "database_" + k, d.getValue());
+                    }
+                } else {
+                    props.put(key, s.getValue());
+                }
+            }
+            props.replaceAll((k, v) -> v instanceof List<?> list
+                    ? list.stream().map(String::valueOf).toArray(String[]::new) : v);
+            out.put(id, props);
+        }
+        return out;
+    }
+
+    /** The tenant configurations this file made; one it no longer names is deleted. */
+    private Set<String> appliedTenantPids = Set.of();
+
+    private void applyTenants(Map<String, Map<String, Object>> tenants) throws IOException, InvalidSyntaxException {
+        Set<String> applied = new TreeSet<>();
+        for (Map.Entry<String, Map<String, Object>> e : tenants.entrySet()) {
+            Hashtable<String, Object> props = new Hashtable<>();
+            e.getValue().forEach((k, v) -> {
+                if (v != null) {
+                    props.put(k, v instanceof Map ? v.toString() : v);
+                }
+            });
+            Configuration config = cm.getFactoryConfiguration(TENANT_FACTORY_PID, e.getKey(), "?");
+            applied.add(config.getPid());
+            if (config.updateIfDifferent(props)) {
+                LOG.info("Tenant {}: configuration applied from {}", e.getKey(), FILE);
+            }
+        }
+        for (String pid : appliedTenantPids) {
+            if (!applied.contains(pid)) {
+                Configuration[] gone = cm.listConfigurations(
+                        "(&(service.pid=" + pid + ")(!(felix.fileinstall.filename=*)))");
+                if (gone != null) {
+                    for (Configuration c : gone) {
+                        c.delete();
+                    }
+                    LOG.info("Tenant configuration {} deleted: it is no longer in {}", pid, FILE);
+                }
+            }
+        }
+        appliedTenantPids = applied;
     }
 
     /**

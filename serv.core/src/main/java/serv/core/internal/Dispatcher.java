@@ -27,6 +27,8 @@ import serv.core.HttpException;
 import serv.core.Middleware;
 import serv.core.Route;
 import serv.core.internal.jpa.PersistenceUnits;
+import serv.core.internal.tenant.TenantTable;
+import serv.core.internal.tenant.Tenants;
 import serv.database.Database;
 import serv.database.DatabaseState;
 import serv.database.SqlError;
@@ -55,6 +57,11 @@ public final class Dispatcher extends HttpServlet {
     private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final Map<String, Database> databases = new ConcurrentHashMap<>();
 
+    /** Tenants: which one a request belongs to (empty: single-tenant). */
+    private volatile TenantTable tenants = TenantTable.EMPTY;
+    /** The bundle of each route service, for the tenants' enabled extensions. */
+    private final Map<Long, String> routeBundles = new ConcurrentHashMap<>();
+
     /** JPA: the extensions' persistence units, opened per request. */
     @Reference
     private PersistenceUnits persistenceUnits;
@@ -63,8 +70,10 @@ public final class Dispatcher extends HttpServlet {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             target = "(" + Route.PATH + "=*)")
-    synchronized void bindHandler(Handler handler, Map<String, Object> props) {
+    synchronized void bindHandler(org.osgi.framework.ServiceReference<Handler> ref, Handler handler,
+            Map<String, Object> props) {
         long id = (Long) props.get(Constants.SERVICE_ID);
+        routeBundles.put(id, ref.getBundle().getSymbolicName());
         try {
             RouteTable.Entry entry = RouteTable.Entry.of((String) props.get(Route.PATH), methods(props),
                     (String) props.get(Route.DATABASE), handler, id, ranking(props));
@@ -75,13 +84,29 @@ public final class Dispatcher extends HttpServlet {
         }
     }
 
-    synchronized void unbindHandler(Handler handler, Map<String, Object> props) {
+    synchronized void unbindHandler(org.osgi.framework.ServiceReference<Handler> ref, Handler handler,
+            Map<String, Object> props) {
         routes = routes.without((Long) props.get(Constants.SERVICE_ID));
+        routeBundles.remove((Long) props.get(Constants.SERVICE_ID));
     }
 
-    synchronized void updatedHandler(Handler handler, Map<String, Object> props) {
-        unbindHandler(handler, props);
-        bindHandler(handler, props);
+    synchronized void updatedHandler(org.osgi.framework.ServiceReference<Handler> ref, Handler handler,
+            Map<String, Object> props) {
+        unbindHandler(ref, handler, props);
+        bindHandler(ref, handler, props);
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    synchronized void bindTenant(Tenants tenant) {
+        tenants = tenants.with(tenant.tenant());
+    }
+
+    synchronized void updatedTenant(Tenants tenant) {
+        tenants = tenants.with(tenant.tenant());
+    }
+
+    synchronized void unbindTenant(Tenants tenant) {
+        tenants = tenants.without(tenant.tenant().id());
     }
 
     private record Ranked(Middleware middleware, int ranking, long id) {
@@ -146,6 +171,15 @@ public final class Dispatcher extends HttpServlet {
     private void dispatch(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String method = req.getMethod();
         String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
+        TenantTable tenantTable = tenants;
+        Tenants.Tenant tenant = null;
+        if (!tenantTable.isEmpty()) {
+            TenantTable.Resolved resolved = tenantTable.resolve(req.getHeader("Host"), path);
+            if (resolved != null) {
+                tenant = resolved.tenant();
+                path = resolved.path();
+            }
+        }
         RouteTable.Match match = routes.find(method, path);
         if (match == null) {
             send(resp, 404, Json.error("not found"), Map.of());
@@ -161,9 +195,19 @@ public final class Dispatcher extends HttpServlet {
             return;
         }
         RouteTable.Entry route = match.entry();
+        if (tenant != null && !tenant.extensions().isEmpty()
+                && !tenant.extensions().contains(routeBundles.get(route.serviceId()))) {
+            send(resp, 404, Json.error("not found"), Map.of()); // an extension the tenant does not have
+            return;
+        }
         Database database = null;
         if (!route.database().isEmpty()) {
-            database = databases.get(route.database());
+            if (!tenantTable.isEmpty() && tenant == null) {
+                // Tenants are configured and no rule chose one: never another tenant's (or the shared) data.
+                send(resp, 404, Json.error("unknown tenant"), Map.of());
+                return;
+            }
+            database = databases.get(tenant == null ? route.database() : tenant.id() + "/" + route.database());
             if (database == null) {
                 unavailable(resp, "database " + route.database() + " is not configured");
                 return;
@@ -174,7 +218,8 @@ public final class Dispatcher extends HttpServlet {
                 return;
             }
         }
-        RequestContext ctx = new RequestContext(req, method, path, match.params(), database, null, MAX_BODY,
+        RequestContext ctx = new RequestContext(req, method, path, match.params(), database,
+                tenant == null ? null : tenant.id(), MAX_BODY,
                 persistenceUnits);
         try {
             try {
@@ -186,7 +231,7 @@ public final class Dispatcher extends HttpServlet {
             send(resp, e.status(), Json.error(e.getMessage()), e.headers());
             return;
         } catch (Exception e) {
-            failed(resp, route, e);
+            failed(resp, route, tenant == null ? null : tenant.id(), e);
             return;
         }
         byte[] body = method.equals("HEAD") ? null : ctx.output();
@@ -198,7 +243,8 @@ public final class Dispatcher extends HttpServlet {
     }
 
     /** The seed's "handle database errors gracefully", the same on PostgreSQL and SQLite. */
-    private void failed(HttpServletResponse resp, RouteTable.Entry route, Exception e) throws IOException {
+    private void failed(HttpServletResponse resp, RouteTable.Entry route, String tenant, Exception e)
+            throws IOException {
         SqlError sql = SqlError.of(e).orElse(null);
         if (sql != null) {
             switch (sql.kind()) {
@@ -211,8 +257,8 @@ public final class Dispatcher extends HttpServlet {
                     return;
                 }
                 case UNAVAILABLE -> {
-                    LOG.warn("Route {}: database {} unavailable: {}", route.template(), route.database(),
-                            e.getMessage());
+                    LOG.warn("Route {}{}: database {} unavailable: {}", route.template(),
+                            tenant == null ? "" : " of tenant " + tenant, route.database(), e.getMessage());
                     unavailable(resp, "database " + route.database() + " is unavailable");
                     return;
                 }
@@ -222,7 +268,11 @@ public final class Dispatcher extends HttpServlet {
             }
         }
         String id = UUID.randomUUID().toString().substring(0, 8);
-        LOG.error("Route {} failed, error id {}", route.template(), id, e);
+        if (tenant == null) {
+            LOG.error("Route {} failed, error id {}", route.template(), id, e);
+        } else {
+            LOG.error("Route {} of tenant {} failed, error id {}", route.template(), tenant, id, e);
+        }
         send(resp, 500, Json.error("internal server error", "id", id), Map.of());
     }
 

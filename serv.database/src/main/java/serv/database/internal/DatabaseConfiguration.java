@@ -67,4 +67,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(name = "Tenant", required = false, description = "Tenant id this database belongs to.")
     String tenant() default "";
+
+    @AttributeDefinition(name = "Schema", required = false, description = "PostgreSQL only: a schema of the database "
+            + "that holds this database's tables (created when missing): schema per tenant.")
+    String schema() default "";
 }

@@ -29,11 +29,13 @@ import serv.database.Dialect;
  */
 record DatabaseSettings(String name, String tenant, DatabaseUrl url, String user, String password,
         int minIdle, int maxPoolSize, long connectionTimeoutMs, long commandTimeoutMs, long idleTimeoutMs,
-        long maxLifetimeMs) {
+        long maxLifetimeMs, String schema) {
 
     static final String FACTORY_PID = "serv.database";
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
+    /** A schema name safe to write into SQL unquoted or quoted: lower-case letters, digits and '_'. */
+    private static final Pattern SCHEMA = Pattern.compile("[a-z][a-z0-9_]{0,62}");
     private static final Pattern UNRESOLVED = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.]*)}");
 
     /** A wrong configuration value: the message names the key and the fix, never a secret. */
@@ -74,6 +76,18 @@ record DatabaseSettings(String name, String tenant, DatabaseUrl url, String user
             }
             url = url.withParameter("sslmode", sslMode);
         }
+        String schema = string(props, "schema", null);
+        if (schema != null) {
+            if (url.dialect() != Dialect.POSTGRESQL) {
+                throw new ConfigurationException("key 'schema': only PostgreSQL databases have schemas; remove it or "
+                        + "give the database a postgresql:// url");
+            }
+            if (!SCHEMA.matcher(schema).matches() || schema.startsWith("pg_")) {
+                throw new ConfigurationException("key 'schema': '" + schema + "' is not a valid schema name; use "
+                        + "lower-case letters, digits or '_', starting with a letter (not pg_)");
+            }
+            url = url.withParameter("currentSchema", schema);
+        }
         String user = Optional.ofNullable(string(props, "user", null)).orElse(url.user());
         String password = string(props, "password", null);
         String passwordFile = string(props, "password_file", null);
@@ -104,7 +118,7 @@ record DatabaseSettings(String name, String tenant, DatabaseUrl url, String user
         long idleTimeout = millis(props, "idle_timeout", 600, 10);
         long maxLifetime = millis(props, "max_lifetime", 1800, 30);
         return new DatabaseSettings(name, tenant, url, user, password, minIdle, max, connectionTimeout,
-                commandTimeout, idleTimeout, maxLifetime);
+                commandTimeout, idleTimeout, maxLifetime, schema);
     }
 
     /** True when a change from {@code this} to {@code next} needs a new pool (not just a resize). */

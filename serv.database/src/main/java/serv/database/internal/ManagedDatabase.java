@@ -450,6 +450,11 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
         try (Connection c = p.getConnection()) {
             if (!c.isValid(validSeconds)) {
                 failure = "the database did not answer a validity check";
+            } else if (fresh && current != null && current.schema() != null) {
+                // Schema per tenant: the connections' search path names it; it must exist before migrations.
+                try (java.sql.Statement st = c.createStatement()) {
+                    st.execute("CREATE SCHEMA IF NOT EXISTS \"" + current.schema() + "\"");
+                }
             }
         } catch (SQLException | RuntimeException e) {
             failure = describe(e);

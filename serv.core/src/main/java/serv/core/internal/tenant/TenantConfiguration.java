@@ -1,0 +1,55 @@
+package serv.core.internal.tenant;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.AttributeType;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * A tenant, as a Configuration Admin factory configuration (PID {@value Tenants#FACTORY_PID}); also
+ * {@code tenants:} in serv.config.yaml. Its database is either its own ({@code database_url}, credentials) or a
+ * schema of the shared {@code default} PostgreSQL database ({@code database_schema}).
+ */
+@ObjectClassDefinition(name = "Serv tenant",
+        description = "A tenant: the hosts or path prefix that select it, and its own database")
+@interface TenantConfiguration {
+
+    @AttributeDefinition(name = "Id", description = "A slug: lower-case letters, digits and '-'.")
+    String id();
+
+    @AttributeDefinition(name = "Name", required = false, description = "Display name.")
+    String name() default "";
+
+    @AttributeDefinition(name = "Hosts", required = false, description = "Host header values that select the "
+            + "tenant (port ignored); *.example.com selects it for every subdomain.")
+    String[] hosts() default {};
+
+    @AttributeDefinition(name = "Path prefix", required = false, description = "A path prefix that selects the "
+            + "tenant, for example /t/acme (removed before routing).")
+    String path__prefix() default "";
+
+    @AttributeDefinition(name = "Database URL", required = false, description = "The tenant's own database "
+            + "(database per tenant), as for a Serv database: postgresql://user@host/db, sqlite:///data/x.db.")
+    String database__url() default "";
+
+    @AttributeDefinition(name = "Database user", required = false)
+    String database__user() default "";
+
+    @AttributeDefinition(name = "Database password", type = AttributeType.PASSWORD, required = false)
+    String database__password() default "";
+
+    @AttributeDefinition(name = "Database schema", required = false, description = "Schema per tenant: a schema of "
+            + "the shared default PostgreSQL database (created when missing). Used when there is no database URL.")
+    String database__schema() default "";
+
+    @AttributeDefinition(name = "Pool size", required = false, description = "Connections kept open (default 0: "
+            + "an idle tenant holds none).")
+    String pool__size() default "";
+
+    @AttributeDefinition(name = "Max size", required = false, description = "Most connections of the tenant's "
+            + "pool (default 5).")
+    String max__size() default "";
+
+    @AttributeDefinition(name = "Extensions", required = false, description = "Bundle symbolic names of the "
+            + "extensions enabled for the tenant; empty: all.")
+    String[] extensions() default {};
+}

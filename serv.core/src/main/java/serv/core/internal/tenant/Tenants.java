@@ -1,0 +1,190 @@
+package serv.core.internal.tenant;
+
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One tenant, from its {@value #FACTORY_PID} configuration: checks it, keeps the tenant's database as a
+ * {@code serv.database} configuration (name {@code default}, {@code tenant=<id>}: serv.database makes the pool,
+ * runs the extensions' migrations in it and publishes it with {@code serv.tenant}), and offers itself to the
+ * dispatcher, which resolves requests to tenants by host or path prefix. Deleting the configuration deletes the
+ * tenant's database configuration: its pool drains and closes.
+ */
+@Component(service = Tenants.class, configurationPid = Tenants.FACTORY_PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE)
+@Designate(ocd = TenantConfiguration.class, factory = true)
+public final class Tenants {
+
+    /** Factory PID of tenant configurations. */
+    public static final String FACTORY_PID = "serv.tenant";
+
+    private static final Logger LOG = LoggerFactory.getLogger(Tenants.class);
+    private static final Pattern ID = Pattern.compile("[a-z][a-z0-9-]{0,62}");
+    private static final Pattern HOST = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
+    private static final Pattern PREFIX = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
+    /** Settings of the shared default database a schema-per-tenant database takes over. */
+    private static final Set<String> SHARED = Set.of("url", "user", "password", "password_file", "ssl_mode",
+            "connection_timeout", "command_timeout", "idle_timeout", "max_lifetime");
+
+    /** What the dispatcher needs of a tenant; immutable, replaced when the configuration changes. */
+    public record Tenant(String id, String name, List<String> hosts, String pathPrefix, Set<String> extensions) {
+    }
+
+    private final ConfigurationAdmin cm;
+    private volatile Tenant tenant;
+    private Configuration database;
+
+    @Activate
+    public Tenants(@Reference ConfigurationAdmin cm, TenantConfiguration config, java.util.Map<String, Object> props)
+            throws Exception {
+        this.cm = cm;
+        apply(config, props);
+    }
+
+    @Modified
+    void modified(TenantConfiguration config, java.util.Map<String, Object> props) throws Exception {
+        apply(config, props);
+    }
+
+    @Deactivate
+    void deactivate() {
+        try {
+            if (database != null) {
+                database.delete();
+            }
+        } catch (Exception | Error e) {
+            LOG.warn("Tenant {}: its database configuration could not be deleted: {}", tenant.id(), e.toString());
+        }
+        LOG.info("Tenant {} removed", tenant.id());
+    }
+
+    /** The tenant as it is now (the dispatcher reads it when the service comes or changes). */
+    public Tenant tenant() {
+        return tenant;
+    }
+
+    private void apply(TenantConfiguration config, java.util.Map<String, Object> props) throws Exception {
+        Tenant next = check(config);
+        Hashtable<String, Object> db = databaseSettings(config, raw(props), next.id());
+        Configuration c = cm.getFactoryConfiguration("serv.database", "tenant." + next.id(), "?");
+        if (database != null && !database.getPid().equals(c.getPid())) {
+            database.delete(); // the id changed: the old tenant's database goes
+        }
+        database = c;
+        c.updateIfDifferent(db);
+        tenant = next;
+        LOG.info("Tenant {}: hosts {}, path prefix {}, database {}", next.id(), next.hosts(),
+                next.pathPrefix() == null ? "none" : next.pathPrefix(),
+                db.containsKey("schema") ? "schema " + db.get("schema") + " of default" : "its own");
+    }
+
+    /** Checks the configuration; a wrong value names the key and the fix. */
+    static Tenant check(TenantConfiguration config) {
+        String id = config.id() == null ? "" : config.id().strip();
+        if (!ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("tenant: key 'id': '" + id + "' is not a slug; use lower-case letters,"
+                    + " digits and '-', starting with a letter");
+        }
+        List<String> hosts = new ArrayList<>();
+        for (String h : config.hosts()) {
+            String host = h.strip().toLowerCase(Locale.ROOT);
+            if (host.isEmpty()) {
+                continue;
+            }
+            if (!HOST.matcher(host).matches()) {
+                throw new IllegalArgumentException("tenant " + id + ": key 'hosts': '" + h + "' is not a host name "
+                        + "(no port, no scheme; *.example.com for every subdomain)");
+            }
+            hosts.add(host);
+        }
+        String prefix = config.path__prefix() == null ? "" : config.path__prefix().strip();
+        if (!prefix.isEmpty() && !PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("tenant " + id + ": key 'path_prefix': '" + prefix + "' must look like"
+                    + " /t/acme (segments after '/', no '/' at the end)");
+        }
+        if (hosts.isEmpty() && prefix.isEmpty()) {
+            throw new IllegalArgumentException("tenant " + id + ": give it 'hosts' or a 'path_prefix', or no request"
+                    + " can reach it");
+        }
+        Set<String> extensions = new java.util.TreeSet<>();
+        for (String e : config.extensions()) {
+            if (!e.isBlank()) {
+                extensions.add(e.strip());
+            }
+        }
+        return new Tenant(id, config.name() == null || config.name().isBlank() ? id : config.name().strip(),
+                List.copyOf(hosts), prefix.isEmpty() ? null : prefix, Set.copyOf(extensions));
+    }
+
+    /**
+     * The tenant's configuration as stored, before ${VAR} resolution: its database settings are copied as written,
+     * so a secret from the environment is resolved only where the pool is made, and stored nowhere.
+     */
+    private Dictionary<String, Object> raw(java.util.Map<String, Object> props) throws Exception {
+        Object pid = props.get(org.osgi.framework.Constants.SERVICE_PID);
+        Configuration[] own = pid == null ? null : cm.listConfigurations("(service.pid=" + pid + ")");
+        return own == null || own.length == 0 ? new Hashtable<>(props) : own[0].getProperties();
+    }
+
+    /** The tenant's {@code serv.database} configuration: its own database, or a schema of the shared default. */
+    private Hashtable<String, Object> databaseSettings(TenantConfiguration config, Dictionary<String, Object> raw,
+            String id) throws Exception {
+        Hashtable<String, Object> db = new Hashtable<>();
+        String url = config.database__url() == null ? "" : config.database__url().strip();
+        if (!url.isEmpty()) {
+            for (String key : new String[] { "url", "user", "password" }) {
+                Object value = raw.get("database_" + key);
+                if (value != null && !value.toString().isBlank()) {
+                    db.put(key, value.toString().strip());
+                }
+            }
+        } else {
+            Dictionary<String, Object> shared = sharedDefault();
+            if (shared == null) {
+                throw new IllegalArgumentException("tenant " + id + ": no 'database_url', and there is no shared "
+                        + "database default to hold its schema; give the tenant a database_url");
+            }
+            for (String key : SHARED) {
+                Object v = shared.get(key);
+                if (v != null) {
+                    db.put(key, v);
+                }
+            }
+            String schema = config.database__schema() == null || config.database__schema().isBlank()
+                    ? id.replace('-', '_') : config.database__schema().strip();
+            db.put("schema", schema);
+        }
+        db.put("name", "default");
+        db.put("tenant", id);
+        db.put("min_size", blankOr(config.pool__size(), "0"));
+        db.put("max_size", blankOr(config.max__size(), "5"));
+        return db;
+    }
+
+    private Dictionary<String, Object> sharedDefault() throws Exception {
+        Configuration[] found = cm.listConfigurations(
+                "(&(service.factoryPid=serv.database)(name=default)(!(tenant=*)))");
+        return found == null || found.length == 0 ? null : found[0].getProperties();
+    }
+
+    private static String blankOr(String value, String fallback) {
+        return value == null || value.isBlank() ? fallback : value.strip();
+    }
+}
