@@ -59,4 +59,20 @@ class ApplicationConfigTest {
         assertThrows(IllegalArgumentException.class, () -> ApplicationConfig.databases(yaml("databases: {a: 1}")));
         assertThrows(IllegalArgumentException.class, () -> ApplicationConfig.databases(yaml("extensions: {a: 1}")));
     }
+
+    @Test
+    void tenantsFlattenTheirDatabaseAndKeepListsAsArrays() {
+        java.util.Map<String, Object> doc = new java.util.LinkedHashMap<>();
+        doc.put("tenants", java.util.Map.of("acme", new java.util.LinkedHashMap<>(java.util.Map.of(
+                "hosts", java.util.List.of("acme.localhost", "acme.example.com"),
+                "database", java.util.Map.of("url", "postgresql://acme@h/acme", "pool_size", 5)))));
+        java.util.Map<String, Object> acme = ApplicationConfig.tenants(doc).get("acme");
+        org.junit.jupiter.api.Assertions.assertEquals("acme", acme.get("id"));
+        org.junit.jupiter.api.Assertions.assertArrayEquals(new String[] { "acme.localhost", "acme.example.com" },
+                (String[]) acme.get("hosts"));
+        org.junit.jupiter.api.Assertions.assertEquals("postgresql://acme@h/acme", acme.get("database_url"));
+        org.junit.jupiter.api.Assertions.assertEquals(5, acme.get("pool_size"));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> ApplicationConfig.tenants(java.util.Map.of("tenants", java.util.List.of("acme"))));
+    }
 }

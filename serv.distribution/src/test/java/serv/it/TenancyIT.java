@@ -1,0 +1,305 @@
+package serv.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNull;
+import static org.junit.Assert.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+import serv.database.Database;
+
+/**
+ * Several tenants on PostgreSQL: acme with a database of its own, globex and initech as schemas of the shared
+ * default database (initech by path prefix). Requests reach only their tenant's data, whatever they send; tenants
+ * come, change and go while others serve.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class TenancyIT extends ServTestSupport {
+
+    private static final String FORM = "application/x-www-form-urlencoded";
+    private static final String SECRET = "s3cr3t-of-acme";
+
+    @Configuration
+    public Option[] config() {
+        return serv("""
+                databases:
+                  default: {url: "%s"}
+                tenants:
+                  acme:
+                    name: ACME Corp
+                    hosts: [acme.localhost, "acme.example.com"]
+                    database:
+                      url: "%s"
+                      password: "${IT_ACME_PASSWORD:%s}"
+                      max_size: 4
+                  globex:
+                    hosts: ["*.globex.test"]
+                    database: {schema: globex}
+                  initech:
+                    path_prefix: /t/initech
+                """.formatted(freshPostgres(), freshPostgres(), SECRET));
+    }
+
+    /** A request to a tenant: by Host, or (initech) by path prefix. */
+    private static Answer as(String tenant, String method, String path, String body) throws Exception {
+        return switch (tenant) {
+            case "acme" -> send(method, path, body == null ? null : FORM, body, "Host", "acme.localhost");
+            case "globex" -> send(method, path, body == null ? null : FORM, body, "Host", "www.globex.test");
+            case "initech" -> send(method, "/t/initech" + path, body == null ? null : FORM, body);
+            default -> send(method, path, body == null ? null : FORM, body, "Host", tenant);
+        };
+    }
+
+    private static void ready(String... tenants) throws Exception {
+        for (String t : tenants) {
+            await("tenant " + t + " serving", Duration.ofSeconds(30), () -> {
+                try {
+                    return as(t, "GET", "/posts", null).status() == 200;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+    }
+
+    private static int user(String tenant, String name) throws Exception {
+        Answer a = as(tenant, "POST", "/users", "username=" + name + "&email=" + name + "%40" + tenant + ".test"
+                + "&password=long+enough");
+        if (a.status() == 409) {
+            Matcher m = Pattern.compile("\"id\":(\\d+),\"username\":\"" + name + "\"")
+                    .matcher(as(tenant, "GET", "/users?limit=100", null).body());
+            assertTrue(m.find());
+            return Integer.parseInt(m.group(1));
+        }
+        assertEquals(a.body(), 201, a.status());
+        return Integer.parseInt(a.body().replaceAll("^\\{\"id\":(\\d+),.*", "$1"));
+    }
+
+    private static List<String> titles(String body) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("\"title\":\"([^\"]*)\"").matcher(body);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
+    }
+
+    @Test
+    public void eachTenantSeesOnlyItsOwnData() throws Exception {
+        ready("acme", "globex", "initech");
+        for (String t : List.of("acme", "globex", "initech")) {
+            int author = user(t, "author");
+            Answer created = as(t, "POST", "/posts", "title=" + t + "-only&content=x&author_id=" + author);
+            assertEquals(created.body(), 201, created.status());
+        }
+        for (String t : List.of("acme", "globex", "initech")) {
+            List<String> titles = titles(as(t, "GET", "/posts?limit=100", null).body());
+            assertTrue(t + ": " + titles, titles.contains(t + "-only"));
+            assertTrue(t + ": " + titles, titles.stream().allMatch(x -> x.startsWith(t + "-")));
+        }
+        // Host names are case-insensitive and the port does not matter; a subdomain wildcard selects globex.
+        assertTrue(as("ACME.localhost:8080", "GET", "/posts", null).body().contains("acme-only"));
+        assertTrue(as("deep.sub.globex.test", "GET", "/posts", null).body().contains("globex-only"));
+    }
+
+    @Test
+    public void unknownHostsGet404AndNoHeaderButHostChoosesATenant() throws Exception {
+        ready("acme");
+        Answer unknown = send("GET", "/posts", null, null, "Host", "evil.test");
+        assertEquals(404, unknown.status());
+        assertEquals("{\"error\":\"unknown tenant\"}", unknown.body());
+        assertEquals("{\"error\":\"unknown tenant\"}", get("/posts").body()); // 127.0.0.1: no tenant has it
+        assertEquals("{\"error\":\"unknown tenant\"}", send("GET", "/posts", null, null, "Host", "globex.test").body());
+        for (String header : new String[] { "X-Forwarded-Host", "Forwarded", "X-Tenant", "X-Serv-Tenant" }) {
+            Answer spoofed = send("GET", "/posts", null, null, "Host", "evil.test", header,
+                    header.equals("Forwarded") ? "host=acme.localhost" : "acme.localhost");
+            assertEquals(header, 404, spoofed.status());
+            assertEquals(header, "{\"error\":\"unknown tenant\"}", spoofed.body());
+        }
+        // Writes are refused the same way, and nothing is written anywhere.
+        assertEquals(404, send("POST", "/users", FORM, "username=x&email=x%40y.z&password=long+enough",
+                "Host", "evil.test").status());
+        // The server's own routes answer whatever the host.
+        assertEquals(200, send("GET", "/health", null, null, "Host", "evil.test").status());
+    }
+
+    @Test
+    public void randomConcurrentReadsAndWritesNeverCrossTenants() throws Exception {
+        ready("acme", "globex", "initech");
+        List<String> tenants = List.of("acme", "globex", "initech");
+        int[] authors = new int[3];
+        for (int i = 0; i < 3; i++) {
+            authors[i] = user(tenants.get(i), "writer");
+        }
+        ConcurrentLinkedQueue<String> problems = new ConcurrentLinkedQueue<>();
+        AtomicInteger requests = new AtomicInteger();
+        List<Thread> threads = new ArrayList<>();
+        for (int w = 0; w < 6; w++) {
+            Thread th = new Thread(() -> {
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                for (int i = 0; i < 60; i++) {
+                    int k = random.nextInt(3);
+                    String t = tenants.get(k);
+                    try {
+                        if (random.nextBoolean()) {
+                            Answer a = as(t, "POST", "/posts", "title=" + t + "-" + random.nextInt(1_000_000)
+                                    + "&content=c&author_id=" + authors[k]);
+                            if (a.status() != 201) {
+                                problems.add(t + " write: " + a.status() + " " + a.body());
+                            }
+                        } else {
+                            Answer a = as(t, "GET", "/posts?limit=100", null);
+                            if (a.status() != 200) {
+                                problems.add(t + " read: " + a.status());
+                            }
+                            for (String title : titles(a.body())) {
+                                if (!title.startsWith(t + "-")) {
+                                    problems.add(t + " read " + title);
+                                }
+                            }
+                        }
+                        requests.incrementAndGet();
+                    } catch (Exception e) {
+                        problems.add(t + ": " + e);
+                    }
+                }
+            });
+            threads.add(th);
+            th.start();
+        }
+        for (Thread th : threads) {
+            th.join();
+        }
+        assertEquals(List.of(), List.copyOf(problems));
+        assertEquals(360, requests.get());
+    }
+
+    @Test
+    public void aTenantAddedEditedAndRemovedUnderLoadLeavesTheOthersAlone() throws Exception {
+        ready("acme", "globex");
+        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        AtomicBoolean stop = new AtomicBoolean();
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        AtomicInteger done = new AtomicInteger();
+        List<Thread> load = new ArrayList<>();
+        for (String t : List.of("acme", "globex")) {
+            Thread th = new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        Answer a = as(t, "GET", "/posts", null);
+                        if (a.status() != 200) {
+                            failures.add(t + ": " + a.status() + " " + a.body());
+                        }
+                        done.incrementAndGet();
+                    } catch (Exception e) {
+                        failures.add(t + ": " + e);
+                    }
+                }
+            });
+            load.add(th);
+            th.start();
+        }
+        try {
+            org.osgi.service.cm.Configuration hooli = cm.getFactoryConfiguration("serv.tenant", "hooli", "?");
+            Hashtable<String, Object> props = new Hashtable<>();
+            props.put("id", "hooli");
+            props.put("hosts", new String[] { "hooli.test" });
+            hooli.update(props);
+            ready("hooli.test");
+            int author = user("hooli.test", "gavin");
+            assertEquals(201, as("hooli.test", "POST", "/posts", "title=hooli-1&content=c&author_id=" + author).status());
+            assertTrue(database("default", "hooli") != null);
+
+            // Edited: another host, and its pool limits; the data stays.
+            props.put("hosts", new String[] { "hooli.example" });
+            props.put("max_size", "2");
+            hooli.update(props);
+            await("hooli on its new host", Duration.ofSeconds(10), () -> {
+                try {
+                    return as("hooli.example", "GET", "/posts", null).body().contains("hooli-1")
+                            && as("hooli.test", "GET", "/posts", null).status() == 404;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            await("hooli's pool at 2", Duration.ofSeconds(10),
+                    () -> database("default", "hooli") != null && database("default", "hooli").stats().max() == 2);
+
+            // Removed: its host is unknown again and its database service (and pool) are gone.
+            hooli.delete();
+            await("hooli gone", Duration.ofSeconds(10), () -> {
+                try {
+                    return as("hooli.example", "GET", "/posts", null).status() == 404
+                            && database("default", "hooli") == null;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        } finally {
+            stop.set(true);
+            for (Thread th : load) {
+                th.join();
+            }
+        }
+        assertTrue("requests ran: " + done.get(), done.get() > 20);
+        assertEquals(List.of(), List.copyOf(failures));
+    }
+
+    @Test
+    public void healthAndMetricsReportPerTenantAndCredentialsStayInThePool() throws Exception {
+        ready("acme", "globex", "initech");
+        Answer health = get("/health");
+        assertTrue(health.body(), health.body().contains("\"acme/default\":{\"state\":\"UP\",\"tenant\":\"acme\""));
+        assertTrue(health.body(), health.body().contains("\"globex/default\":{\"state\":\"UP\",\"tenant\":\"globex\""));
+        String metrics = get("/metrics").body();
+        assertTrue(metrics, metrics.contains("serv_database_up{database=\"default\",tenant=\"acme\"} 1"));
+        assertTrue(metrics, metrics.contains("serv_database_up{database=\"default\",tenant=\"initech\"} 1"));
+        assertFalse(health.body().contains(SECRET));
+        assertFalse(metrics.contains(SECRET));
+        for (ServiceReference<?> ref : context().getServiceReferences(Database.class, null)) {
+            for (String key : ref.getPropertyKeys()) {
+                assertFalse(key, String.valueOf(ref.getProperty(key)).contains(SECRET));
+            }
+        }
+        // The tenant's database configuration keeps the reference to the secret, not the secret.
+        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        org.osgi.service.cm.Configuration[] db = cm.listConfigurations("(&(service.factoryPid=serv.database)(tenant=acme))");
+        assertEquals(1, db.length);
+        assertEquals("${IT_ACME_PASSWORD:" + SECRET + "}", db[0].getProperties().get("password"));
+        assertNull(db[0].getProperties().get("schema"));
+    }
+
+    private static Database database(String name, String tenant) {
+        try {
+            for (ServiceReference<Database> r : context().getServiceReferences(Database.class,
+                    "(&(serv.database.name=" + name + ")(serv.tenant=" + tenant + "))")) {
+                return context().getService(r);
+            }
+            return null;
+        } catch (org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}
