@@ -45,6 +45,8 @@ public final class DatabaseComponent {
             @Reference MigrationExtender migrations, Map<String, Object> props) {
         String homeProperty = context.getProperty(HOME_PROPERTY);
         home = Path.of(homeProperty == null ? System.getProperty("user.dir") : homeProperty).toAbsolutePath();
+        String budget = context.getProperty(ConnectionBudget.PROPERTY);
+        ConnectionBudget.configure(budget != null ? budget : System.getenv("SERV_CONNECTION_BUDGET"));
         database = new ManagedDatabase(context, scheduler, migrations);
         configure(props);
     }

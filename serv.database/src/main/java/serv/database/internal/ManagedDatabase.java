@@ -332,7 +332,8 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
             props.setProperty(SqliteDataSourceFactory.BUSY_TIMEOUT, Long.toString(s.connectionTimeoutMs()));
         }
         HikariConfig config = new HikariConfig();
-        config.setDataSource(factory.createDataSource(props));
+        config.setDataSource(ConnectionBudget.wrap(factory.createDataSource(props),
+                ConnectionBudget.server(s.url().jdbcUrl()), s.connectionTimeoutMs()));
         config.setPoolName("serv-" + (s.tenant() == null ? "" : s.tenant() + "-") + s.name());
         config.setMetricsTrackerFactory(counters);
         // A connection that breaks under a query (SQLState 08...) may mean the server is gone: check now rather

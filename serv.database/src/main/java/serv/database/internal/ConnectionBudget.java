@@ -1,0 +1,185 @@
+package serv.database.internal;
+
+import java.io.PrintWriter;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Logger;
+
+import javax.sql.DataSource;
+
+/**
+ * The budget of physical connections per PostgreSQL server (host and port), shared by every pool of this process:
+ * the databases, and every tenant's. A pool opens a connection only with a permit (waiting at most its connection
+ * timeout) and gives the permit back when that connection closes, so the sum of open connections never exceeds
+ * the budget; a request that cannot get a connection in time is answered 503 with Retry-After, as for any
+ * unavailable database. Set with the framework property or environment variable {@value #PROPERTY} /
+ * {@code SERV_CONNECTION_BUDGET} (default {@value #DEFAULT}, under PostgreSQL's default max_connections of 100).
+ *
+ * <p>Hand-written rather than a pool option: Hikari bounds one pool, not a server shared by many pools.
+ */
+final class ConnectionBudget {
+
+    /** Framework property: physical connections allowed per PostgreSQL server. */
+    static final String PROPERTY = "serv.connection.budget";
+    static final int DEFAULT = 90;
+
+    private static final Map<String, ConnectionBudget> SERVERS = new ConcurrentHashMap<>();
+    private static volatile int limit = DEFAULT;
+
+    private int open;
+    private int peak;
+
+    /** Sets the budget (from the framework property or the environment); a wrong value keeps the default. */
+    static void configure(String value) {
+        if (value == null || value.isBlank()) {
+            return;
+        }
+        try {
+            int n = Integer.parseInt(value.strip());
+            if (n < 1) {
+                throw new NumberFormatException();
+            }
+            limit = n;
+        } catch (NumberFormatException e) {
+            org.slf4j.LoggerFactory.getLogger(ConnectionBudget.class).error(
+                    "{}: '{}' is not a positive number of connections; keeping {}", PROPERTY, value, limit);
+        }
+    }
+
+    /** The budget's server key of a JDBC URL: host and port of PostgreSQL; null for SQLite (no server). */
+    static String server(String jdbcUrl) {
+        if (!jdbcUrl.startsWith("jdbc:postgresql://")) {
+            return null;
+        }
+        String rest = jdbcUrl.substring("jdbc:postgresql://".length());
+        int slash = rest.indexOf('/');
+        return slash < 0 ? rest : rest.substring(0, slash);
+    }
+
+    /** {@code dataSource} drawing on the budget of {@code server}; itself when there is no server. */
+    static DataSource wrap(DataSource dataSource, String server, long timeoutMs) {
+        if (server == null) {
+            return dataSource;
+        }
+        return new Budgeted(dataSource, SERVERS.computeIfAbsent(server, s -> new ConnectionBudget()), timeoutMs);
+    }
+
+    /** The most connections open at once on {@code server} since start (bench/tenants.sh reads it). */
+    static int peak(String server) {
+        ConnectionBudget b = SERVERS.get(server);
+        return b == null ? 0 : b.peakNow();
+    }
+
+    private synchronized int peakNow() {
+        return peak;
+    }
+
+    private synchronized void acquire(long timeoutMs) throws SQLException {
+        long end = System.nanoTime() + timeoutMs * 1_000_000;
+        while (open >= limit) {
+            long left = (end - System.nanoTime()) / 1_000_000;
+            if (left <= 0) {
+                throw new SQLTransientConnectionException("the connection budget of " + limit
+                        + " connections to this database server is used up (" + PROPERTY + ")", "08004");
+            }
+            try {
+                wait(left);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLTransientConnectionException("interrupted while waiting for the connection budget");
+            }
+        }
+        open++;
+        peak = Math.max(peak, open);
+    }
+
+    private synchronized void release() {
+        open--;
+        notifyAll();
+    }
+
+    /** A data source whose physical connections hold a permit until they close. */
+    private record Budgeted(DataSource target, ConnectionBudget budget, long timeoutMs) implements DataSource {
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            budget.acquire(timeoutMs);
+            Connection c;
+            try {
+                c = target.getConnection();
+            } catch (SQLException | RuntimeException e) {
+                budget.release();
+                throw e;
+            }
+            AtomicBoolean released = new AtomicBoolean();
+            return (Connection) Proxy.newProxyInstance(ConnectionBudget.class.getClassLoader(),
+                    new Class<?>[] { Connection.class }, (proxy, method, args) -> {
+                        if ((method.getName().equals("close") || method.getName().equals("abort"))
+                                && released.compareAndSet(false, true)) {
+                            try {
+                                return method.invoke(c, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            } finally {
+                                budget.release();
+                            }
+                        }
+                        if (method.getName().equals("unwrap") && args[0] == Connection.class) {
+                            return proxy;
+                        }
+                        try {
+                            return method.invoke(c, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            throw new SQLFeatureNotSupportedException("the pool's credentials come from its configuration");
+        }
+
+        @Override
+        public PrintWriter getLogWriter() throws SQLException {
+            return target.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) throws SQLException {
+            target.setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws SQLException {
+            target.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws SQLException {
+            return target.getLoginTimeout();
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            return target.getParentLogger();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            return target.unwrap(iface);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) throws SQLException {
+            return target.isWrapperFor(iface);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package serv.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.ServiceReference;
+
+import serv.database.Database;
+
+/**
+ * The connection budget per database server (here 5) across the pools of the default database and three tenants:
+ * the open connections never exceed it, a request that cannot get one in time gets 503 with Retry-After, and
+ * everything serves again once connections come back.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ConnectionBudgetIT extends ServTestSupport {
+
+    private static final String DB = "serv_it_budget_" + Long.toHexString(System.nanoTime());
+
+    @Configuration
+    public Option[] config() {
+        sql("postgres", "DROP DATABASE IF EXISTS " + DB, "CREATE DATABASE " + DB);
+        return serv("""
+                databases:
+                  default: {url: "postgresql://postgres@127.0.0.1:5432/%s", pool_size: 1, max_size: 2,
+                            connection_timeout: 1}
+                tenants:
+                  a: {hosts: [a.test], database: {max_size: 5}}
+                  b: {hosts: [b.test], database: {max_size: 5}}
+                  c: {hosts: [c.test], database: {max_size: 5}}
+                """.formatted(DB), "serv.connection.budget", "5");
+    }
+
+    private static Database tenant(String id) throws Exception {
+        for (ServiceReference<Database> r : context().getServiceReferences(Database.class, "(serv.tenant=" + id + ")")) {
+            return context().getService(r);
+        }
+        return null;
+    }
+
+    private static int sessions() throws Exception {
+        try (Connection c = postgres("postgres"); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + DB + "'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
+    @Test
+    public void theSumOfOpenConnectionsNeverExceedsTheBudget() throws Exception {
+        for (String t : List.of("a", "b", "c")) {
+            await("tenant " + t + " up", Duration.ofSeconds(30), () -> {
+                try {
+                    return send("GET", "/posts", null, null, "Host", t + ".test").status() == 200;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+        await("idle tenants' connections closed or within budget", Duration.ofSeconds(10), () -> {
+            try {
+                return sessions() <= 5;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        List<Connection> held = new ArrayList<>();
+        try {
+            // Hold connections of a, b and c until the budget is used up (the default pool may keep one of its own).
+            while (true) {
+                try {
+                    held.add(tenant(List.of("a", "b", "c").get(held.size() % 3)).connection());
+                } catch (SQLTransientConnectionException full) {
+                    break;
+                }
+                if (held.size() > 10) {
+                    fail("more connections than the budget: " + held.size());
+                }
+            }
+            assertTrue("held " + held.size(), held.size() >= 2 && held.size() <= 5);
+            assertTrue("sessions " + sessions(), sessions() <= 5);
+            Answer refused = send("GET", "/posts", null, null, "Host", "c.test");
+            assertEquals(refused.body(), 503, refused.status());
+            assertNotNull(refused.header("Retry-After"));
+        } finally {
+            for (Connection c : held) {
+                c.close();
+            }
+        }
+        await("tenant c serves again", Duration.ofSeconds(20), () -> {
+            try {
+                return send("GET", "/posts", null, null, "Host", "c.test").status() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertTrue("sessions " + sessions(), sessions() <= 5);
+    }
+}
