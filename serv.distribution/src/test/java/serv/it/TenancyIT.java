@@ -267,6 +267,32 @@ public class TenancyIT extends ServTestSupport {
     }
 
     @Test
+    public void aTenantsPoolStartsOnItsFirstRequestAndClosesWhenIdle() throws Exception {
+        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        org.osgi.service.cm.Configuration sleepy = cm.getFactoryConfiguration("serv.tenant", "sleepy", "?");
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("id", "sleepy");
+        props.put("hosts", new String[] { "sleepy.test" });
+        props.put("idle_timeout", "2");
+        sleepy.update(props);
+        try {
+            Thread.sleep(500);
+            assertNull("no pool before the first request", database("default", "sleepy"));
+            Answer first = as("sleepy.test", "GET", "/posts", null);
+            assertEquals(first.body(), 200, first.status());
+            assertEquals("{\"posts\":[]}", first.body());
+            assertTrue(database("default", "sleepy") != null);
+            await("the idle pool closed", Duration.ofSeconds(15), () -> database("default", "sleepy") == null);
+            int author = user("sleepy.test", "wakes"); // woken again by a write
+            assertEquals(201, as("sleepy.test", "POST", "/posts", "title=sleepy-1&content=c&author_id=" + author)
+                    .status());
+            assertTrue(as("sleepy.test", "GET", "/posts", null).body().contains("sleepy-1"));
+        } finally {
+            sleepy.delete();
+        }
+    }
+
+    @Test
     public void healthAndMetricsReportPerTenantAndCredentialsStayInThePool() throws Exception {
         ready("acme", "globex", "initech");
         Answer health = get("/health");

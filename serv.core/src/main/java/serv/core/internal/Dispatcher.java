@@ -59,6 +59,10 @@ public final class Dispatcher extends HttpServlet {
 
     /** Tenants: which one a request belongs to (empty: single-tenant). */
     private volatile TenantTable tenants = TenantTable.EMPTY;
+    /** The tenants' components by id: a request wakes its tenant's pool and keeps it from idling. */
+    private final Map<String, Tenants> tenantComponents = new ConcurrentHashMap<>();
+    /** Longest wait of a tenant's first request for its pool to start (and migrate). */
+    private static final long WAKE_MS = 15_000;
     /** The bundle of each route service, for the tenants' enabled extensions. */
     private final Map<Long, String> routeBundles = new ConcurrentHashMap<>();
 
@@ -98,14 +102,17 @@ public final class Dispatcher extends HttpServlet {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     synchronized void bindTenant(Tenants tenant) {
+        tenantComponents.values().remove(tenant);
+        tenantComponents.put(tenant.tenant().id(), tenant);
         tenants = tenants.with(tenant.tenant());
     }
 
     synchronized void updatedTenant(Tenants tenant) {
-        tenants = tenants.with(tenant.tenant());
+        bindTenant(tenant);
     }
 
     synchronized void unbindTenant(Tenants tenant) {
+        tenantComponents.values().remove(tenant);
         tenants = tenants.without(tenant.tenant().id());
     }
 
@@ -207,7 +214,7 @@ public final class Dispatcher extends HttpServlet {
                 send(resp, 404, Json.error("unknown tenant"), Map.of());
                 return;
             }
-            database = databases.get(tenant == null ? route.database() : tenant.id() + "/" + route.database());
+            database = tenant == null ? databases.get(route.database()) : tenantDatabase(tenant, route.database());
             if (database == null) {
                 unavailable(resp, "database " + route.database() + " is not configured");
                 return;
@@ -240,6 +247,36 @@ public final class Dispatcher extends HttpServlet {
             resp.setContentLength(ctx.output().length);
         }
         send(resp, ctx.status(), body, ctx.headers());
+    }
+
+    /**
+     * The tenant's database for a request, waking the tenant's pool when it sleeps (the first request, or the first
+     * after the idle timeout) and waiting, bounded, until it is up; null when it is not configured.
+     */
+    private Database tenantDatabase(Tenants.Tenant tenant, String name) {
+        String key = tenant.id() + "/" + name;
+        Tenants component = tenantComponents.get(tenant.id());
+        if (component == null || !name.equals("default")) {
+            return databases.get(key); // a tenant's pool is its database "default"
+        }
+        try {
+            component.wake();
+        } catch (Exception e) {
+            LOG.error("Tenant {}: its pool could not be started: {}", tenant.id(), e.toString());
+            return databases.get(key);
+        }
+        long end = System.nanoTime() + WAKE_MS * 1_000_000;
+        Database database = databases.get(key);
+        while ((database == null || database.state() == DatabaseState.STARTING) && System.nanoTime() < end) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            database = databases.get(key);
+        }
+        return database;
     }
 
     /** The seed's "handle database errors gracefully", the same on PostgreSQL and SQLite. */

@@ -49,6 +49,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "pool (default 5).")
     String max__size() default "";
 
+    @AttributeDefinition(name = "Idle timeout (s)", required = false, description = "The tenant's pool starts on "
+            + "its first request and closes after this long without one (default 300; 0: open from the start).")
+    String idle__timeout() default "";
+
     @AttributeDefinition(name = "Extensions", required = false, description = "Bundle symbolic names of the "
             + "extensions enabled for the tenant; empty: all.")
     String[] extensions() default {};

@@ -26,6 +26,10 @@ import org.slf4j.LoggerFactory;
  * runs the extensions' migrations in it and publishes it with {@code serv.tenant}), and offers itself to the
  * dispatcher, which resolves requests to tenants by host or path prefix. Deleting the configuration deletes the
  * tenant's database configuration: its pool drains and closes.
+ *
+ * <p>Pools are lazy: the database configuration is written on the tenant's first request ({@link #wake()}), and
+ * deleted again (the pool closes) after {@code idle_timeout} seconds without a request; 0 keeps it open from the
+ * start. A thousand configured tenants that nobody calls cost a thousand small objects, not pools.
  */
 @Component(service = Tenants.class, configurationPid = Tenants.FACTORY_PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
@@ -48,13 +52,19 @@ public final class Tenants {
     }
 
     private final ConfigurationAdmin cm;
+    private final TenantClock clock;
     private volatile Tenant tenant;
     private Configuration database;
+    private Hashtable<String, Object> databaseSettings;
+    private long idleMs;
+    private volatile long lastUsed = System.nanoTime();
+    private java.util.concurrent.ScheduledFuture<?> idleCheck;
 
     @Activate
-    public Tenants(@Reference ConfigurationAdmin cm, TenantConfiguration config, java.util.Map<String, Object> props)
-            throws Exception {
+    public Tenants(@Reference ConfigurationAdmin cm, @Reference TenantClock clock, TenantConfiguration config,
+            java.util.Map<String, Object> props) throws Exception {
         this.cm = cm;
+        this.clock = clock;
         apply(config, props);
     }
 
@@ -64,10 +74,14 @@ public final class Tenants {
     }
 
     @Deactivate
-    void deactivate() {
+    synchronized void deactivate() {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+        }
         try {
             if (database != null) {
                 database.delete();
+                database = null;
             }
         } catch (Exception | Error e) {
             LOG.warn("Tenant {}: its database configuration could not be deleted: {}", tenant.id(), e.toString());
@@ -80,19 +94,83 @@ public final class Tenants {
         return tenant;
     }
 
-    private void apply(TenantConfiguration config, java.util.Map<String, Object> props) throws Exception {
+    /** A request for the tenant: it is in use (for the idle timeout). */
+    public void touch() {
+        lastUsed = System.nanoTime();
+    }
+
+    /** Makes sure the tenant's database configuration exists (its pool starts); true when it was asleep. */
+    public synchronized boolean wake() throws Exception {
+        touch();
+        if (database != null) {
+            return false;
+        }
+        Configuration c = cm.getFactoryConfiguration("serv.database", "tenant." + tenant.id(), "?");
+        c.updateIfDifferent(databaseSettings);
+        database = c;
+        LOG.info("Tenant {}: pool started on its first request", tenant.id());
+        return true;
+    }
+
+    private synchronized void closeIfIdle() {
+        if (database == null || idleMs <= 0 || System.nanoTime() - lastUsed < idleMs * 1_000_000) {
+            return;
+        }
+        try {
+            database.delete();
+            database = null;
+            LOG.info("Tenant {}: pool closed after {} s without a request", tenant.id(), idleMs / 1000);
+        } catch (Exception e) {
+            LOG.warn("Tenant {}: its idle pool could not be closed: {}", tenant.id(), e.toString());
+        }
+    }
+
+    private synchronized void apply(TenantConfiguration config, java.util.Map<String, Object> props)
+            throws Exception {
         Tenant next = check(config);
         Hashtable<String, Object> db = databaseSettings(config, raw(props), next.id());
+        long idle = idleSeconds(config, next.id()) * 1000;
         Configuration c = cm.getFactoryConfiguration("serv.database", "tenant." + next.id(), "?");
         if (database != null && !database.getPid().equals(c.getPid())) {
             database.delete(); // the id changed: the old tenant's database goes
+            database = null;
         }
-        database = c;
-        c.updateIfDifferent(db);
+        if (database != null || idle == 0) {
+            c.updateIfDifferent(db); // awake (or never sleeping): the pool follows the change at once
+            database = c;
+        }
+        databaseSettings = db;
+        idleMs = idle;
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+            idleCheck = null;
+        }
+        if (idle > 0) {
+            long every = Math.max(200, Math.min(idle / 4, 10_000));
+            idleCheck = clock.timer.scheduleWithFixedDelay(this::closeIfIdle, every, every,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
         tenant = next;
         LOG.info("Tenant {}: hosts {}, path prefix {}, database {}", next.id(), next.hosts(),
                 next.pathPrefix() == null ? "none" : next.pathPrefix(),
                 db.containsKey("schema") ? "schema " + db.get("schema") + " of default" : "its own");
+    }
+
+    private static long idleSeconds(TenantConfiguration config, String id) {
+        String value = config.idle__timeout() == null ? "" : config.idle__timeout().strip();
+        if (value.isEmpty()) {
+            return 300;
+        }
+        try {
+            long seconds = Long.parseLong(value);
+            if (seconds < 0) {
+                throw new NumberFormatException();
+            }
+            return seconds;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("tenant " + id + ": key 'idle_timeout': '" + value + "' is not a "
+                    + "number of seconds (0: the pool stays open)");
+        }
     }
 
     /** Checks the configuration; a wrong value names the key and the fix. */

@@ -123,6 +123,11 @@ class TenantTableTest {
             }
 
             @Override
+            public String idle__timeout() {
+                return "";
+            }
+
+            @Override
             public String[] extensions() {
                 return new String[0];
             }
