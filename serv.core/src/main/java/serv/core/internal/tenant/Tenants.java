@@ -253,6 +253,9 @@ public final class Tenants {
         db.put("tenant", id);
         db.put("min_size", blankOr(config.pool__size(), "0"));
         db.put("max_size", blankOr(config.max__size(), "5"));
+        // Idle connections go back to the server's connection budget soon (Hikari's shortest idle timeout), not
+        // only when the whole pool closes after the tenant's idle_timeout.
+        db.put("idle_timeout", "10");
         return db;
     }
 
