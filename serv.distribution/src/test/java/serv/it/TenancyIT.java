@@ -124,6 +124,68 @@ public class TenancyIT extends ServTestSupport {
     }
 
     @Test
+    public void jpaRequestsStayInTheirTenantToo() throws Exception {
+        ready("acme", "globex", "initech");
+        updateConfiguration("serv.blog", "repository", "jpa");
+        try {
+            await("the blog on JPA", Duration.ofSeconds(10), () -> {
+                try {
+                    return context().getServiceReferences(serv.core.Handler.class,
+                            "(&(serv.route.path=/posts)(serv.blog.repository=jpa))").size() == 2;
+                } catch (org.osgi.framework.InvalidSyntaxException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            for (String t : List.of("acme", "globex", "initech")) {
+                int author = user(t, "jpa-author");
+                Answer created = as(t, "POST", "/posts", "title=" + t + "-jpa&content=x&author_id=" + author);
+                assertEquals(created.body(), 201, created.status());
+            }
+            for (String t : List.of("acme", "globex", "initech")) {
+                List<String> titles = titles(as(t, "GET", "/posts?limit=100", null).body());
+                assertTrue(t + ": " + titles, titles.contains(t + "-jpa"));
+                assertTrue(t + ": " + titles, titles.stream().allMatch(x -> x.startsWith(t + "-")));
+            }
+        } finally {
+            updateConfiguration("serv.blog", "repository", "jdbc");
+        }
+    }
+
+    @Test
+    public void aTenantOnlyReachesTheExtensionsItIsGiven() throws Exception {
+        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        org.osgi.service.cm.Configuration narrow = cm.getFactoryConfiguration("serv.tenant", "narrow", "?");
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("id", "narrow");
+        props.put("hosts", new String[] { "narrow.test" });
+        props.put("extensions", new String[] { "serv.other" });
+        narrow.update(props);
+        try {
+            await("tenant narrow known", Duration.ofSeconds(10), () -> {
+                try {
+                    return !as("narrow.test", "GET", "/posts", null).body().contains("unknown tenant");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            Answer blog = as("narrow.test", "GET", "/posts", null);
+            assertEquals(404, blog.status());
+            assertEquals("{\"error\":\"not found\"}", blog.body());
+            props.put("extensions", new String[] { "serv.blog" });
+            narrow.update(props);
+            await("the blog enabled for narrow", Duration.ofSeconds(20), () -> {
+                try {
+                    return as("narrow.test", "GET", "/posts", null).status() == 200;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        } finally {
+            narrow.delete();
+        }
+    }
+
+    @Test
     public void unknownHostsGet404AndNoHeaderButHostChoosesATenant() throws Exception {
         ready("acme");
         Answer unknown = send("GET", "/posts", null, null, "Host", "evil.test");
