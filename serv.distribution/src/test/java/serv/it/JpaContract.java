@@ -79,10 +79,14 @@ public abstract class JpaContract extends ServTestSupport {
         assertEquals(before, counts());
     }
 
+    /** Another database of the same dialect for the pool to switch to; null when the dialect has no server. */
+    protected abstract String anotherDatabaseUrl();
+
     @Test
     public void jpaKeepsWorkingWhileThePoolIsResized() throws Exception {
         ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
         Configuration config = cm.listConfigurations("(&(service.factoryPid=serv.database)(name=default))")[0];
+        String other = anotherDatabaseUrl();
         AtomicBoolean stop = new AtomicBoolean();
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         AtomicInteger done = new AtomicInteger();
@@ -110,8 +114,12 @@ public abstract class JpaContract extends ServTestSupport {
                     props.put(key, config.getProperties().get(key));
                 }
                 props.put("pool_size", Integer.toString(size));
+                if (size == 5 && other != null) {
+                    // Replaced: a new pool on another database is migrated, then takes over; the old one drains.
+                    props.put("url", other);
+                }
                 config.update(props);
-                Thread.sleep(150);
+                Thread.sleep(size == 5 ? 2000 : 150);
             }
         } finally {
             stop.set(true);
@@ -122,6 +130,13 @@ public abstract class JpaContract extends ServTestSupport {
         assertTrue("requests ran: " + done.get(), done.get() > 20);
         assertEquals(List.of(), List.copyOf(failures));
         awaitState("default", "UP", Duration.ofSeconds(10));
+        if (other != null) {
+            try (java.sql.Connection c = database("default").connection(); java.sql.Statement st = c.createStatement();
+                    java.sql.ResultSet rs = st.executeQuery("SELECT current_database()")) {
+                rs.next();
+                assertEquals(other.substring(other.lastIndexOf('/') + 1), rs.getString(1));
+            }
+        }
     }
 
     @Test

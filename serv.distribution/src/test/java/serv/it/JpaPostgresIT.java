@@ -16,4 +16,9 @@ public class JpaPostgresIT extends JpaContract {
     public Option[] config() {
         return serv("databases:\n  default: {url: \"" + freshPostgres() + "\", pool_size: 4}\n");
     }
+
+    @Override
+    protected String anotherDatabaseUrl() {
+        return freshPostgres();
+    }
 }

@@ -16,4 +16,9 @@ public class JpaSqliteIT extends JpaContract {
     public Option[] config() {
         return serv((String) null);
     }
+
+    @Override
+    protected String anotherDatabaseUrl() {
+        return null;
+    }
 }
