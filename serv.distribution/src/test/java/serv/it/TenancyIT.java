@@ -307,6 +307,36 @@ public class TenancyIT extends ServTestSupport {
             });
             await("hooli's pool at 2", Duration.ofSeconds(10),
                     () -> database("default", "hooli") != null && database("default", "hooli").stats().max() == 2);
+            // Edited under its own load: its pool is resized in place, no request of hooli fails.
+            AtomicBoolean hooliStop = new AtomicBoolean();
+            AtomicInteger hooliDone = new AtomicInteger();
+            Thread hooliLoad = new Thread(() -> {
+                while (!hooliStop.get()) {
+                    try {
+                        Answer a = as("hooli.example", "GET", "/posts", null);
+                        if (a.status() != 200) {
+                            failures.add("hooli: " + a.status() + " " + a.body());
+                        }
+                        hooliDone.incrementAndGet();
+                    } catch (Exception e) {
+                        failures.add("hooli: " + e);
+                    }
+                }
+            });
+            hooliLoad.start();
+            try {
+                for (String max : new String[] { "3", "4", "2" }) {
+                    props.put("max_size", max);
+                    hooli.update(props);
+                    Thread.sleep(300);
+                }
+            } finally {
+                hooliStop.set(true);
+                hooliLoad.join();
+            }
+            assertTrue("hooli requests: " + hooliDone.get(), hooliDone.get() > 10);
+            await("hooli's pool at 2 again", Duration.ofSeconds(10),
+                    () -> database("default", "hooli") != null && database("default", "hooli").stats().max() == 2);
 
             // Removed: its host is unknown again and its database service (and pool) are gone.
             hooli.delete();
