@@ -62,6 +62,18 @@ public abstract class JpaContract extends ServTestSupport {
     }
 
     @Test
+    public void entitiesAreWovenByEclipseLink() throws Exception {
+        counts(); // the unit has served a request: its entity class is loaded
+        org.osgi.framework.Bundle notes = java.util.Arrays.stream(context().getBundles())
+                .filter(b -> "serv.it.notes".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        Class<?> note = notes.loadClass("serv.it.notes.Note");
+        List<String> interfaces = java.util.Arrays.stream(note.getInterfaces()).map(Class::getName).toList();
+        assertTrue(interfaces.toString(), interfaces.contains("org.eclipse.persistence.internal.weaving.PersistenceWeaved"));
+        assertTrue(interfaces.toString(),
+                interfaces.contains("org.eclipse.persistence.internal.descriptors.PersistenceEntity"));
+    }
+
+    @Test
     public void aFailingRequestRollsBackWhatJpaAndJdbcWrote() throws Exception {
         String before = counts();
         Answer thrown = send("POST", "/notes?fail=throw", FORM, "text=" + text());
