@@ -102,9 +102,16 @@ public final class Dispatcher extends HttpServlet {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     synchronized void bindTenant(Tenants tenant) {
+        Tenants.Tenant now = tenant.tenant();
+        TenantTable next = tenants;
+        for (Map.Entry<String, Tenants> e : tenantComponents.entrySet()) {
+            if (e.getValue() == tenant && !e.getKey().equals(now.id())) {
+                next = next.without(e.getKey()); // its id changed: the old one selects nothing any more
+            }
+        }
         tenantComponents.values().remove(tenant);
-        tenantComponents.put(tenant.tenant().id(), tenant);
-        tenants = tenants.with(tenant.tenant());
+        tenantComponents.put(now.id(), tenant);
+        tenants = next.with(now);
     }
 
     synchronized void updatedTenant(Tenants tenant) {
