@@ -75,4 +75,16 @@ class ApplicationConfigTest {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> ApplicationConfig.tenants(java.util.Map.of("tenants", java.util.List.of("acme"))));
     }
+
+    @Test
+    void extensionSettingsBecomeTheirConfiguration() {
+        java.util.Map<String, Object> doc = java.util.Map.of("extensions", java.util.List.of(
+                java.util.Map.of("extension", "database", "settings", java.util.Map.of("database_url", "sqlite:///x.db")),
+                java.util.Map.of("extension", "blog", "settings", java.util.Map.of("repository", "jpa")),
+                java.util.Map.of("extension", "blog", "settings", java.util.Map.of("database", "main"))));
+        java.util.Map<String, java.util.Map<String, Object>> out = ApplicationConfig.extensions(doc);
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Set.of("serv.blog"), out.keySet());
+        org.junit.jupiter.api.Assertions.assertEquals(java.util.Map.of("repository", "jpa", "database", "main"),
+                out.get("serv.blog"));
+    }
 }
