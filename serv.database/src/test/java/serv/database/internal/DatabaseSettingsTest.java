@@ -65,6 +65,19 @@ class DatabaseSettingsTest {
     }
 
     @Test
+    void aSchemaIsAPostgresqlSearchPathAndASafeName() throws Exception {
+        DatabaseSettings s = settings("url", "postgresql://u@h:5432/db?sslmode=require", "schema", "acme_corp");
+        assertEquals("acme_corp", s.schema());
+        assertTrue(s.url().jdbcUrl().contains("currentSchema=acme_corp"), s.url().jdbcUrl());
+        assertTrue(s.url().jdbcUrl().contains("sslmode=require"), s.url().jdbcUrl());
+        assertTrue(error("schema", "x").startsWith("key 'schema': only PostgreSQL databases have schemas"));
+        assertTrue(error("url", "postgresql://h/db", "schema", "a\"; DROP").startsWith("key 'schema': 'a\"; DROP'"));
+        assertTrue(error("url", "postgresql://h/db", "schema", "pg_catalog").startsWith("key 'schema'"));
+        assertTrue(settings("url", "postgresql://h/db", "schema", "a").needsNewPool(
+                settings("url", "postgresql://h/db", "schema", "b")));
+    }
+
+    @Test
     void anUnresolvedVariableNamesTheVariable() {
         String message = error("password", "${ANALYTICS_DB_PASSWORD}");
         assertTrue(message.contains("environment variable ANALYTICS_DB_PASSWORD is not set"), message);

@@ -1,0 +1,134 @@
+package serv.database.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class ConnectionBudgetTest {
+
+    /** A data source of fake connections, counting the open ones. */
+    private static final class Fake implements DataSource {
+        final AtomicInteger open = new AtomicInteger();
+
+        @Override
+        public Connection getConnection() {
+            open.incrementAndGet();
+            java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+            return (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] { Connection.class },
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("close") && closed.compareAndSet(false, true)) {
+                            open.decrementAndGet(); // like JDBC: closing twice is closing once
+                        }
+                        return method.getReturnType() == boolean.class ? false : null;
+                    });
+        }
+
+        @Override
+        public Connection getConnection(String u, String p) {
+            return getConnection();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() {
+            return null;
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) {
+            return null;
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return false;
+        }
+    }
+
+    @AfterEach
+    void defaultBudget() {
+        ConnectionBudget.configure(Integer.toString(ConnectionBudget.DEFAULT));
+    }
+
+    @Test
+    void serversAreHostAndPortOfPostgresqlOnly() {
+        assertEquals("db:5432", ConnectionBudget.server("jdbc:postgresql://db:5432/app?currentSchema=a"));
+        assertEquals("db", ConnectionBudget.server("jdbc:postgresql://db/app"));
+        assertNull(ConnectionBudget.server("jdbc:sqlite:/tmp/app.db"));
+        Fake fake = new Fake();
+        assertSame(fake, ConnectionBudget.wrap(fake, null, 10));
+    }
+
+    @Test
+    void poolsOfOneServerShareTheBudgetAndClosingGivesItBack() throws Exception {
+        ConnectionBudget.configure("3");
+        String server = "budget-test-" + System.nanoTime() + ":5432";
+        Fake a = new Fake();
+        Fake b = new Fake();
+        DataSource poolA = ConnectionBudget.wrap(a, server, 50);
+        DataSource poolB = ConnectionBudget.wrap(b, server, 50);
+        List<Connection> held = new ArrayList<>(List.of(poolA.getConnection(), poolB.getConnection(),
+                poolA.getConnection()));
+        SQLTransientConnectionException full = assertThrows(SQLTransientConnectionException.class,
+                poolB::getConnection);
+        assertTrue(full.getMessage().contains("budget of 3 connections"), full.getMessage());
+        assertEquals(3, a.open.get() + b.open.get());
+        held.remove(0).close();
+        held.add(poolB.getConnection());
+        assertEquals(3, a.open.get() + b.open.get());
+        assertEquals(3, ConnectionBudget.peak(server));
+        Connection c = held.get(0);
+        c.close();
+        c.close(); // a second close gives nothing back twice
+        held.add(poolA.getConnection());
+        assertThrows(SQLTransientConnectionException.class, poolA::getConnection);
+        for (Connection h : held) {
+            h.close();
+        }
+        assertEquals(0, a.open.get() + b.open.get());
+    }
+
+    @Test
+    void aWrongBudgetKeepsTheCurrentOne() throws Exception {
+        ConnectionBudget.configure("1");
+        ConnectionBudget.configure("none");
+        ConnectionBudget.configure("0");
+        DataSource pool = ConnectionBudget.wrap(new Fake(), "budget-wrong-" + System.nanoTime(), 20);
+        Connection one = pool.getConnection();
+        assertThrows(SQLTransientConnectionException.class, pool::getConnection);
+        one.close();
+    }
+}
