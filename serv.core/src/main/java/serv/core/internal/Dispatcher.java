@@ -274,7 +274,9 @@ public final class Dispatcher extends HttpServlet {
         }
         long end = System.nanoTime() + WAKE_MS * 1_000_000;
         Database database = databases.get(key);
-        while ((database == null || database.state() == DatabaseState.STARTING) && System.nanoTime() < end) {
+        // Null or STARTING: waking up; STOPPED: closed as idle a moment ago, its successor is on the way.
+        while ((database == null || database.state() == DatabaseState.STARTING
+                || database.state() == DatabaseState.STOPPED) && System.nanoTime() < end) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {

@@ -59,6 +59,7 @@ public final class Tenants {
     private long idleMs;
     private volatile long lastUsed = System.nanoTime();
     private java.util.concurrent.ScheduledFuture<?> idleCheck;
+    private boolean closed;
 
     @Activate
     public Tenants(@Reference ConfigurationAdmin cm, @Reference TenantClock clock, TenantConfiguration config,
@@ -75,6 +76,7 @@ public final class Tenants {
 
     @Deactivate
     synchronized void deactivate() {
+        closed = true;
         if (idleCheck != null) {
             idleCheck.cancel(false);
         }
@@ -102,8 +104,8 @@ public final class Tenants {
     /** Makes sure the tenant's database configuration exists (its pool starts); true when it was asleep. */
     public synchronized boolean wake() throws Exception {
         touch();
-        if (database != null) {
-            return false;
+        if (database != null || closed) {
+            return false; // awake already, or being removed: no pool to start
         }
         Configuration c = cm.getFactoryConfiguration("serv.database", "tenant." + tenant.id(), "?");
         c.updateIfDifferent(databaseSettings);
