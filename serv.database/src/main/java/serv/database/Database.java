@@ -41,6 +41,18 @@ public interface Database {
     /** The current state. */
     DatabaseState state();
 
+    /**
+     * Whether the routes of an extension may use this database now: it is {@link DatabaseState#UP} and the
+     * migrations that extension brings for it have been applied. An extension deployed into a running server waits
+     * for its own migrations (its routes answer 503) while the database goes on serving the others.
+     *
+     * @param bundleId the id of the extension's bundle
+     * @since 1.2
+     */
+    default boolean readyFor(long bundleId) {
+        return state() == DatabaseState.UP;
+    }
+
     /** Why the database is not up, or empty when it is. Never contains credentials. */
     Optional<String> reason();
 

@@ -63,8 +63,8 @@ public final class Dispatcher extends HttpServlet {
     private final Map<String, Tenants> tenantComponents = new ConcurrentHashMap<>();
     /** Longest wait of a tenant's first request for its pool to start (and migrate). */
     private static final long WAKE_MS = 15_000;
-    /** The bundle of each route service, for the tenants' enabled extensions. */
-    private final Map<Long, String> routeBundles = new ConcurrentHashMap<>();
+    /** The bundle of each route service: for the tenants' enabled extensions and the extension's migrations. */
+    private final Map<Long, org.osgi.framework.Bundle> routeBundles = new ConcurrentHashMap<>();
 
     /** JPA: the extensions' persistence units, opened per request. */
     @Reference
@@ -77,7 +77,7 @@ public final class Dispatcher extends HttpServlet {
     synchronized void bindHandler(org.osgi.framework.ServiceReference<Handler> ref, Handler handler,
             Map<String, Object> props) {
         long id = (Long) props.get(Constants.SERVICE_ID);
-        routeBundles.put(id, ref.getBundle().getSymbolicName());
+        routeBundles.put(id, ref.getBundle());
         try {
             RouteTable.Entry entry = RouteTable.Entry.of((String) props.get(Route.PATH), methods(props),
                     (String) props.get(Route.DATABASE), handler, id, ranking(props));
@@ -209,8 +209,9 @@ public final class Dispatcher extends HttpServlet {
             return;
         }
         RouteTable.Entry route = match.entry();
+        org.osgi.framework.Bundle extension = routeBundles.get(route.serviceId());
         if (tenant != null && !tenant.extensions().isEmpty()
-                && !tenant.extensions().contains(routeBundles.get(route.serviceId()))) {
+                && (extension == null || !tenant.extensions().contains(extension.getSymbolicName()))) {
             send(resp, 404, Json.error("not found"), Map.of()); // an extension the tenant does not have
             return;
         }
@@ -229,6 +230,11 @@ public final class Dispatcher extends HttpServlet {
             if (database.state() != DatabaseState.UP) {
                 // The reason (hosts, migrations) is for operators, in /health; clients get the state.
                 unavailable(resp, "database " + route.database() + " is " + database.state());
+                return;
+            }
+            if (extension != null && !database.readyFor(extension.getBundleId())) {
+                // Deployed a moment ago: its migrations are being applied while the others' routes are served.
+                unavailable(resp, "database " + route.database() + " is applying this extension's migrations");
                 return;
             }
         }

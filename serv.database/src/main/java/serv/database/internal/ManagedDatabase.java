@@ -9,10 +9,13 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.jdbc.DataSourceFactory;
@@ -71,6 +74,8 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
     private int generation;
 
     private boolean migrated;
+    /** Extensions (bundle ids) whose migrations for this database are not applied yet: their routes wait. */
+    private final Set<Long> awaiting = ConcurrentHashMap.newKeySet();
 
     ManagedDatabase(BundleContext context, PoolScheduler scheduler, MigrationExtender migrations) {
         this.context = context;
@@ -102,6 +107,11 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
     @Override
     public DatabaseState state() {
         return state;
+    }
+
+    @Override
+    public boolean readyFor(long bundleId) {
+        return state == DatabaseState.UP && (awaiting.isEmpty() || !awaiting.contains(bundleId));
     }
 
     @Override
@@ -497,11 +507,14 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
         if (s == null) {
             return "no configuration";
         }
+        // Extensions that arrived before this point have their migrations in this run; later ones wait for the next.
+        Set<Long> applied = Set.copyOf(awaiting);
         try {
             migrations.migrate(s.name(), s.url().dialect(), p);
             synchronized (this) {
                 if (pool == p || pending == p) {
                     migrated = true;
+                    awaiting.removeAll(applied);
                 }
             }
             return null;
@@ -517,23 +530,39 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
         }
     }
 
-    /** An extension with migrations for this database was deployed: apply them before routes use them. */
+    /**
+     * An extension with migrations for this database was deployed: apply them before its routes use them. An UP
+     * database stays UP meanwhile, so the routes of the other extensions go on being served; only the newcomer's
+     * routes wait ({@link #readyFor(long)}).
+     */
     @Override
-    public synchronized void extensionArrived(java.util.Set<String> databases) {
+    public synchronized void extensionArrived(Set<String> databases, Bundle bundle) {
         if (concerns(databases) && pool != null && state != DatabaseState.STOPPED) {
-            migrateAgain();
+            awaiting.add(bundle.getBundleId());
+            if (state == DatabaseState.UP) {
+                migrated = false;
+                scheduleProbe(0);
+            } else {
+                migrateAgain();
+            }
         }
     }
 
     /** An extension with migrations for this database went: if they had failed it, check again without them. */
     @Override
-    public synchronized void extensionLeft(java.util.Set<String> databases) {
-        if (concerns(databases) && pool != null && state == DatabaseState.FAILED) {
+    public synchronized void extensionLeft(Set<String> databases, Bundle bundle) {
+        if (!concerns(databases)) {
+            return;
+        }
+        if ((bundle.getState() & (Bundle.STARTING | Bundle.ACTIVE)) == 0) {
+            awaiting.remove(bundle.getBundleId()); // stopping: it has no routes left to wait
+        }
+        if (pool != null && state == DatabaseState.FAILED) {
             migrateAgain();
         }
     }
 
-    private boolean concerns(java.util.Set<String> databases) {
+    private boolean concerns(Set<String> databases) {
         DatabaseSettings s = settings;
         return s != null && databases.contains(s.name());
     }

@@ -68,9 +68,10 @@ public final class MigrationExtender implements Migrations {
 
     /** Listeners (the managed databases) told when an extension with migrations arrives. */
     interface Listener {
-        void extensionArrived(Set<String> databases);
+        /** The bundle brings migrations for these databases: it is not ready on them until they are applied. */
+        void extensionArrived(Set<String> databases, Bundle bundle);
 
-        void extensionLeft(Set<String> databases);
+        void extensionLeft(Set<String> databases, Bundle bundle);
     }
 
     /** Started extensions with SQL migrations: their folders under {@link #ROOT}. */
@@ -102,7 +103,7 @@ public final class MigrationExtender implements Migrations {
                 extensions.put(bundle, folders);
                 Set<String> databases = databasesOf(bundle, folders);
                 LOG.debug("Extension {} brings migrations for {}", bundle.getSymbolicName(), databases);
-                listeners.forEach(l -> l.extensionArrived(databases));
+                listeners.forEach(l -> l.extensionArrived(databases, bundle));
                 return bundle;
             }
 
@@ -117,7 +118,7 @@ public final class MigrationExtender implements Migrations {
                 if (folders != null) {
                     // a database FAILED by this extension's migrations can come back up without it
                     Set<String> databases = databasesOf(bundle, folders);
-                    listeners.forEach(l -> l.extensionLeft(databases));
+                    listeners.forEach(l -> l.extensionLeft(databases, bundle));
                 }
             }
         });
@@ -136,7 +137,7 @@ public final class MigrationExtender implements Migrations {
                     return code;
                 }
                 javaMigrations.put(ref, new Registered(ref.getBundle(), name, code));
-                listeners.forEach(l -> l.extensionArrived(Set.of(name)));
+                listeners.forEach(l -> l.extensionArrived(Set.of(name), ref.getBundle()));
                 return code;
             }
 
@@ -151,7 +152,7 @@ public final class MigrationExtender implements Migrations {
                 Registered gone = javaMigrations.remove(ref);
                 context.ungetService(ref);
                 if (gone != null) {
-                    listeners.forEach(l -> l.extensionLeft(Set.of(gone.database())));
+                    listeners.forEach(l -> l.extensionLeft(Set.of(gone.database()), gone.bundle()));
                 }
             }
         };
@@ -168,9 +169,9 @@ public final class MigrationExtender implements Migrations {
                 Target before = targets.put(ref, new Target(ref.getBundle(), f, d));
                 if (before != null) {
                     Set<String> left = new java.util.TreeSet<>(List.of(before.database(), before.folder()));
-                    listeners.forEach(l -> l.extensionLeft(left));
+                    listeners.forEach(l -> l.extensionLeft(left, before.bundle()));
                 }
-                listeners.forEach(l -> l.extensionArrived(Set.of(d)));
+                listeners.forEach(l -> l.extensionArrived(Set.of(d), ref.getBundle()));
                 return context.getService(ref);
             }
 
@@ -185,8 +186,8 @@ public final class MigrationExtender implements Migrations {
                 Target gone = targets.remove(ref);
                 context.ungetService(ref);
                 if (gone != null) {
-                    listeners.forEach(l -> l.extensionLeft(Set.of(gone.database())));
-                    listeners.forEach(l -> l.extensionArrived(Set.of(gone.folder())));
+                    listeners.forEach(l -> l.extensionLeft(Set.of(gone.database()), gone.bundle()));
+                    listeners.forEach(l -> l.extensionArrived(Set.of(gone.folder()), gone.bundle()));
                 }
             }
         };
