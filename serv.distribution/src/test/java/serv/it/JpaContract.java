@@ -91,6 +91,54 @@ public abstract class JpaContract extends ServTestSupport {
         assertEquals(before, counts());
     }
 
+    @Test
+    public void databaseErrorsAreAnsweredTheSameOnBothDialectsAndKeepNothing() throws Exception {
+        String before = counts();
+        String[][] cases = {
+            { "unique", "409", "{\"error\":\"text already exists\"}" },
+            { "fk", "400", "{\"error\":\"a referenced record does not exist\"}" },
+            { "notnull", "400", "{\"error\":\"text is required\"}" },
+            { "check", "400", "{\"error\":\"a value is not allowed\"}" },
+        };
+        for (String[] c : cases) {
+            Answer a = send("POST", "/notes?sql=" + c[0], FORM, "text=" + text());
+            assertEquals(c[0] + ": " + a.body(), Integer.parseInt(c[1]), a.status());
+            assertEquals(c[0], c[2], a.body());
+            assertEquals(c[0] + " kept nothing", before, counts());
+        }
+
+        // Anything else: a 500 that tells the client only an id, the same id as the log line that has the rest.
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        Answer broken;
+        System.setErr(new java.io.PrintStream(new OutputStream() {
+            @Override
+            public void write(int b) {
+                err.write(b);
+                log.write(b);
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                err.write(b, off, len);
+                log.write(b, off, len);
+            }
+        }, true, StandardCharsets.UTF_8));
+        try {
+            broken = send("POST", "/notes?sql=broken", FORM, "text=" + text());
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals(broken.body(), 500, broken.status());
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("\\{\"error\":\"internal server error\",\"id\":\"([0-9a-f]{8})\"}").matcher(broken.body());
+        assertTrue(broken.body(), m.matches());
+        String logged = log.toString(StandardCharsets.UTF_8);
+        assertTrue(logged, logged.contains("Route /notes failed, error id " + m.group(1)));
+        assertTrue(logged, logged.contains("no_such_table"));
+        assertEquals(before, counts());
+    }
+
     /** Another database of the same dialect for the pool to switch to; null when the dialect has no server. */
     protected abstract String anotherDatabaseUrl();
 
@@ -254,6 +302,10 @@ public abstract class JpaContract extends ServTestSupport {
                     "CREATE TABLE notes (id SERIAL PRIMARY KEY, text TEXT NOT NULL UNIQUE);");
             put(jar, "serv/migrations/default/V001__create_notes.sqlite.sql",
                     "CREATE TABLE notes (id INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL UNIQUE);");
+            put(jar, "serv/migrations/default/V002__create_note_tags.sql", """
+                    CREATE TABLE note_tags (note_id INTEGER NOT NULL REFERENCES notes (id),
+                                            tag TEXT NOT NULL CHECK (length(tag) <= 10));
+                    """);
         }
         return out.toByteArray();
     }

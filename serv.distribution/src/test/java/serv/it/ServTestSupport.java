@@ -141,6 +141,8 @@ public abstract class ServTestSupport {
      * extracted once per test JVM; its launcher.properties give their start levels and the framework properties.
      */
     private static Launch launch;
+    /** The start levels of serv.jar's logging bundles (cnf/runtime.bndrun). */
+    private static final int LOGGING_LEVEL = 30;
 
     private record Launch(Map<String, String> properties, List<Option> bundles) {
     }
@@ -185,13 +187,17 @@ public abstract class ServTestSupport {
             while (m.find()) {
                 levels.put(m.group(1), Integer.valueOf(m.group(2)));
             }
+            // Pax Exam's own bundles start at level 2 and log through slf4j, which binds its provider once, at first
+            // use: the logging bundles (SPI Fly, slf4j's API and provider: levels up to 30) start at level 1 here,
+            // or the server's log would be lost for the whole test JVM.
             List<Option> options = new ArrayList<>();
             for (String b : bundles) {
                 String bsn;
                 try (JarFile file = new JarFile(b)) {
                     bsn = file.getManifest().getMainAttributes().getValue("Bundle-SymbolicName").split(";")[0].strip();
                 }
-                options.add(bundle(Path.of(b).toUri().toString()).startLevel(levels.getOrDefault(bsn, 1)));
+                int level = levels.getOrDefault(bsn, 1);
+                options.add(bundle(Path.of(b).toUri().toString()).startLevel(level <= LOGGING_LEVEL ? 1 : level));
             }
             if (options.isEmpty()) {
                 throw new IllegalStateException(jar + " holds no bundles");

@@ -17,7 +17,8 @@ import serv.core.Response;
  * and a migration. {@code POST /notes} (form {@code text}) writes one note with JPA and one with JDBC in the same
  * request, and answers whether each API saw the other's write; {@code ?fail=throw} then throws,
  * {@code ?fail=duplicate} persists a note whose text exists (the unique violation shows at commit's flush).
- * {@code GET /notes} counts the notes with both APIs.
+ * {@code GET /notes} counts the notes with both APIs. {@code POST /notes?sql=unique|fk|notnull|check|broken} writes
+ * a note with JDBC and then runs a statement that fails that way, for the mapping of database errors to answers.
  */
 public final class NotesRoute implements Handler {
 
@@ -34,6 +35,12 @@ public final class NotesRoute implements Handler {
             return;
         }
         String text = request.form().getOrDefault("text", "");
+        String violation = request.query("sql");
+        if (violation != null) {
+            violate(request, violation, text);
+            response.status(201).json(Map.of("violated", false));
+            return;
+        }
         em.persist(new Note(text));
         em.flush();
         body.put("jdbcSeesJpa", jdbcCount(request, text) == 1);
@@ -51,6 +58,31 @@ public final class NotesRoute implements Handler {
             em.persist(new Note(text)); // not flushed here: the request's commit flushes it and fails
         }
         response.status(201).json(body);
+    }
+
+    private static void violate(Request request, String violation, String text) throws SQLException {
+        long id;
+        try (PreparedStatement st = request.connection().prepareStatement("INSERT INTO notes (text) VALUES (?)")) {
+            st.setString(1, text);
+            st.executeUpdate();
+        }
+        try (PreparedStatement st = request.connection().prepareStatement("SELECT id FROM notes WHERE text = ?")) {
+            st.setString(1, text);
+            try (ResultSet rs = st.executeQuery()) {
+                rs.next();
+                id = rs.getLong(1);
+            }
+        }
+        String sql = switch (violation) {
+            case "unique" -> "INSERT INTO notes (text) VALUES ('" + text.replace("'", "''") + "')";
+            case "fk" -> "INSERT INTO note_tags (note_id, tag) VALUES (-1, 'x')";
+            case "notnull" -> "INSERT INTO notes (text) VALUES (NULL)";
+            case "check" -> "INSERT INTO note_tags (note_id, tag) VALUES (" + id + ", 'a tag far too long')";
+            default -> "SELECT secret FROM no_such_table";
+        };
+        try (PreparedStatement st = request.connection().prepareStatement(sql)) {
+            st.execute();
+        }
     }
 
     private static long jdbcCount(Request request, String text) throws SQLException {
