@@ -408,6 +408,76 @@ public class TenancyIT extends ServTestSupport {
         assertNull(db[0].getProperties().get("schema"));
     }
 
+    @Test
+    public void schemaTenantsFollowTheSharedDefaultDatabase() throws Exception {
+        ready("globex");
+        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        org.osgi.service.cm.Configuration shared = cm.listConfigurations(
+                "(&(service.factoryPid=serv.database)(name=default)(!(tenant=*)))")[0];
+        Hashtable<String, Object> original = new Hashtable<>();
+        for (String key : java.util.Collections.list(shared.getProperties().keys())) {
+            if (!key.startsWith("service.")) {
+                original.put(key, shared.getProperties().get(key));
+            }
+        }
+        String before = currentDatabase(database("default", "globex"));
+        String other = freshPostgres();
+        AtomicBoolean stop = new AtomicBoolean();
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        AtomicInteger done = new AtomicInteger();
+        Thread load = new Thread(() -> {
+            while (!stop.get()) {
+                try {
+                    Answer a = as("globex", "GET", "/posts", null);
+                    if (a.status() != 200) {
+                        failures.add(a.status() + " " + a.body());
+                    }
+                    done.incrementAndGet();
+                } catch (Exception e) {
+                    failures.add(e.toString());
+                }
+            }
+        });
+        load.start();
+        try {
+            // The shared database moves: globex's schema moves with it (created and migrated there), no request fails.
+            Hashtable<String, Object> moved = new Hashtable<>(original);
+            moved.put("url", other);
+            shared.update(moved);
+            String otherName = other.substring(other.lastIndexOf('/') + 1);
+            await("globex on the new shared database", Duration.ofSeconds(20),
+                    () -> otherName.equals(currentDatabase(database("default", "globex"))));
+            try (java.sql.Connection c = postgres(otherName); java.sql.Statement st = c.createStatement();
+                    java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.tables"
+                            + " WHERE table_schema = 'globex' AND table_name = 'posts'")) {
+                rs.next();
+                assertEquals(1, rs.getInt(1));
+            }
+            // And back, where its data is.
+            shared.update(original);
+            await("globex back on its database", Duration.ofSeconds(20),
+                    () -> before.equals(currentDatabase(database("default", "globex"))));
+        } finally {
+            stop.set(true);
+            load.join();
+        }
+        assertTrue("requests ran: " + done.get(), done.get() > 20);
+        assertEquals(List.of(), List.copyOf(failures));
+    }
+
+    private static String currentDatabase(Database db) {
+        if (db == null) {
+            return null;
+        }
+        try (java.sql.Connection c = db.connection(); java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery("SELECT current_database()")) {
+            rs.next();
+            return rs.getString(1);
+        } catch (java.sql.SQLException e) {
+            return null;
+        }
+    }
+
     private static Database database(String name, String tenant) {
         try {
             for (ServiceReference<Database> r : context().getServiceReferences(Database.class,

@@ -56,6 +56,9 @@ public final class Tenants {
     private volatile Tenant tenant;
     private Configuration database;
     private Hashtable<String, Object> databaseSettings;
+    /** The configuration as last applied, to recompute the database settings when the shared default changes. */
+    private TenantConfiguration config;
+    private Dictionary<String, Object> rawConfig;
     private long idleMs;
     private volatile long lastUsed = System.nanoTime();
     private java.util.concurrent.ScheduledFuture<?> idleCheck;
@@ -114,6 +117,31 @@ public final class Tenants {
         return true;
     }
 
+    /**
+     * The shared default database's configuration changed: a schema tenant takes over its new connection settings,
+     * at once when its pool is open (a live edit: the new pool is checked and migrated while the old one serves),
+     * else when it wakes.
+     */
+    synchronized void sharedDefaultChanged() {
+        if (closed || config == null || (config.database__url() != null && !config.database__url().isBlank())) {
+            return; // a database of its own: the shared default is none of its business
+        }
+        try {
+            Hashtable<String, Object> db = databaseSettings(config, rawConfig, tenant.id());
+            if (db.equals(databaseSettings)) {
+                return;
+            }
+            databaseSettings = db;
+            if (database != null) {
+                database.updateIfDifferent(db);
+                LOG.info("Tenant {}: its schema follows the new settings of database default", tenant.id());
+            }
+        } catch (Exception e) {
+            LOG.warn("Tenant {}: the new settings of database default could not be applied: {}", tenant.id(),
+                    e.getMessage());
+        }
+    }
+
     private synchronized void closeIfIdle() {
         if (database == null || idleMs <= 0 || System.nanoTime() - lastUsed < idleMs * 1_000_000) {
             return;
@@ -130,7 +158,8 @@ public final class Tenants {
     private synchronized void apply(TenantConfiguration config, java.util.Map<String, Object> props)
             throws Exception {
         Tenant next = check(config);
-        Hashtable<String, Object> db = databaseSettings(config, raw(props), next.id());
+        Dictionary<String, Object> raw = raw(props);
+        Hashtable<String, Object> db = databaseSettings(config, raw, next.id());
         long idle = idleSeconds(config, next.id()) * 1000;
         Configuration c = cm.getFactoryConfiguration("serv.database", "tenant." + next.id(), "?");
         if (database != null && !database.getPid().equals(c.getPid())) {
@@ -142,6 +171,8 @@ public final class Tenants {
             database = c;
         }
         databaseSettings = db;
+        this.config = config;
+        rawConfig = raw;
         idleMs = idle;
         if (idleCheck != null) {
             idleCheck.cancel(false);

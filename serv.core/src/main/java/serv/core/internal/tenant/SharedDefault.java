@@ -1,0 +1,66 @@
+package serv.core.internal.tenant;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
+import org.osgi.service.cm.ConfigurationListener;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches the shared {@code default} database's configuration: when it changes (a new URL, rotated credentials,
+ * timeouts), every schema-per-tenant database follows, as a live edit of its own pool (a pending pool is checked
+ * and migrated while the old one serves). One listener for all tenants, so a thousand tenants do not each hear
+ * every configuration event.
+ */
+@Component(service = ConfigurationListener.class)
+public final class SharedDefault implements ConfigurationListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SharedDefault.class);
+
+    private final ConfigurationAdmin cm;
+    private final List<Tenants> tenants = new CopyOnWriteArrayList<>();
+
+    @Activate
+    public SharedDefault(@Reference ConfigurationAdmin cm) {
+        this.cm = cm;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void addTenant(Tenants tenant) {
+        tenants.add(tenant);
+    }
+
+    void removeTenant(Tenants tenant) {
+        tenants.remove(tenant);
+    }
+
+    @Override
+    public void configurationEvent(ConfigurationEvent event) {
+        if (event.getType() != ConfigurationEvent.CM_UPDATED || !"serv.database".equals(event.getFactoryPid())
+                || tenants.isEmpty()) {
+            return;
+        }
+        try {
+            Configuration[] shared = cm.listConfigurations("(&(service.pid=" + event.getPid()
+                    + ")(name=default)(!(tenant=*)))");
+            if (shared == null) {
+                return; // a tenant's own database, or another database
+            }
+        } catch (Exception e) {
+            LOG.warn("The change of database configuration {} could not be read: {}", event.getPid(), e.toString());
+            return;
+        }
+        for (Tenants t : tenants) {
+            t.sharedDefaultChanged();
+        }
+    }
+}
