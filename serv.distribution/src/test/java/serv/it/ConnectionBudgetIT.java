@@ -114,4 +114,52 @@ public class ConnectionBudgetIT extends ServTestSupport {
         });
         assertTrue("sessions " + sessions(), sessions() <= 5);
     }
+
+    @Test
+    public void aQuietPoolGivesItsIdleConnectionsBackWhenTheBudgetIsUsedUp() throws Exception {
+        for (String t : List.of("a", "c")) {
+            await("tenant " + t + " up", Duration.ofSeconds(30), () -> {
+                try {
+                    return send("GET", "/posts", null, null, "Host", t + ".test").status() == 200;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        }
+        // Tenant a takes what it can of the budget, then goes quiet: its connections stay open, idle, in its pool
+        // (Hikari would close them only after 10 s idle, on a 30 s housekeeping round).
+        List<Connection> held = new ArrayList<>();
+        try {
+            while (held.size() < 5) {
+                try {
+                    held.add(tenant("a").connection());
+                } catch (SQLTransientConnectionException full) {
+                    break;
+                }
+            }
+        } finally {
+            for (Connection c : held) {
+                c.close();
+            }
+        }
+        assertTrue("a held " + held.size(), held.size() >= 2);
+        assertEquals(held.size(), tenant("a").stats().idle());
+        // Tenant c needs connections now: rather than a 503, a's idle ones are closed for it.
+        List<Connection> taken = new ArrayList<>();
+        try {
+            for (int i = 0; i < held.size(); i++) {
+                taken.add(tenant("c").connection());
+            }
+            assertTrue("sessions " + sessions(), sessions() <= 5);
+            Answer served = send("GET", "/posts", null, null, "Host", "a.test");
+            assertEquals(served.body(), 503, served.status()); // c is busy with all of it: nothing to take back
+        } finally {
+            for (Connection c : taken) {
+                c.close();
+            }
+        }
+        Answer again = send("GET", "/posts", null, null, "Host", "a.test");
+        assertEquals(again.body(), 200, again.status()); // c went quiet: a gets its connection back
+        assertTrue("sessions " + sessions(), sessions() <= 5);
+    }
 }

@@ -14,6 +14,9 @@ import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+
 /**
  * The budget of physical connections per PostgreSQL server (host and port), shared by every pool of this process:
  * the databases, and every tenant's. A pool opens a connection only with a permit (waiting at most its connection
@@ -21,6 +24,10 @@ import javax.sql.DataSource;
  * the budget; a request that cannot get a connection in time is answered 503 with Retry-After, as for any
  * unavailable database. Set with the framework property or environment variable {@value #PROPERTY} /
  * {@code SERV_CONNECTION_BUDGET} (default {@value #DEFAULT}, under PostgreSQL's default max_connections of 100).
+ *
+ * <p>When the budget is used up, a waiting pool asks the quietest pool of the same server (nothing borrowed,
+ * nobody waiting, no minimum to keep) to close its idle connections, rather than waiting for them to time out:
+ * a tenant that went quiet a few seconds ago does not keep a busy one from the server.
  *
  * <p>Hand-written rather than a pool option: Hikari bounds one pool, not a server shared by many pools.
  */
@@ -30,11 +37,14 @@ final class ConnectionBudget {
     static final String PROPERTY = "serv.connection.budget";
     static final int DEFAULT = 90;
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConnectionBudget.class);
     private static final Map<String, ConnectionBudget> SERVERS = new ConcurrentHashMap<>();
     private static volatile int limit = DEFAULT;
 
     private int open;
     private int peak;
+    /** The pools drawing on this budget (closed ones are dropped as they are met). */
+    private final java.util.Set<HikariDataSource> pools = ConcurrentHashMap.newKeySet();
 
     /** Sets the budget (from the framework property or the environment); a wrong value keeps the default. */
     static void configure(String value) {
@@ -48,7 +58,7 @@ final class ConnectionBudget {
             }
             limit = n;
         } catch (NumberFormatException e) {
-            org.slf4j.LoggerFactory.getLogger(ConnectionBudget.class).error(
+            LOG.error(
                     "{}: '{}' is not a positive number of connections; keeping {}", PROPERTY, value, limit);
         }
     }
@@ -71,6 +81,25 @@ final class ConnectionBudget {
         return new Budgeted(dataSource, SERVERS.computeIfAbsent(server, s -> new ConnectionBudget()), timeoutMs);
     }
 
+    /** The budget is used up: saturation, not an outage of the database. */
+    static final class Refused extends SQLTransientConnectionException {
+        private static final long serialVersionUID = 1L;
+
+        Refused(String message) {
+            super(message, "08004");
+        }
+    }
+
+    /** Registers a pool made on {@code server}'s budget, so that its idle connections can be asked back. */
+    static void track(String server, HikariDataSource pool) {
+        if (server == null) {
+            return;
+        }
+        ConnectionBudget budget = SERVERS.computeIfAbsent(server, s -> new ConnectionBudget());
+        budget.pools.removeIf(HikariDataSource::isClosed);
+        budget.pools.add(pool);
+    }
+
     /** The most connections open at once on {@code server} since start (bench/tenants.sh reads it). */
     static int peak(String server) {
         ConnectionBudget b = SERVERS.get(server);
@@ -81,23 +110,65 @@ final class ConnectionBudget {
         return peak;
     }
 
-    private synchronized void acquire(long timeoutMs) throws SQLException {
+    private void acquire(long timeoutMs) throws SQLException {
         long end = System.nanoTime() + timeoutMs * 1_000_000;
-        while (open >= limit) {
-            long left = (end - System.nanoTime()) / 1_000_000;
-            if (left <= 0) {
-                throw new SQLTransientConnectionException("the connection budget of " + limit
-                        + " connections to this database server is used up (" + PROPERTY + ")", "08004");
+        boolean asked = false;
+        while (true) {
+            synchronized (this) {
+                if (open < limit) {
+                    open++;
+                    peak = Math.max(peak, open);
+                    return;
+                }
+                long left = (end - System.nanoTime()) / 1_000_000;
+                if (left <= 0) {
+                    throw new Refused("the connection budget of " + limit
+                            + " connections to this database server is used up (" + PROPERTY + ")");
+                }
+                if (asked) {
+                    try {
+                        wait(Math.min(left, 100)); // a closing connection wakes us; else ask again
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new SQLTransientConnectionException("interrupted while waiting for the connection budget");
+                    }
+                    asked = false;
+                    continue;
+                }
             }
-            try {
-                wait(left);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new SQLTransientConnectionException("interrupted while waiting for the connection budget");
+            reclaimIdle(); // outside the lock: the connections it closes give their permits back through it
+            asked = true;
+        }
+    }
+
+    /**
+     * Closes the idle connections of the quietest pool of this server: one with idle connections, none borrowed,
+     * nobody waiting and no minimum to keep (a pool with a minimum would only open them again). Hikari closes them
+     * on its own thread; each close gives a permit back.
+     */
+    private void reclaimIdle() {
+        HikariDataSource quietest = null;
+        int most = 0;
+        for (HikariDataSource p : pools) {
+            if (p.isClosed()) {
+                pools.remove(p);
+                continue;
+            }
+            HikariPoolMXBean bean = p.getHikariPoolMXBean();
+            if (bean == null || p.getMinimumIdle() > 0 || bean.getActiveConnections() > 0
+                    || bean.getThreadsAwaitingConnection() > 0) {
+                continue;
+            }
+            int idle = bean.getIdleConnections();
+            if (idle > most) {
+                most = idle;
+                quietest = p;
             }
         }
-        open++;
-        peak = Math.max(peak, open);
+        if (quietest != null) {
+            LOG.debug("Connection budget used up: closing {} idle connections of {}", most, quietest.getPoolName());
+            quietest.getHikariPoolMXBean().softEvictConnections();
+        }
     }
 
     private synchronized void release() {

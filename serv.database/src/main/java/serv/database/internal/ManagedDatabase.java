@@ -243,6 +243,7 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
         HikariDataSource next;
         try {
             next = new HikariDataSource(hikariConfig(s, factory));
+            ConnectionBudget.track(ConnectionBudget.server(s.url().jdbcUrl()), next);
         } catch (SQLException | RuntimeException e) {
             closePool("it could not be replaced");
             setState(DatabaseState.FAILED, "the pool could not be created: " + describe(e));
@@ -583,8 +584,16 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
         }
     }
 
-    /** A borrowing failed for want of a connection: the database may be gone. */
+    /**
+     * A borrowing timed out. When new connections could not be made (Hikari gives the last failure as the cause),
+     * the database may be gone: RETRYING, checked at once. Every connection in use (no cause) or the server's
+     * connection budget used up is saturation, not an outage: that borrower gets its 503 and the database stays UP,
+     * or a load peak would keep it answering 503 for a whole probe round after the peak.
+     */
     private synchronized void connectionFailed(SQLException e) {
+        if (e.getCause() == null || e.getCause() instanceof ConnectionBudget.Refused) {
+            return;
+        }
         if (state == DatabaseState.UP && pool != null) {
             setState(DatabaseState.RETRYING, describe(e));
             LOG.warn("Database {}: a connection could not be had ({}); checking the database", label(), describe(e));
