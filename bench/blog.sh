@@ -3,10 +3,15 @@
 # a fresh PostgreSQL database, starts serv.jar on it, and runs wrk (2 threads, 32 connections, 5 s warm-up, 10 s
 # measured) against GET /posts/{random id}, GET /posts?limit=20 and POST /posts with random valid bodies. Prints
 # req/s, p50, p99 and non-2xx per endpoint, the time from start to the first 200 and the resident memory.
-# The three endpoints run once per repository implementation (SERV_BENCH_REPOSITORIES, default "jdbc jpa"),
-# switched live by rewriting serv.config.yaml, the way an operator would.
+# The three endpoints run for each repository implementation (SERV_BENCH_REPOSITORIES, default "jdbc jpa"),
+# switched live by rewriting serv.config.yaml, the way an operator would, and for bench/baseline: the same SQL,
+# checks and answers hand-wired on Jetty 12, HikariCP and JDBC with no framework, on the same machine, database
+# and pool size (SERV_BENCH_BASELINE=0 leaves it out). On 2 shared cores one 10 s run varies by 10-30%, so the
+# sets take turns for SERV_BENCH_ROUNDS rounds (default 3; the idle server meanwhile costs nothing) and the
+# tables give each round's req/s and the median; the last table gives Serv's medians as a share of the baseline's.
+# The posts table is seeded again before each set, so every set starts from the same 10,000 posts.
 # Loopback only. Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust); installs wrk from Debian if missing.
-#   bench/blog.sh
+#   bench/blog.sh                 (about 3 minutes per round)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -44,7 +49,9 @@ trap 'kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf
 until curl -sf -o /dev/null "http://127.0.0.1:$port/health"; do sleep 0.02; done
 first=$(( $(date +%s%3N) - start ))
 
+seed() { # the 100 users and 10,000 posts, from scratch (ids from 1)
 psql -d "$db" <<'SQL'
+TRUNCATE posts, users RESTART IDENTITY;
 INSERT INTO users (username, email, password_hash)
   SELECT 'user' || g, 'user' || g || '@example.com', 'pbkdf2-sha256$1$x$x' FROM generate_series(1, 100) g;
 INSERT INTO posts (title, content, author_id, created_at, updated_at)
@@ -56,35 +63,90 @@ INSERT INTO posts (title, content, author_id, created_at, updated_at)
          timestamp '2024-01-01' + g * interval '1 minute',
          timestamp '2024-01-01' + g * interval '1 minute'
   FROM generate_series(1, 10000) g;
-ANALYZE;
+VACUUM ANALYZE posts;
+VACUUM ANALYZE users;
+CHECKPOINT;
 SQL
+}
+seed
 rss=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
 
-run() { # name, wrk arguments...
-  local name=$1; shift
-  wrk -t2 -c32 -d5s "$@" >/dev/null 2>&1 || true
-  local out; out=$(wrk -t2 -c32 -d10s --latency "$@" 2>&1)
-  local rps p50 p99 non2xx
-  rps=$(awk '/Requests\/sec/ { print $2 }' <<<"$out")
-  p50=$(awk '$1 == "50%" { print $2 }' <<<"$out")
-  p99=$(awk '$1 == "99%" { print $2 }' <<<"$out")
-  non2xx=$(awk '/Non-2xx/ { print $NF }' <<<"$out")
-  printf '%-22s %10s %10s %10s %8s\n' "$name" "$rps" "$p50" "$p99" "${non2xx:-0}"
-}
 url="http://127.0.0.1:$port"
+sets=$repositories
+if [ "${SERV_BENCH_BASELINE:-1}" != 0 ]; then
+  # The yardstick, beside serv.jar on the next port.
+  mvn -B -q -f bench/baseline/pom.xml package -DskipTests
+  java -cp "bench/baseline/target/classes:bench/baseline/target/lib/*" Baseline "$((port + 1))" \
+    "jdbc:postgresql://127.0.0.1:5432/$db" "${SERV_BENCH_POOL:-16}" >"$home/baseline.log" 2>&1 &
+  baseline=$!
+  trap 'kill -TERM $pid $baseline 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$home"' EXIT
+  until curl -s -o /dev/null "http://127.0.0.1:$((port + 1))/posts/1"; do sleep 0.02; done
+  sets="$sets baseline"
+fi
+target_of() { # set: its base URL, after switching the blog to that repository
+  if [ "$1" = baseline ]; then echo "http://127.0.0.1:$((port + 1))"; else use "$1"; echo "$url"; fi
+}
+names=("GET /posts/{id}" "GET /posts?limit=20" "POST /posts")
+wrk_args() { # endpoint index, base URL
+  case $1 in
+    0) echo "-s bench/wrk/get_post.lua $2" ;;
+    1) echo "$2/posts?limit=20" ;;
+    2) echo "-s bench/wrk/create_post.lua $2" ;;
+  esac
+}
+
 # Warm-up: the JIT compiles and the pools fill with each implementation before anything is measured (right after
 # start, on 2 cores, the first endpoint measured would otherwise pay for the compiler).
-for repository in $repositories; do
-  use "$repository"
-  for target in "-s bench/wrk/get_post.lua $url" "$url/posts?limit=20" "-s bench/wrk/create_post.lua $url"; do
-    wrk -t2 -c32 -d5s $target >/dev/null 2>&1 || true
+for set in $sets; do
+  base=$(target_of "$set")
+  for i in 0 1 2; do wrk -t2 -c32 -d5s $(wrk_args $i "$base") >/dev/null 2>&1 || true; done
+done
+
+declare -A rps p50 p99 non2xx
+rounds=${SERV_BENCH_ROUNDS:-3}
+for round in $(seq 1 "$rounds"); do
+  for set in $sets; do
+    base=$(target_of "$set")
+    seed
+    for i in 0 1 2; do
+      wrk -t2 -c32 -d5s $(wrk_args $i "$base") >/dev/null 2>&1 || true
+      out=$(wrk -t2 -c32 -d10s --latency $(wrk_args $i "$base") 2>&1)
+      key="$set/$i/$round"
+      rps[$key]=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")
+      p50[$key]=$(awk '$1 == "50%" { print $2 }' <<<"$out")
+      p99[$key]=$(awk '$1 == "99%" { print $2 }' <<<"$out")
+      non2xx[$key]=$(awk '/Non-2xx/ { print $NF }' <<<"$out")
+      non2xx[$key]=${non2xx[$key]:-0}
+    done
   done
 done
-for repository in $repositories; do
-  use "$repository"
-  printf '\n%-22s %10s %10s %10s %8s\n' "$repository: endpoint" req/s p50 p99 non-2xx
-  run "GET /posts/{id}" -s bench/wrk/get_post.lua "$url"
-  run "GET /posts?limit=20" "$url/posts?limit=20"
-  run "POST /posts" -s bench/wrk/create_post.lua "$url"
+
+median_round() { # set, endpoint: the round whose req/s is the median
+  for r in $(seq 1 "$rounds"); do echo "${rps[$1/$2/$r]} $r"; done | sort -n | awk '{ a[NR] = $2 } END { print a[int((NR + 1) / 2)] }'
+}
+for set in $sets; do
+  printf '\n%-20s %9s %9s %9s %8s   %s\n' "$set: endpoint" "req/s" p50 p99 non-2xx "req/s of each round"
+  for i in 0 1 2; do
+    m=$(median_round "$set" $i)
+    each=""; bad=0
+    for r in $(seq 1 "$rounds"); do each="$each ${rps[$set/$i/$r]}"; bad=$((bad + ${non2xx[$set/$i/$r]})); done
+    printf '%-20s %9s %9s %9s %8s  %s\n' "${names[$i]}" "${rps[$set/$i/$m]}" "${p50[$set/$i/$m]}" \
+      "${p99[$set/$i/$m]}" "$bad" "$each"
+  done
 done
-echo "start to first 200 on /health: ${first} ms; resident memory after start: ${rss} MiB"
+echo "serv.jar: start to first 200 on /health ${first} ms; resident memory after start ${rss} MiB"
+
+if [ "${SERV_BENCH_BASELINE:-1}" != 0 ]; then
+  printf '\n%-20s %9s' "Serv / baseline" baseline
+  for repository in $repositories; do printf ' %9s' "$repository"; done
+  printf '\n'
+  for i in 0 1 2; do
+    b=${rps[baseline/$i/$(median_round baseline $i)]}
+    printf '%-20s %9s' "${names[$i]}" "$b"
+    for repository in $repositories; do
+      awk -v s="${rps[$repository/$i/$(median_round "$repository" $i)]}" -v b="$b" \
+        'BEGIN { printf " %8.0f%%", 100 * s / b }'
+    done
+    printf '\n'
+  done
+fi

@@ -33,7 +33,7 @@ final class Fields {
     /** An integer field in the 32-bit range. */
     static int integer(Map<String, String> form, String field) {
         String value = form.get(field);
-        if (value == null || !value.matches("-?[0-9]{1,10}")) {
+        if (value == null || !digits(value, value.startsWith("-") ? 1 : 0, 10)) {
             throw HttpException.badRequest(field + " must be an integer");
         }
         long v = Long.parseLong(value);
@@ -73,7 +73,7 @@ final class Fields {
     }
 
     private static int pathId(String text, String message) {
-        if (text == null || !text.matches("[0-9]{1,10}")) {
+        if (text == null || !digits(text, 0, 10)) {
             throw HttpException.badRequest(message);
         }
         long value = Long.parseLong(text);
@@ -88,14 +88,37 @@ final class Fields {
         if (value == null || value.isEmpty()) {
             return fallback;
         }
-        if (!value.matches("-?[0-9]+")) {
+        boolean negative = value.startsWith("-");
+        if (!digits(value, negative ? 1 : 0, Integer.MAX_VALUE)) {
             throw HttpException.badRequest(name + " must be an integer");
         }
-        String digits = value.replaceFirst("^(-?)0+(?=[0-9])", "$1");
-        if (digits.length() > 10) {
-            return digits.startsWith("-") ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+        int first = negative ? 1 : 0;
+        while (first < value.length() - 1 && value.charAt(first) == '0') {
+            first++; // leading zeros do not make a number big
         }
-        long v = Long.parseLong(digits);
+        if (value.length() - first > 10) {
+            return negative ? Integer.MIN_VALUE : Integer.MAX_VALUE;
+        }
+        long v = Long.parseLong(value.substring(first));
+        v = negative ? -v : v;
         return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, v));
+    }
+
+    /**
+     * Whether {@code text} from {@code from} on is 1 to {@code max} ASCII digits. By hand: these checks run on every
+     * request, and {@link String#matches} compiles its pattern at each call.
+     */
+    private static boolean digits(String text, int from, int max) {
+        int n = text.length() - from;
+        if (n < 1 || n > max) {
+            return false;
+        }
+        for (int i = from; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 }

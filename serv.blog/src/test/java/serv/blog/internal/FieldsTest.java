@@ -52,8 +52,13 @@ class FieldsTest {
         assertEquals(Integer.MAX_VALUE, Fields.queryInt("99999999999999", "limit", 20));
         assertEquals(-5, Fields.queryInt("-5", "offset", 0));
         assertEquals(7, Fields.queryInt("007", "offset", 0));
-        assertThrows(HttpException.class, () -> Fields.queryInt("1.5", "limit", 20));
-        assertThrows(HttpException.class, () -> Fields.queryInt("ten", "limit", 20));
+        assertEquals(-7, Fields.queryInt("-007", "offset", 0));
+        assertEquals(5, Fields.queryInt("000000000000000000005", "limit", 20));
+        assertEquals(Integer.MIN_VALUE, Fields.queryInt("-99999999999999", "offset", 0));
+        assertEquals(0, Fields.queryInt("-0", "offset", 0));
+        for (String bad : new String[] { "1.5", "ten", "-", "+1", "1-", " 1", "1 ", "--1", "١" }) {
+            assertThrows(HttpException.class, () -> Fields.queryInt(bad, "limit", 20), bad);
+        }
     }
 
     @Test
@@ -64,5 +69,9 @@ class FieldsTest {
         assertThrows(HttpException.class, () -> Fields.content(Map.of()));
         assertThrows(HttpException.class, () -> Fields.integer(Map.of("author_id", "1.0"), "author_id"));
         assertEquals(3, Fields.integer(Map.of("author_id", "3"), "author_id"));
+        assertEquals(-3, Fields.integer(Map.of("author_id", "-3"), "author_id"));
+        for (String bad : new String[] { "-", "+3", "3 ", "2147483648", "12345678901", "x" }) {
+            assertThrows(HttpException.class, () -> Fields.integer(Map.of("author_id", bad), "author_id"), bad);
+        }
     }
 }
