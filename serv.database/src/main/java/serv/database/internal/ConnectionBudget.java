@@ -1,8 +1,6 @@
 package serv.database.internal;
 
 import java.io.PrintWriter;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
@@ -13,6 +11,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 import javax.sql.DataSource;
+
+import serv.database.ForwardingConnection;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
@@ -176,6 +176,41 @@ final class ConnectionBudget {
         notifyAll();
     }
 
+    /** A physical connection holding a permit of the budget until it closes (or is aborted). */
+    private static final class Permitted extends ForwardingConnection {
+        private final ConnectionBudget budget;
+        private final AtomicBoolean released = new AtomicBoolean();
+
+        Permitted(Connection connection, ConnectionBudget budget) {
+            super(connection);
+            this.budget = budget;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            try {
+                delegate.close();
+            } finally {
+                release();
+            }
+        }
+
+        @Override
+        public void abort(java.util.concurrent.Executor executor) throws SQLException {
+            try {
+                delegate.abort(executor);
+            } finally {
+                release();
+            }
+        }
+
+        private void release() {
+            if (released.compareAndSet(false, true)) {
+                budget.release(); // closing twice gives back once
+            }
+        }
+    }
+
     /** A data source whose physical connections hold a permit until they close. */
     private record Budgeted(DataSource target, ConnectionBudget budget, long timeoutMs) implements DataSource {
 
@@ -189,28 +224,7 @@ final class ConnectionBudget {
                 budget.release();
                 throw e;
             }
-            AtomicBoolean released = new AtomicBoolean();
-            return (Connection) Proxy.newProxyInstance(ConnectionBudget.class.getClassLoader(),
-                    new Class<?>[] { Connection.class }, (proxy, method, args) -> {
-                        if ((method.getName().equals("close") || method.getName().equals("abort"))
-                                && released.compareAndSet(false, true)) {
-                            try {
-                                return method.invoke(c, args);
-                            } catch (InvocationTargetException e) {
-                                throw e.getCause();
-                            } finally {
-                                budget.release();
-                            }
-                        }
-                        if (method.getName().equals("unwrap") && args[0] == Connection.class) {
-                            return proxy;
-                        }
-                        try {
-                            return method.invoke(c, args);
-                        } catch (InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
+            return new Permitted(c, budget);
         }
 
         @Override

@@ -1,16 +1,14 @@
 package serv.core.internal.jpa;
 
 import java.io.PrintWriter;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.logging.Logger;
 
 import javax.sql.DataSource;
+
+import serv.database.ForwardingConnection;
 
 /**
  * The data source of a unit's EntityManagerFactory: on a thread that is serving a request with an open
@@ -45,8 +43,7 @@ final class RequestDataSource implements DataSource {
         if (request == null) {
             return pool.getConnection();
         }
-        return (Connection) Proxy.newProxyInstance(RequestDataSource.class.getClassLoader(),
-                new Class<?>[] { Connection.class }, new Guard(request.connection()));
+        return new Guarded(request.connection());
     }
 
     @Override
@@ -93,29 +90,30 @@ final class RequestDataSource implements DataSource {
     }
 
     /** Passes everything to the request's connection but the calls that belong to the request. */
-    private record Guard(Connection real) implements InvocationHandler {
+    private static final class Guarded extends ForwardingConnection {
+
+        Guarded(Connection request) {
+            super(request);
+        }
+
         @Override
-        public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-            switch (method.getName()) {
-                case "close", "commit", "rollback", "setAutoCommit":
-                    if (method.getName().equals("rollback") && args != null && args.length == 1) {
-                        break; // rollback to a savepoint is the caller's own business
-                    }
-                    return null;
-                case "isClosed":
-                    return real.isClosed();
-                case "equals":
-                    return proxy == args[0];
-                case "hashCode":
-                    return System.identityHashCode(proxy);
-                default:
-                    break;
-            }
-            try {
-                return method.invoke(real, args);
-            } catch (InvocationTargetException e) {
-                throw e.getCause();
-            }
+        public void close() {
+            // the request returns its connection
+        }
+
+        @Override
+        public void commit() {
+            // the request commits, once the handler succeeded
+        }
+
+        @Override
+        public void rollback() {
+            // the request rolls back, when the handler failed
+        }
+
+        @Override
+        public void setAutoCommit(boolean autoCommit) {
+            // the request decides whether it runs in a transaction
         }
     }
 }
