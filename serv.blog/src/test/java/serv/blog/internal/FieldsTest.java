@@ -33,6 +33,18 @@ class FieldsTest {
         assertEquals("2024-01-07T22:40:00", Timestamps.iso("2024-01-07 22:40:00"));
         assertEquals("2024-01-07T22:40:00.340", Timestamps.iso("2024-01-07 22:40:00.34"));
         assertEquals("2024-01-07T22:40:00.123456", Timestamps.iso(t.withNano(123_456_000)));
+        assertEquals("2024-01-07T22:40:00.000000001", Timestamps.iso(t.withNano(1)));
+        assertEquals("2024-01-07T22:40:05", Timestamps.iso(t.withSecond(5).withNano(0)));
+        assertEquals("2024-01-07T00:00:00", Timestamps.iso(LocalDateTime.of(2024, 1, 7, 0, 0)));
+        assertEquals("0999-01-07T22:40:00", Timestamps.iso(LocalDateTime.of(999, 1, 7, 22, 40)));
+        // Every form agrees with the pattern it stands for.
+        for (LocalDateTime x : new LocalDateTime[] { t, t.withNano(0), t.withNano(5_000), t.withNano(5),
+                LocalDateTime.of(2024, 12, 31, 23, 59, 59, 999_999_999) }) {
+            int n = x.getNano();
+            String pattern = n == 0 ? "uuuu-MM-dd'T'HH:mm:ss" : n % 1_000_000 == 0 ? "uuuu-MM-dd'T'HH:mm:ss.SSS"
+                    : n % 1_000 == 0 ? "uuuu-MM-dd'T'HH:mm:ss.SSSSSS" : "uuuu-MM-dd'T'HH:mm:ss.SSSSSSSSS";
+            assertEquals(x.format(java.time.format.DateTimeFormatter.ofPattern(pattern)), Timestamps.iso(x));
+        }
         assertEquals(null, Timestamps.iso(null));
     }
 

@@ -7,10 +7,13 @@ import javax.persistence.FetchType;
 import javax.persistence.Id;
 import javax.persistence.JoinColumn;
 import javax.persistence.ManyToOne;
+import javax.persistence.NamedNativeQuery;
 import javax.persistence.NamedQuery;
 import javax.persistence.Table;
 
 import org.eclipse.persistence.annotations.ReturnInsert;
+
+import serv.blog.internal.Previews;
 
 /**
  * A row of {@code posts}, with its author. Queries are named: EclipseLink prepares them once, when the unit starts,
@@ -20,6 +23,7 @@ import org.eclipse.persistence.annotations.ReturnInsert;
 @NamedQuery(name = PostEntity.WITH_AUTHOR, query = "SELECT p FROM Post p JOIN FETCH p.author WHERE p.id = :id")
 @NamedQuery(name = PostEntity.UPDATE, query = "UPDATE Post p SET p.title = :title, p.content = :content WHERE p.id = :id")
 @NamedQuery(name = PostEntity.DELETE, query = "DELETE FROM Post p WHERE p.id = :id")
+@NamedNativeQuery(name = PostEntity.PAGE, query = PostEntity.PAGE_SQL)
 @Table(name = "posts")
 public class PostEntity {
 
@@ -28,6 +32,17 @@ public class PostEntity {
 
     /** Sets {@code :title} and {@code :content} of post {@code :id} (updated_at follows: a trigger). */
     static final String UPDATE = "Post.update";
+
+    /**
+     * A page of the list, newest first, as rows (id, title, the preview's characters, author id, author name,
+     * created_at), by {@code ?1} limit and {@code ?2} offset. SQL rather than JPQL: JPQL paged with
+     * setFirstResult/setMaxResults is prepared anew at every call; named, this is prepared once.
+     */
+    static final String PAGE = "Post.page";
+
+    static final String PAGE_SQL = "SELECT p.id, p.title, substr(p.content, 1, " + Previews.FETCH + "), p.author_id,"
+            + " u.username, p.created_at FROM posts p JOIN users u ON p.author_id = u.id"
+            + " ORDER BY p.created_at DESC, p.id DESC LIMIT ? OFFSET ?";
 
     /** Deletes post {@code :id}. */
     static final String DELETE = "Post.delete";
