@@ -380,6 +380,10 @@ public final class Dispatcher extends HttpServlet {
 
         private void settle() {
             try {
+                if (request.getContentLengthLong() < 0 && request.getHeader("Transfer-Encoding") == null
+                        && request.getProtocol().startsWith("HTTP/1.")) {
+                    return; // HTTP/1: a request with neither header has no body (most GETs: nothing to allocate)
+                }
                 jakarta.servlet.ServletInputStream in = request.getInputStream();
                 if (in.isFinished()) {
                     return;
