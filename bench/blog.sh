@@ -9,7 +9,8 @@
 # and pool size (SERV_BENCH_BASELINE=0 leaves it out). On 2 shared cores one 10 s run varies by 10-30%, so the
 # sets take turns for SERV_BENCH_ROUNDS rounds (default 3; the idle server meanwhile costs nothing) and the
 # tables give each round's req/s and the median; the last table gives Serv's medians as a share of the baseline's.
-# The posts table is seeded again before each set, so every set starts from the same 10,000 posts.
+# The posts table is seeded again before each set, so every set starts from the same 10,000 posts, and the order
+# of the sets turns from round to round.
 # Loopback only. Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust); installs wrk from Debian if missing.
 #   bench/blog.sh                 (about 3 minutes per round)
 set -euo pipefail
@@ -104,8 +105,12 @@ done
 
 declare -A rps p50 p99 non2xx
 rounds=${SERV_BENCH_ROUNDS:-3}
+read -r -a order <<<"$sets"
 for round in $(seq 1 "$rounds"); do
-  for set in $sets; do
+  # The order turns each round (a b c, b c a, c a b): no set is always the one measured after another's load.
+  turn=()
+  for k in "${!order[@]}"; do turn+=("${order[$(( (k + round - 1) % ${#order[@]} ))]}"); done
+  for set in "${turn[@]}"; do
     base=$(target_of "$set")
     seed
     for i in 0 1 2; do
