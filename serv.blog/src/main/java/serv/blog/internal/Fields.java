@@ -89,10 +89,10 @@ final class Fields {
             return fallback;
         }
         boolean negative = value.startsWith("-");
-        if (!digits(value, negative ? 1 : 0, Integer.MAX_VALUE)) {
+        int first = negative ? 1 : 0;
+        if (!digits(value, first, Integer.MAX_VALUE)) {
             throw HttpException.badRequest(name + " must be an integer");
         }
-        int first = negative ? 1 : 0;
         while (first < value.length() - 1 && value.charAt(first) == '0') {
             first++; // leading zeros do not make a number big
         }

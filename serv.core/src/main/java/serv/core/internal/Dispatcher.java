@@ -63,8 +63,6 @@ public final class Dispatcher extends HttpServlet {
     private final Map<String, Tenants> tenantComponents = new ConcurrentHashMap<>();
     /** Longest wait of a tenant's first request for its pool to start (and migrate). */
     private static final long WAKE_MS = 15_000;
-    /** The bundle of each route service: for the tenants' enabled extensions and the extension's migrations. */
-    private final Map<Long, org.osgi.framework.Bundle> routeBundles = new ConcurrentHashMap<>();
 
     /** JPA: the extensions' persistence units, opened per request. */
     @Reference
@@ -77,10 +75,9 @@ public final class Dispatcher extends HttpServlet {
     synchronized void bindHandler(org.osgi.framework.ServiceReference<Handler> ref, Handler handler,
             Map<String, Object> props) {
         long id = (Long) props.get(Constants.SERVICE_ID);
-        routeBundles.put(id, ref.getBundle());
         try {
             RouteTable.Entry entry = RouteTable.Entry.of((String) props.get(Route.PATH), methods(props),
-                    (String) props.get(Route.DATABASE), handler, id, ranking(props));
+                    (String) props.get(Route.DATABASE), handler, id, ranking(props), ref.getBundle());
             routes = routes.with(entry);
             LOG.debug("Route {} {} bound", entry.methods(), entry.template());
         } catch (IllegalArgumentException | ClassCastException e) {
@@ -91,7 +88,6 @@ public final class Dispatcher extends HttpServlet {
     synchronized void unbindHandler(org.osgi.framework.ServiceReference<Handler> ref, Handler handler,
             Map<String, Object> props) {
         routes = routes.without((Long) props.get(Constants.SERVICE_ID));
-        routeBundles.remove((Long) props.get(Constants.SERVICE_ID));
     }
 
     synchronized void updatedHandler(org.osgi.framework.ServiceReference<Handler> ref, Handler handler,
@@ -209,7 +205,7 @@ public final class Dispatcher extends HttpServlet {
             return;
         }
         RouteTable.Entry route = match.entry();
-        org.osgi.framework.Bundle extension = routeBundles.get(route.serviceId());
+        org.osgi.framework.Bundle extension = route.bundle();
         if (tenant != null && !tenant.extensions().isEmpty()
                 && (extension == null || !tenant.extensions().contains(extension.getSymbolicName()))) {
             send(resp, 404, Json.error("not found"), Map.of()); // an extension the tenant does not have

@@ -9,6 +9,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import org.osgi.framework.Bundle;
+
 import serv.core.Handler;
 
 /**
@@ -17,12 +19,12 @@ import serv.core.Handler;
  */
 final class RouteTable {
 
-    /** One registered route. */
+    /** One registered route, with the bundle (the extension) that registered it. */
     record Entry(String template, String[] segments, Set<String> methods, String database, Handler handler,
-            long serviceId, int ranking, int literals) {
+            long serviceId, int ranking, int literals, Bundle bundle) {
 
         static Entry of(String template, Set<String> methods, String database, Handler handler, long serviceId,
-                int ranking) {
+                int ranking, Bundle bundle) {
             if (template == null || !template.startsWith("/")) {
                 throw new IllegalArgumentException("route path '" + template + "' must start with '/'");
             }
@@ -43,7 +45,7 @@ final class RouteTable {
                 upper.add("HEAD");
             }
             return new Entry(template, segments, Set.copyOf(upper), database == null ? "" : database, handler,
-                    serviceId, ranking, literals);
+                    serviceId, ranking, literals, bundle);
         }
 
         /** The path parameters if {@code path} matches this template, else null. */

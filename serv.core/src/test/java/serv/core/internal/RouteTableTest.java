@@ -19,9 +19,9 @@ class RouteTableTest {
     private final Handler latest = (req, res) -> { };
 
     private final RouteTable table = RouteTable.EMPTY
-            .with(RouteTable.Entry.of("/posts", Set.of("GET", "POST"), "default", list, 1, 0))
-            .with(RouteTable.Entry.of("/posts/{id}", Set.of("GET", "PUT", "DELETE"), "default", detail, 2, 0))
-            .with(RouteTable.Entry.of("/posts/latest", Set.of("GET"), "", latest, 3, 0));
+            .with(RouteTable.Entry.of("/posts", Set.of("GET", "POST"), "default", list, 1, 0, null))
+            .with(RouteTable.Entry.of("/posts/{id}", Set.of("GET", "PUT", "DELETE"), "default", detail, 2, 0, null))
+            .with(RouteTable.Entry.of("/posts/latest", Set.of("GET"), "", latest, 3, 0, null));
 
     @Test
     void templatesMatchAndBindParameters() {
@@ -53,7 +53,9 @@ class RouteTableTest {
 
     @Test
     void badTemplatesAreRefused() {
-        assertThrows(IllegalArgumentException.class, () -> RouteTable.Entry.of("posts", Set.of("GET"), "", list, 9, 0));
-        assertThrows(IllegalArgumentException.class, () -> RouteTable.Entry.of("/a/{}", Set.of("GET"), "", list, 9, 0));
+        assertThrows(IllegalArgumentException.class,
+                () -> RouteTable.Entry.of("posts", Set.of("GET"), "", list, 9, 0, null));
+        assertThrows(IllegalArgumentException.class,
+                () -> RouteTable.Entry.of("/a/{}", Set.of("GET"), "", list, 9, 0, null));
     }
 }

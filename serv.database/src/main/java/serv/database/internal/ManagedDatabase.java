@@ -111,7 +111,7 @@ final class ManagedDatabase implements Database, MigrationExtender.Listener {
 
     @Override
     public boolean readyFor(long bundleId) {
-        return state == DatabaseState.UP && (awaiting.isEmpty() || !awaiting.contains(bundleId));
+        return state == DatabaseState.UP && !awaiting.contains(bundleId);
     }
 
     @Override
