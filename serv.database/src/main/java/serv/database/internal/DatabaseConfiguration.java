@@ -13,7 +13,7 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
         id = DatabaseSettings.FACTORY_PID,
         name = "Serv database",
         description = "A named database pool (HikariCP) published as an OSGi service.")
-@interface DatabaseConfiguration {
+public @interface DatabaseConfiguration {
 
     @AttributeDefinition(name = "Name", description = "Logical name routes and extensions use, e.g. default.")
     String name() default "default";

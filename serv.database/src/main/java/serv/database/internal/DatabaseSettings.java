@@ -27,11 +27,11 @@ import serv.database.Dialect;
  * @param idleTimeoutMs Hikari idle timeout
  * @param maxLifetimeMs Hikari max lifetime
  */
-record DatabaseSettings(String name, String tenant, DatabaseUrl url, String user, String password,
+public record DatabaseSettings(String name, String tenant, DatabaseUrl url, String user, String password,
         int minIdle, int maxPoolSize, long connectionTimeoutMs, long commandTimeoutMs, long idleTimeoutMs,
         long maxLifetimeMs, String schema) {
 
-    static final String FACTORY_PID = "serv.database";
+    public static final String FACTORY_PID = "serv.database";
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
     /** A schema name safe to write into SQL unquoted or quoted: lower-case letters, digits and '_'. */
@@ -39,16 +39,16 @@ record DatabaseSettings(String name, String tenant, DatabaseUrl url, String user
     private static final Pattern UNRESOLVED = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.]*)}");
 
     /** A wrong configuration value: the message names the key and the fix, never a secret. */
-    static final class ConfigurationException extends Exception {
+    public static final class ConfigurationException extends Exception {
         private static final long serialVersionUID = 1L;
 
-        ConfigurationException(String message) {
+        public ConfigurationException(String message) {
             super(message);
         }
     }
 
     /** Reads and checks a configuration; relative SQLite paths resolve against {@code home}. */
-    static DatabaseSettings from(Map<String, ?> props, Path home) throws ConfigurationException {
+    public static DatabaseSettings from(Map<String, ?> props, Path home) throws ConfigurationException {
         for (Map.Entry<String, ?> e : props.entrySet()) {
             if (e.getValue() instanceof String s) {
                 Matcher m = UNRESOLVED.matcher(s);
@@ -122,13 +122,13 @@ record DatabaseSettings(String name, String tenant, DatabaseUrl url, String user
     }
 
     /** True when a change from {@code this} to {@code next} needs a new pool (not just a resize). */
-    boolean needsNewPool(DatabaseSettings next) {
+    public boolean needsNewPool(DatabaseSettings next) {
         return !url.equals(next.url) || !java.util.Objects.equals(user, next.user)
                 || !java.util.Objects.equals(password, next.password) || commandTimeoutMs != next.commandTimeoutMs;
     }
 
     /** A label for logs: name and tenant, never credentials. */
-    String label() {
+    public String label() {
         return tenant == null ? name : name + " (tenant " + tenant + ")";
     }
 

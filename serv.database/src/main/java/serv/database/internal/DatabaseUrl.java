@@ -20,7 +20,7 @@ import serv.database.internal.DatabaseSettings.ConfigurationException;
  * @param user the user from the URL, or null
  * @param password the password from the URL, or null
  */
-record DatabaseUrl(Dialect dialect, String jdbcUrl, String user, String password) {
+public record DatabaseUrl(Dialect dialect, String jdbcUrl, String user, String password) {
 
     static DatabaseUrl parse(String url, Path home) throws ConfigurationException {
         String lower = url.toLowerCase(Locale.ROOT);
@@ -128,7 +128,7 @@ record DatabaseUrl(Dialect dialect, String jdbcUrl, String user, String password
     }
 
     /** Where the database is, for logs and health: host and database or file, never credentials or query. */
-    String safeDescription() {
+    public String safeDescription() {
         String s = jdbcUrl;
         int q = s.indexOf('?');
         return q < 0 ? s : s.substring(0, q);

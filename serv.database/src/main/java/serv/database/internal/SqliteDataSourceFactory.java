@@ -28,7 +28,7 @@ import org.sqlite.SQLiteDataSource;
 public final class SqliteDataSourceFactory implements DataSourceFactory {
 
     /** Milliseconds a connection waits for SQLite's write lock before failing with SQLITE_BUSY. */
-    static final String BUSY_TIMEOUT = "serv.sqlite.busyTimeout";
+    public static final String BUSY_TIMEOUT = "serv.sqlite.busyTimeout";
 
     @Override
     public DataSource createDataSource(Properties props) throws SQLException {

@@ -1,4 +1,4 @@
-package serv.database.internal;
+package serv.database.internal.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -6,24 +6,25 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
 
-import javax.sql.DataSource;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import javax.sql.DataSource;
+
+import serv.database.AbstractDataSource;
+
 class ConnectionBudgetTest {
 
     /** A data source of fake connections, counting the open ones. */
-    private static final class Fake implements DataSource {
+    private static final class Fake extends AbstractDataSource {
         final AtomicInteger open = new AtomicInteger();
 
         @Override
@@ -38,45 +39,8 @@ class ConnectionBudgetTest {
                         return method.getReturnType() == boolean.class ? false : null;
                     });
         }
-
-        @Override
-        public Connection getConnection(String u, String p) {
-            return getConnection();
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() {
-            return null;
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) {
-            return null;
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return false;
-        }
     }
+
 
     @AfterEach
     void defaultBudget() {

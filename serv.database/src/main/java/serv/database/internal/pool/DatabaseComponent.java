@@ -1,4 +1,4 @@
-package serv.database.internal;
+package serv.database.internal.pool;
 
 import java.nio.file.Path;
 import java.util.Map;
@@ -19,7 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import serv.database.Dialect;
+import serv.database.internal.DatabaseConfiguration;
+import serv.database.internal.DatabaseSettings;
 import serv.database.internal.DatabaseSettings.ConfigurationException;
+import serv.database.internal.migration.MigrationCatalog;
 
 /**
  * One instance per {@code serv.database} factory configuration. Activation starts the pool and publishes it;
@@ -39,15 +42,17 @@ public final class DatabaseComponent {
     private final Map<DataSourceFactory, Dialect> drivers = new ConcurrentHashMap<>();
     private final ManagedDatabase database;
     private final Path home;
+    private final BundleContext context;
 
     @Activate
     public DatabaseComponent(BundleContext context, @Reference PoolScheduler scheduler,
-            @Reference MigrationExtender migrations, Map<String, Object> props) {
+            @Reference MigrationCatalog catalog, Map<String, Object> props) {
+        this.context = context;
         String homeProperty = context.getProperty(HOME_PROPERTY);
         home = Path.of(homeProperty == null ? System.getProperty("user.dir") : homeProperty).toAbsolutePath();
         String budget = context.getProperty(ConnectionBudget.PROPERTY);
         ConnectionBudget.configure(budget != null ? budget : System.getenv("SERV_CONNECTION_BUDGET"));
-        database = new ManagedDatabase(context, scheduler, migrations);
+        database = new ManagedDatabase(context, scheduler, catalog);
         configure(props);
     }
 
@@ -76,7 +81,13 @@ public final class DatabaseComponent {
 
     void unbindDriver(DataSourceFactory factory, Map<String, Object> props) {
         if (drivers.remove(factory) != null) {
-            database.driverGone(factory);
+            if (context.getBundle().getState() == org.osgi.framework.Bundle.STOPPING) {
+                // The bundle stops (SQLite's driver is one of its own components, which may go first): the
+                // pool stops as it would at deactivation, draining its borrowers, rather than failing over.
+                database.stop();
+            } else {
+                database.driverGone(factory);
+            }
         }
     }
 

@@ -1,4 +1,4 @@
-package serv.database.internal;
+package serv.database.internal.pool;
 
 import java.util.concurrent.atomic.LongAdder;
 

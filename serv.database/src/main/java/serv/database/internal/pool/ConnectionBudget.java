@@ -1,17 +1,15 @@
-package serv.database.internal;
+package serv.database.internal.pool;
 
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
+import serv.database.AbstractDataSource;
 import serv.database.ForwardingConnection;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -100,7 +98,7 @@ final class ConnectionBudget {
         budget.pools.add(pool);
     }
 
-    /** The most connections open at once on {@code server} since start (bench/tenants.sh reads it). */
+    /** The most connections open at once on {@code server} since start: what shows that the budget held. */
     static int peak(String server) {
         ConnectionBudget b = SERVERS.get(server);
         return b == null ? 0 : b.peakNow();
@@ -212,7 +210,16 @@ final class ConnectionBudget {
     }
 
     /** A data source whose physical connections hold a permit until they close. */
-    private record Budgeted(DataSource target, ConnectionBudget budget, long timeoutMs) implements DataSource {
+    private static final class Budgeted extends AbstractDataSource {
+        private final DataSource target;
+        private final ConnectionBudget budget;
+        private final long timeoutMs;
+
+        Budgeted(DataSource target, ConnectionBudget budget, long timeoutMs) {
+            this.target = target;
+            this.budget = budget;
+            this.timeoutMs = timeoutMs;
+        }
 
         @Override
         public Connection getConnection() throws SQLException {
@@ -228,43 +235,13 @@ final class ConnectionBudget {
         }
 
         @Override
-        public Connection getConnection(String username, String password) throws SQLException {
-            throw new SQLFeatureNotSupportedException("the pool's credentials come from its configuration");
-        }
-
-        @Override
-        public PrintWriter getLogWriter() throws SQLException {
-            return target.getLogWriter();
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) throws SQLException {
-            target.setLogWriter(out);
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) throws SQLException {
-            target.setLoginTimeout(seconds);
-        }
-
-        @Override
         public int getLoginTimeout() throws SQLException {
             return target.getLoginTimeout();
         }
 
         @Override
-        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-            return target.getParentLogger();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            return target.unwrap(iface);
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) throws SQLException {
-            return target.isWrapperFor(iface);
+        public void setLoginTimeout(int seconds) throws SQLException {
+            target.setLoginTimeout(seconds);
         }
     }
 }

@@ -1,10 +1,9 @@
-package serv.database.internal;
+package serv.database.internal.migration;
 
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -118,32 +117,8 @@ record Migration(String extension, String database, String version, String descr
         return extension + " V" + version + " (" + description + ")";
     }
 
-    /**
-     * The statements of the script: split at semicolons that end a line, outside quotes and comments.
-     * Statements that need a semicolon at the end of an inner line (function bodies) go in a Java migration.
-     */
+    /** The statements of the script, as {@link SqlScript} splits it. */
     List<String> statements() {
-        List<String> out = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        for (String line : script.split("\n", -1)) {
-            String trimmed = line.strip();
-            if (trimmed.startsWith("--") && current.toString().isBlank()) {
-                continue;
-            }
-            current.append(line).append('\n');
-            if (trimmed.endsWith(";")) {
-                String sql = current.toString().strip();
-                sql = sql.substring(0, sql.length() - 1).strip();
-                if (!sql.isEmpty()) {
-                    out.add(sql);
-                }
-                current.setLength(0);
-            }
-        }
-        String rest = current.toString().strip();
-        if (!rest.isEmpty() && !rest.lines().allMatch(l -> l.strip().isEmpty() || l.strip().startsWith("--"))) {
-            out.add(rest);
-        }
-        return out;
+        return SqlScript.statements(script);
     }
 }

@@ -1,0 +1,55 @@
+package serv.database.internal.migration;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import serv.database.Database;
+import serv.database.Dialect;
+import serv.database.MigrationException;
+import serv.database.Migrations;
+import serv.database.internal.Errors;
+
+/** The {@link Migrations} service: the history of a database, and going down to a version. */
+@Component(service = Migrations.class)
+public final class MigrationService implements Migrations {
+
+    private final MigrationCatalog catalog;
+
+    @Activate
+    public MigrationService(@Reference MigrationCatalog catalog) {
+        this.catalog = catalog;
+    }
+
+    @Override
+    public List<Applied> applied(Database database) throws MigrationException {
+        try (Connection c = database.connection()) {
+            return MigrationRunner.applied(c);
+        } catch (SQLException e) {
+            throw new MigrationException("the migration history could not be read: " + Errors.describe(e));
+        }
+    }
+
+    @Override
+    public List<String> rollback(Database database, String extension, String version) throws MigrationException {
+        Dialect dialect = database.dialect().orElseThrow(
+                () -> new MigrationException("database " + database.name() + " has no valid configuration"));
+        Map<String, Migration> downs;
+        try {
+            downs = catalog.downsFor(database.name(), dialect, extension);
+        } catch (IOException e) {
+            throw new MigrationException("down scripts could not be read: " + e.getMessage());
+        }
+        try (Connection c = database.connection()) {
+            return MigrationRunner.rollback(c, dialect, database.name(), extension, version, downs);
+        } catch (SQLException e) {
+            throw new MigrationException("rollback could not run: " + Errors.describe(e));
+        }
+    }
+}

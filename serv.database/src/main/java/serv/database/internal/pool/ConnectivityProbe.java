@@ -1,0 +1,144 @@
+package serv.database.internal.pool;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.ScheduledFuture;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntConsumer;
+
+import com.zaxxer.hikari.HikariDataSource;
+
+import serv.database.internal.DatabaseSettings;
+import serv.database.internal.Errors;
+
+/**
+ * When a database is checked, and the check itself. Checks run on the pool threads, one at a time per database: a
+ * check asked for while one is scheduled or running runs right after it. An UP database is checked again every few
+ * seconds; an unreachable one with a backoff from 1 s doubling to 30 s. A check belongs to a generation of pools:
+ * once the pools are replaced or closed, the checks of the old ones do nothing.
+ *
+ * <p>Every method but {@link #check} is called with the database's monitor held ({@code lock}).
+ */
+final class ConnectivityProbe {
+
+    static final long FIRST_BACKOFF_MS = 1000;
+    static final long MAX_BACKOFF_MS = 30_000;
+
+    private final PoolScheduler scheduler;
+    private final Object lock;
+    private final IntConsumer body;
+    private final BooleanSupplier hasPool;
+
+    private boolean scheduled;
+    private boolean again;
+    private ScheduledFuture<?> recheck;
+    private int generation;
+    private long backoffMs = FIRST_BACKOFF_MS;
+
+    /**
+     * @param lock the database's monitor, held by every caller
+     * @param body the check of one generation, run on a pool thread without the lock
+     * @param hasPool whether the database has a pool to check
+     */
+    ConnectivityProbe(PoolScheduler scheduler, Object lock, IntConsumer body, BooleanSupplier hasPool) {
+        this.scheduler = scheduler;
+        this.lock = lock;
+        this.body = body;
+        this.hasPool = hasPool;
+    }
+
+    int generation() {
+        return generation;
+    }
+
+    /** The pools were replaced or closed: checks scheduled for the old ones do nothing. */
+    void nextGeneration() {
+        generation++;
+    }
+
+    /** Checks after {@code delayMs}, or right after the check that is scheduled or running. */
+    void request(long delayMs) {
+        if (scheduled) {
+            again = true;
+            return;
+        }
+        scheduled = true;
+        int gen = generation;
+        scheduler.schedule(() -> {
+            try {
+                body.accept(gen);
+            } finally {
+                synchronized (lock) {
+                    scheduled = false;
+                    if (again) {
+                        again = false;
+                        request(0);
+                    }
+                }
+            }
+        }, delayMs);
+    }
+
+    /** Asks for another check once the current one ends. */
+    void again() {
+        again = true;
+    }
+
+    /**
+     * Checks again after {@code delayMs}, unless the pools have been replaced or closed by then. There is one
+     * pending re-check at most: a new one replaces it.
+     */
+    void recheckLater(long delayMs) {
+        if (recheck != null) {
+            recheck.cancel(false);
+        }
+        int g = generation;
+        recheck = scheduler.schedule(() -> {
+            synchronized (lock) {
+                if (g == generation && hasPool.getAsBoolean()) {
+                    request(0);
+                }
+            }
+        }, delayMs);
+    }
+
+    void resetBackoff() {
+        backoffMs = FIRST_BACKOFF_MS;
+    }
+
+    /** The delay before the next check of an unreachable database; each call doubles the following one. */
+    long nextBackoff() {
+        long b = backoffMs;
+        backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs * 2);
+        return b;
+    }
+
+    /** The delay the next {@link #nextBackoff()} gives. */
+    long backoff() {
+        return backoffMs;
+    }
+
+    /**
+     * Borrows a connection of {@code p} and checks that it answers; with {@code createSchema}, creates the schema of
+     * a schema-per-tenant database when it is missing (it must exist before the migrations run).
+     *
+     * @return null when the database answers, else why not (never a credential)
+     */
+    static String check(HikariDataSource p, DatabaseSettings settings, boolean createSchema) {
+        int validSeconds = settings == null ? 5 : (int) Math.max(1, (settings.connectionTimeoutMs() + 999) / 1000);
+        try (Connection c = p.getConnection()) {
+            if (!c.isValid(validSeconds)) {
+                return "the database did not answer a validity check";
+            }
+            if (createSchema && settings != null && settings.schema() != null) {
+                try (Statement st = c.createStatement()) {
+                    st.execute("CREATE SCHEMA IF NOT EXISTS \"" + settings.schema() + "\"");
+                }
+            }
+            return null;
+        } catch (SQLException | RuntimeException e) {
+            return Errors.describe(e);
+        }
+    }
+}
