@@ -6,10 +6,11 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-
-import javax.persistence.EntityManager;
+import java.util.function.Supplier;
 
 import org.osgi.annotation.versioning.ProviderType;
+
+import serv.database.Database;
 
 /** One HTTP request, as a route sees it. Valid only during {@link Handler#handle}. */
 @ProviderType
@@ -55,14 +56,22 @@ public interface Request {
      */
     Connection connection() throws SQLException;
 
+    /** The database of the route (a tenant's own for a tenant's request); empty when the route names none. */
+    Optional<Database> database();
+
     /**
-     * This request's EntityManager of the persistence unit {@code unit} (the {@code persistence-unit name} of an
-     * extension's {@code META-INF/persistence.xml}), on the route's database. It works on {@link #connection()}:
-     * JPA and JDBC share one transaction and see each other's writes (after {@code flush()} for JPA's pending
-     * ones). For POST, PUT, PATCH and DELETE its transaction is already begun and commits with the request's;
-     * for other methods it only reads. Created on first use and closed when the request ends; do not close it.
-     *
-     * @throws HttpException 503 while the unit is not deployed
+     * Whether {@link #connection()} runs in a transaction: true for POST, PUT, PATCH and DELETE, whose work commits
+     * when the handler succeeds and rolls back when it throws or answers an error status.
      */
-    EntityManager entityManager(String unit);
+    boolean transactional();
+
+    /**
+     * The resource of this request of the given type, opened by {@code open} on first use: something the request
+     * holds until it ends and that takes part in its transaction (serv.jpa's EntityManagers on the request's
+     * connection are one). Resources end in the reverse order of their opening, before the request's connection
+     * commits or rolls back.
+     *
+     * @since 2.0
+     */
+    <T extends RequestResource> T resource(Class<T> type, Supplier<T> open);
 }

@@ -3,17 +3,10 @@ package serv.it;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -35,7 +28,7 @@ public class HotDeployIT extends ServTestSupport {
 
     @Configuration
     public Option[] config() {
-        return serv(java.util.Map.of());
+        return serv(java.util.Map.of(), "serv.it.bundle.hello", helloBundle().toString());
     }
 
 
@@ -72,7 +65,7 @@ public class HotDeployIT extends ServTestSupport {
         load.start();
         Answer hello;
         try {
-            writeAtomically(jar, helloBundle());
+            writeAtomically(jar, builtBundle("serv.it.bundle.hello"));
             hello = awaitStatus("/hello", 200, Duration.ofSeconds(20));
         } finally {
             deploying.set(false);
@@ -161,54 +154,12 @@ public class HotDeployIT extends ServTestSupport {
         Files.delete(yaml);
     }
 
-    /** A real extension bundle: the HelloRoute class, its DS descriptor and a migration for database default. */
-    private static byte[] helloBundle() throws IOException {
-        Manifest mf = new Manifest();
-        Attributes a = mf.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", "serv.it.hello");
-        a.putValue("Bundle-Version", "1.0.0");
-        a.putValue("Import-Package", "serv.core;version=\"[1.0,2)\"");
-        a.putValue("Service-Component", "OSGI-INF/hello.xml,OSGI-INF/hello-middleware.xml");
-        var out = new java.io.ByteArrayOutputStream();
-        try (JarOutputStream jar = new JarOutputStream(out, mf)) {
-            for (String cls : new String[] { "serv/it/hello/HelloRoute.class", "serv/it/hello/HelloMiddleware.class" }) {
-                try (InputStream in = HotDeployIT.class.getClassLoader().getResourceAsStream(cls)) {
-                    put(jar, cls, in.readAllBytes());
-                }
-            }
-            put(jar, "OSGI-INF/hello.xml", """
-                    <?xml version="1.0" encoding="UTF-8"?>
-                    <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.3.0" name="serv.it.hello">
-                      <implementation class="serv.it.hello.HelloRoute"/>
-                      <service><provide interface="serv.core.Handler"/></service>
-                      <property name="serv.route.path" value="/hello"/>
-                      <property name="serv.route.methods" type="String">GET
-                    POST</property>
-                      <property name="serv.route.database" value="default"/>
-                    </scr:component>
-                    """.getBytes(StandardCharsets.UTF_8));
-            put(jar, "OSGI-INF/hello-middleware.xml", """
-                    <?xml version="1.0" encoding="UTF-8"?>
-                    <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.3.0" name="serv.it.hello.middleware">
-                      <implementation class="serv.it.hello.HelloMiddleware"/>
-                      <service><provide interface="serv.core.Middleware"/></service>
-                      <property name="service.ranking" type="Integer" value="100"/>
-                    </scr:component>
-                    """.getBytes(StandardCharsets.UTF_8));
-            put(jar, "serv/migrations/default/V001__create_hello.sql", """
-                    CREATE TABLE hello (greeting TEXT NOT NULL);
-                    INSERT INTO hello (greeting) VALUES ('hi');
-                    """.getBytes(StandardCharsets.UTF_8));
-        }
-        return out.toByteArray();
-    }
-
-    private static void put(JarOutputStream jar, String name, byte[] bytes) throws IOException {
-        jar.putNextEntry(new JarEntry(name));
-        OutputStream os = jar;
-        os.write(bytes);
-        jar.closeEntry();
+    /** A real extension bundle, built by bnd: the route and middleware of serv.it.hello and a migration. */
+    private static Path helloBundle() {
+        return TestBundles.build("serv.it.hello", "serv.it.hello", java.util.Map.of(), java.util.Map.of(
+                "serv/migrations/default/V001__create_hello.sql", """
+                        CREATE TABLE hello (greeting TEXT NOT NULL);
+                        INSERT INTO hello (greeting) VALUES ('hi');
+                        """));
     }
 }

@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -13,10 +12,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import org.junit.Before;
 import org.junit.Test;
@@ -36,7 +31,7 @@ public abstract class JpaContract extends ServTestSupport {
     @Before
     public void deployNotes() throws Exception {
         if (get("/notes").status() == 404) {
-            writeAtomically(home().resolve("deploy/notes.jar"), notesBundle());
+            writeAtomically(home().resolve("deploy/notes.jar"), builtBundle("serv.it.bundle.notes"));
         }
         awaitStatus("/notes", 200, Duration.ofSeconds(30));
     }
@@ -259,65 +254,27 @@ public abstract class JpaContract extends ServTestSupport {
         assertEquals(created.body(), 201, created.status());
     }
 
-    /** The JPA test extension: NotesRoute and Note, a DS descriptor, a persistence.xml and a migration. */
-    static byte[] notesBundle() throws IOException {
-        Manifest mf = new Manifest();
-        Attributes a = mf.getMainAttributes();
-        a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        a.putValue("Bundle-ManifestVersion", "2");
-        a.putValue("Bundle-SymbolicName", "serv.it.notes");
-        a.putValue("Bundle-Version", "1.0.0");
-        a.putValue("Import-Package", "serv.core;version=\"[1.1,2)\",javax.persistence;version=\"[2.2,3)\"");
-        a.putValue("Service-Component", "OSGI-INF/notes.xml");
-        a.putValue("Meta-Persistence", "META-INF/persistence.xml");
-        var out = new java.io.ByteArrayOutputStream();
-        try (JarOutputStream jar = new JarOutputStream(out, mf)) {
-            for (String cls : new String[] { "serv/it/notes/NotesRoute.class", "serv/it/notes/Note.class" }) {
-                try (InputStream in = JpaContract.class.getClassLoader().getResourceAsStream(cls)) {
-                    put(jar, cls, in.readAllBytes());
-                }
-            }
-            put(jar, "OSGI-INF/notes.xml", """
-                    <?xml version="1.0" encoding="UTF-8"?>
-                    <scr:component xmlns:scr="http://www.osgi.org/xmlns/scr/v1.3.0" name="serv.it.notes">
-                      <implementation class="serv.it.notes.NotesRoute"/>
-                      <service><provide interface="serv.core.Handler"/></service>
-                      <property name="serv.route.path" value="/notes"/>
-                      <property name="serv.route.methods" type="String">GET
-                    POST</property>
-                      <property name="serv.route.database" value="default"/>
-                    </scr:component>
-                    """);
-            put(jar, "META-INF/persistence.xml", """
-                    <?xml version="1.0" encoding="UTF-8"?>
-                    <persistence xmlns="http://xmlns.jcp.org/xml/ns/persistence" version="2.1">
-                      <persistence-unit name="serv.it.notes" transaction-type="RESOURCE_LOCAL">
-                        <provider>org.eclipse.persistence.jpa.PersistenceProvider</provider>
-                        <class>serv.it.notes.Note</class>
-                        <exclude-unlisted-classes>true</exclude-unlisted-classes>
-                      </persistence-unit>
-                    </persistence>
-                    """);
-            put(jar, "serv/migrations/default/V001__create_notes.postgresql.sql",
-                    "CREATE TABLE notes (id SERIAL PRIMARY KEY, text TEXT NOT NULL UNIQUE);");
-            put(jar, "serv/migrations/default/V001__create_notes.sqlite.sql",
-                    "CREATE TABLE notes (id INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL UNIQUE);");
-            put(jar, "serv/migrations/default/V002__create_note_tags.sql", """
-                    CREATE TABLE note_tags (note_id INTEGER NOT NULL REFERENCES notes (id),
-                                            tag TEXT NOT NULL CHECK (length(tag) <= 10));
-                    """);
-        }
-        return out.toByteArray();
-    }
-
-    private static void put(JarOutputStream jar, String name, String text) throws IOException {
-        put(jar, name, text.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static void put(JarOutputStream jar, String name, byte[] bytes) throws IOException {
-        jar.putNextEntry(new JarEntry(name));
-        OutputStream os = jar;
-        os.write(bytes);
-        jar.closeEntry();
+    /** The JPA test extension, built by bnd: NotesRoute and Note, a persistence.xml and migrations. */
+    static java.nio.file.Path notesBundle() {
+        return TestBundles.build("serv.it.notes", "serv.it.notes",
+                java.util.Map.of("Meta-Persistence", "META-INF/persistence.xml"), java.util.Map.of(
+                        "META-INF/persistence.xml", """
+                                <?xml version="1.0" encoding="UTF-8"?>
+                                <persistence xmlns="http://xmlns.jcp.org/xml/ns/persistence" version="2.1">
+                                  <persistence-unit name="serv.it.notes" transaction-type="RESOURCE_LOCAL">
+                                    <provider>org.eclipse.persistence.jpa.PersistenceProvider</provider>
+                                    <class>serv.it.notes.Note</class>
+                                    <exclude-unlisted-classes>true</exclude-unlisted-classes>
+                                  </persistence-unit>
+                                </persistence>
+                                """,
+                        "serv/migrations/default/V001__create_notes.postgresql.sql",
+                        "CREATE TABLE notes (id SERIAL PRIMARY KEY, text TEXT NOT NULL UNIQUE);",
+                        "serv/migrations/default/V001__create_notes.sqlite.sql",
+                        "CREATE TABLE notes (id INTEGER PRIMARY KEY AUTOINCREMENT, text TEXT NOT NULL UNIQUE);",
+                        "serv/migrations/default/V002__create_note_tags.sql", """
+                                CREATE TABLE note_tags (note_id INTEGER NOT NULL REFERENCES notes (id),
+                                                        tag TEXT NOT NULL CHECK (length(tag) <= 10));
+                                """));
     }
 }

@@ -14,7 +14,8 @@ public class JpaPostgresIT extends JpaContract {
 
     @Configuration
     public Option[] config() {
-        return serv("databases:\n  default: {url: \"" + freshPostgres() + "\", pool_size: 4}\n");
+        return serv("databases:\n  default: {url: \"" + freshPostgres() + "\", pool_size: 4}\n",
+                "serv.it.bundle.notes", notesBundle().toString());
     }
 
     @Override

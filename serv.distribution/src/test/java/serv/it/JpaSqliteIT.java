@@ -14,7 +14,7 @@ public class JpaSqliteIT extends JpaContract {
 
     @Configuration
     public Option[] config() {
-        return serv((String) null);
+        return serv((String) null, "serv.it.bundle.notes", notesBundle().toString());
     }
 
     @Override

@@ -129,6 +129,35 @@ public class MigrationsIT extends ServTestSupport {
     }
 
     @Test
+    public void functionBodiesWithSemicolonsAreOneStatement() throws Exception {
+        Path jar = home().resolve("deploy/it-function.jar");
+        writeAtomically(jar, resourceBundle("it.function", Map.of(
+                "serv/migrations/default/V1__counters_with_a_trigger.sql", """
+                        -- a table; a function whose body has semicolons; a trigger that calls it
+                        CREATE TABLE counters (name TEXT PRIMARY KEY, hits INTEGER NOT NULL DEFAULT 0,
+                                               note TEXT NOT NULL DEFAULT 'a;b');
+                        CREATE FUNCTION counters_bump() RETURNS trigger LANGUAGE plpgsql AS $$
+                        BEGIN
+                            NEW.hits := OLD.hits + 1; -- one more; always
+                            RETURN NEW;
+                        END;
+                        $$;
+                        CREATE TRIGGER counters_bump BEFORE UPDATE ON counters
+                            FOR EACH ROW EXECUTE FUNCTION counters_bump();
+                        INSERT INTO counters (name) VALUES ('x;y');
+                        """)));
+        awaitApplied("it.function", 1);
+        try (Connection c = db().connection(); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE counters SET name = name");
+            st.executeUpdate("UPDATE counters SET name = name");
+        }
+        assertEquals(List.of("2"), column("SELECT hits FROM counters WHERE name = 'x;y'"));
+        assertEquals(List.of("a;b"), column("SELECT note FROM counters"));
+        Files.delete(jar);
+        await("UP", Duration.ofSeconds(10), () -> "UP".equals(state()));
+    }
+
+    @Test
     public void aFailingMigrationIsRolledBackAndNamed() throws Exception {
         Path jar = home().resolve("deploy/it-failing.jar");
         writeAtomically(jar, resourceBundle("it.failing", Map.of(

@@ -151,7 +151,7 @@ public class RuntimeIT extends ServTestSupport {
                 Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT password_hash FROM users WHERE username = 'carol'")) {
             rs.next();
-            assertTrue(rs.getString(1).startsWith("pbkdf2-sha256$210000$"));
+            assertTrue(rs.getString(1).startsWith("pbkdf2-sha256$600000$"));
             assertFalse(rs.getString(1).contains("s3cret-pass"));
         }
         Answer duplicate = send("POST", "/users", "application/x-www-form-urlencoded",

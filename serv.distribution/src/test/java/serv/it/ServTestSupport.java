@@ -372,6 +372,19 @@ public abstract class ServTestSupport {
         Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /**
+     * The bytes of a bundle built in the test JVM (by {@code TestBundles}, in the test's {@code @Configuration}), read
+     * inside the framework: its path is the framework property {@code property}.
+     */
+    protected static byte[] builtBundle(String property) throws IOException {
+        String path = context().getProperty(property);
+        if (path == null) {
+            throw new IllegalStateException("framework property " + property + " is not set: build the bundle in the "
+                    + "test's @Configuration");
+        }
+        return Files.readAllBytes(Path.of(path));
+    }
+
     /** A resource-only bundle (an extension that brings only migrations, say): name to text content. */
     protected static byte[] resourceBundle(String symbolicName, Map<String, String> resources) throws IOException {
         java.util.jar.Manifest mf = new java.util.jar.Manifest();

@@ -12,6 +12,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,7 @@ import serv.core.Handler;
 import serv.core.Request;
 import serv.core.Route;
 import serv.database.MigrationTarget;
+import serv.jpa.EntityManagers;
 
 /**
  * The blog: registers its routes on Serv's route whiteboard, on the configured database, served by the configured
@@ -37,7 +39,10 @@ public final class Blog {
     /** Service property of the blog's routes: the repository implementation serving them now. */
     public static final String REPOSITORY = "serv.blog.repository";
 
-    private static final Map<String, Store> STORES = Map.of("jdbc", new JdbcStore(), "jpa", new JpaStore());
+    /** JPA's EntityManagers of requests, for the jpa repositories. */
+    @Reference
+    private EntityManagers entityManagers;
+    private Map<String, Store> stores;
 
     private final List<ServiceRegistration<Handler>> routes = new ArrayList<>();
     private ServiceRegistration<MigrationTarget> migrations;
@@ -56,6 +61,7 @@ public final class Blog {
 
     @Activate
     void activate(BundleContext context, BlogConfiguration config) {
+        stores = Map.of("jdbc", new JdbcStore(), "jpa", new JpaStore(entityManagers));
         apply(config);
         // The tables follow the database: the migrations of folder serv/migrations/default go to it.
         migrations = context.registerService(MigrationTarget.class, new MigrationTarget() {
@@ -113,7 +119,7 @@ public final class Blog {
 
     /** Checks and takes a configuration; a wrong value names the key and the fix. */
     private void apply(BlogConfiguration config) {
-        Store next = STORES.get(config.repository().trim().toLowerCase(java.util.Locale.ROOT));
+        Store next = stores.get(config.repository().trim().toLowerCase(java.util.Locale.ROOT));
         if (next == null) {
             throw new IllegalArgumentException("serv.blog: repository must be jdbc or jpa, not '"
                     + config.repository() + "'; fix the setting 'repository' of the blog");

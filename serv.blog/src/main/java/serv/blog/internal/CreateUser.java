@@ -5,7 +5,7 @@ import java.util.Map;
 
 import serv.core.Handler;
 import serv.core.HttpException;
-import serv.core.Passwords;
+import serv.core.security.Passwords;
 import serv.core.Request;
 import serv.core.Response;
 

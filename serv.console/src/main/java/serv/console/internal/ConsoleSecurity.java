@@ -1,4 +1,4 @@
-package serv.core.internal;
+package serv.console.internal;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import serv.core.Passwords;
+import serv.core.security.Passwords;
 
 /**
  * The Web Console's only way in. The runtime sets {@code felix.webconsole.security.providers=serv}, so the console
@@ -69,6 +69,8 @@ public final class ConsoleSecurity implements SecurityProvider {
     private volatile String username;
     /** The PBKDF2 hash, computed off the start-up path (a derivation takes a few hundred milliseconds). */
     private volatile CompletableFuture<String> hash = CompletableFuture.completedFuture(null);
+    /** The file the hash is kept in, when it comes from one: an older hash is upgraded there once it verifies. */
+    private volatile Path storedIn;
 
     @Activate
     public ConsoleSecurity(BundleContext context, Map<String, Object> props) throws IOException {
@@ -80,6 +82,7 @@ public final class ConsoleSecurity implements SecurityProvider {
     @Modified
     void configure(Map<String, Object> props) throws IOException {
         verified.clear();
+        storedIn = null;
         String envUser = System.getenv("SERV_CONSOLE_USER");
         String envPassword = System.getenv("SERV_CONSOLE_PASSWORD");
         if (envUser != null && !envUser.isBlank() && envPassword != null && !envPassword.isEmpty()) {
@@ -107,6 +110,7 @@ public final class ConsoleSecurity implements SecurityProvider {
             if (lines.size() >= 2 && lines.get(1).startsWith(Passwords.PREFIX)) {
                 username = lines.get(0).strip();
                 hash = CompletableFuture.completedFuture(lines.get(1).strip());
+                storedIn = file;
                 LOG.info("Web Console login: user {} from {}", username, CREDENTIALS_FILE);
                 return;
             }
@@ -121,6 +125,7 @@ public final class ConsoleSecurity implements SecurityProvider {
             String h = Passwords.hash(generated);
             try {
                 store(file, "admin", h);
+                storedIn = file;
             } catch (IOException e) {
                 LOG.error("Web Console: the generated login could not be kept in {} ({}); it is valid until restart",
                         file, e.getMessage());
@@ -160,12 +165,15 @@ public final class ConsoleSecurity implements SecurityProvider {
                 String h = hash.join();
                 if (colon > 0 && u != null && h != null
                         && MessageDigest.isEqual(u.getBytes(StandardCharsets.UTF_8),
-                                decoded.substring(0, colon).getBytes(StandardCharsets.UTF_8))
-                        && Passwords.verify(decoded.substring(colon + 1), h)) {
-                    if (verified.size() < 64) {
-                        verified.add(key);
+                                decoded.substring(0, colon).getBytes(StandardCharsets.UTF_8))) {
+                    Passwords.Check check = Passwords.check(decoded.substring(colon + 1), h);
+                    if (check.matches()) {
+                        upgrade(u, check.upgraded());
+                        if (verified.size() < 64) {
+                            verified.add(key);
+                        }
+                        return u;
                     }
-                    return u;
                 }
             } catch (IllegalArgumentException malformed) {
                 // falls through to the challenge
@@ -178,6 +186,25 @@ public final class ConsoleSecurity implements SecurityProvider {
             // the client went away
         }
         return null;
+    }
+
+    /** Keeps a hash made at today's strength in place of an older one that just verified (in its file). */
+    private void upgrade(String user, String upgraded) {
+        Path file = storedIn;
+        if (upgraded == null) {
+            return;
+        }
+        hash = CompletableFuture.completedFuture(upgraded);
+        if (file != null) {
+            try {
+                store(file, user, upgraded);
+                LOG.info("Web Console login: the password hash in {} was upgraded to {} iterations", CREDENTIALS_FILE,
+                        Passwords.ITERATIONS);
+            } catch (IOException e) {
+                LOG.warn("Web Console login: the upgraded password hash could not be kept in {} ({})", file,
+                        e.getMessage());
+            }
+        }
     }
 
     @Override

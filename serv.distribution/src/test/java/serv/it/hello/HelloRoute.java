@@ -6,16 +6,21 @@ import java.sql.Statement;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.osgi.service.component.annotations.Component;
+
 import serv.core.Handler;
 import serv.core.HttpException;
 import serv.core.Request;
 import serv.core.Response;
+import serv.core.Route;
 
 /**
- * A route packed at test time into a bundle of its own (with a DS descriptor and a migration), to be hot-deployed
+ * A route packed at test time into a bundle of its own by bnd (with a migration), to be hot-deployed
  * into the server's deploy/ folder by {@link serv.it.HotDeployIT}. GET answers the greetings; POST writes one
  * and then succeeds, throws ({@code ?fail=throw}) or answers an error status ({@code ?fail=status}).
  */
+@Component(service = Handler.class)
+@Route(path = "/hello", methods = { "GET", "POST" }, database = "default")
 public final class HelloRoute implements Handler {
 
     @Override

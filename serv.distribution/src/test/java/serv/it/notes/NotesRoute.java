@@ -8,25 +8,35 @@ import java.util.Map;
 
 import javax.persistence.EntityManager;
 
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
 import serv.core.Handler;
 import serv.core.Request;
 import serv.core.Response;
+import serv.core.Route;
+import serv.jpa.EntityManagers;
 
 /**
- * The JPA test extension's route ({@link serv.it.JpaIT}), packed at test time with {@link Note}, a persistence.xml
+ * The JPA test extension's route ({@link serv.it.JpaContract}), packed at test time with {@link Note}, a persistence.xml
  * and a migration. {@code POST /notes} (form {@code text}) writes one note with JPA and one with JDBC in the same
  * request, and answers whether each API saw the other's write; {@code ?fail=throw} then throws,
  * {@code ?fail=duplicate} persists a note whose text exists (the unique violation shows at commit's flush).
  * {@code GET /notes} counts the notes with both APIs. {@code POST /notes?sql=unique|fk|notnull|check|broken} writes
  * a note with JDBC and then runs a statement that fails that way, for the mapping of database errors to answers.
  */
+@Component(service = Handler.class)
+@Route(path = "/notes", methods = { "GET", "POST" }, database = "default")
 public final class NotesRoute implements Handler {
 
     static final String UNIT = "serv.it.notes";
 
+    @Reference
+    private EntityManagers jpa;
+
     @Override
     public void handle(Request request, Response response) throws Exception {
-        EntityManager em = request.entityManager(UNIT);
+        EntityManager em = jpa.of(request, UNIT);
         Map<String, Object> body = new LinkedHashMap<>();
         if (request.method().equals("GET")) {
             body.put("jpa", em.createQuery("SELECT COUNT(n) FROM Note n", Long.class).getSingleResult());

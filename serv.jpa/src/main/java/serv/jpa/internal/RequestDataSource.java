@@ -1,13 +1,11 @@
-package serv.core.internal.jpa;
+package serv.jpa.internal;
 
-import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLFeatureNotSupportedException;
-import java.util.logging.Logger;
 
 import javax.sql.DataSource;
 
+import serv.database.AbstractDataSource;
 import serv.database.ForwardingConnection;
 
 /**
@@ -22,7 +20,7 @@ import serv.database.ForwardingConnection;
  * platform for an EntityManager created with its own data source, which cost a tenth of a JPA request. An
  * EntityManager of Serv lives on its request's thread (like the request's JDBC connection).
  */
-final class RequestDataSource implements DataSource {
+final class RequestDataSource extends AbstractDataSource {
 
     /** Where the request's connection comes from (borrowed lazily by the request). */
     public interface Source {
@@ -46,47 +44,10 @@ final class RequestDataSource implements DataSource {
         return new Guarded(request.connection());
     }
 
+    /** EclipseLink asks with the login's credentials when it has some: the pool's own apply all the same. */
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
         return getConnection();
-    }
-
-    @Override
-    public PrintWriter getLogWriter() {
-        return null;
-    }
-
-    @Override
-    public void setLogWriter(PrintWriter out) {
-        // nothing is logged through the JDBC log writer
-    }
-
-    @Override
-    public void setLoginTimeout(int seconds) {
-        // the pool's connection timeout applies
-    }
-
-    @Override
-    public int getLoginTimeout() {
-        return 0;
-    }
-
-    @Override
-    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
-        throw new SQLFeatureNotSupportedException("no java.util.logging here");
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        if (iface.isInstance(this)) {
-            return iface.cast(this);
-        }
-        throw new SQLException("not a wrapper of " + iface.getName());
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) {
-        return iface.isInstance(this);
     }
 
     /** Passes everything to the request's connection but the calls that belong to the request. */

@@ -1,4 +1,4 @@
-package serv.core.internal.jpa;
+package serv.jpa.internal;
 
 import java.util.Vector;
 

@@ -1,4 +1,4 @@
-package serv.core.internal.jpa;
+package serv.jpa.internal;
 
 import org.eclipse.persistence.logging.AbstractSessionLog;
 import org.eclipse.persistence.logging.SessionLog;

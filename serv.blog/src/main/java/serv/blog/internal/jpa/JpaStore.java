@@ -16,6 +16,7 @@ import serv.blog.internal.User;
 import serv.blog.internal.UserRepository;
 import serv.core.Request;
 import serv.database.SqlError;
+import serv.jpa.EntityManagers;
 
 /**
  * The repositories with JPA entities (EclipseLink), on the request's EntityManager: it shares the request's
@@ -29,6 +30,12 @@ public final class JpaStore implements Store {
     /** The blog's persistence unit (META-INF/persistence.xml). */
     public static final String UNIT = "serv.blog";
 
+    private final EntityManagers entityManagers;
+
+    public JpaStore(EntityManagers entityManagers) {
+        this.entityManagers = entityManagers;
+    }
+
     @Override
     public String id() {
         return "jpa";
@@ -36,18 +43,18 @@ public final class JpaStore implements Store {
 
     @Override
     public PostRepository posts(Request request) {
-        return new Posts(request);
+        return new Posts(request, entityManagers);
     }
 
     @Override
     public UserRepository users(Request request) {
-        return new Users(request);
+        return new Users(request, entityManagers);
     }
 
-    private record Posts(Request request) implements PostRepository {
+    private record Posts(Request request, EntityManagers entityManagers) implements PostRepository {
 
         private EntityManager em() {
-            return request.entityManager(UNIT);
+            return entityManagers.of(request, UNIT);
         }
 
         @Override
@@ -120,10 +127,10 @@ public final class JpaStore implements Store {
         }
     }
 
-    private record Users(Request request) implements UserRepository {
+    private record Users(Request request, EntityManagers entityManagers) implements UserRepository {
 
         private EntityManager em() {
-            return request.entityManager(UNIT);
+            return entityManagers.of(request, UNIT);
         }
 
         @Override

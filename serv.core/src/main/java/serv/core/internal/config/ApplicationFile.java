@@ -1,4 +1,4 @@
-package serv.core.internal;
+package serv.core.internal.config;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,17 +12,13 @@ import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -35,66 +31,81 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import serv.core.config.ConfigSource;
+import serv.core.config.Desired;
+import serv.core.config.Snapshot;
+import serv.core.internal.server.ServerHome;
+
 /**
- * Applies the application file {@code serv.config.yaml} (and {@code serv.<SERV_PROFILE>.config.yaml} merged over
- * it) to Configuration Admin: at start, and again within a second of every change.
- *
- * <p>Each database of the file becomes the factory configuration {@code serv.database~<name>}; the file's content
- * replaces the whole configuration, so a value removed from the file is removed from the server, and a database
- * removed from the file is deleted. The rule between sources is "last change wins": the file is re-applied when it
- * changes, an edit in the Web Console or in etc/ lasts until then. With no database {@code default} anywhere,
- * {@code default} is the embedded SQLite file {@code data/app.db}.
+ * The application file {@code serv.config.yaml}, with {@code serv.<SERV_PROFILE>.config.yaml} merged over it, as a
+ * {@link ConfigSource} (ranking 0): its databases, tenants and extension settings. The files are looked at every
+ * second; a change bumps the source's version and the {@link ConfigReconciler} applies it.
  */
-@Component(immediate = true, service = ApplicationConfig.class)
-public final class ApplicationConfig {
+@Component(immediate = true, service = {})
+public final class ApplicationFile implements ConfigSource {
 
     static final String FILE = "serv.config.yaml";
-    static final String DATABASE_FACTORY_PID = "serv.database";
-    static final String DEFAULT_DATABASE_URL = "sqlite:///data/app.db";
 
-    private static final Logger LOG = LoggerFactory.getLogger(ApplicationConfig.class);
+    private static final Logger LOG = LoggerFactory.getLogger(ApplicationFile.class);
 
     /** Loaded on first use: a server without serv.config.yaml does not pay for the YAML parser at start. */
     private static final class Yaml {
         static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory());
     }
 
-    /** Factory PID of tenants (serv.core.internal.tenant.Tenants). */
-    static final String TENANT_FACTORY_PID = "serv.tenant";
-
-    private final ConfigurationAdmin cm;
     private final Path home;
     private final String profile;
     private final ScheduledExecutorService watcher;
-    private volatile Map<Path, FileTime> stamps = Map.of();
-    /**
-     * The configurations the file made, so that removing a database from the file deletes it. In memory only: the
-     * framework cache, Configuration Admin's store with it, is new at every start.
-     */
-    private Set<String> appliedPids = Set.of();
+    private final ServiceRegistration<ConfigSource> registration;
+    private volatile Map<Path, FileTime> stamps;
+    private long version;
 
     @Activate
-    public ApplicationConfig(BundleContext context, @Reference ConfigurationAdmin cm,
-            @Reference ServerHome serverHome) {
-        this.cm = cm;
+    public ApplicationFile(BundleContext context, @Reference ServerHome serverHome) {
         this.home = serverHome.home();
         String p = context.getProperty("serv.profile"); // embedders and tests; else the environment
         if (p == null) {
             p = System.getenv("SERV_PROFILE");
         }
         this.profile = p == null || p.isBlank() ? null : p.strip();
-        apply();
+        this.stamps = stamps();
+        registration = context.registerService(ConfigSource.class, this, properties());
         watcher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "serv-config-watch");
             t.setDaemon(true);
             return t;
         });
-        watcher.scheduleWithFixedDelay(this::applyIfChanged, 1, 1, TimeUnit.SECONDS);
+        watcher.scheduleWithFixedDelay(this::checkForChanges, 1, 1, TimeUnit.SECONDS);
     }
 
     @Deactivate
     void deactivate() {
         watcher.shutdownNow();
+        try {
+            registration.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the bundle is stopping
+        }
+    }
+
+    private synchronized Dictionary<String, Object> properties() {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(ConfigSource.NAME, FILE);
+        props.put(ConfigSource.VERSION, version);
+        props.put(Constants.SERVICE_RANKING, 0);
+        return props;
+    }
+
+    private void checkForChanges() {
+        Map<Path, FileTime> now = stamps();
+        if (!now.equals(stamps)) {
+            stamps = now;
+            LOG.info("{} changed: applying it", FILE);
+            synchronized (this) {
+                version++;
+            }
+            registration.setProperties(properties());
+        }
     }
 
     List<Path> files() {
@@ -104,17 +115,6 @@ public final class ApplicationConfig {
             files.add(home.resolve("serv." + profile + ".config.yaml"));
         }
         return files;
-    }
-
-    private void applyIfChanged() {
-        try {
-            if (!stamps().equals(stamps)) {
-                LOG.info("{} changed: applying it", FILE);
-                apply();
-            }
-        } catch (RuntimeException e) {
-            LOG.error("Applying {} failed: {}", FILE, e.getMessage(), e);
-        }
     }
 
     private Map<Path, FileTime> stamps() {
@@ -129,8 +129,8 @@ public final class ApplicationConfig {
         return out;
     }
 
-    synchronized void apply() {
-        stamps = stamps();
+    @Override
+    public Snapshot snapshot() {
         Map<String, Object> merged = new LinkedHashMap<>();
         for (Path f : files()) {
             if (!Files.isRegularFile(f)) {
@@ -144,38 +144,35 @@ public final class ApplicationConfig {
                     deepMerge(merged, doc);
                 }
             } catch (JacksonException e) {
-                LOG.error("{} is not valid YAML (line {}): {}; fix the file, nothing of it was applied", f.getFileName(),
-                        e.getLocation() == null ? "?" : e.getLocation().getLineNr(), e.getOriginalMessage());
-                return;
+                return Snapshot.unreadable(f.getFileName() + " is not valid YAML (line "
+                        + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + "): "
+                        + e.getOriginalMessage() + "; fix the file, nothing of it was applied");
             } catch (IOException e) {
-                LOG.error("{} cannot be read: {}", f, e.getMessage());
-                return;
+                return Snapshot.unreadable(f + " cannot be read: " + e.getMessage());
             }
         }
-        Map<String, Map<String, Object>> databases;
         try {
-            databases = databases(merged);
+            List<Desired> desired = new ArrayList<>();
+            databases(merged).forEach((name, settings) -> desired.add(
+                    new Desired(Desired.Kind.DATABASE, name, flat(settings))));
+            extensions(merged).forEach((pid, settings) -> desired.add(
+                    new Desired(Desired.Kind.EXTENSION, pid, flat(settings))));
+            tenants(merged).forEach((id, settings) -> desired.add(new Desired(Desired.Kind.TENANT, id, settings)));
+            return new Snapshot(true, desired, List.of());
         } catch (IllegalArgumentException e) {
-            LOG.error("{}: {}; nothing of it was applied", FILE, e.getMessage());
-            return;
+            return Snapshot.unreadable(FILE + ": " + e.getMessage() + "; nothing of it was applied");
         }
-        try {
-            applyDatabases(databases);
-        } catch (IOException | InvalidSyntaxException e) {
-            LOG.error("{} could not be applied to Configuration Admin: {}", FILE, e.getMessage(), e);
-        }
-        try {
-            applyExtensions(extensions(merged));
-        } catch (IOException | InvalidSyntaxException e) {
-            LOG.error("{} could not be applied to Configuration Admin: {}", FILE, e.getMessage(), e);
-        }
-        try {
-            applyTenants(tenants(merged));
-        } catch (IllegalArgumentException e) {
-            LOG.error("{}: {}; its tenants were not applied", FILE, e.getMessage());
-        } catch (IOException | InvalidSyntaxException e) {
-            LOG.error("{} could not be applied to Configuration Admin: {}", FILE, e.getMessage(), e);
-        }
+    }
+
+    /** Settings as configuration values: maps and lists as their text, nulls left out. */
+    private static Map<String, Object> flat(Map<String, Object> settings) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        settings.forEach((k, v) -> {
+            if (v != null) {
+                out.put(k, v instanceof Map || v instanceof List ? v.toString() : v);
+            }
+        });
+        return out;
     }
 
     /**
@@ -213,44 +210,13 @@ public final class ApplicationConfig {
                     props.put(key, s.getValue());
                 }
             }
+            props.values().removeIf(java.util.Objects::isNull);
             props.replaceAll((k, v) -> v instanceof List<?> list
-                    ? list.stream().map(String::valueOf).toArray(String[]::new) : v);
+                    ? list.stream().map(String::valueOf).toArray(String[]::new)
+                    : v instanceof Map ? v.toString() : v);
             out.put(id, props);
         }
         return out;
-    }
-
-    /** The tenant configurations this file made; one it no longer names is deleted. */
-    private Set<String> appliedTenantPids = Set.of();
-
-    private void applyTenants(Map<String, Map<String, Object>> tenants) throws IOException, InvalidSyntaxException {
-        Set<String> applied = new TreeSet<>();
-        for (Map.Entry<String, Map<String, Object>> e : tenants.entrySet()) {
-            Hashtable<String, Object> props = new Hashtable<>();
-            e.getValue().forEach((k, v) -> {
-                if (v != null) {
-                    props.put(k, v instanceof Map ? v.toString() : v);
-                }
-            });
-            Configuration config = cm.getFactoryConfiguration(TENANT_FACTORY_PID, e.getKey(), "?");
-            applied.add(config.getPid());
-            if (config.updateIfDifferent(props)) {
-                LOG.info("Tenant {}: configuration applied from {}", e.getKey(), FILE);
-            }
-        }
-        for (String pid : appliedTenantPids) {
-            if (!applied.contains(pid)) {
-                Configuration[] gone = cm.listConfigurations(
-                        "(&(service.pid=" + pid + ")(!(felix.fileinstall.filename=*)))");
-                if (gone != null) {
-                    for (Configuration c : gone) {
-                        c.delete();
-                    }
-                    LOG.info("Tenant configuration {} deleted: it is no longer in {}", pid, FILE);
-                }
-            }
-        }
-        appliedTenantPids = applied;
     }
 
     /**
@@ -275,42 +241,6 @@ public final class ApplicationConfig {
             }
         }
         return out;
-    }
-
-    /** The extension configurations this file made; one it no longer names is deleted (the defaults apply). */
-    private Set<String> appliedExtensionPids = Set.of();
-
-    private void applyExtensions(Map<String, Map<String, Object>> extensions)
-            throws IOException, InvalidSyntaxException {
-        for (Map.Entry<String, Map<String, Object>> e : extensions.entrySet()) {
-            Map<String, Object> props = new LinkedHashMap<>();
-            e.getValue().forEach((k, v) -> {
-                if (v != null) {
-                    props.put(k, v instanceof Map || v instanceof List ? v.toString() : v);
-                }
-            });
-            Configuration config = cm.getConfiguration(e.getKey(), "?");
-            if (config.getProperties() != null && config.getProperties().get("felix.fileinstall.filename") != null) {
-                continue; // an etc/ file owns this configuration
-            }
-            if (!same(config.getProperties(), props)) {
-                config.update(new Hashtable<>(props));
-                LOG.info("Extension configuration {} applied from {}", e.getKey(), FILE);
-            }
-        }
-        for (String pid : appliedExtensionPids) {
-            if (!extensions.containsKey(pid)) {
-                Configuration[] gone = cm.listConfigurations(
-                        "(&(service.pid=" + pid + ")(!(felix.fileinstall.filename=*)))");
-                if (gone != null) {
-                    for (Configuration c : gone) {
-                        c.delete();
-                    }
-                    LOG.info("Configuration {} deleted: it is no longer in {}", pid, FILE);
-                }
-            }
-        }
-        appliedExtensionPids = Set.copyOf(extensions.keySet());
     }
 
     /** The databases a merged document defines, name to settings. */
@@ -350,71 +280,6 @@ public final class ApplicationConfig {
             throw new IllegalArgumentException("'extensions' must be a list");
         }
         return out;
-    }
-
-    private void applyDatabases(Map<String, Map<String, Object>> databases) throws IOException, InvalidSyntaxException {
-        Set<String> applied = new TreeSet<>();
-        if (!databases.containsKey("default") && !otherDefaultExists()) {
-            databases.put("default", new LinkedHashMap<>(Map.of("url", DEFAULT_DATABASE_URL)));
-        }
-        for (Map.Entry<String, Map<String, Object>> e : databases.entrySet()) {
-            String name = e.getKey();
-            Hashtable<String, Object> props = new Hashtable<>();
-            e.getValue().forEach((k, v) -> {
-                if (v != null) {
-                    props.put(k, v instanceof Map || v instanceof List ? v.toString() : v);
-                }
-            });
-            props.put("name", name);
-            Configuration config = cm.getFactoryConfiguration(DATABASE_FACTORY_PID, name, "?");
-            applied.add(config.getPid());
-            if (!same(config.getProperties(), props)) {
-                config.update(props);
-                LOG.info("Database {}: configuration applied from {}", name, FILE);
-            }
-        }
-        for (String pid : appliedPids) {
-            if (!applied.contains(pid)) {
-                // an etc/ file that took the configuration over owns it now
-                Configuration[] gone = cm.listConfigurations(
-                        "(&(service.pid=" + pid + ")(!(felix.fileinstall.filename=*)))");
-                if (gone != null) {
-                    for (Configuration c : gone) {
-                        c.delete();
-                    }
-                    LOG.info("Configuration {} deleted: it is no longer in {}", pid, FILE);
-                }
-            }
-        }
-        appliedPids = applied;
-    }
-
-    /** True when an etc/ file defines database {@code default}: the built-in fallback then steps aside. */
-    private boolean otherDefaultExists() throws IOException, InvalidSyntaxException {
-        Configuration[] all = cm.listConfigurations(
-                "(&(service.factoryPid=" + DATABASE_FACTORY_PID + ")(name=default)(felix.fileinstall.filename=*))");
-        return all != null && all.length > 0;
-    }
-
-    private static boolean same(Dictionary<String, Object> current, Map<String, Object> wanted) {
-        if (current == null) {
-            return false;
-        }
-        Map<String, Object> have = new HashMap<>();
-        for (String key : java.util.Collections.list(current.keys())) {
-            if (!key.startsWith("service.")) {
-                have.put(key, current.get(key));
-            }
-        }
-        if (!have.keySet().equals(wanted.keySet())) {
-            return false;
-        }
-        for (Map.Entry<String, Object> e : wanted.entrySet()) {
-            if (!Objects.equals(String.valueOf(have.get(e.getKey())), String.valueOf(e.getValue()))) {
-                return false;
-            }
-        }
-        return true;
     }
 
     @SuppressWarnings("unchecked")

@@ -1,4 +1,4 @@
-package serv.core.internal;
+package serv.core.internal.config;
 
 import java.util.Collections;
 import java.util.Dictionary;

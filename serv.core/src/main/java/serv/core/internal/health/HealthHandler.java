@@ -1,4 +1,4 @@
-package serv.core.internal;
+package serv.core.internal.health;
 
 import java.util.Comparator;
 import java.util.LinkedHashMap;

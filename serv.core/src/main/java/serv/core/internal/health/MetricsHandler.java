@@ -1,4 +1,4 @@
-package serv.core.internal;
+package serv.core.internal.health;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;

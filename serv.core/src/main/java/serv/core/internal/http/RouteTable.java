@@ -1,4 +1,4 @@
-package serv.core.internal;
+package serv.core.internal.http;
 
 import java.util.ArrayList;
 import java.util.Comparator;

@@ -1,4 +1,4 @@
-package serv.core.internal;
+package serv.core.internal.http;
 
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Component;

@@ -1,4 +1,4 @@
-package serv.core.internal;
+package serv.core.internal.server;
 
 import java.util.concurrent.TimeUnit;
 

@@ -1,4 +1,4 @@
-package serv.core.internal;
+package serv.core.internal.server;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -54,7 +54,7 @@ public final class ServerHome {
         LOG.debug("Server home {}", home);
     }
 
-    Path home() {
+    public Path home() {
         return home;
     }
 

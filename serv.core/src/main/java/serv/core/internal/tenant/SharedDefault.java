@@ -1,8 +1,5 @@
 package serv.core.internal.tenant;
 
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationEvent;
@@ -10,8 +7,6 @@ import org.osgi.service.cm.ConfigurationListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,26 +22,18 @@ public final class SharedDefault implements ConfigurationListener {
     private static final Logger LOG = LoggerFactory.getLogger(SharedDefault.class);
 
     private final ConfigurationAdmin cm;
-    private final List<Tenants> tenants = new CopyOnWriteArrayList<>();
+    private final TenantRegistry tenants;
 
     @Activate
-    public SharedDefault(@Reference ConfigurationAdmin cm) {
+    public SharedDefault(@Reference ConfigurationAdmin cm, @Reference TenantRegistry tenants) {
         this.cm = cm;
-    }
-
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    void addTenant(Tenants tenant) {
-        tenants.add(tenant);
-    }
-
-    void removeTenant(Tenants tenant) {
-        tenants.remove(tenant);
+        this.tenants = tenants;
     }
 
     @Override
     public void configurationEvent(ConfigurationEvent event) {
         if (event.getType() != ConfigurationEvent.CM_UPDATED || !"serv.database".equals(event.getFactoryPid())
-                || tenants.isEmpty()) {
+                || tenants.components().isEmpty()) {
             return;
         }
         try {
@@ -59,7 +46,7 @@ public final class SharedDefault implements ConfigurationListener {
             LOG.warn("The change of database configuration {} could not be read: {}", event.getPid(), e.toString());
             return;
         }
-        for (Tenants t : tenants) {
+        for (TenantComponent t : tenants.components()) {
             t.sharedDefaultChanged();
         }
     }

@@ -20,36 +20,34 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import serv.core.tenant.Tenant;
+
 /**
- * One tenant, from its {@value #FACTORY_PID} configuration: checks it, keeps the tenant's database as a
+ * One tenant, from its {@value #FACTORY_PID} configuration (one component per tenant configuration): checks it, keeps the tenant's database as a
  * {@code serv.database} configuration (name {@code default}, {@code tenant=<id>}: serv.database makes the pool,
  * runs the extensions' migrations in it and publishes it with {@code serv.tenant}), and offers itself to the
  * dispatcher, which resolves requests to tenants by host or path prefix. Deleting the configuration deletes the
- * tenant's database configuration: its pool drains and closes.
+ * tenant's database configuration: its pool drains and closes. {@link TenantRegistry} keeps them all.
  *
  * <p>Pools are lazy: the database configuration is written on the tenant's first request ({@link #wake()}), and
  * deleted again (the pool closes) after {@code idle_timeout} seconds without a request; 0 keeps it open from the
  * start. A thousand configured tenants that nobody calls cost a thousand small objects, not pools.
  */
-@Component(service = Tenants.class, configurationPid = Tenants.FACTORY_PID,
+@Component(service = TenantComponent.class, configurationPid = TenantComponent.FACTORY_PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE)
 @Designate(ocd = TenantConfiguration.class, factory = true)
-public final class Tenants {
+public final class TenantComponent {
 
     /** Factory PID of tenant configurations. */
     public static final String FACTORY_PID = "serv.tenant";
 
-    private static final Logger LOG = LoggerFactory.getLogger(Tenants.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TenantComponent.class);
     private static final Pattern ID = Pattern.compile("[a-z][a-z0-9-]{0,62}");
     private static final Pattern HOST = Pattern.compile("(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
     private static final Pattern PREFIX = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
     /** Settings of the shared default database a schema-per-tenant database takes over. */
     private static final Set<String> SHARED = Set.of("url", "user", "password", "password_file", "ssl_mode",
             "connection_timeout", "command_timeout", "idle_timeout", "max_lifetime");
-
-    /** What the dispatcher needs of a tenant; immutable, replaced when the configuration changes. */
-    public record Tenant(String id, String name, List<String> hosts, String pathPrefix, Set<String> extensions) {
-    }
 
     private final ConfigurationAdmin cm;
     private final TenantClock clock;
@@ -65,7 +63,7 @@ public final class Tenants {
     private boolean closed;
 
     @Activate
-    public Tenants(@Reference ConfigurationAdmin cm, @Reference TenantClock clock, TenantConfiguration config,
+    public TenantComponent(@Reference ConfigurationAdmin cm, @Reference TenantClock clock, TenantConfiguration config,
             java.util.Map<String, Object> props) throws Exception {
         this.cm = cm;
         this.clock = clock;
@@ -94,7 +92,7 @@ public final class Tenants {
         LOG.info("Tenant {} removed", tenant.id());
     }
 
-    /** The tenant as it is now (the dispatcher reads it when the service comes or changes). */
+    /** The tenant as it is now (the registry reads it when the component comes or changes). */
     public Tenant tenant() {
         return tenant;
     }
@@ -102,6 +100,11 @@ public final class Tenants {
     /** A request for the tenant: it is in use (for the idle timeout). */
     public void touch() {
         lastUsed = System.nanoTime();
+    }
+
+    /** Whether the tenant's database configuration exists: its pool is open (or opening). */
+    public synchronized boolean awake() {
+        return database != null;
     }
 
     /** Makes sure the tenant's database configuration exists (its pool starts); true when it was asleep. */

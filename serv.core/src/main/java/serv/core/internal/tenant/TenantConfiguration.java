@@ -5,7 +5,7 @@ import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * A tenant, as a Configuration Admin factory configuration (PID {@value Tenants#FACTORY_PID}); also
+ * A tenant, as a Configuration Admin factory configuration (PID {@value TenantComponent#FACTORY_PID}); also
  * {@code tenants:} in serv.config.yaml. Its database is either its own ({@code database_url}, credentials) or a
  * schema of the shared {@code default} PostgreSQL database ({@code database_schema}).
  */

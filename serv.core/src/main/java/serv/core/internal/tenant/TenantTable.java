@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import serv.core.tenant.Tenant;
+
 /**
  * Which tenant a request belongs to: an immutable snapshot, replaced whole when a tenant comes, changes or goes (no
  * lock on the request path). Only the Host header (exact, then the longest {@code *.suffix}) and the path prefix
@@ -17,20 +19,20 @@ public final class TenantTable {
     /** No tenants: the server is single-tenant. */
     public static final TenantTable EMPTY = new TenantTable(List.of());
 
-    private final List<Tenants.Tenant> tenants;
-    private final Map<String, Tenants.Tenant> exact = new HashMap<>();
+    private final List<Tenant> tenants;
+    private final Map<String, Tenant> exact = new HashMap<>();
     /** Wildcard suffixes (".example.com"), longest first. */
-    private final List<Map.Entry<String, Tenants.Tenant>> wildcards = new ArrayList<>();
+    private final List<Map.Entry<String, Tenant>> wildcards = new ArrayList<>();
     /** Path prefixes, longest first. */
-    private final List<Map.Entry<String, Tenants.Tenant>> prefixes = new ArrayList<>();
+    private final List<Map.Entry<String, Tenant>> prefixes = new ArrayList<>();
 
     /** A request's tenant and its path without the tenant's prefix. */
-    public record Resolved(Tenants.Tenant tenant, String path) {
+    public record Resolved(Tenant tenant, String path) {
     }
 
-    private TenantTable(List<Tenants.Tenant> tenants) {
+    private TenantTable(List<Tenant> tenants) {
         this.tenants = List.copyOf(tenants);
-        for (Tenants.Tenant t : tenants) {
+        for (Tenant t : tenants) {
             for (String h : t.hosts()) {
                 if (h.startsWith("*.")) {
                     wildcards.add(Map.entry(h.substring(1), t));
@@ -42,8 +44,8 @@ public final class TenantTable {
                 prefixes.add(Map.entry(t.pathPrefix(), t));
             }
         }
-        Comparator<Map.Entry<String, Tenants.Tenant>> longestFirst =
-                Comparator.comparingInt((Map.Entry<String, Tenants.Tenant> e) -> e.getKey().length()).reversed();
+        Comparator<Map.Entry<String, Tenant>> longestFirst =
+                Comparator.comparingInt((Map.Entry<String, Tenant> e) -> e.getKey().length()).reversed();
         wildcards.sort(longestFirst);
         prefixes.sort(longestFirst);
     }
@@ -53,8 +55,8 @@ public final class TenantTable {
     }
 
     /** This table with {@code tenant} added, or replacing the one of the same id. */
-    public TenantTable with(Tenants.Tenant tenant) {
-        List<Tenants.Tenant> next = new ArrayList<>(tenants);
+    public TenantTable with(Tenant tenant) {
+        List<Tenant> next = new ArrayList<>(tenants);
         next.removeIf(t -> t.id().equals(tenant.id()));
         next.add(tenant);
         return new TenantTable(next);
@@ -62,7 +64,7 @@ public final class TenantTable {
 
     /** This table without the tenant {@code id}. */
     public TenantTable without(String id) {
-        List<Tenants.Tenant> next = new ArrayList<>(tenants);
+        List<Tenant> next = new ArrayList<>(tenants);
         next.removeIf(t -> t.id().equals(id));
         return next.isEmpty() ? EMPTY : new TenantTable(next);
     }
@@ -78,9 +80,9 @@ public final class TenantTable {
             if (host.endsWith(".")) {
                 host = host.substring(0, host.length() - 1);
             }
-            Tenants.Tenant t = exact.get(host);
+            Tenant t = exact.get(host);
             if (t == null) {
-                for (Map.Entry<String, Tenants.Tenant> w : wildcards) {
+                for (Map.Entry<String, Tenant> w : wildcards) {
                     if (host.endsWith(w.getKey()) && host.length() > w.getKey().length()) {
                         t = w.getValue();
                         break;
@@ -91,7 +93,7 @@ public final class TenantTable {
                 return new Resolved(t, path);
             }
         }
-        for (Map.Entry<String, Tenants.Tenant> p : prefixes) {
+        for (Map.Entry<String, Tenant> p : prefixes) {
             String prefix = p.getKey();
             if (path.equals(prefix)) {
                 return new Resolved(p.getValue(), "/");

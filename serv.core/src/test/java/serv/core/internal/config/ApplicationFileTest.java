@@ -1,4 +1,4 @@
-package serv.core.internal;
+package serv.core.internal.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +12,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
-class ApplicationConfigTest {
+class ApplicationFileTest {
 
     private static Map<String, Object> yaml(String text) throws Exception {
         return new ObjectMapper(new YAMLFactory()).readValue(text, new TypeReference<Map<String, Object>>() {
@@ -21,7 +21,7 @@ class ApplicationConfigTest {
 
     @Test
     void databasesMapBecomesOneEntryPerDatabase() throws Exception {
-        var dbs = ApplicationConfig.databases(yaml("""
+        var dbs = ApplicationFile.databases(yaml("""
                 site_info: {name: "My Blog App"}
                 databases:
                   default:
@@ -42,7 +42,7 @@ class ApplicationConfigTest {
 
     @Test
     void theSeedsExtensionFormConfiguresDefault() throws Exception {
-        var dbs = ApplicationConfig.databases(yaml("""
+        var dbs = ApplicationFile.databases(yaml("""
                 extensions:
                   - extension: database
                     settings:
@@ -55,9 +55,9 @@ class ApplicationConfigTest {
 
     @Test
     void wrongShapesAreNamed() {
-        assertThrows(IllegalArgumentException.class, () -> ApplicationConfig.databases(yaml("databases: [a, b]")));
-        assertThrows(IllegalArgumentException.class, () -> ApplicationConfig.databases(yaml("databases: {a: 1}")));
-        assertThrows(IllegalArgumentException.class, () -> ApplicationConfig.databases(yaml("extensions: {a: 1}")));
+        assertThrows(IllegalArgumentException.class, () -> ApplicationFile.databases(yaml("databases: [a, b]")));
+        assertThrows(IllegalArgumentException.class, () -> ApplicationFile.databases(yaml("databases: {a: 1}")));
+        assertThrows(IllegalArgumentException.class, () -> ApplicationFile.databases(yaml("extensions: {a: 1}")));
     }
 
     @Test
@@ -66,14 +66,14 @@ class ApplicationConfigTest {
         doc.put("tenants", java.util.Map.of("acme", new java.util.LinkedHashMap<>(java.util.Map.of(
                 "hosts", java.util.List.of("acme.localhost", "acme.example.com"),
                 "database", java.util.Map.of("url", "postgresql://acme@h/acme", "pool_size", 5)))));
-        java.util.Map<String, Object> acme = ApplicationConfig.tenants(doc).get("acme");
+        java.util.Map<String, Object> acme = ApplicationFile.tenants(doc).get("acme");
         org.junit.jupiter.api.Assertions.assertEquals("acme", acme.get("id"));
         org.junit.jupiter.api.Assertions.assertArrayEquals(new String[] { "acme.localhost", "acme.example.com" },
                 (String[]) acme.get("hosts"));
         org.junit.jupiter.api.Assertions.assertEquals("postgresql://acme@h/acme", acme.get("database_url"));
         org.junit.jupiter.api.Assertions.assertEquals(5, acme.get("pool_size"));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> ApplicationConfig.tenants(java.util.Map.of("tenants", java.util.List.of("acme"))));
+                () -> ApplicationFile.tenants(java.util.Map.of("tenants", java.util.List.of("acme"))));
     }
 
     @Test
@@ -82,7 +82,7 @@ class ApplicationConfigTest {
                 java.util.Map.of("extension", "database", "settings", java.util.Map.of("database_url", "sqlite:///x.db")),
                 java.util.Map.of("extension", "blog", "settings", java.util.Map.of("repository", "jpa")),
                 java.util.Map.of("extension", "blog", "settings", java.util.Map.of("database", "main"))));
-        java.util.Map<String, java.util.Map<String, Object>> out = ApplicationConfig.extensions(doc);
+        java.util.Map<String, java.util.Map<String, Object>> out = ApplicationFile.extensions(doc);
         org.junit.jupiter.api.Assertions.assertEquals(java.util.Set.of("serv.blog"), out.keySet());
         org.junit.jupiter.api.Assertions.assertEquals(java.util.Map.of("repository", "jpa", "database", "main"),
                 out.get("serv.blog"));

@@ -1,4 +1,4 @@
-package serv.core.internal;
+package serv.core.internal.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

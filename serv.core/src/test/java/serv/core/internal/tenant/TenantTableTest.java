@@ -9,13 +9,15 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import serv.core.tenant.Tenant;
+
 class TenantTableTest {
 
-    private static final Tenants.Tenant ACME = new Tenants.Tenant("acme", "ACME", List.of("acme.localhost",
+    private static final Tenant ACME = new Tenant("acme", "ACME", List.of("acme.localhost",
             "*.acme.test"), null, Set.of());
-    private static final Tenants.Tenant DEEP = new Tenants.Tenant("deep", "Deep", List.of("*.eu.acme.test"), null,
+    private static final Tenant DEEP = new Tenant("deep", "Deep", List.of("*.eu.acme.test"), null,
             Set.of());
-    private static final Tenants.Tenant GLOBEX = new Tenants.Tenant("globex", "Globex", List.of(), "/t/globex",
+    private static final Tenant GLOBEX = new Tenant("globex", "Globex", List.of(), "/t/globex",
             Set.of());
 
     private final TenantTable table = TenantTable.EMPTY.with(ACME).with(DEEP).with(GLOBEX);
@@ -43,7 +45,7 @@ class TenantTableTest {
 
     @Test
     void tenantsAreReplacedAndRemovedById() {
-        TenantTable edited = table.with(new Tenants.Tenant("acme", "ACME", List.of("acme.example"), null, Set.of()));
+        TenantTable edited = table.with(new Tenant("acme", "ACME", List.of("acme.example"), null, Set.of()));
         assertNull(edited.resolve("acme.localhost", "/"));
         assertEquals("acme", edited.resolve("acme.example", "/").tenant().id());
         assertNull(edited.without("acme").resolve("acme.example", "/"));
@@ -53,15 +55,15 @@ class TenantTableTest {
     @Test
     void wrongConfigurationsNameTheKey() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Tenants.check(config("Bad Id", new String[] { "a.test" }, "")));
+                () -> TenantComponent.check(config("Bad Id", new String[] { "a.test" }, "")));
         assertEquals("tenant: key 'id': 'Bad Id' is not a slug; use lower-case letters, digits and '-', starting "
                 + "with a letter", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> Tenants.check(config("a", new String[] { "http://a.test:80" }, "")));
+                () -> TenantComponent.check(config("a", new String[] { "http://a.test:80" }, "")));
         assertEquals(true, e.getMessage().startsWith("tenant a: key 'hosts': 'http://a.test:80' is not a host name"));
-        e = assertThrows(IllegalArgumentException.class, () -> Tenants.check(config("a", new String[0], "/t/a/")));
+        e = assertThrows(IllegalArgumentException.class, () -> TenantComponent.check(config("a", new String[0], "/t/a/")));
         assertEquals(true, e.getMessage().startsWith("tenant a: key 'path_prefix'"));
-        e = assertThrows(IllegalArgumentException.class, () -> Tenants.check(config("a", new String[0], "")));
+        e = assertThrows(IllegalArgumentException.class, () -> TenantComponent.check(config("a", new String[0], "")));
         assertEquals(true, e.getMessage().contains("give it 'hosts' or a 'path_prefix'"));
     }
 

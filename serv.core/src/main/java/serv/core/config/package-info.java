@@ -1,0 +1,11 @@
+/**
+ * The configuration API: {@link serv.core.config.ConfigSource}, a source of the databases, tenants and extension
+ * settings Serv runs with (serv.config.yaml and etc/ are two; a cluster store can be another), and what a source
+ * says ({@link serv.core.config.Snapshot}, {@link serv.core.config.Desired}).
+ */
+@Export
+@Version("1.0.0")
+package serv.core.config;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

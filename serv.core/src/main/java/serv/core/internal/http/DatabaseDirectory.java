@@ -1,0 +1,81 @@
+package serv.core.internal.http;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import serv.core.internal.tenant.TenantComponent;
+import serv.core.internal.tenant.TenantRegistry;
+import serv.core.tenant.Tenant;
+import serv.database.Database;
+import serv.database.DatabaseState;
+
+/**
+ * The {@link Database} services a route can name, by name for the server's own and by tenant and name for a
+ * tenant's; a tenant's first request (or its first after the idle timeout) wakes the tenant's pool.
+ */
+final class DatabaseDirectory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseDirectory.class);
+    /** Longest wait of a tenant's first request for its pool to start (and migrate). */
+    private static final long WAKE_MS = 15_000;
+
+    private final Map<String, Database> databases = new ConcurrentHashMap<>();
+
+    void bind(Database database, Map<String, Object> props) {
+        databases.put(key(props), database);
+    }
+
+    void unbind(Database database, Map<String, Object> props) {
+        databases.remove(key(props), database);
+    }
+
+    void updated(Database database, Map<String, Object> props) {
+        databases.values().remove(database);
+        databases.put(key(props), database);
+    }
+
+    private static String key(Map<String, Object> props) {
+        Object tenant = props.get(Database.TENANT);
+        return (tenant == null ? "" : tenant + "/") + props.get(Database.NAME);
+    }
+
+    /** The server's own database of that name, or null. */
+    Database get(String name) {
+        return databases.get(name);
+    }
+
+    /**
+     * The tenant's database for a request, waking the tenant's pool when it sleeps and waiting, bounded, until it is
+     * up; null when it is not configured.
+     */
+    Database forTenant(Tenant tenant, String name, TenantRegistry registry) {
+        String key = tenant.id() + "/" + name;
+        TenantComponent component = registry.component(tenant.id());
+        if (component == null || !name.equals("default")) {
+            return databases.get(key); // a tenant's pool is its database "default"
+        }
+        try {
+            component.wake();
+        } catch (Exception e) {
+            LOG.error("Tenant {}: its pool could not be started: {}", tenant.id(), e.toString());
+            return databases.get(key);
+        }
+        long end = System.nanoTime() + WAKE_MS * 1_000_000;
+        Database database = databases.get(key);
+        // Null or STARTING: waking up; STOPPED: closed as idle a moment ago, its successor is on the way.
+        while ((database == null || database.state() == DatabaseState.STARTING
+                || database.state() == DatabaseState.STOPPED) && System.nanoTime() < end) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            database = databases.get(key);
+        }
+        return database;
+    }
+}

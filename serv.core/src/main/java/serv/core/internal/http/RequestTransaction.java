@@ -1,0 +1,146 @@
+package serv.core.internal.http;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import serv.core.RequestResource;
+import serv.database.Database;
+
+/**
+ * A request's use of its route's database: one connection, borrowed on first use, in a transaction for writing
+ * methods; the resources that take part in it (JPA's EntityManagers); and its end, which always gives the
+ * connection back to the pool.
+ */
+final class RequestTransaction {
+
+    private final Database database;
+    private final boolean transactional;
+    private Connection connection;
+    /** The request's resources in the order they were opened; null until the first. */
+    private Map<Class<?>, RequestResource> resources;
+
+    RequestTransaction(Database database, boolean transactional) {
+        this.database = database;
+        this.transactional = transactional;
+    }
+
+    Database database() {
+        return database;
+    }
+
+    boolean transactional() {
+        return transactional;
+    }
+
+    Connection connection() throws SQLException {
+        if (connection == null) {
+            if (database == null) {
+                throw new SQLException("this route declares no database (set database in its @Route)");
+            }
+            Connection c = database.connection();
+            if (transactional) {
+                try {
+                    c.setAutoCommit(false);
+                } catch (SQLException e) {
+                    c.close();
+                    throw e;
+                }
+            }
+            connection = c;
+        }
+        return connection;
+    }
+
+    <T extends RequestResource> T resource(Class<T> type, Supplier<T> open) {
+        RequestResource r = resources == null ? null : resources.get(type);
+        if (r == null) {
+            r = open.get();
+            if (resources == null) {
+                resources = new LinkedHashMap<>(2);
+            }
+            resources.put(type, r);
+        }
+        return type.cast(r);
+    }
+
+    /**
+     * Ends the transaction: the resources first (newest first), then the connection, which commits only when
+     * {@code commit} and every resource ended well, and otherwise rolls back; the connection always goes back to
+     * the pool. Ending twice is ending once.
+     *
+     * @throws Exception when a resource or the commit failed (everything is rolled back; the answer must be an error)
+     */
+    void end(boolean commit) throws Exception {
+        Exception failure;
+        try {
+            failure = endResources(commit);
+        } catch (Error e) {
+            closeConnection(false);
+            throw e;
+        }
+        if (failure != null) {
+            try {
+                closeConnection(false);
+            } catch (SQLException e) {
+                failure.addSuppressed(e);
+            }
+            throw failure;
+        }
+        closeConnection(commit);
+    }
+
+    private Exception endResources(boolean commit) {
+        Map<Class<?>, RequestResource> open = resources;
+        if (open == null) {
+            return null;
+        }
+        resources = null;
+        List<RequestResource> newestFirst = new ArrayList<>(open.values());
+        java.util.Collections.reverse(newestFirst);
+        Exception failure = null;
+        for (RequestResource r : newestFirst) {
+            try {
+                r.end(commit && failure == null);
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        return failure;
+    }
+
+    private void closeConnection(boolean commit) throws SQLException {
+        Connection c = connection;
+        if (c == null) {
+            return;
+        }
+        connection = null;
+        try {
+            if (transactional) {
+                if (commit) {
+                    c.commit();
+                } else {
+                    c.rollback();
+                }
+            }
+        } finally {
+            try {
+                if (transactional) {
+                    c.setAutoCommit(true);
+                }
+            } catch (SQLException ignored) {
+                // the pool resets and validates the connection itself
+            } finally {
+                c.close();
+            }
+        }
+    }
+}

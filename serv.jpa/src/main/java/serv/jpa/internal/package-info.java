@@ -1,0 +1,6 @@
+/**
+ * The persistence units of the extensions on Serv databases ({@code PersistenceUnits}), the request's
+ * EntityManagers as a resource of the request ({@code RequestUnits}), the data source that hands EclipseLink the
+ * request's connection, and EclipseLink's SQLite platform and SLF4J log. Not exported.
+ */
+package serv.jpa.internal;
