@@ -2,6 +2,7 @@ package serv.database;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.Optional;
 
 import javax.sql.DataSource;
@@ -55,6 +56,48 @@ public interface Database {
 
     /** Why the database is not up, or empty when it is. Never contains credentials. */
     Optional<String> reason();
+
+    /**
+     * Why the routes of an extension cannot use this database now (the database is not up, or the extension's
+     * migrations are being applied or failed), in words for a client: no SQL, no credentials; empty when they can.
+     *
+     * @param bundleId the id of the extension's bundle
+     * @since 1.4
+     */
+    default Optional<String> reasonFor(long bundleId) {
+        return readyFor(bundleId) ? Optional.empty() : Optional.of("database " + name() + " is " + state());
+    }
+
+    /**
+     * The extensions whose migrations failed on this database (a script that failed, or one changed after it was
+     * applied), by bundle symbolic name, with the migration named and why. Their routes answer 503; the other
+     * extensions' routes are served.
+     *
+     * @since 1.4
+     */
+    default Map<String, String> failedExtensions() {
+        return Map.of();
+    }
+
+    /**
+     * A configuration change that was refused (a wrong value), with the key and the fix: the previous configuration
+     * goes on serving. Empty once a valid configuration is applied.
+     *
+     * @since 1.4
+     */
+    default Optional<String> rejectedChange() {
+        return Optional.empty();
+    }
+
+    /**
+     * A change that does not serve yet: a new URL or new credentials whose pool is being connected and migrated
+     * (or cannot connect), while the previous pool goes on serving. Empty when there is none.
+     *
+     * @since 1.4
+     */
+    default Optional<String> pendingChange() {
+        return Optional.empty();
+    }
 
     /** Pool figures at this moment. */
     PoolStats stats();

@@ -6,9 +6,16 @@ public enum DatabaseState {
     STARTING,
     /** The pool is running and the database answers. */
     UP,
-    /** The database cannot be reached; the pool keeps trying with backoff and recovers by itself. */
+    /**
+     * The database cannot be reached (or waits for another server's migrations); the pool keeps trying and
+     * recovers by itself.
+     */
     RETRYING,
-    /** The configuration is wrong or a migration failed; nothing is retried until the configuration changes. */
+    /**
+     * The configuration is wrong and no earlier one serves, or the pool could not be made; nothing is retried until
+     * the configuration changes. (A failed migration fails only its extension: see
+     * {@link Database#failedExtensions()}.)
+     */
     FAILED,
     /** The pool is closed. */
     STOPPED

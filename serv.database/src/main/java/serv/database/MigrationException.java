@@ -8,4 +8,18 @@ public class MigrationException extends Exception {
     public MigrationException(String message) {
         super(message);
     }
+
+    /**
+     * Another server holds the migration lock of the database (it is migrating it): nothing was run; try again.
+     *
+     * @since 1.4
+     */
+    public static final class Busy extends MigrationException {
+
+        private static final long serialVersionUID = 1L;
+
+        public Busy(String message) {
+            super(message);
+        }
+    }
 }

@@ -27,6 +27,13 @@ public record SqlError(Kind kind, List<String> columns) {
         NOT_NULL,
         /** A CHECK constraint: a value is not allowed. */
         CHECK,
+        /**
+         * A value the database cannot take: too long, out of range, not valid text (a NUL character), not of the
+         * column's type (SQLSTATE class 22; SQLite's TOOBIG, MISMATCH and datatype constraint). A client's mistake.
+         *
+         * @since 1.4
+         */
+        INVALID_VALUE,
         /** The database cannot be reached, is busy, or the statement timed out. */
         UNAVAILABLE,
         /** Anything else: a bug or an unexpected state. */
@@ -69,6 +76,9 @@ public record SqlError(Kind kind, List<String> columns) {
         if (state.equals("23514")) {
             return new SqlError(Kind.CHECK, List.of());
         }
+        if (state.startsWith("22")) {
+            return new SqlError(Kind.INVALID_VALUE, List.of());
+        }
         // 08: connection exception; 53: insufficient resources; 57P0x: server shutting down; 57014: timeout
         if (state.startsWith("08") || state.startsWith("53") || state.startsWith("57P") || state.equals("57014")
                 || state.equals("40001") || state.equals("40P01")) {
@@ -93,6 +103,10 @@ public record SqlError(Kind kind, List<String> columns) {
         }
         if (upper.startsWith("[SQLITE_CONSTRAINT_CHECK")) {
             return new SqlError(Kind.CHECK, List.of());
+        }
+        if (code == 18 || code == 20 || upper.startsWith("[SQLITE_TOOBIG") || upper.startsWith("[SQLITE_MISMATCH")
+                || upper.startsWith("[SQLITE_CONSTRAINT_DATATYPE")) {
+            return new SqlError(Kind.INVALID_VALUE, List.of());
         }
         return new SqlError(Kind.OTHER, List.of());
     }
@@ -130,6 +144,7 @@ public record SqlError(Kind kind, List<String> columns) {
             case FOREIGN_KEY -> "a referenced record does not exist";
             case NOT_NULL -> fields.isEmpty() ? "a required value is missing" : fields + " is required";
             case CHECK -> "a value is not allowed";
+            case INVALID_VALUE -> "a value is not valid";
             case UNAVAILABLE -> "the database is unavailable";
             case OTHER -> "internal server error";
         };

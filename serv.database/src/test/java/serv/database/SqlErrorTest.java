@@ -75,6 +75,20 @@ class SqlErrorTest {
         assertEquals(Kind.UNAVAILABLE, SqlError.classify(new SQLException("canceling statement due to statement timeout", "57014")).kind());
         assertEquals(Kind.UNAVAILABLE, SqlError.classify(new SQLTransientConnectionException("pool timeout")).kind());
         assertEquals(Kind.OTHER, SqlError.classify(new SQLException("syntax error", "42601")).kind());
+        // class 22, data exceptions: a client's value, a 400
+        SqlError nul = SqlError.classify(new SQLException("invalid byte sequence for encoding \"UTF8\": 0x00", "22021"));
+        assertEquals(Kind.INVALID_VALUE, nul.kind());
+        assertEquals("a value is not valid", nul.clientMessage());
+        assertEquals(Kind.INVALID_VALUE, SqlError.classify(new SQLException("value too long", "22001")).kind());
+        assertEquals(Kind.INVALID_VALUE, SqlError.classify(new SQLException("integer out of range", "22003")).kind());
+    }
+
+    @Test
+    void sqliteDataExceptions() throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE TABLE typed (n INTEGER) STRICT");
+        }
+        assertEquals(Kind.INVALID_VALUE, sqlite("INSERT INTO typed (n) VALUES ('not a number')").kind());
     }
 
     @Test

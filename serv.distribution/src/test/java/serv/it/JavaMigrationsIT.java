@@ -28,7 +28,7 @@ import serv.database.Migrations;
 
 /**
  * Java migration services on PostgreSQL (database {@code jm}, beside the default one): applied once in version
- * order and recorded like SQL ones; a failing one rolls back and puts the database in FAILED naming it; a changed
+ * order and recorded like SQL ones; a failing one rolls back and stops its extension, named; a changed
  * checksum is refused; going down runs {@link JavaMigration#undo}.
  */
 @RunWith(PaxExam.class)
@@ -107,28 +107,33 @@ public class JavaMigrationsIT extends ServTestSupport {
                 "SELECT version || ' ' || description || ' ' || checksum FROM serv_migrations WHERE extension = '"
                         + extension + "' ORDER BY version"));
 
-        // A failing migration: rolled back (its first statement too), FAILED naming it; removing it recovers.
+        // A failing migration: rolled back (its first statement too), its extension stopped and named (the database
+        // stays UP for the others); removing it recovers.
         ServiceRegistration<JavaMigration> bad = register(new Step("3", "half done", "c3",
                 List.of("CREATE TABLE half (x INT)", "INSERT INTO nowhere VALUES (1)"), List.of()));
-        awaitState("jm", "FAILED", Duration.ofSeconds(20));
-        String reason = database("jm").reason().orElse("");
+        await("the extension to fail", Duration.ofSeconds(20),
+                () -> database("jm").failedExtensions().containsKey(extension));
+        String reason = database("jm").failedExtensions().get(extension);
         assertTrue(reason, reason.startsWith("migration " + extension + " V3 (half done) failed and was rolled back"));
+        assertEquals("UP", state("jm"));
         assertEquals(List.of("0"), column("SELECT count(*) FROM information_schema.tables WHERE table_name = 'half'"));
         Answer health = get("/health");
         assertTrue(health.body(), health.body().contains("V3 (half done) failed"));
         bad.unregister();
-        awaitState("jm", "UP", Duration.ofSeconds(20));
+        await("the failure to clear", Duration.ofSeconds(20), () -> database("jm").failedExtensions().isEmpty());
 
         // A changed checksum of an applied migration is refused, whatever the code does.
         two.unregister();
         ServiceRegistration<JavaMigration> changed = register(new Step("2", "fill things", "c2-edited",
                 List.of("INSERT INTO things (name) VALUES ('c')"), List.of("DELETE FROM things")));
-        awaitState("jm", "FAILED", Duration.ofSeconds(20));
-        reason = database("jm").reason().orElse("");
+        await("the edit to be refused", Duration.ofSeconds(20),
+                () -> database("jm").failedExtensions().containsKey(extension));
+        reason = database("jm").failedExtensions().get(extension);
         assertTrue(reason, reason.contains("V2 (fill things) was changed after it was applied: its checksum does not match"));
         assertEquals(List.of("2"), column("SELECT count(*) FROM things"));
         changed.unregister();
         two = register(new Step("2", "fill things", "c2", List.of("SELECT 1"), List.of("DELETE FROM things")));
+        await("the failure to clear", Duration.ofSeconds(20), () -> database("jm").failedExtensions().isEmpty());
         awaitState("jm", "UP", Duration.ofSeconds(20));
 
         // Down to version 0: undo 2 then 1, newest first.

@@ -31,7 +31,7 @@ import serv.database.Migrations;
 
 /**
  * The migrations extender on PostgreSQL, with extensions hot-deployed as resource-only bundles: applied once and in
- * order, a changed checksum or a failing migration puts the database in FAILED with the reason and leaves the schema
+ * order, a changed checksum or a failing migration stops its own extension (named, with the reason) and leaves the schema
  * as it was, and removing the offending extension brings it back. Also: no connection leaks after many mixed
  * requests, errors included.
  */
@@ -113,18 +113,19 @@ public class MigrationsIT extends ServTestSupport {
         Map<String, String> edited = new java.util.HashMap<>(v1);
         edited.put("serv/migrations/default/V3__fill_more.sql", "INSERT INTO numbers (n) VALUES (33);\n");
         writeAtomically(jar, resourceBundle("it.ordered", edited));
-        await("FAILED", Duration.ofSeconds(20), () -> "FAILED".equals(state()));
-        String reason = db().reason().orElseThrow();
+        await("it.ordered refused", Duration.ofSeconds(20), () -> db().failedExtensions().containsKey("it.ordered"));
+        String reason = db().failedExtensions().get("it.ordered");
         assertTrue(reason, reason.startsWith("migration it.ordered V3 (fill more) was changed after it was applied: its checksum does not match"));
         Answer health = get("/health");
-        assertEquals(503, health.status());
+        assertEquals(200, health.status());
         assertTrue(health.body(), health.body().contains("checksum does not match"));
-        assertEquals(503, get("/posts").status());
+        assertEquals("only the edited extension stops", 200, get("/posts").status());
+        assertEquals("UP", state());
         assertEquals(List.of("3", "4", "10"), column("SELECT n FROM numbers ORDER BY n"));
 
-        // Taking the extension away brings the database back.
+        // Taking the extension away forgets its failure.
         Files.delete(jar);
-        await("UP again", Duration.ofSeconds(20), () -> "UP".equals(state()));
+        await("it.ordered forgotten", Duration.ofSeconds(20), () -> db().failedExtensions().isEmpty());
         awaitStatus("/posts", 200, Duration.ofSeconds(10));
     }
 
@@ -158,22 +159,29 @@ public class MigrationsIT extends ServTestSupport {
     }
 
     @Test
-    public void aFailingMigrationIsRolledBackAndNamed() throws Exception {
+    public void aFailingMigrationIsRolledBackNamedAndStopsOnlyItsExtension() throws Exception {
         Path jar = home().resolve("deploy/it-failing.jar");
         writeAtomically(jar, resourceBundle("it.failing", Map.of(
                 "serv/migrations/default/V1__create_good.sql", "CREATE TABLE good_table (id INTEGER);\n",
                 "serv/migrations/default/V2__half_done.sql",
                 "CREATE TABLE half_table (id INTEGER);\nINSERT INTO no_such_table VALUES (1);\n")));
-        await("FAILED", Duration.ofSeconds(20), () -> "FAILED".equals(state()));
-        String reason = db().reason().orElseThrow();
+        await("it.failing to fail", Duration.ofSeconds(20), () -> db().failedExtensions().containsKey("it.failing"));
+        String reason = db().failedExtensions().get("it.failing");
         assertTrue(reason, reason.startsWith("migration it.failing V2 (half done) failed and was rolled back: "));
         assertFalse(reason, reason.contains("INSERT"));
         assertTrue(tableExists("good_table"));
         assertFalse("the failing migration's first statement was rolled back", tableExists("half_table"));
         assertEquals(List.of("1"), column("SELECT version FROM serv_migrations WHERE extension = 'it.failing'"));
+        // The failure is the extension's: the database stays UP and the other extensions serve.
+        assertEquals("UP", state());
+        assertEquals(200, get("/posts").status());
+        Answer health = get("/health");
+        assertEquals(health.body(), 200, health.status());
+        assertTrue(health.body(), health.body().contains("\"failed_extensions\":{\"it.failing\":\"migration it.failing V2"));
 
         Files.delete(jar);
-        await("UP again", Duration.ofSeconds(20), () -> "UP".equals(state()));
+        await("it.failing forgotten", Duration.ofSeconds(20), () -> db().failedExtensions().isEmpty());
+        assertEquals("UP", state());
     }
 
     @Test

@@ -27,6 +27,11 @@ final class ServProcess implements AutoCloseable {
     private final Process process;
 
     ServProcess(Path home, int port, String logName) throws IOException {
+        this(home, port, logName, java.util.Map.of());
+    }
+
+    /** The server with extra environment variables (a secret, a console login). */
+    ServProcess(Path home, int port, String logName, java.util.Map<String, String> env) throws IOException {
         this.home = home;
         this.port = port;
         this.log = home.resolve(logName);
@@ -37,6 +42,7 @@ final class ServProcess implements AutoCloseable {
         pb.environment().remove("SERV_CONSOLE_USER");
         pb.environment().remove("SERV_CONSOLE_PASSWORD");
         pb.environment().remove("SERV_PROFILE");
+        pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
         process = pb.start();
@@ -73,6 +79,27 @@ final class ServProcess implements AutoCloseable {
     String body(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** GET with headers (name, value pairs): the status and the body's bytes. */
+    HttpResponse<byte[]> get(String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** POST a form with headers (name, value pairs). */
+    HttpResponse<String> postForm(String path, String form, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(20)).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     String log() throws IOException {

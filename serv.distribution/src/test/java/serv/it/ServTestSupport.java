@@ -67,12 +67,16 @@ public abstract class ServTestSupport {
         try {
             Path home = Files.createTempDirectory("serv-it-");
             for (Map.Entry<String, String> f : files.entrySet()) {
+                Files.createDirectories(home.resolve(f.getKey()).getParent());
                 Files.writeString(home.resolve(f.getKey()), f.getValue(), StandardCharsets.UTF_8);
             }
             Map<String, String> props = runProperties();
             props.put("serv.home", home.toString());
             props.put("serv.port", Integer.toString(freePort()));
-            props.put("felix.fileinstall.dir", home.resolve("deploy") + "," + home.resolve("etc"));
+            props.put("felix.fileinstall.dir", home.resolve("deploy").toString());
+            // Configuration Admin keeps its store in the home, as serv.jar does (an absolute path: a relative one
+            // would be the bundle's data area)
+            props.put("felix.cm.dir", home.resolve("data/config").toString());
             props.put("felix.fileinstall.poll", "200");
             for (int i = 0; i + 1 < frameworkProps.length; i += 2) {
                 props.put(frameworkProps[i], frameworkProps[i + 1]);
@@ -383,6 +387,32 @@ public abstract class ServTestSupport {
                     + "test's @Configuration");
         }
         return Files.readAllBytes(Path.of(path));
+    }
+
+    /**
+     * Saves a configuration through the Web Console's own form post, as a browser does: {@code POST
+     * /system/console/configMgr/<pid>} with {@code apply=true}, the {@code propertylist} and the fields. For a new
+     * factory configuration, give {@code pid} null and the {@code factoryPid}.
+     *
+     * @param auth the Authorization header's value
+     * @param fields name and value pairs, in the form's order
+     */
+    protected static Answer consoleSave(String auth, String pid, String factoryPid, String... fields)
+            throws IOException, InterruptedException {
+        StringBuilder body = new StringBuilder("apply=true&action=ajaxConfigManager");
+        if (factoryPid != null) {
+            body.append("&factoryPid=").append(java.net.URLEncoder.encode(factoryPid, StandardCharsets.UTF_8));
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i + 1 < fields.length; i += 2) {
+            names.add(fields[i]);
+            body.append('&').append(java.net.URLEncoder.encode(fields[i], StandardCharsets.UTF_8)).append('=')
+                    .append(java.net.URLEncoder.encode(fields[i + 1], StandardCharsets.UTF_8));
+        }
+        body.append("&propertylist=").append(java.net.URLEncoder.encode(String.join(",", names), StandardCharsets.UTF_8));
+        String target = pid == null ? "[Temporary PID replaced by real PID upon save]" : pid;
+        return send("POST", "/system/console/configMgr/" + java.net.URLEncoder.encode(target, StandardCharsets.UTF_8)
+                .replace("+", "%20"), "application/x-www-form-urlencoded", body.toString(), "Authorization", auth);
     }
 
     /** A resource-only bundle (an extension that brings only migrations, say): name to text content. */

@@ -45,6 +45,7 @@ public class TenancyIT extends ServTestSupport {
         return serv("""
                 databases:
                   default: {url: "%s"}
+                tenancy: {unmatched: reject}
                 tenants:
                   acme:
                     name: ACME Corp
@@ -400,12 +401,13 @@ public class TenancyIT extends ServTestSupport {
                 assertFalse(key, String.valueOf(ref.getProperty(key)).contains(SECRET));
             }
         }
-        // The tenant's database configuration keeps the reference to the secret, not the secret.
+        // The tenant's configuration keeps the reference to the secret, not the secret; its pool is opened from
+        // memory (no configuration of its own, nothing stored).
         ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
-        org.osgi.service.cm.Configuration[] db = cm.listConfigurations("(&(service.factoryPid=serv.database)(tenant=acme))");
-        assertEquals(1, db.length);
-        assertEquals("${IT_ACME_PASSWORD:" + SECRET + "}", db[0].getProperties().get("password"));
-        assertNull(db[0].getProperties().get("schema"));
+        assertNull(cm.listConfigurations("(&(service.factoryPid=serv.database)(tenant=acme))"));
+        org.osgi.service.cm.Configuration[] tenant = cm.listConfigurations("(&(service.factoryPid=serv.tenant)(id=acme))");
+        assertEquals(1, tenant.length);
+        assertEquals("${IT_ACME_PASSWORD:" + SECRET + "}", tenant[0].getProperties().get("database_password"));
     }
 
     @Test

@@ -10,6 +10,10 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,13 +22,14 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.ManagedService;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
-import org.osgi.service.component.annotations.ConfigurationPolicy;
-import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
-import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,9 +46,7 @@ import serv.core.security.Passwords;
  * {@code serv.console}; else {@code data/console.credentials}, created on first start with a random password that
  * is printed once. Passwords are kept only as {@link Passwords} hashes.
  */
-@Component(configurationPid = ConsoleSecurity.PID, configurationPolicy = ConfigurationPolicy.OPTIONAL,
-        property = SecurityProvider.PROPERTY_ID + "=serv")
-@Designate(ocd = ConsoleSecurity.Config.class)
+@Component(property = SecurityProvider.PROPERTY_ID + "=serv")
 public final class ConsoleSecurity implements SecurityProvider {
 
     static final String PID = "serv.console";
@@ -51,7 +54,7 @@ public final class ConsoleSecurity implements SecurityProvider {
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleSecurity.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    @ObjectClassDefinition(id = PID, name = "Serv Web Console login",
+    @ObjectClassDefinition(id = PID, pid = PID, name = "Serv Web Console login",
             description = "Who may use /system/console. Environment variables SERV_CONSOLE_USER and "
                     + "SERV_CONSOLE_PASSWORD win over this configuration.")
     @interface Config {
@@ -59,7 +62,7 @@ public final class ConsoleSecurity implements SecurityProvider {
         String username() default "admin";
 
         @AttributeDefinition(name = "Password", type = AttributeType.PASSWORD,
-                description = "A password, or its hash as pbkdf2-sha256$iterations$salt$hash.")
+                description = "A password (only its hash is kept), or its hash as pbkdf2-sha256$iterations$salt$hash.")
         String password();
     }
 
@@ -72,15 +75,46 @@ public final class ConsoleSecurity implements SecurityProvider {
     /** The file the hash is kept in, when it comes from one: an older hash is upgraded there once it verifies. */
     private volatile Path storedIn;
 
+    private final ServiceRegistration<ManagedService> configuration;
+
+    /**
+     * The configuration {@value #PID} comes through a {@link ManagedService} of its own, not the component's
+     * configuration: SCR would show it (and the password or its hash) on its status page and as a property of the
+     * security provider's service.
+     */
     @Activate
-    public ConsoleSecurity(BundleContext context, Map<String, Object> props) throws IOException {
+    public ConsoleSecurity(BundleContext context) {
         String h = context.getProperty("serv.home");
         home = Path.of(h == null ? "." : h).toAbsolutePath().normalize();
-        configure(props);
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(Constants.SERVICE_PID, PID);
+        configuration = context.registerService(ManagedService.class, this::updated, props);
     }
 
-    @Modified
-    void configure(Map<String, Object> props) throws IOException {
+    @Deactivate
+    void deactivate() {
+        try {
+            configuration.unregister();
+        } catch (IllegalStateException stopping) {
+            // the bundle is stopping
+        }
+    }
+
+    private void updated(Dictionary<String, ?> properties) {
+        Map<String, Object> props = new HashMap<>();
+        if (properties != null) {
+            for (String key : Collections.list(properties.keys())) {
+                props.put(key, properties.get(key));
+            }
+        }
+        try {
+            configure(props);
+        } catch (IOException e) {
+            LOG.error("Web Console login: {} cannot be read ({}); fix or delete it", CREDENTIALS_FILE, e.getMessage());
+        }
+    }
+
+    private synchronized void configure(Map<String, Object> props) throws IOException {
         verified.clear();
         storedIn = null;
         String envUser = System.getenv("SERV_CONSOLE_USER");

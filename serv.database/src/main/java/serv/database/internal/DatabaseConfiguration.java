@@ -3,14 +3,17 @@ package serv.database.internal;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /**
- * A database, as a Configuration Admin factory configuration (PID {@value DatabaseSettings#FACTORY_PID}).
- * The metatype makes it a form in the Web Console, with the password masked. Values are read and checked by
- * {@link DatabaseSettings}, which names the key and the fix when one is wrong.
+ * A database, as a Configuration Admin factory configuration (PID {@value DatabaseSettings#FACTORY_PID}): the form
+ * of the Web Console (numbers as numbers with their minimum, the SSL modes as a list, the password masked). Values
+ * are read and checked by {@link DatabaseSettings}, which names the key and the fix when one is wrong, whatever wrote
+ * them.
  */
 @ObjectClassDefinition(
         id = DatabaseSettings.FACTORY_PID,
+        factoryPid = DatabaseSettings.FACTORY_PID,
         name = "Serv database",
         description = "A named database pool (HikariCP) published as an OSGi service.")
 public @interface DatabaseConfiguration {
@@ -43,26 +46,33 @@ public @interface DatabaseConfiguration {
 
     @AttributeDefinition(name = "Min size", min = "0", required = false,
             description = "asyncpg vocabulary: connections kept open. Wins over pool_size when set.")
-    String min__size() default "";
+    int min__size();
 
     @AttributeDefinition(name = "Max size", min = "1", required = false,
             description = "asyncpg vocabulary: maximum connections. Wins over pool_size + max_overflow when set.")
-    String max__size() default "";
+    int max__size();
 
-    @AttributeDefinition(name = "Connection timeout (s)", description = "Longest wait for a connection.")
+    @AttributeDefinition(name = "Connection timeout (s)", min = "0.25",
+            description = "Longest wait for a connection.")
     double connection__timeout() default 5;
 
-    @AttributeDefinition(name = "Command timeout (s)", description = "Statement timeout; 0 means none.")
-    double command__timeout() default 60;
+    @AttributeDefinition(name = "Command timeout (s)", min = "0",
+            description = "PostgreSQL statement timeout: a statement running longer is cancelled (503); 0 means"
+                    + " none. Migrations run without it.")
+    double command__timeout() default DatabaseSettings.DEFAULT_COMMAND_TIMEOUT_S;
 
-    @AttributeDefinition(name = "Idle timeout (s)", description = "Idle connections above the pool size close after this.")
+    @AttributeDefinition(name = "Idle timeout (s)", min = "10",
+            description = "Idle connections above the pool size close after this.")
     double idle__timeout() default 600;
 
-    @AttributeDefinition(name = "Max lifetime (s)", description = "Connections are replaced after this.")
+    @AttributeDefinition(name = "Max lifetime (s)", min = "30", description = "Connections are replaced after this.")
     double max__lifetime() default 1800;
 
-    @AttributeDefinition(name = "SSL mode", required = false,
-            description = "PostgreSQL sslmode: disable, allow, prefer, require, verify-ca, verify-full.")
+    @AttributeDefinition(name = "SSL mode", required = false, description = "PostgreSQL sslmode.", options = {
+            @Option(label = "(the URL's, or the driver's default)", value = ""),
+            @Option(label = "disable", value = "disable"), @Option(label = "allow", value = "allow"),
+            @Option(label = "prefer", value = "prefer"), @Option(label = "require", value = "require"),
+            @Option(label = "verify-ca", value = "verify-ca"), @Option(label = "verify-full", value = "verify-full") })
     String ssl__mode() default "";
 
     @AttributeDefinition(name = "Tenant", required = false, description = "Tenant id this database belongs to.")

@@ -32,6 +32,12 @@ public record DatabaseSettings(String name, String tenant, DatabaseUrl url, Stri
         long maxLifetimeMs, String schema) {
 
     public static final String FACTORY_PID = "serv.database";
+    /**
+     * Seconds a statement may run before PostgreSQL cancels it: long enough for any query a web request should
+     * make, short enough that a request blocked by a lock gives its connection back (and gets a 503) instead of
+     * holding it for the lock's whole life. Migrations run without it.
+     */
+    public static final double DEFAULT_COMMAND_TIMEOUT_S = 10;
 
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
     /** A schema name safe to write into SQL unquoted or quoted: lower-case letters, digits and '_'. */
@@ -114,7 +120,7 @@ public record DatabaseSettings(String name, String tenant, DatabaseUrl url, Stri
                     + " connections; lower min_size (or pool_size) or raise max_size");
         }
         long connectionTimeout = millis(props, "connection_timeout", 5, 0.25);
-        long commandTimeout = millis(props, "command_timeout", 60, 0);
+        long commandTimeout = millis(props, "command_timeout", DEFAULT_COMMAND_TIMEOUT_S, 0);
         long idleTimeout = millis(props, "idle_timeout", 600, 10);
         long maxLifetime = millis(props, "max_lifetime", 1800, 30);
         return new DatabaseSettings(name, tenant, url, user, password, minIdle, max, connectionTimeout,

@@ -80,10 +80,10 @@ public final class PersistenceUnits {
         if (unit == null) {
             throw HttpException.unavailable("persistence unit " + unitName + " is not available", 5);
         }
-        EntityManagerFactory factory = unit.factory(database, requests);
+        // The request's connection is the only one a unit's data source gives: bound before the factory may log in.
         requests.set(requestConnections);
         try {
-            return factory.createEntityManager();
+            return unit.factory(database, requests).createEntityManager();
         } catch (RuntimeException | Error e) {
             requests.remove();
             throw e;
@@ -121,7 +121,7 @@ public final class PersistenceUnits {
             }
             long start = System.nanoTime();
             Map<String, Object> props = new HashMap<>();
-            props.put("javax.persistence.nonJtaDataSource", new RequestDataSource(database.dataSource(), requests));
+            props.put("javax.persistence.nonJtaDataSource", new RequestDataSource(requests));
             // An EntityManager keeps one (its request's) connection for reads too, not only inside transactions.
             props.put("eclipselink.jdbc.exclusive-connection.mode", "Always");
             props.put("eclipselink.target-database", wanted == Dialect.POSTGRESQL

@@ -3,8 +3,6 @@ package serv.jpa.internal;
 import java.sql.Connection;
 import java.sql.SQLException;
 
-import javax.sql.DataSource;
-
 import serv.database.AbstractDataSource;
 import serv.database.ForwardingConnection;
 
@@ -13,8 +11,8 @@ import serv.database.ForwardingConnection;
  * EntityManager, every {@code getConnection()} answers that request's own connection, so JPA and JDBC work in one
  * transaction and see each other's writes. That connection ignores {@code close}, {@code commit}, {@code rollback}
  * and {@code setAutoCommit}: the request owns it and ends its transaction (Serv commits the EntityManager's work,
- * then the connection, once the handler succeeded). On any other thread (the factory starting) it is the
- * database's pool.
+ * then the connection, once the handler succeeded). On any other thread it refuses: the factory is shared by every
+ * database (and tenant) of the unit, and its first one's pool is not the right one for anybody else.
  *
  * <p>Why a thread binding rather than a data source given to each EntityManager: EclipseLink clones its login and
  * platform for an EntityManager created with its own data source, which cost a tenth of a JPA request. An
@@ -27,11 +25,9 @@ final class RequestDataSource extends AbstractDataSource {
         Connection connection() throws SQLException;
     }
 
-    private final DataSource pool;
     private final ThreadLocal<Source> requests;
 
-    RequestDataSource(DataSource pool, ThreadLocal<Source> requests) {
-        this.pool = pool;
+    RequestDataSource(ThreadLocal<Source> requests) {
         this.requests = requests;
     }
 
@@ -39,7 +35,10 @@ final class RequestDataSource extends AbstractDataSource {
     public Connection getConnection() throws SQLException {
         Source request = requests.get();
         if (request == null) {
-            return pool.getConnection();
+            // Outside a request there is no connection to give: the unit's factory was built on the database of
+            // whichever request (and tenant) came first, so its pool is nobody's to use now.
+            throw new SQLException("JPA works on a request's connection: use EntityManagers.of(request, unit) in a"
+                    + " route", "08003");
         }
         return new Guarded(request.connection());
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceRegistration;
@@ -42,6 +43,9 @@ import serv.core.internal.server.ServerHome;
  * second; a change bumps the source's version and the {@link ConfigReconciler} applies it.
  */
 @Component(immediate = true, service = {})
+// Registered by hand (its version property changes with the file); the resolver is told it is there.
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=serv.core.config.ConfigSource",
+        uses = ConfigSource.class)
 public final class ApplicationFile implements ConfigSource {
 
     static final String FILE = "serv.config.yaml";
@@ -57,6 +61,7 @@ public final class ApplicationFile implements ConfigSource {
     private final String profile;
     private final ScheduledExecutorService watcher;
     private final ServiceRegistration<ConfigSource> registration;
+    private volatile List<String> lastRead;
     private volatile Map<Path, FileTime> stamps;
     private long version;
 
@@ -129,13 +134,23 @@ public final class ApplicationFile implements ConfigSource {
         return out;
     }
 
+    /** The top-level keys of serv.config.yaml. */
+    static final java.util.Set<String> TOP_LEVEL = java.util.Set.of("site_info", "databases", "extensions", "tenants",
+            "tenancy", "cluster");
+
     @Override
     public Snapshot snapshot() {
         Map<String, Object> merged = new LinkedHashMap<>();
+        List<String> problems = new ArrayList<>();
+        List<String> read = new ArrayList<>();
         for (Path f : files()) {
             if (!Files.isRegularFile(f)) {
+                if (profile != null && !f.getFileName().toString().equals(FILE)) {
+                    problems.add("SERV_PROFILE=" + profile + ", but there is no " + f.getFileName() + existingProfiles());
+                }
                 continue;
             }
+            read.add(f.getFileName().toString());
             try {
                 Map<String, Object> doc = Yaml.MAPPER.readValue(Files.readString(f, StandardCharsets.UTF_8),
                         new TypeReference<Map<String, Object>>() {
@@ -153,15 +168,50 @@ public final class ApplicationFile implements ConfigSource {
         }
         try {
             List<Desired> desired = new ArrayList<>();
-            databases(merged).forEach((name, settings) -> desired.add(
-                    new Desired(Desired.Kind.DATABASE, name, flat(settings))));
-            extensions(merged).forEach((pid, settings) -> desired.add(
-                    new Desired(Desired.Kind.EXTENSION, pid, flat(settings))));
-            tenants(merged).forEach((id, settings) -> desired.add(new Desired(Desired.Kind.TENANT, id, settings)));
-            return new Snapshot(true, desired, List.of());
+            for (String key : merged.keySet()) {
+                if (!TOP_LEVEL.contains(key)) {
+                    problems.add("unknown key '" + key + "' (ignored)" + Suggestions.hint(key, TOP_LEVEL));
+                }
+            }
+            Map<String, Map<String, Object>> databases = databases(merged);
+            databases.forEach((name, settings) -> desired.add(Desired.database(name, flat(settings))));
+            if (!databases.isEmpty() && !databases.containsKey("default")) {
+                String near = Suggestions.closest("default", databases.keySet());
+                if (near != null) {
+                    problems.add("no database 'default' is configured, but '" + near + "' is: did you mean 'default'?");
+                }
+            }
+            extensions(merged).forEach((pid, settings) -> desired.add(Desired.configuration(pid, flat(settings))));
+            tenants(merged).forEach((id, settings) -> desired.add(Desired.tenant(id, settings)));
+            if (merged.get("tenancy") instanceof Map<?, ?> tenancy) {
+                desired.add(Desired.configuration("serv.tenancy", flat(stringKeys(tenancy))));
+            } else if (merged.get("tenancy") != null) {
+                throw new IllegalArgumentException("'tenancy' must be a map (unmatched: site | reject)");
+            }
+            if (!read.equals(lastRead)) {
+                lastRead = read;
+                LOG.info("Configuration files read: {}", read.isEmpty() ? "none (" + FILE + " does not exist)" : read);
+            }
+            return new Snapshot(true, desired, problems);
         } catch (IllegalArgumentException e) {
             return Snapshot.unreadable(FILE + ": " + e.getMessage() + "; nothing of it was applied");
         }
+    }
+
+    /** " (profiles here: prod, dev)" for the profile overlays that exist, or nothing. */
+    private String existingProfiles() {
+        List<String> found = new ArrayList<>();
+        try (var all = Files.newDirectoryStream(home, "serv.*.config.yaml")) {
+            for (Path p : all) {
+                String n = p.getFileName().toString();
+                found.add(n.substring("serv.".length(), n.length() - ".config.yaml".length()));
+            }
+        } catch (IOException e) {
+            // nothing to suggest
+        }
+        String near = Suggestions.closest(profile, found);
+        return found.isEmpty() ? "; the profile is ignored" : "; the profile is ignored (profiles here: "
+                + String.join(", ", found) + ")" + (near == null ? "" : "; did you mean " + near + "?");
     }
 
     /** Settings as configuration values: maps and lists as their text, nulls left out. */

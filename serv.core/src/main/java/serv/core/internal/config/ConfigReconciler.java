@@ -1,6 +1,12 @@
 package serv.core.internal.config;
 
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Dictionary;
 import java.util.HashMap;
@@ -11,11 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
@@ -26,37 +35,60 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.AttributeDefinition;
+import org.osgi.service.metatype.MetaTypeInformation;
+import org.osgi.service.metatype.MetaTypeService;
+import org.osgi.service.metatype.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import serv.core.config.ConfigSource;
 import serv.core.config.Desired;
+import serv.core.config.Secrets;
 import serv.core.config.Snapshot;
+import serv.core.internal.server.ServerHome;
 
 /**
- * Applies every {@link ConfigSource} to Configuration Admin, by one rule. Each configuration a source wants is
- * created or updated (only when it differs) and marked with the source's name ({@value #SOURCE}, a private
- * property); a marked configuration that no source wants any more is deleted, unless its source cannot be read
- * right now. When two sources want the same configuration, the higher {@code service.ranking} wins. A
- * configuration that an {@code etc/} file of FileInstall owns is left to that file.
- *
- * <p>With no database {@code default} anywhere, {@code default} is the embedded SQLite file {@code data/app.db}.
- * All work runs on one thread, in the order the sources changed.
+ * Applies every {@link ConfigSource} to Configuration Admin, by one rule, so that nothing an operator does is lost
+ * and nothing serving is swapped for something else:
+ * <ul>
+ * <li>A configuration a source wants is created, or updated when the source's content for it changed; it is marked
+ * with the source's name ({@value #SOURCE}) and a keyed digest of what the source said ({@value #DIGEST}), both
+ * private properties. When the two sources want the same configuration, the higher {@code service.ranking} wins.</li>
+ * <li>Last change wins, across restarts (Configuration Admin keeps its store in the home): a configuration edited in
+ * the Web Console after its source applied it keeps the edit until the source's content for it changes again. The
+ * digest says which happened last.</li>
+ * <li>A marked configuration no source wants any more is deleted (its database or tenant goes; its routes answer 503),
+ * unless its source cannot be read at that moment (a file saved half-written): then nothing of it changes.</li>
+ * <li>Secrets are sealed before they are stored ({@link Secrets}); a password written inside a URL is moved to the
+ * password key first.</li>
+ * <li>The embedded database {@code default} ({@value #DEFAULT_DATABASE_URL}) is for a new server: it is made only
+ * while no database {@code default} has ever been configured in this home, and never replaces one. Removing the
+ * configured {@code default} removes it; it does not come back as SQLite.</li>
+ * </ul>
+ * Each source's problems and the console's overrides are logged once and shown by {@code /health}. All work runs on
+ * one thread, in the order the sources changed.
  */
 @Component(immediate = true, service = ConfigReconciler.class)
 public final class ConfigReconciler {
 
     /** Private property of the configurations a source made: the source's name. */
     static final String SOURCE = ".serv.source";
+    /** Private property: the keyed digest of what the source said when it was applied. */
+    static final String DIGEST = ".serv.digest";
     static final String EMBEDDED = "serv.embedded";
     static final String DEFAULT_DATABASE_URL = "sqlite:///data/app.db";
-    /** Set by FileInstall on the configurations of etc/ files. */
-    private static final String FILEINSTALL = "felix.fileinstall.filename";
+    /** Made once a database {@code default} is configured: from then on, no embedded default in this home. */
+    static final String DEFAULT_CONFIGURED = "data/default-database-configured";
+    /** The sources a first run must have heard, or it would take their configurations for missing ones. */
+    private static final Set<String> BUILT_IN = Set.of(ApplicationFile.FILE, EtcDirectory.NAME);
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigReconciler.class);
 
     private final ConfigurationAdmin cm;
-    private final Map<ServiceReference<ConfigSource>, ConfigSource> sources = new java.util.concurrent.ConcurrentHashMap<>();
+    private final SecretBox secrets;
+    private final Path defaultConfiguredMarker;
+    private final Map<ServiceReference<ConfigSource>, ConfigSource> sources = new ConcurrentHashMap<>();
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "serv-config");
         t.setDaemon(true);
@@ -65,11 +97,29 @@ public final class ConfigReconciler {
     private final AtomicBoolean queued = new AtomicBoolean();
     /** The problems of each source last reported, so that each is logged once. */
     private final Map<String, List<String>> reported = new HashMap<>();
+    /** The configurations edited in the console over what their source said, by PID, with the source. */
+    private final Map<String, String> overridden = new ConcurrentHashMap<>();
+    private final List<String> warnings = new CopyOnWriteArrayList<>();
+    private volatile boolean defaultConfigured;
+
+    /**
+     * The reconciler starts once the application file and etc/ are there: its first run must know what they say,
+     * or it would take a missing {@code default} for a new server's and create the embedded one.
+     */
+    private final BundleContext context;
+    private final MetaTypeService metatype;
 
     @Activate
-    public ConfigReconciler(@Reference ConfigurationAdmin cm) {
+    public ConfigReconciler(BundleContext context, @Reference ConfigurationAdmin cm, @Reference SecretBox secrets,
+            @Reference ServerHome home, @Reference MetaTypeService metatype,
+            @Reference(target = "(" + ConfigSource.NAME + "=" + ApplicationFile.FILE + ")") ConfigSource file,
+            @Reference(target = "(" + ConfigSource.NAME + "=" + EtcDirectory.NAME + ")") ConfigSource etc) {
+        this.context = context;
+        this.metatype = metatype;
         this.cm = cm;
-        reconcileSoon();
+        this.secrets = secrets;
+        this.defaultConfiguredMarker = home.home().resolve(DEFAULT_CONFIGURED);
+        this.defaultConfigured = Files.exists(defaultConfiguredMarker);
     }
 
     @Deactivate
@@ -93,6 +143,16 @@ public final class ConfigReconciler {
         sources.remove(ref);
     }
 
+    /** What an operator should fix in the configuration (unknown keys, unreadable files), for /health. */
+    public List<String> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    /** The configurations edited in the console over their source's content: PID to the source. */
+    public Map<String, String> overridden() {
+        return Map.copyOf(overridden);
+    }
+
     /** Reconciles on the worker thread; requests made while one is queued are served by it. */
     private void reconcileSoon() {
         if (queued.compareAndSet(false, true)) {
@@ -111,34 +171,51 @@ public final class ConfigReconciler {
         }
     }
 
-    /** A configuration some source wants, and the source that wins it. */
-    private record Wanted(Desired desired, String source) {
+    /** A configuration some source wants, the source that wins it, and the digest of what it says. */
+    private record Wanted(Desired desired, String source, Map<String, Object> clear, String digest) {
     }
 
     private void reconcile() throws IOException, InvalidSyntaxException {
+        knownKeys.clear();
+        Map<String, String> names = new HashMap<>();
+        sources.keySet().forEach(r -> names.put(String.valueOf(r.getProperty(ConfigSource.NAME)), ""));
+        if (!names.keySet().containsAll(BUILT_IN)) {
+            return; // the first run waits for the built-in sources (they are bound one after the other)
+        }
         Map<String, Wanted> wanted = new LinkedHashMap<>();
         Set<String> unreadable = new HashSet<>();
+        List<String> problems = new ArrayList<>();
         // ServiceReference order is ranking order: the highest ranking first.
         for (Map.Entry<ServiceReference<ConfigSource>, ConfigSource> e : new TreeMap<>(sources).descendingMap()
                 .entrySet()) {
             String name = String.valueOf(e.getKey().getProperty(ConfigSource.NAME));
             Snapshot snapshot = e.getValue().snapshot();
             report(name, snapshot.problems(), snapshot.valid());
+            problems.addAll(snapshot.problems());
             if (!snapshot.valid()) {
                 unreadable.add(name);
                 continue;
             }
             for (Desired d : snapshot.desired()) {
-                Wanted before = wanted.putIfAbsent(key(d.kind(), d.name()), new Wanted(d, name));
+                for (String unknown : unknownKeys(d)) {
+                    problems.add(d.label() + ": unknown key '" + unknown + "' (ignored)" + Suggestions.hint(unknown,
+                            knownKeys(d)));
+                }
+                Wanted w = wanted(d, name);
+                Wanted before = wanted.putIfAbsent(d.pid(), w);
                 if (before != null && !before.source().equals(name)) {
-                    LOG.warn("{} {} is defined in {} and in {}; {} wins", label(d.kind()), d.name(), before.source(),
-                            name, before.source());
+                    String p = d.label() + " is defined in " + before.source() + " and in " + name + "; "
+                            + before.source() + " wins: define it in one place";
+                    problems.add(p);
+                    report(name + "/" + d.pid(), List.of(p), true);
                 }
             }
         }
-        if (!wanted.containsKey(key(Desired.Kind.DATABASE, "default")) && !fileDefinesDefault()) {
-            wanted.put(key(Desired.Kind.DATABASE, "default"), new Wanted(new Desired(Desired.Kind.DATABASE,
-                    "default", Map.of("url", DEFAULT_DATABASE_URL)), EMBEDDED));
+        String defaultPid = Desired.database("default", Map.of()).pid();
+        if (wanted.containsKey(defaultPid) || configuredDefaultExists()) {
+            markDefaultConfigured();
+        } else if (!defaultConfigured && unreadable.isEmpty()) {
+            wanted.put(defaultPid, wanted(Desired.database("default", Map.of("url", DEFAULT_DATABASE_URL)), EMBEDDED));
         }
         for (Wanted w : wanted.values()) {
             apply(w);
@@ -147,50 +224,179 @@ public final class ConfigReconciler {
         for (Configuration c : marked == null ? new Configuration[0] : marked) {
             Dictionary<String, Object> props = c.getProperties();
             Object owner = props == null ? null : props.get(SOURCE);
-            if (owner == null || unreadable.contains(owner.toString()) || props.get(FILEINSTALL) != null) {
+            if (owner == null || unreadable.contains(owner.toString()) || wanted.containsKey(c.getPid())) {
                 continue;
             }
-            if (!wanted.containsKey(key(c))) {
-                c.delete();
-                LOG.info("Configuration {} deleted: it is no longer in {}", c.getPid(), owner);
+            if (EMBEDDED.equals(owner) && !defaultConfigured) {
+                continue; // the embedded default of a new server stays until a default is configured
             }
+            c.delete();
+            overridden.remove(c.getPid());
+            LOG.info("{} deleted: it is no longer in {}", label(c.getPid()), owner);
         }
+        warnings.clear();
+        warnings.addAll(problems);
+    }
+
+    /** The keys each (factory) PID's metatype describes, for one run. */
+    private final Map<String, Set<String>> knownKeys = new HashMap<>();
+
+    /** The keys of {@code d} its configuration's metatype does not describe (none when there is no metatype). */
+    private List<String> unknownKeys(Desired d) {
+        Set<String> known = knownKeys(d);
+        if (known.isEmpty()) {
+            return List.of();
+        }
+        return d.properties().keySet().stream().filter(k -> !k.startsWith(".") && !known.contains(k)).sorted()
+                .toList();
+    }
+
+    private Set<String> knownKeys(Desired d) {
+        String pid = d.factoryPid() != null ? d.factoryPid() : d.name();
+        return knownKeys.computeIfAbsent(pid, p -> {
+            for (org.osgi.framework.Bundle b : context.getBundles()) {
+                MetaTypeInformation info = metatype.getMetaTypeInformation(b);
+                if (info == null) {
+                    continue;
+                }
+                String[] pids = d.factoryPid() != null ? info.getFactoryPids() : info.getPids();
+                if (pids != null && java.util.Arrays.asList(pids).contains(p)) {
+                    Set<String> ids = new java.util.TreeSet<>();
+                    for (AttributeDefinition ad : info.getObjectClassDefinition(p, null)
+                            .getAttributeDefinitions(ObjectClassDefinition.ALL)) {
+                        ids.add(ad.getID());
+                    }
+                    return ids;
+                }
+            }
+            return Set.of();
+        });
+    }
+
+    private Wanted wanted(Desired d, String source) {
+        Map<String, Object> clear = new TreeMap<>();
+        d.properties().forEach((k, v) -> {
+            if (v != null && !k.startsWith(".") && !"".equals(v)) {
+                clear.put(k, v); // an empty value is the same as none
+            }
+        });
+        if (Desired.DATABASE.equals(d.factoryPid())) {
+            clear.put("name", d.name());
+        } else if (Desired.TENANT.equals(d.factoryPid())) {
+            clear.put("id", d.name());
+        }
+        movePasswordOutOfUrl(clear, "url", "password");
+        movePasswordOutOfUrl(clear, "database_url", "database_password");
+        return new Wanted(d, source, clear, secrets.digest(source + "\n" + canonical(clear)));
     }
 
     private void apply(Wanted w) throws IOException {
         Desired d = w.desired();
-        Configuration config = d.kind().factoryPid() != null
-                ? cm.getFactoryConfiguration(d.kind().factoryPid(), d.name(), "?")
+        Configuration config = d.factoryPid() != null ? cm.getFactoryConfiguration(d.factoryPid(), d.name(), "?")
                 : cm.getConfiguration(d.name(), "?");
         Dictionary<String, Object> current = config.getProperties();
-        if (current != null && current.get(FILEINSTALL) != null) {
-            return; // an etc/ file owns it
+        if (current != null) {
+            Map<String, Object> have = clear(current);
+            Object source = current.get(SOURCE);
+            Object digest = current.get(DIGEST);
+            if (sameContent(have, w.clear())) {
+                if (!w.source().equals(source) || !w.digest().equals(digest)) {
+                    config.update(stored(w)); // the same settings, now known as the source's
+                }
+                overridden.remove(config.getPid());
+                return;
+            }
+            if (w.source().equals(source) && w.digest().equals(digest)) {
+                // The source says what it said when it was applied; the configuration was edited since (the Web
+                // Console, the admin API): the edit is the last change, and it stays.
+                if (overridden.put(config.getPid(), w.source()) == null) {
+                    LOG.warn("{}: edited in the Web Console; the edit overrides {} until {} changes it", d.label(),
+                            w.source(), w.source());
+                }
+                return;
+            }
+            if (overridden.remove(config.getPid()) != null) {
+                LOG.warn("{}: {} changed it; its content replaces the edit made in the Web Console", d.label(),
+                        w.source());
+            }
         }
+        config.update(stored(w));
+        LOG.info("{}: configuration applied from {}", capitalized(d.label()), w.source());
+    }
+
+    /** What is stored: the settings with their secrets sealed, the source and the digest. */
+    private Hashtable<String, Object> stored(Wanted w) {
         Hashtable<String, Object> props = new Hashtable<>();
-        d.properties().forEach((k, v) -> {
-            if (v != null) {
-                props.put(k, v);
+        w.clear().forEach((k, v) -> props.put(k, Secrets.isSecretKey(k) && v instanceof String s ? secrets.seal(s) : v));
+        props.put(SOURCE, w.source());
+        props.put(DIGEST, w.digest());
+        return props;
+    }
+
+    /** A stored configuration's settings, secrets opened, private and Configuration Admin keys aside. */
+    private Map<String, Object> clear(Dictionary<String, Object> stored) {
+        Map<String, Object> out = new TreeMap<>();
+        for (String key : Collections.list(stored.keys())) {
+            if (key.startsWith(".") || key.startsWith("service.") || key.startsWith("felix.fileinstall.")) {
+                continue;
             }
-        });
-        switch (d.kind()) {
-            case DATABASE -> props.put("name", d.name());
-            case TENANT -> props.put("id", d.name());
-            case EXTENSION -> {
-                // its PID names it
+            Object v = stored.get(key);
+            if (!"".equals(v)) {
+                out.put(key, v instanceof String s && secrets.isSealed(s) ? secrets.unseal(s) : v);
             }
         }
-        props.put(SOURCE, w.source());
-        if (!same(current, props)) {
-            config.update(props);
-            LOG.info("{} {}: configuration applied from {}", label(d.kind()), d.name(), w.source());
+        return out;
+    }
+
+    /**
+     * A password written in a URL's user info ({@code postgresql://user:secret@host/db}) goes to the password key
+     * (unless one is set), so that it is sealed and the URL can be shown. A {@code ${VAR}} URL is left as it is: its
+     * value is resolved only where the pool is made.
+     */
+    static void movePasswordOutOfUrl(Map<String, Object> props, String urlKey, String passwordKey) {
+        if (!(props.get(urlKey) instanceof String url) || EnvInterpolation.isReference(url)) {
+            return;
+        }
+        try {
+            URI uri = new URI(url);
+            String info = uri.getRawUserInfo();
+            if (info == null || !info.contains(":")) {
+                return;
+            }
+            int colon = info.indexOf(':');
+            String user = info.substring(0, colon);
+            String password = java.net.URLDecoder.decode(info.substring(colon + 1).replace("+", "%2B"),
+                    StandardCharsets.UTF_8);
+            String rest = url.substring(url.indexOf('@') + 1);
+            props.put(urlKey, uri.getScheme() + "://" + user + "@" + rest);
+            props.putIfAbsent(passwordKey, password);
+        } catch (URISyntaxException | IllegalArgumentException notAUri) {
+            // the consumer reports a malformed URL by its key, without the value
         }
     }
 
-    /** True when an etc/ file defines database {@code default}: the built-in fallback then steps aside. */
-    private boolean fileDefinesDefault() throws IOException, InvalidSyntaxException {
-        Configuration[] all = cm.listConfigurations("(&(service.factoryPid=" + Desired.Kind.DATABASE.factoryPid()
-                + ")(name=default)(" + FILEINSTALL + "=*))");
-        return all != null && all.length > 0;
+    private boolean configuredDefaultExists() throws IOException, InvalidSyntaxException {
+        Configuration[] all = cm.listConfigurations("(&(service.factoryPid=" + Desired.DATABASE + ")(name=default))");
+        if (all == null) {
+            return false;
+        }
+        for (Configuration c : all) {
+            Dictionary<String, Object> p = c.getProperties();
+            Object tenant = p == null ? null : p.get("tenant");
+            if (p != null && !EMBEDDED.equals(p.get(SOURCE)) && (tenant == null || tenant.toString().isBlank())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void markDefaultConfigured() throws IOException {
+        if (!defaultConfigured) {
+            defaultConfigured = true;
+            Files.createDirectories(defaultConfiguredMarker.getParent());
+            Files.writeString(defaultConfiguredMarker, "A database 'default' has been configured in this home: Serv"
+                    + " will not make the embedded SQLite default here again.\n", StandardCharsets.UTF_8);
+        }
     }
 
     private void report(String source, List<String> problems, boolean valid) {
@@ -209,61 +415,40 @@ public final class ConfigReconciler {
         }
     }
 
-    private static String key(Desired.Kind kind, String name) {
-        return kind.name() + "/" + name;
+    private static String label(String pid) {
+        int tilde = pid.indexOf('~');
+        if (tilde < 0) {
+            return "Configuration " + pid;
+        }
+        return capitalized(new Desired(pid.substring(0, tilde), pid.substring(tilde + 1), Map.of()).label());
     }
 
-    /** The key of an existing configuration: its kind and name, from its PID. */
-    private static String key(Configuration c) {
-        String factory = c.getFactoryPid();
-        if (factory != null) {
-            String pid = c.getPid();
-            int tilde = pid.indexOf('~');
-            String name = tilde < 0 ? pid : pid.substring(tilde + 1);
-            for (Desired.Kind kind : Desired.Kind.values()) {
-                if (factory.equals(kind.factoryPid())) {
-                    return key(kind, name);
-                }
-            }
-            return "OTHER/" + pid;
-        }
-        return key(Desired.Kind.EXTENSION, c.getPid());
+    private static String capitalized(String s) {
+        return s.isEmpty() ? s : Character.toUpperCase(s.charAt(0)) + s.substring(1);
     }
 
-    private static String label(Desired.Kind kind) {
-        return switch (kind) {
-            case DATABASE -> "Database";
-            case TENANT -> "Tenant";
-            case EXTENSION -> "Extension configuration";
-        };
+    /** Settings as one text, keys sorted, arrays element by element. */
+    static String canonical(Map<String, Object> props) {
+        StringBuilder out = new StringBuilder();
+        new TreeMap<>(props).forEach((k, v) -> out.append(k).append('=').append(text(v)).append('\n'));
+        return out.toString();
     }
 
-    /** Whether the stored properties are the wanted ones (Configuration Admin's own keys aside). */
-    static boolean same(Dictionary<String, Object> current, Map<String, Object> wanted) {
-        if (current == null) {
-            return false;
-        }
-        Map<String, Object> have = new HashMap<>();
-        for (String key : Collections.list(current.keys())) {
-            if (!key.startsWith("service.")) {
-                have.put(key, current.get(key));
-            }
-        }
-        if (!have.keySet().equals(wanted.keySet())) {
-            return false;
-        }
-        for (Map.Entry<String, Object> e : wanted.entrySet()) {
-            if (!text(have.get(e.getKey())).equals(text(e.getValue()))) {
-                return false;
-            }
-        }
-        return true;
+    /** Whether two settings say the same, values as text (20 and "20" are the same; arrays by element). */
+    static boolean sameContent(Map<String, Object> a, Map<String, Object> b) {
+        return canonical(a).equals(canonical(b));
     }
 
-    /** A value as text, arrays element by element, so that 20 and "20" or two equal arrays compare the same. */
     private static String text(Object value) {
         if (value instanceof Object[] array) {
             return java.util.Arrays.deepToString(array);
+        }
+        if (value != null && value.getClass().isArray()) {
+            StringBuilder out = new StringBuilder("[");
+            for (int i = 0; i < java.lang.reflect.Array.getLength(value); i++) {
+                out.append(i == 0 ? "" : ", ").append(java.lang.reflect.Array.get(value, i));
+            }
+            return out.append(']').toString();
         }
         return String.valueOf(value);
     }

@@ -9,10 +9,13 @@ import java.util.regex.Pattern;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationPlugin;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 
 /**
- * Resolves {@code ${VAR}} and {@code ${VAR:default}} in every configuration value, whatever its source
+ * Resolves {@code ${VAR}} and {@code ${VAR:default}} and opens sealed secrets ({@link SecretBox}) in every
+ * configuration value, whatever its source
  * (serv.config.yaml, etc/, the Web Console), from the environment and then system properties. The stored
  * configuration keeps the placeholder; only what components receive is resolved.
  *
@@ -21,12 +24,29 @@ import org.osgi.service.component.annotations.Component;
  * plugin is up. A placeholder without value and without default is left as it is, for the consumer to report by
  * name (a database then does not start and says which variable is missing).
  */
-@Component(property = { ConfigurationPlugin.CM_RANKING + ":Integer=100", "config.plugin.id=" + EnvInterpolation.ID })
+@Component(service = { ConfigurationPlugin.class, EnvInterpolation.class },
+        property = { ConfigurationPlugin.CM_RANKING + ":Integer=100", "config.plugin.id=" + EnvInterpolation.ID })
 public final class EnvInterpolation implements ConfigurationPlugin {
 
     static final String ID = "serv.env";
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.]*)(?::([^}]*))?}");
 
+    private final SecretBox secrets;
+
+    @Activate
+    public EnvInterpolation(@Reference SecretBox secrets) {
+        this.secrets = secrets;
+    }
+
+    /** Whether {@code value} holds a {@code ${VAR}} reference. */
+    static boolean isReference(String value) {
+        return value != null && PLACEHOLDER.matcher(value).find();
+    }
+
+    /**
+     * Resolves the references, opens the sealed values, and leaves out empty values: a form that writes every field
+     * writes {@code ""} for one left blank, which means the same as not set, everywhere.
+     */
     @Override
     public void modifyConfiguration(ServiceReference<?> reference, Dictionary<String, Object> properties) {
         UnaryOperator<String> lookup = name -> {
@@ -38,7 +58,11 @@ public final class EnvInterpolation implements ConfigurationPlugin {
                 continue;
             }
             Object value = properties.get(key);
-            if (value instanceof String s && s.contains("${")) {
+            if (value instanceof String s && s.isEmpty()) {
+                properties.remove(key);
+            } else if (value instanceof String s && secrets.isSealed(s)) {
+                properties.put(key, secrets.unseal(s));
+            } else if (value instanceof String s && s.contains("${")) {
                 properties.put(key, resolve(s, lookup));
             } else if (value instanceof String[] array) {
                 String[] out = array.clone();
@@ -48,6 +72,16 @@ public final class EnvInterpolation implements ConfigurationPlugin {
                 properties.put(key, out);
             }
         }
+    }
+
+    /** A stored configuration's properties as a consumer gets them: references resolved, secrets opened. */
+    public java.util.Map<String, Object> processed(Dictionary<String, Object> stored) {
+        java.util.Hashtable<String, Object> copy = new java.util.Hashtable<>();
+        for (String key : Collections.list(stored.keys())) {
+            copy.put(key, stored.get(key));
+        }
+        modifyConfiguration(null, copy);
+        return new java.util.HashMap<>(copy);
     }
 
     /** Resolves the placeholders of one value; unknown ones without a default stay as they are. */

@@ -17,9 +17,17 @@ import serv.core.Response;
 import serv.core.Route;
 import serv.database.Database;
 import serv.database.DatabaseState;
+import serv.core.internal.config.ConfigReconciler;
+import serv.core.internal.tenant.TenantRegistry;
 import serv.database.PoolStats;
 
-/** {@code GET /health}: the overall status and one entry per database; 200 when all are up, else 503. */
+/**
+ * {@code GET /health}. On a tenant's host (or path prefix): that tenant's database only, and 503 when it is not up.
+ * Anywhere else (the operator's and the load balancer's view): every open database, with what needs attention (a
+ * refused change, a pending one, an extension whose migration failed, the configuration's warnings); 503 when one
+ * of the server's own databases is not up (a tenant's database that is down is listed, and does not take the node
+ * out).
+ */
 @Component(service = Handler.class)
 @Route(path = "/health")
 public final class HealthHandler implements Handler {
@@ -27,21 +35,36 @@ public final class HealthHandler implements Handler {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private final List<Database> databases = new CopyOnWriteArrayList<>();
 
+    @Reference
+    private ConfigReconciler configuration;
+
+    @Reference
+    private TenantRegistry tenants;
+
     @Override
     public void handle(Request request, Response response) {
+        String tenant = request.tenant().orElse(null);
         boolean up = true;
         Map<String, Object> entries = new LinkedHashMap<>();
         List<Database> sorted = databases.stream()
+                .filter(d -> tenant == null || tenant.equals(d.tenant().orElse(null)))
                 .sorted(Comparator.comparing((Database d) -> d.tenant().orElse("")).thenComparing(Database::name))
                 .toList();
         for (Database db : sorted) {
             DatabaseState state = db.state();
-            up &= state == DatabaseState.UP;
+            if (tenant != null || db.tenant().isEmpty()) {
+                up &= state == DatabaseState.UP;
+            }
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("state", state.name());
             db.tenant().ifPresent(t -> entry.put("tenant", t));
             db.dialect().ifPresent(d -> entry.put("dialect", d.id()));
             db.reason().ifPresent(r -> entry.put("reason", r));
+            db.rejectedChange().ifPresent(r -> entry.put("rejected_change", r));
+            db.pendingChange().ifPresent(r -> entry.put("pending_change", r));
+            if (!db.failedExtensions().isEmpty()) {
+                entry.put("failed_extensions", db.failedExtensions());
+            }
             PoolStats stats = db.stats();
             Map<String, Object> pool = new LinkedHashMap<>();
             pool.put("active", stats.active());
@@ -49,11 +72,33 @@ public final class HealthHandler implements Handler {
             pool.put("pending", stats.pending());
             pool.put("max", stats.max());
             entry.put("pool", pool);
-            entries.put(db.tenant().map(t -> t + "/").orElse("") + db.name(), entry);
+            entries.put(tenant != null ? db.name() : db.tenant().map(t -> t + "/").orElse("") + db.name(), entry);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("status", up ? "UP" : "DOWN");
         body.put("databases", entries);
+        if (tenant == null) {
+            Map<String, Object> config = new LinkedHashMap<>();
+            List<String> warnings = configuration.warnings();
+            if (!warnings.isEmpty()) {
+                config.put("warnings", warnings);
+            }
+            if (!configuration.overridden().isEmpty()) {
+                config.put("edited_in_console", configuration.overridden());
+            }
+            if (!tenants.refused().isEmpty()) {
+                config.put("refused_tenants", tenants.refused());
+            }
+            if (!config.isEmpty()) {
+                body.put("configuration", config);
+            }
+            if (!tenants.table().isEmpty()) {
+                Map<String, Object> tenancy = new LinkedHashMap<>();
+                tenancy.put("tenants", tenants.list().size());
+                tenancy.put("unmatched", tenants.servesUnmatched() ? "site" : "reject");
+                body.put("tenancy", tenancy);
+            }
+        }
         response.status(up ? 200 : 503).header("Cache-Control", "no-store").json(body);
     }
 }

@@ -19,7 +19,10 @@ import serv.database.Database;
 import serv.database.DatabaseState;
 import serv.database.PoolStats;
 
-/** {@code GET /metrics}: Prometheus text exposition of every database's pool, labelled by database and tenant. */
+/**
+ * {@code GET /metrics}: Prometheus text exposition of every database's pool, labelled by database and tenant; on a
+ * tenant's host, that tenant's only.
+ */
 @Component(service = Handler.class)
 @Route(path = "/metrics")
 public final class MetricsHandler implements Handler {
@@ -34,7 +37,9 @@ public final class MetricsHandler implements Handler {
 
     @Override
     public void handle(Request request, Response response) {
+        String tenant = request.tenant().orElse(null);
         List<Sample> samples = databases.stream()
+                .filter(d -> tenant == null || tenant.equals(d.tenant().orElse(null))) // a tenant sees its own
                 .sorted(Comparator.comparing((Database d) -> d.tenant().orElse("")).thenComparing(Database::name))
                 .map(d -> new Sample(d, d.stats())).toList();
         StringBuilder out = new StringBuilder(1024);

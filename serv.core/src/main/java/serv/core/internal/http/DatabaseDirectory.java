@@ -6,7 +6,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import serv.core.internal.tenant.TenantComponent;
 import serv.core.internal.tenant.TenantRegistry;
 import serv.core.tenant.Tenant;
 import serv.database.Database;
@@ -32,9 +31,11 @@ final class DatabaseDirectory {
         databases.remove(key(props), database);
     }
 
+    /** Its properties changed (a renamed database): the new key first, then the old one goes, never a gap. */
     void updated(Database database, Map<String, Object> props) {
-        databases.values().remove(database);
-        databases.put(key(props), database);
+        String key = key(props);
+        databases.put(key, database);
+        databases.entrySet().removeIf(e -> e.getValue() == database && !e.getKey().equals(key));
     }
 
     private static String key(Map<String, Object> props) {
@@ -53,14 +54,13 @@ final class DatabaseDirectory {
      */
     Database forTenant(Tenant tenant, String name, TenantRegistry registry) {
         String key = tenant.id() + "/" + name;
-        TenantComponent component = registry.component(tenant.id());
-        if (component == null || !name.equals("default")) {
+        if (!name.equals("default")) {
             return databases.get(key); // a tenant's pool is its database "default"
         }
         try {
-            component.wake();
-        } catch (Exception e) {
-            LOG.error("Tenant {}: its pool could not be started: {}", tenant.id(), e.toString());
+            registry.wakeForRequest(tenant.id());
+        } catch (RuntimeException e) {
+            LOG.error("Tenant {}: its pool could not be started: {}", tenant.id(), e.getMessage());
             return databases.get(key);
         }
         long end = System.nanoTime() + WAKE_MS * 1_000_000;

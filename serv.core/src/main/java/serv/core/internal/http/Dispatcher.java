@@ -9,13 +9,18 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletAsyncSupported;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
 import org.slf4j.Logger;
@@ -48,6 +53,7 @@ import serv.database.DatabaseState;
 @Component(service = Servlet.class)
 @HttpWhiteboardServletPattern("/*")
 @HttpWhiteboardServletName("serv.dispatcher")
+@HttpWhiteboardServletAsyncSupported
 public final class Dispatcher extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
@@ -68,27 +74,113 @@ public final class Dispatcher extends HttpServlet {
 
     // ---- routes, middleware and databases, bound dynamically ------------------------------------------------
 
+    /**
+     * The routes of extensions that are installed but stopped (or being updated): they answer 503 with the extension
+     * named, never 404, until the extension runs again or is uninstalled.
+     */
+    private volatile RouteTable stopped = RouteTable.EMPTY;
+    private BundleContext context;
+    private final BundleListener extensions = this::extensionEvent;
+
+    @Activate
+    void activate(BundleContext bundleContext) {
+        this.context = bundleContext;
+        bundleContext.addBundleListener(extensions);
+    }
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             target = "(" + Route.PATH + "=*)")
     synchronized void bindHandler(ServiceReference<Handler> ref, Handler handler, Map<String, Object> props) {
+        bind(ref.getBundle(), handler, props, true);
+    }
+
+    private void bind(Bundle bundle, Handler handler, Map<String, Object> props, boolean log) {
         long id = (Long) props.get(Constants.SERVICE_ID);
         try {
             RouteTable.Entry entry = RouteTable.Entry.of((String) props.get(Route.PATH), methods(props),
-                    (String) props.get(Route.DATABASE), handler, id, ranking(props), ref.getBundle());
+                    (String) props.get(Route.DATABASE), handler, id, ranking(props), bundle);
             routes = routes.with(entry);
-            LOG.debug("Route {} {} bound", entry.methods(), entry.template());
+            if (bundle != null) {
+                stopped = stopped.withoutTemplate(bundle.getBundleId(), entry.template());
+            }
+            if (log) {
+                LOG.info("Route {} {} of {} bound{}", String.join(",", new TreeSet<>(entry.methods())),
+                        entry.template(), name(bundle), entry.database().isEmpty() ? ""
+                                : " (database " + entry.database() + ")");
+            }
         } catch (IllegalArgumentException | ClassCastException e) {
-            LOG.error("Route service {} ignored: {}; fix the component's serv.route.* properties", id, e.getMessage());
+            LOG.error("Route service {} of {} ignored: {}; fix the component's serv.route.* properties", id,
+                    name(bundle), e.getMessage());
         }
     }
 
     synchronized void unbindHandler(ServiceReference<Handler> ref, Handler handler, Map<String, Object> props) {
-        routes = routes.without((Long) props.get(Constants.SERVICE_ID));
+        unbind(props, true);
+    }
+
+    private void unbind(Map<String, Object> props, boolean log) {
+        long id = (Long) props.get(Constants.SERVICE_ID);
+        RouteTable.Entry gone = routes.entry(id);
+        routes = routes.without(id);
+        if (gone == null) {
+            return;
+        }
+        Bundle b = gone.bundle();
+        if (b != null && (b.getState() & (Bundle.ACTIVE | Bundle.UNINSTALLED)) == 0) {
+            stopped = stopped.with(gone); // its extension stops or is updated: 503, not 404
+        }
+        if (log) {
+            LOG.info("Route {} {} of {} gone", String.join(",", new TreeSet<>(gone.methods())), gone.template(),
+                    name(b));
+        }
     }
 
     synchronized void updatedHandler(ServiceReference<Handler> ref, Handler handler, Map<String, Object> props) {
-        unbindHandler(ref, handler, props);
-        bindHandler(ref, handler, props);
+        unbind(props, false);
+        bind(ref.getBundle(), handler, props, false);
+    }
+
+    /** An extension (a bundle that imports the route API) started, stopped or went: one log line, and its 503s. */
+    private void extensionEvent(BundleEvent event) {
+        Bundle b = event.getBundle();
+        switch (event.getType()) {
+            case BundleEvent.UNINSTALLED -> {
+                synchronized (this) {
+                    stopped = stopped.withoutBundle(b.getBundleId());
+                }
+            }
+            case BundleEvent.STARTED -> {
+                if (isExtension(b)) {
+                    LOG.info("Extension {} started", name(b));
+                }
+            }
+            case BundleEvent.STOPPED -> {
+                if (isExtension(b)) {
+                    LOG.info("Extension {} stopped: its routes answer 503 until it starts again", name(b));
+                }
+            }
+            default -> {
+                // nothing to say
+            }
+        }
+    }
+
+    /** Whether a bundle is an extension of Serv: it is wired to the route API. */
+    private static boolean isExtension(Bundle b) {
+        org.osgi.framework.wiring.BundleWiring wiring = b.adapt(org.osgi.framework.wiring.BundleWiring.class);
+        if (wiring == null) {
+            return false;
+        }
+        for (org.osgi.framework.wiring.BundleWire w : wiring.getRequiredWires("osgi.wiring.package")) {
+            if ("serv.core".equals(w.getCapability().getAttributes().get("osgi.wiring.package"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String name(Bundle b) {
+        return b == null ? "an unknown bundle" : b.getSymbolicName() + " " + b.getVersion();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -118,6 +210,13 @@ public final class Dispatcher extends HttpServlet {
     /** Lets the requests being answered finish (bounded) before the component goes. */
     @Deactivate
     void drain() throws InterruptedException {
+        if (context != null) {
+            try {
+                context.removeBundleListener(extensions);
+            } catch (IllegalStateException stopping) {
+                // the bundle's context is no longer valid
+            }
+        }
         long end = System.nanoTime() + DRAIN_MS * 1_000_000;
         while (inFlight.get() > 0 && System.nanoTime() < end) {
             Thread.sleep(10);
@@ -127,17 +226,32 @@ public final class Dispatcher extends HttpServlet {
         }
     }
 
+    /**
+     * A request without a body is answered on this thread. One with a body first has it read without a thread
+     * ({@link AsyncBody}), and is answered once it is all in: a slow client never holds a thread.
+     */
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
         inFlight.incrementAndGet();
+        long declared = req.getContentLengthLong();
+        if (declared > 0 || (declared < 0 && req.getHeader("Transfer-Encoding") != null)) {
+            try {
+                AsyncBody.read(req, resp, MAX_BODY, body -> dispatch(req, resp, body), inFlight::decrementAndGet);
+            } catch (IOException | RuntimeException e) {
+                inFlight.decrementAndGet();
+                throw e;
+            }
+            return;
+        }
         try {
-            dispatch(req, new SettlingResponse(req, resp, MAX_BODY));
+            dispatch(req, new SettlingResponse(req, resp, MAX_BODY), null);
         } finally {
             inFlight.decrementAndGet();
         }
     }
 
-    private void dispatch(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+    /** Answers a request; {@code body} is its body when it was read already, else null (a request without one). */
+    private void dispatch(HttpServletRequest req, HttpServletResponse resp, byte[] body) throws IOException {
         String method = req.getMethod();
         String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
         TenantTable tenantTable = tenants.table();
@@ -151,6 +265,14 @@ public final class Dispatcher extends HttpServlet {
         }
         RouteTable.Match match = routes.find(method, path);
         if (match == null) {
+            RouteTable.Match ghost = stopped.isEmpty() ? null : stopped.find(method, path);
+            if (ghost != null && ghost.entry() != null && ghost.entry().bundle().getState() != Bundle.ACTIVE) {
+                Bundle b = ghost.entry().bundle();
+                ErrorAnswers.unavailable(resp, "extension " + b.getSymbolicName() + " is "
+                        + ((b.getState() & (Bundle.STARTING | Bundle.STOPPING)) != 0 ? "starting or stopping"
+                                : "stopped"));
+                return;
+            }
             ErrorAnswers.error(resp, 404, "not found");
             return;
         }
@@ -171,8 +293,8 @@ public final class Dispatcher extends HttpServlet {
         }
         Database database = null;
         if (!route.database().isEmpty()) {
-            if (!tenantTable.isEmpty() && tenant == null) {
-                // Tenants are configured and no rule chose one: never another tenant's (or the shared) data.
+            if (!tenantTable.isEmpty() && tenant == null && !tenants.servesUnmatched()) {
+                // Tenants are configured, no rule chose one, and the site is told to refuse such requests.
                 ErrorAnswers.error(resp, 404, "unknown tenant");
                 return;
             }
@@ -188,19 +310,27 @@ public final class Dispatcher extends HttpServlet {
                 return;
             }
             if (extension != null && !database.readyFor(extension.getBundleId())) {
-                // Deployed a moment ago: its migrations are being applied while the others' routes are served.
-                ErrorAnswers.unavailable(resp, "database " + route.database() + " is applying this extension's migrations");
+                // Deployed a moment ago (its migrations are being applied while the others' routes are served), or
+                // its migration failed (it waits, named, while the others serve).
+                ErrorAnswers.unavailable(resp, database.reasonFor(extension.getBundleId())
+                        .orElse("database " + route.database() + " is applying this extension's migrations"));
                 return;
             }
         }
         RequestContext ctx = new RequestContext(req, method, path, match.params(), database,
-                tenant == null ? null : tenant.id(), MAX_BODY);
+                tenant == null ? null : tenant.id(), MAX_BODY, body);
         try {
             try {
                 middleware.run(route.handler(), ctx);
-            } finally {
-                ctx.close(false); // a no-op when the transaction middleware has ended it; otherwise roll back
+            } catch (Exception | Error e) {
+                try {
+                    ctx.close(false);
+                } catch (Exception closing) {
+                    e.addSuppressed(closing); // what made the request fail is its answer, not its clean-up
+                }
+                throw e;
             }
+            ctx.close(false); // a no-op when the transaction middleware has ended it; otherwise roll back
         } catch (HttpException e) {
             ErrorAnswers.error(resp, e);
             return;
@@ -209,12 +339,12 @@ public final class Dispatcher extends HttpServlet {
             return;
         }
         BufferedResponse answer = ctx.answer();
-        byte[] body = method.equals("HEAD") ? null : answer.output();
+        byte[] output = method.equals("HEAD") ? null : answer.output();
         if (answer.output() != null) {
             resp.setContentType(answer.contentType());
             resp.setContentLength(answer.output().length);
         }
-        ErrorAnswers.send(resp, answer.status(), body, answer.headers());
+        ErrorAnswers.send(resp, answer.status(), output, answer.headers());
     }
 
     static boolean isWrite(String method) {

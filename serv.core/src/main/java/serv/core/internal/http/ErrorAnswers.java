@@ -14,7 +14,8 @@ import serv.database.SqlError;
 /**
  * Every error answer of the dispatcher, as JSON {@code {"error": "..."}}: an {@link HttpException} as its status,
  * a database error the same way on PostgreSQL and SQLite (the seed's "handle database errors gracefully": 409
- * naming the columns of a unique violation, 400 for the other constraints, 503 with {@code Retry-After} when the
+ * naming the columns of a unique violation, 400 for the other constraints and for a value the database cannot
+ * take (SQLSTATE class 22), 503 with {@code Retry-After} when the
  * database is unavailable), and anything else as a 500 whose body carries only an error id that matches the log
  * line, never SQL or a class name.
  */
@@ -64,7 +65,7 @@ final class ErrorAnswers {
                     error(resp, 409, sql.clientMessage());
                     return;
                 }
-                case FOREIGN_KEY, NOT_NULL, CHECK -> {
+                case FOREIGN_KEY, NOT_NULL, CHECK, INVALID_VALUE -> {
                     error(resp, 400, sql.clientMessage());
                     return;
                 }

@@ -31,13 +31,16 @@ final class RequestBody {
     private final long maxBody;
     private byte[] bytes;
 
-    RequestBody(HttpServletRequest servlet, long maxBody) {
+    /** @param read the body when it was read already ({@link AsyncBody}), else null */
+    RequestBody(HttpServletRequest servlet, long maxBody, byte[] read) {
         this.servlet = servlet;
         this.maxBody = maxBody;
+        this.bytes = read;
     }
 
     byte[] bytes() throws IOException {
         if (bytes == null) {
+            // A request that declared no body (read here, if a route asks anyway, with the same limits)
             long declared = servlet.getContentLengthLong();
             byte[] buffer = new byte[8192];
             try (InputStream in = servlet.getInputStream()) {
@@ -71,7 +74,21 @@ final class RequestBody {
         return HttpException.payloadTooLarge(maxBody);
     }
 
+    /**
+     * The fields of the body. A value with a NUL character is refused here (400 naming the field): no text column
+     * takes one, and PostgreSQL would refuse it deep inside the handler's transaction.
+     */
     Map<String, String> form() throws IOException {
+        Map<String, String> fields = fields();
+        fields.forEach((name, value) -> {
+            if (value.indexOf('\0') >= 0) {
+                throw HttpException.badRequest(name + " must not contain a NUL character");
+            }
+        });
+        return fields;
+    }
+
+    private Map<String, String> fields() throws IOException {
         String type = servlet.getContentType() == null ? "" : servlet.getContentType().toLowerCase(Locale.ROOT);
         if (type.startsWith("application/x-www-form-urlencoded")) {
             Map<String, String> fields = new LinkedHashMap<>();

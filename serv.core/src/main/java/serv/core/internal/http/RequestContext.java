@@ -31,13 +31,13 @@ final class RequestContext implements Request, Response {
     private Map<String, List<String>> query;
 
     RequestContext(HttpServletRequest servlet, String method, String path, Map<String, String> params,
-            Database database, String tenant, long maxBody) {
+            Database database, String tenant, long maxBody, byte[] body) {
         this.servlet = servlet;
         this.method = method;
         this.path = path;
         this.params = params;
         this.tenant = tenant;
-        this.body = new RequestBody(servlet, maxBody);
+        this.body = new RequestBody(servlet, maxBody, body);
         this.transaction = new RequestTransaction(database, Dispatcher.isWrite(method));
     }
 

@@ -117,6 +117,19 @@ final class RequestTransaction {
         return failure;
     }
 
+    /**
+     * Rolls back. When that fails the connection is broken (the database went away under the request): nothing was
+     * committed, the pool retires the connection, and what made the request fail, not this, is its answer.
+     */
+    private static void rollback(Connection c) {
+        try {
+            c.rollback();
+        } catch (SQLException broken) {
+            org.slf4j.LoggerFactory.getLogger(RequestTransaction.class)
+                    .debug("Rollback on a broken connection: {}", broken.getMessage());
+        }
+    }
+
     private void closeConnection(boolean commit) throws SQLException {
         Connection c = connection;
         if (c == null) {
@@ -128,7 +141,7 @@ final class RequestTransaction {
                 if (commit) {
                     c.commit();
                 } else {
-                    c.rollback();
+                    rollback(c);
                 }
             }
         } finally {

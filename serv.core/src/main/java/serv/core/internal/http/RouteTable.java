@@ -102,6 +102,34 @@ final class RouteTable {
         return new RouteTable(List.copyOf(next));
     }
 
+    /** This table without the routes of the bundle {@code bundleId}. */
+    RouteTable withoutBundle(long bundleId) {
+        List<Entry> next = new ArrayList<>(entries);
+        next.removeIf(e -> e.bundle() != null && e.bundle().getBundleId() == bundleId);
+        return next.size() == entries.size() ? this : new RouteTable(List.copyOf(next));
+    }
+
+    /** This table without the routes of {@code bundleId} with {@code template}. */
+    RouteTable withoutTemplate(long bundleId, String template) {
+        List<Entry> next = new ArrayList<>(entries);
+        next.removeIf(e -> e.bundle() != null && e.bundle().getBundleId() == bundleId && e.template().equals(template));
+        return next.size() == entries.size() ? this : new RouteTable(List.copyOf(next));
+    }
+
+    boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    /** The route of the service {@code serviceId}, or null. */
+    Entry entry(long serviceId) {
+        for (Entry e : entries) {
+            if (e.serviceId() == serviceId) {
+                return e;
+            }
+        }
+        return null;
+    }
+
     List<Entry> entries() {
         return entries;
     }

@@ -49,8 +49,8 @@ final class SettlingResponse extends HttpServletResponseWrapper {
             if (!in.isFinished()) {
                 setHeader("Connection", "close");
             }
-        } catch (IOException | IllegalStateException e) {
-            setHeader("Connection", "close");
+        } catch (IOException | RuntimeException e) {
+            setHeader("Connection", "close"); // a body that cannot be read (cut, malformed, too slow)
         }
     }
 }

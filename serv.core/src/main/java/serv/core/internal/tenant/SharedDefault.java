@@ -1,5 +1,7 @@
 package serv.core.internal.tenant;
 
+import java.util.Dictionary;
+
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationEvent;
@@ -12,9 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches the shared {@code default} database's configuration: when it changes (a new URL, rotated credentials,
- * timeouts), every schema-per-tenant database follows, as a live edit of its own pool (a pending pool is checked
- * and migrated while the old one serves). One listener for all tenants, so a thousand tenants do not each hear
- * every configuration event.
+ * timeouts) or goes, every schema-per-tenant database follows, as a live edit of its own pool (a pending pool is
+ * checked and migrated while the old one serves). One listener for all tenants, so ten thousand tenants do not each
+ * hear every configuration event.
  */
 @Component(service = ConfigurationListener.class)
 public final class SharedDefault implements ConfigurationListener {
@@ -32,22 +34,25 @@ public final class SharedDefault implements ConfigurationListener {
 
     @Override
     public void configurationEvent(ConfigurationEvent event) {
-        if (event.getType() != ConfigurationEvent.CM_UPDATED || !"serv.database".equals(event.getFactoryPid())
-                || tenants.components().isEmpty()) {
+        if (!"serv.database".equals(event.getFactoryPid()) || tenants.table().isEmpty()) {
+            return;
+        }
+        if (event.getType() == ConfigurationEvent.CM_DELETED) {
+            tenants.sharedDefaultChanged(); // it may have been the default
+            return;
+        }
+        if (event.getType() != ConfigurationEvent.CM_UPDATED) {
             return;
         }
         try {
-            Configuration[] shared = cm.listConfigurations("(&(service.pid=" + event.getPid()
-                    + ")(name=default)(!(tenant=*)))");
-            if (shared == null) {
-                return; // a tenant's own database, or another database
+            Configuration c = cm.getConfiguration(event.getPid(), "?");
+            Dictionary<String, Object> p = c.getProperties();
+            Object tenant = p == null ? null : p.get("tenant");
+            if (p != null && "default".equals(p.get("name")) && (tenant == null || tenant.toString().isBlank())) {
+                tenants.sharedDefaultChanged();
             }
         } catch (Exception e) {
             LOG.warn("The change of database configuration {} could not be read: {}", event.getPid(), e.toString());
-            return;
-        }
-        for (TenantComponent t : tenants.components()) {
-            t.sharedDefaultChanged();
         }
     }
 }

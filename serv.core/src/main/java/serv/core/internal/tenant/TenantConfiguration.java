@@ -5,11 +5,12 @@ import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * A tenant, as a Configuration Admin factory configuration (PID {@value TenantComponent#FACTORY_PID}); also
- * {@code tenants:} in serv.config.yaml. Its database is either its own ({@code database_url}, credentials) or a
- * schema of the shared {@code default} PostgreSQL database ({@code database_schema}).
+ * A tenant, as a Configuration Admin factory configuration (PID {@value TenantSettings#FACTORY_PID}); also
+ * {@code tenants:} in serv.config.yaml and {@code etc/serv.tenant-<id>.cfg}: the Web Console's form. Its database is
+ * either its own ({@code database_url}, credentials) or a schema of the shared {@code default} PostgreSQL database
+ * ({@code database_schema}). Read and checked by {@link TenantSettings}.
  */
-@ObjectClassDefinition(name = "Serv tenant",
+@ObjectClassDefinition(id = TenantSettings.FACTORY_PID, factoryPid = TenantSettings.FACTORY_PID, name = "Serv tenant",
         description = "A tenant: the hosts or path prefix that select it, and its own database")
 @interface TenantConfiguration {
 
@@ -41,17 +42,18 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "the shared default PostgreSQL database (created when missing). Used when there is no database URL.")
     String database__schema() default "";
 
-    @AttributeDefinition(name = "Pool size", required = false, description = "Connections kept open (default 0: "
-            + "an idle tenant holds none).")
-    String pool__size() default "";
+    @AttributeDefinition(name = "Pool size", required = false, min = "0", description = "Connections kept open "
+            + "(default 0: an idle tenant holds none).")
+    int pool__size();
 
-    @AttributeDefinition(name = "Max size", required = false, description = "Most connections of the tenant's "
-            + "pool (default 5).")
-    String max__size() default "";
+    @AttributeDefinition(name = "Max size", required = false, min = "1", description = "Most connections of the "
+            + "tenant's pool (default 5).")
+    int max__size();
 
-    @AttributeDefinition(name = "Idle timeout (s)", required = false, description = "The tenant's pool starts on "
-            + "its first request and closes after this long without one (default 300; 0: open from the start).")
-    String idle__timeout() default "";
+    @AttributeDefinition(name = "Idle timeout (s)", required = false, min = "0", description = "The tenant's pool "
+            + "starts on its first request and closes after this long without one (default 300; 0: open from the "
+            + "start).")
+    int idle__timeout();
 
     @AttributeDefinition(name = "Extensions", required = false, description = "Bundle symbolic names of the "
             + "extensions enabled for the tenant; empty: all.")

@@ -1,51 +1,176 @@
 package serv.core.internal.tenant;
 
-import java.util.Collection;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ManagedServiceFactory;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
+import serv.core.internal.config.EnvInterpolation;
 import serv.core.tenant.Tenant;
 import serv.core.tenant.Tenants;
+import serv.database.Databases;
 
 /**
- * Every tenant of the server: the {@link Tenants} service, and for the dispatcher the {@link TenantTable} that says
- * which tenant a request belongs to (an immutable snapshot, replaced whole when a tenant comes, changes or goes).
+ * Every tenant of the server: one {@link LiveTenant} per {@code serv.tenant} factory configuration (a
+ * {@link ManagedServiceFactory}: Configuration Admin calls it on its own thread, one configuration after the other),
+ * the {@link Tenants} service, and for the dispatcher the {@link TenantTable} that says which tenant a request
+ * belongs to (an immutable snapshot, replaced whole when a tenant comes, changes or goes). A tenant whose new
+ * configuration is wrong keeps its last good one, and says why.
+ *
+ * <p>Its own configuration, {@code serv.tenancy} ({@code tenancy:} in serv.config.yaml), says what happens to a
+ * request that selects no tenant: the server's own site answers it (the default, so that adding the first tenant
+ * does not take the site down), or it gets 404 {@code {"error":"unknown tenant"}}.
+ *
+ * <p>Why not one DS component per tenant: SCR shows every component's configuration, secrets included, on its
+ * status page; and ten thousand tenants would be ten thousand components.
  */
-@Component(service = { TenantRegistry.class, Tenants.class })
-public final class TenantRegistry implements Tenants {
+@Component(service = { ManagedServiceFactory.class, TenantRegistry.class, Tenants.class },
+        property = Constants.SERVICE_PID + "=" + TenantSettings.FACTORY_PID,
+        configurationPid = TenantRegistry.TENANCY_PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = TenancyConfiguration.class)
+public final class TenantRegistry implements ManagedServiceFactory, Tenants {
 
-    private final Map<String, TenantComponent> byId = new ConcurrentHashMap<>();
+    static final String TENANCY_PID = "serv.tenancy";
+    /** Settings of the shared default database a schema tenant takes over. */
+    private static final Set<String> SHARED = Set.of("url", "user", "password", "password_file", "ssl_mode",
+            "connection_timeout", "command_timeout", "max_lifetime");
+
+    private static final Logger LOG = LoggerFactory.getLogger(TenantRegistry.class);
+
+    private final ConfigurationAdmin cm;
+    private final Databases databases;
+    private final TenantClock clock;
+    private final EnvInterpolation env;
+    /** Tenants by configuration PID. */
+    private final Map<String, LiveTenant> byPid = new HashMap<>();
+    private final Map<String, LiveTenant> byId = new ConcurrentHashMap<>();
+    /** Configurations that were refused (no good one before them), by PID, with why: for /health. */
+    private final Map<String, String> refused = new ConcurrentHashMap<>();
     private volatile TenantTable table = TenantTable.EMPTY;
+    private volatile boolean serveUnmatched = true;
+    /** The shared default database's settings as a consumer gets them; null until read, empty when there is none. */
+    private volatile Map<String, Object> sharedDefault;
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    synchronized void bindTenant(TenantComponent component) {
-        Tenant now = component.tenant();
-        TenantTable next = table;
-        for (Map.Entry<String, TenantComponent> e : byId.entrySet()) {
-            if (e.getValue() == component && !e.getKey().equals(now.id())) {
-                next = next.without(e.getKey()); // its id changed: the old one selects nothing any more
-            }
+    @Activate
+    public TenantRegistry(@Reference ConfigurationAdmin cm, @Reference Databases databases,
+            @Reference TenantClock clock, @Reference EnvInterpolation env, TenancyConfiguration tenancy) {
+        this.cm = cm;
+        this.databases = databases;
+        this.clock = clock;
+        this.env = env;
+        modified(tenancy);
+    }
+
+    @Modified
+    void modified(TenancyConfiguration tenancy) {
+        String unmatched = tenancy.unmatched() == null ? "site" : tenancy.unmatched().strip();
+        if (!unmatched.equals("site") && !unmatched.equals("reject")) {
+            LOG.error("serv.tenancy: key 'unmatched': '{}' is neither site nor reject; keeping {}", unmatched,
+                    serveUnmatched ? "site" : "reject");
+            return;
         }
-        byId.values().remove(component);
-        byId.put(now.id(), component);
-        table = next.with(now);
+        serveUnmatched = unmatched.equals("site");
+        LOG.info("Tenancy: a request that selects no tenant is {}", serveUnmatched ? "answered by the server's own site"
+                : "refused with 404 unknown tenant");
     }
 
-    synchronized void updatedTenant(TenantComponent component) {
-        bindTenant(component);
+    @Deactivate
+    synchronized void deactivate() {
+        byPid.values().forEach(LiveTenant::remove);
+        byPid.clear();
+        byId.clear();
+        table = TenantTable.EMPTY;
     }
 
-    synchronized void unbindTenant(TenantComponent component) {
-        byId.values().remove(component);
-        table = table.without(component.tenant().id());
+    @Override
+    public String getName() {
+        return "Serv tenants";
+    }
+
+    @Override
+    public synchronized void updated(String pid, Dictionary<String, ?> properties) {
+        Map<String, Object> props = new HashMap<>();
+        for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
+            String key = keys.nextElement();
+            props.put(key, properties.get(key));
+        }
+        LiveTenant existing = byPid.get(pid);
+        TenantSettings settings;
+        try {
+            settings = TenantSettings.from(props);
+            LiveTenant other = byId.get(settings.id());
+            if (other != null && other != existing) {
+                throw new IllegalArgumentException("tenant " + settings.id() + ": key 'id': another tenant"
+                        + " configuration has this id; give each tenant its own id");
+            }
+        } catch (IllegalArgumentException e) {
+            if (existing != null) {
+                LOG.error("Tenant {}: the new configuration was refused: {}. The previous configuration goes on"
+                        + " serving", existing.tenant().id(), e.getMessage());
+                refused.put(pid, e.getMessage() + " (the previous configuration goes on serving)");
+            } else {
+                LOG.error("Tenant configuration {}: not applied: {}", pid, e.getMessage());
+                refused.put(pid, e.getMessage());
+            }
+            return;
+        }
+        refused.remove(pid);
+        if (existing == null) {
+            existing = new LiveTenant(settings, databases, clock, this::databaseSettings);
+            byPid.put(pid, existing);
+        } else {
+            byId.remove(existing.tenant().id(), existing); // its id may change
+            existing.apply(settings);
+        }
+        byId.put(settings.id(), existing);
+        rebuildTable();
+        Tenant t = settings.tenant();
+        LOG.info("Tenant {}: hosts {}, path prefix {}, database {}", t.id(), t.hosts(),
+                t.pathPrefix() == null ? "none" : t.pathPrefix(),
+                settings.ownsDatabase() ? "its own" : "schema " + settings.schema() + " of default");
+    }
+
+    @Override
+    public synchronized void deleted(String pid) {
+        refused.remove(pid);
+        LiveTenant gone = byPid.remove(pid);
+        if (gone != null) {
+            byId.remove(gone.tenant().id(), gone);
+            gone.remove();
+            rebuildTable();
+            LOG.info("Tenant {} removed", gone.tenant().id());
+        }
+    }
+
+    private void rebuildTable() {
+        TenantTable next = TenantTable.EMPTY;
+        for (LiveTenant t : byId.values()) {
+            next = next.with(t.tenant());
+        }
+        table = next;
     }
 
     /** Which tenant a request belongs to; empty when no tenant is configured. */
@@ -53,43 +178,118 @@ public final class TenantRegistry implements Tenants {
         return table;
     }
 
-    /** The component of tenant {@code id}, or null. */
-    public TenantComponent component(String id) {
+    /** Whether a request that selects no tenant is answered by the server's own site (else 404 unknown tenant). */
+    public boolean servesUnmatched() {
+        return serveUnmatched;
+    }
+
+    /** The tenant {@code id} as it is now, or null. */
+    LiveTenant live(String id) {
         return byId.get(id);
     }
 
-    /** Every tenant's component. */
-    Collection<TenantComponent> components() {
-        return byId.values();
+    /** Opens the tenant's pool when it sleeps (its first request); true when it was asleep. */
+    public boolean wakeForRequest(String id) {
+        LiveTenant t = byId.get(id);
+        return t != null && t.wake();
+    }
+
+    /** The configurations that were refused, by PID, with why. */
+    public Map<String, String> refused() {
+        return Map.copyOf(refused);
     }
 
     @Override
     public List<Tenant> list() {
-        return byId.values().stream().map(TenantComponent::tenant).sorted(Comparator.comparing(Tenant::id)).toList();
+        return byId.values().stream().map(LiveTenant::tenant).sorted(Comparator.comparing(Tenant::id)).toList();
     }
 
     @Override
     public Optional<Tenant> find(String id) {
-        TenantComponent c = byId.get(id);
-        return c == null ? Optional.empty() : Optional.of(c.tenant());
+        LiveTenant t = byId.get(id);
+        return t == null ? Optional.empty() : Optional.of(t.tenant());
     }
 
     @Override
     public boolean awake(String id) {
-        TenantComponent c = byId.get(id);
-        return c != null && c.awake();
+        LiveTenant t = byId.get(id);
+        return t != null && t.awake();
     }
 
     @Override
     public boolean wake(String id) {
-        TenantComponent c = byId.get(id);
-        if (c == null) {
+        LiveTenant t = byId.get(id);
+        if (t == null) {
             throw new IllegalArgumentException("no tenant " + id);
         }
-        try {
-            return c.wake();
-        } catch (Exception e) {
-            throw new IllegalStateException("tenant " + id + ": its pool could not be started: " + e.getMessage(), e);
+        return t.wake();
+    }
+
+    /** The shared default database's configuration changed (or went): schema tenants follow it. */
+    void sharedDefaultChanged() {
+        sharedDefault = null;
+        List<LiveTenant> all;
+        synchronized (this) {
+            all = new ArrayList<>(byPid.values());
         }
+        for (LiveTenant t : all) {
+            try {
+                t.sharedDefaultChanged();
+            } catch (RuntimeException e) {
+                LOG.warn("Tenant {}: the new settings of database default could not be applied: {}", t.tenant().id(),
+                        e.getMessage());
+            }
+        }
+    }
+
+    /** The settings of a tenant's database ({@link Databases#open}): its own, or a schema of the shared default. */
+    private Map<String, Object> databaseSettings(TenantSettings t) {
+        Map<String, Object> db = new LinkedHashMap<>();
+        if (t.ownsDatabase()) {
+            db.putAll(t.ownDatabase());
+        } else {
+            Map<String, Object> shared = sharedDefault();
+            if (shared.isEmpty()) {
+                throw new IllegalStateException("tenant " + t.id() + ": no 'database_url', and there is no shared"
+                        + " database default to hold its schema; give the tenant a database_url");
+            }
+            SHARED.forEach(k -> {
+                if (shared.get(k) != null) {
+                    db.put(k, shared.get(k));
+                }
+            });
+            db.put("schema", t.schema());
+        }
+        db.put("name", "default");
+        db.put("tenant", t.id());
+        db.put("min_size", t.poolSize());
+        db.put("max_size", t.maxSize());
+        // Idle connections go back to the server's connection budget soon (Hikari's shortest idle timeout), not
+        // only when the whole pool closes after the tenant's idle_timeout.
+        db.put("idle_timeout", 10);
+        return db;
+    }
+
+    private Map<String, Object> sharedDefault() {
+        Map<String, Object> s = sharedDefault;
+        if (s == null) {
+            s = Map.of();
+            try {
+                Configuration[] found = cm.listConfigurations(
+                        "(&(service.factoryPid=serv.database)(name=default))");
+                for (Configuration c : found == null ? new Configuration[0] : found) {
+                    Dictionary<String, Object> p = c.getProperties();
+                    Object tenant = p == null ? null : p.get("tenant");
+                    if (p != null && (tenant == null || tenant.toString().isBlank())) {
+                        s = env.processed(p);
+                        break;
+                    }
+                }
+            } catch (IOException | InvalidSyntaxException e) {
+                LOG.warn("The shared database default could not be read: {}", e.toString());
+            }
+            sharedDefault = s;
+        }
+        return s;
     }
 }

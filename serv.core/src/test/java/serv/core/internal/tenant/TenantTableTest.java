@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -55,84 +56,35 @@ class TenantTableTest {
     @Test
     void wrongConfigurationsNameTheKey() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> TenantComponent.check(config("Bad Id", new String[] { "a.test" }, "")));
+                () -> TenantSettings.from(config("Bad Id", new String[] { "a.test" }, "")));
         assertEquals("tenant: key 'id': 'Bad Id' is not a slug; use lower-case letters, digits and '-', starting "
                 + "with a letter", e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
-                () -> TenantComponent.check(config("a", new String[] { "http://a.test:80" }, "")));
+                () -> TenantSettings.from(config("a", new String[] { "http://a.test:80" }, "")));
         assertEquals(true, e.getMessage().startsWith("tenant a: key 'hosts': 'http://a.test:80' is not a host name"));
-        e = assertThrows(IllegalArgumentException.class, () -> TenantComponent.check(config("a", new String[0], "/t/a/")));
+        e = assertThrows(IllegalArgumentException.class, () -> TenantSettings.from(config("a", new String[0], "/t/a/")));
         assertEquals(true, e.getMessage().startsWith("tenant a: key 'path_prefix'"));
-        e = assertThrows(IllegalArgumentException.class, () -> TenantComponent.check(config("a", new String[0], "")));
+        e = assertThrows(IllegalArgumentException.class, () -> TenantSettings.from(config("a", new String[0], "")));
         assertEquals(true, e.getMessage().contains("give it 'hosts' or a 'path_prefix'"));
+        e = assertThrows(IllegalArgumentException.class, () -> TenantSettings.from(Map.of("id", "a",
+                "hosts", "a.test", "pool_size", "abc")));
+        assertEquals("tenant a: key 'pool_size': 'abc' is not a whole number; use 0 or more", e.getMessage());
     }
 
-    private static TenantConfiguration config(String id, String[] hosts, String prefix) {
-        return new TenantConfiguration() {
-            @Override
-            public Class<? extends java.lang.annotation.Annotation> annotationType() {
-                return TenantConfiguration.class;
-            }
+    @Test
+    void emptyValuesAreAbsentAndListsMayBeCommaText() {
+        TenantSettings t = TenantSettings.from(Map.of("id", "acme", "hosts", "acme.test, *.acme.test",
+                "path_prefix", "", "database_url", "", "database_schema", "", "pool_size", "", "extensions", ""));
+        assertEquals(List.of("acme.test", "*.acme.test"), t.tenant().hosts());
+        assertNull(t.tenant().pathPrefix());
+        assertEquals("acme", t.schema());
+        assertEquals(0, t.poolSize());
+        assertEquals(5, t.maxSize());
+        assertEquals(300, t.idleSeconds());
+        assertEquals(Set.of(), t.tenant().extensions());
+    }
 
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public String name() {
-                return "";
-            }
-
-            @Override
-            public String[] hosts() {
-                return hosts;
-            }
-
-            @Override
-            public String path__prefix() {
-                return prefix;
-            }
-
-            @Override
-            public String database__url() {
-                return "";
-            }
-
-            @Override
-            public String database__user() {
-                return "";
-            }
-
-            @Override
-            public String database__password() {
-                return "";
-            }
-
-            @Override
-            public String database__schema() {
-                return "";
-            }
-
-            @Override
-            public String pool__size() {
-                return "";
-            }
-
-            @Override
-            public String max__size() {
-                return "";
-            }
-
-            @Override
-            public String idle__timeout() {
-                return "";
-            }
-
-            @Override
-            public String[] extensions() {
-                return new String[0];
-            }
-        };
+    private static Map<String, Object> config(String id, String[] hosts, String prefix) {
+        return Map.of("id", id, "hosts", hosts, "path_prefix", prefix);
     }
 }

@@ -31,7 +31,6 @@ import org.slf4j.LoggerFactory;
 
 import serv.database.Dialect;
 import serv.database.JavaMigration;
-import serv.database.MigrationException;
 import serv.database.MigrationTarget;
 
 /**
@@ -200,13 +199,19 @@ public final class MigrationCatalog {
     }
 
     /**
-     * The migrations every started extension brings for a database, SQL and Java, by extension then version.
+     * What the started extensions bring for a database.
      *
-     * @throws MigrationException when one extension has a version both as SQL and as Java
+     * @param migrations by extension (symbolic name), SQL and Java merged in version order
+     * @param invalid extensions whose migrations cannot be ordered (a version that is both a SQL file and a Java
+     *            migration), with why: none of theirs runs
      */
-    public Map<String, List<Migration>> migrationsFor(String database, Dialect dialect)
-            throws IOException, MigrationException {
+    public record Plan(Map<String, List<Migration>> migrations, Map<String, MigrationRunner.Failure> invalid) {
+    }
+
+    /** The migrations every started extension brings for a database, SQL and Java, by extension then version. */
+    public Plan migrationsFor(String database, Dialect dialect) throws IOException {
         Map<String, List<Migration>> out = scripts(database, dialect, Migration.FILE);
+        Map<String, MigrationRunner.Failure> invalid = new TreeMap<>();
         for (Registered r : javaMigrations.values()) {
             if (!r.database().equals(database) || r.bundle().getState() == Bundle.UNINSTALLED) {
                 continue;
@@ -215,17 +220,18 @@ public final class MigrationCatalog {
             Migration java = Migration.of(r.bundle().getSymbolicName(), database, r.code());
             for (Migration m : list) {
                 if (Migration.VERSION_ORDER.compare(m.version(), java.version()) == 0) {
-                    throw new MigrationException("migration " + java.extension() + " V" + java.version()
-                            + " is both " + (m.code() == null ? "a SQL file" : "a Java migration (" + m.description()
-                            + ")") + " and a Java migration (" + java.description() + "); give one of them another"
-                            + " version");
+                    invalid.put(java.extension(), new MigrationRunner.Failure(java.label(), "migration "
+                            + java.extension() + " V" + java.version() + " is both " + (m.code() == null ? "a SQL file"
+                            : "a Java migration (" + m.description() + ")") + " and a Java migration ("
+                            + java.description() + "); give one of them another version"));
                 }
             }
             list.add(java);
             list.sort(Comparator.comparing(Migration::version, Migration.VERSION_ORDER));
         }
+        out.keySet().removeAll(invalid.keySet());
         out.values().removeIf(List::isEmpty);
-        return out;
+        return new Plan(out, invalid);
     }
 
     /** The down scripts and undoable Java migrations of one extension for a database, by version. */

@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 import javax.sql.DataSource;
 
@@ -27,13 +28,16 @@ import serv.database.internal.Errors;
  * Applies and undoes migrations on one database: the history table {@value #TABLE} (extension, version,
  * description, checksum, applied_at, duration_ms), each migration in its own transaction, and on PostgreSQL a
  * session advisory lock so that concurrent servers apply each migration exactly once. A changed checksum or a
- * failing migration stops the run with a {@link MigrationException} naming it.
+ * failing migration stops its own extension's run (named in {@link Outcome#failed()}); the other extensions'
+ * migrations are applied.
  */
 public final class MigrationRunner {
 
     static final String TABLE = "serv_migrations";
     /** The PostgreSQL advisory lock key Serv's migrations hold ("serv" in ASCII). */
     static final long ADVISORY_LOCK = 0x73657276L;
+    /** How long a run waits for another server's migrations before saying so (and trying again later). */
+    static final long LOCK_WAIT_MS = 2_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(MigrationRunner.class);
 
@@ -41,27 +45,53 @@ public final class MigrationRunner {
     }
 
     /**
-     * Applies what the history lacks of every extension's migrations (by extension, then version).
+     * What a run did.
      *
-     * @return how many migrations were applied
-     * @throws MigrationException naming the migration that failed or whose checksum changed
+     * @param applied how many migrations were applied
+     * @param failed the extensions whose migrations failed (a script that failed, or one changed after it was
+     *            applied), by symbolic name, with the migration named and why; the other extensions' were applied
      */
-    public static int migrate(Map<String, List<Migration>> all, Dialect dialect, DataSource dataSource)
+    public record Outcome(int applied, Map<String, Failure> failed) {
+    }
+
+    /**
+     * A migration that failed or was changed after it was applied.
+     *
+     * @param migration the migration, as {@code extension V<version> (<description>)}
+     * @param message what happened, for operators (may quote the database's error; never a credential)
+     */
+    public record Failure(String migration, String message) {
+    }
+
+    /**
+     * Applies what the history lacks of every extension's migrations (by extension, then version). A failure stops
+     * only its own extension.
+     *
+     * @throws MigrationException.Busy when another server holds the migration lock: nothing ran, try again
+     * @throws MigrationException when the database cannot be worked with (a lost connection)
+     */
+    public static Outcome migrate(MigrationCatalog.Plan plan, Dialect dialect, DataSource dataSource)
             throws MigrationException {
+        Map<String, List<Migration>> all = plan.migrations();
         if (all.isEmpty()) {
-            return 0;
+            return new Outcome(0, plan.invalid());
         }
         try (Connection c = dataSource.getConnection()) {
-            lock(c, dialect, true);
+            lock(c, dialect);
             try {
                 ensureTable(c);
                 int applied = 0;
+                Map<String, Failure> failed = new TreeMap<>(plan.invalid());
                 for (Map.Entry<String, List<Migration>> e : all.entrySet()) {
-                    applied += apply(c, dialect, e.getKey(), e.getValue());
+                    try {
+                        applied += apply(c, dialect, e.getKey(), e.getValue());
+                    } catch (Failed failure) {
+                        failed.put(e.getKey(), failure.failure);
+                    }
                 }
-                return applied;
+                return new Outcome(applied, failed);
             } finally {
-                lock(c, dialect, false);
+                unlock(c, dialect);
             }
         } catch (SQLException e) {
             throw new MigrationException("migrations could not run: " + Errors.describe(e));
@@ -92,7 +122,7 @@ public final class MigrationRunner {
     static List<String> rollback(Connection c, Dialect dialect, String database, String extension, String version,
             Map<String, Migration> downs) throws SQLException, MigrationException {
         List<String> done = new ArrayList<>();
-        lock(c, dialect, true);
+        lock(c, dialect);
         try {
             List<String> above = new ArrayList<>();
             for (Applied a : applied(c)) {
@@ -135,16 +165,48 @@ public final class MigrationRunner {
                 LOG.info("Database {}: rolled back migration {}", database, down.label());
             }
         } finally {
-            lock(c, dialect, false);
+            unlock(c, dialect);
         }
         return done;
     }
 
-    /** Takes or releases the PostgreSQL advisory lock that serializes migration work across servers. */
-    private static void lock(Connection c, Dialect dialect, boolean take) throws SQLException {
-        if (dialect == Dialect.POSTGRESQL) {
+    /**
+     * Takes the PostgreSQL advisory lock that serializes migration work across servers, waiting at most
+     * {@link #LOCK_WAIT_MS} (without a statement: a statement timeout never turns a long migration elsewhere into
+     * a failure here).
+     *
+     * @throws MigrationException.Busy when another server keeps it
+     */
+    private static void lock(Connection c, Dialect dialect) throws SQLException, MigrationException {
+        if (dialect != Dialect.POSTGRESQL) {
+            return; // SQLite: each migration's transaction takes the database's write lock (BEGIN IMMEDIATE)
+        }
+        long end = System.nanoTime() + LOCK_WAIT_MS * 1_000_000;
+        try (Statement st = c.createStatement()) {
+            while (true) {
+                try (ResultSet rs = st.executeQuery("SELECT pg_try_advisory_lock(" + ADVISORY_LOCK + ")")) {
+                    if (rs.next() && rs.getBoolean(1)) {
+                        return;
+                    }
+                }
+                if (System.nanoTime() > end) {
+                    throw new MigrationException.Busy("another server is applying migrations to this database"
+                            + " (it holds the migration lock); waiting for it");
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new MigrationException.Busy("interrupted while waiting for the migration lock");
+                }
+            }
+        }
+    }
+
+    private static void unlock(Connection c, Dialect dialect) throws SQLException {
+        if (dialect == Dialect.POSTGRESQL && !c.isClosed()) {
             try (Statement st = c.createStatement()) {
-                st.execute("SELECT " + (take ? "pg_advisory_lock(" : "pg_advisory_unlock(") + ADVISORY_LOCK + ")");
+                st.execute("SELECT pg_advisory_unlock(" + ADVISORY_LOCK + ")");
             }
         }
     }
@@ -164,18 +226,24 @@ public final class MigrationRunner {
      * on PostgreSQL the advisory lock is held), so two runs never apply the same migration twice.
      */
     private static int apply(Connection c, Dialect dialect, String extension, Collection<Migration> migrations)
-            throws SQLException, MigrationException {
+            throws SQLException, Failed {
         int count = 0;
         for (Migration m : migrations) {
             String checksum = m.checksum();
             long start = System.nanoTime();
             c.setAutoCommit(false);
             try {
+                if (dialect == Dialect.POSTGRESQL) {
+                    // A migration may take longer than a request's statement timeout (an index on a big table).
+                    try (Statement st = c.createStatement()) {
+                        st.execute("SET LOCAL statement_timeout = 0");
+                    }
+                }
                 String recorded = recordedChecksum(c, extension, m.version());
                 if (recorded != null) {
                     c.rollback();
                     if (!recorded.equals(checksum)) {
-                        throw new MigrationException("migration " + m.label() + " was changed after it was applied: its"
+                        throw new Failed(m.label(), "migration " + m.label() + " was changed after it was applied: its"
                                 + " checksum does not match; restore the applied script and put the change in a new migration");
                     }
                     continue;
@@ -193,17 +261,33 @@ public final class MigrationRunner {
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
+                if (e instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                    throw sql; // the connection was lost: not this migration's fault
+                }
                 c.rollback();
-                throw new MigrationException("migration " + m.label() + " failed and was rolled back: "
+                throw new Failed(m.label(), "migration " + m.label() + " failed and was rolled back: "
                         + (e instanceof SQLException sql ? Errors.describe(sql) : e.toString()));
             } finally {
-                c.setAutoCommit(true);
+                if (!c.isClosed()) {
+                    c.setAutoCommit(true);
+                }
             }
             count++;
             LOG.info("Database {}: applied migration {} in {} ms", m.database(), m.label(),
                     (System.nanoTime() - start) / 1_000_000);
         }
         return count;
+    }
+
+    /** One extension's run stopped at a migration. */
+    private static final class Failed extends Exception {
+        private static final long serialVersionUID = 1L;
+        final transient Failure failure;
+
+        Failed(String migration, String message) {
+            super(message, null, false, false);
+            this.failure = new Failure(migration, message);
+        }
     }
 
     private static String recordedChecksum(Connection c, String extension, String version) throws SQLException {

@@ -2,6 +2,7 @@ package serv.database.internal.pool;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Statement;
 import java.util.concurrent.ScheduledFuture;
 import java.util.function.BooleanSupplier;
@@ -15,7 +16,8 @@ import serv.database.internal.Errors;
 /**
  * When a database is checked, and the check itself. Checks run on the pool threads, one at a time per database: a
  * check asked for while one is scheduled or running runs right after it. An UP database is checked again every few
- * seconds; an unreachable one with a backoff from 1 s doubling to 30 s. A check belongs to a generation of pools:
+ * seconds; an unreachable one with a backoff from 1 s doubling to 30 s (and sooner when a request meets it: see
+ * {@code ManagedDatabase.state()}). A check belongs to a generation of pools:
  * once the pools are replaced or closed, the checks of the old ones do nothing.
  *
  * <p>Every method but {@link #check} is called with the database's monitor held ({@code lock}).
@@ -120,25 +122,47 @@ final class ConnectivityProbe {
     }
 
     /**
+     * What a check found.
+     *
+     * @param answers the database answered
+     * @param saturated no connection was free within the timeout (all in use, or the server's connection budget
+     *            used up): the database is busy, not gone
+     * @param failure why the database did not answer (never a credential), or null
+     */
+    record Check(boolean answers, boolean saturated, String failure) {
+
+        static final Check ANSWERS = new Check(true, false, null);
+        static final Check SATURATED = new Check(false, true, null);
+
+        static Check failed(String why) {
+            return new Check(false, false, why);
+        }
+    }
+
+    /**
      * Borrows a connection of {@code p} and checks that it answers; with {@code createSchema}, creates the schema of
      * a schema-per-tenant database when it is missing (it must exist before the migrations run).
-     *
-     * @return null when the database answers, else why not (never a credential)
      */
-    static String check(HikariDataSource p, DatabaseSettings settings, boolean createSchema) {
+    static Check check(HikariDataSource p, DatabaseSettings settings, boolean createSchema) {
         int validSeconds = settings == null ? 5 : (int) Math.max(1, (settings.connectionTimeoutMs() + 999) / 1000);
         try (Connection c = p.getConnection()) {
             if (!c.isValid(validSeconds)) {
-                return "the database did not answer a validity check";
+                return Check.failed("the database did not answer a validity check");
             }
             if (createSchema && settings != null && settings.schema() != null) {
                 try (Statement st = c.createStatement()) {
                     st.execute("CREATE SCHEMA IF NOT EXISTS \"" + settings.schema() + "\"");
                 }
             }
-            return null;
+            return Check.ANSWERS;
+        } catch (SQLTransientConnectionException e) {
+            // Hikari gives the last failure to connect as the cause; without one, every connection was in use.
+            if (e.getCause() == null || e.getCause() instanceof ConnectionBudget.Refused) {
+                return Check.SATURATED;
+            }
+            return Check.failed(Errors.describe(e));
         } catch (SQLException | RuntimeException e) {
-            return Errors.describe(e);
+            return Check.failed(Errors.describe(e));
         }
     }
 }

@@ -2,8 +2,11 @@ package serv.database.internal.pool;
 
 import java.sql.SQLException;
 import java.util.Dictionary;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import javax.sql.DataSource;
 
@@ -24,21 +27,30 @@ import serv.database.PoolStats;
 import serv.database.internal.DatabaseSettings;
 import serv.database.internal.Errors;
 import serv.database.internal.migration.MigrationCatalog;
+import serv.database.internal.migration.MigrationRunner;
 
 /**
  * One configured database: its state and the decisions of its life (start a pool, resize it, replace it, check
  * it, migrate, stop), made from the parts that do the work: {@link PoolFactory}, {@link PoolHandover},
  * {@link ConnectivityProbe}, {@link MigrationGate} and {@link DatabaseRegistrations}. Its services stay registered
  * while the configuration exists, whatever happens to the pool behind them.
+ *
+ * <p>What serves is only ever replaced by something better: a wrong configuration is refused while the last good
+ * one goes on serving ({@link #rejectedChange()}); a new URL or new credentials take over only once their pool has
+ * connected and been migrated ({@link #pendingChange()}); a migration that fails stops only its own extension
+ * ({@link #failedExtensions()}); a pool that is busy is not down.
  */
 final class ManagedDatabase implements Database, MigrationCatalog.Listener {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagedDatabase.class);
     /** How often an UP database is checked, so that /health and routes notice an outage without traffic. */
     private static final long HEALTH_CHECK_MS = 5_000;
+    /** A request that meets a RETRYING database has it checked at once when the last check is older than this. */
+    private static final long RECHECK_ON_REQUEST_NANOS = 1_000_000_000L;
     /** Longest wait for borrowed connections when the database stops (configuration deleted, server stopping). */
-    private static final long STOP_DRAIN_MS = 10_000;
+    static final long STOP_DRAIN_MS = 10_000;
 
+    private final BundleContext context;
     private final PoolScheduler scheduler;
     private final MigrationCatalog catalog;
     private final StableDataSource dataSource = new StableDataSource(this);
@@ -48,12 +60,25 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
     private final MigrationGate gate;
     private final DatabaseRegistrations registrations;
 
+    /** The configuration that serves (the last good one). */
     private volatile DatabaseSettings settings;
     private volatile String fallbackName;
     private volatile Status status = Status.STARTING;
     private volatile DataSourceFactory driver;
+    /** The last configuration refused while a good one serves, with the key and the fix; null when none. */
+    private volatile String rejected;
+    /** Why the pending pool does not serve yet; null while there is none or it is being checked. */
+    private volatile String pendingProblem;
+    /** When the last check started: a request that meets an outage checks again when it is old. */
+    private volatile long lastCheckNanos = System.nanoTime();
+    private final AtomicBoolean checkRequested = new AtomicBoolean();
+    /** Connections handed out as of the last check: more since, and nothing broke, means the database answers. */
+    private long lastAcquired = -1;
+    /** A connection broke under a query since the last check: the next check borrows one for real. */
+    private volatile boolean suspect;
 
     ManagedDatabase(BundleContext context, PoolScheduler scheduler, MigrationCatalog catalog) {
+        this.context = context;
         this.scheduler = scheduler;
         this.catalog = catalog;
         this.pools = new PoolHandover(scheduler, this::label);
@@ -83,14 +108,59 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
         return Optional.ofNullable(s == null ? null : s.url().dialect());
     }
 
+    /** The state; a RETRYING database met by a caller is checked again at once when its last check is old. */
     @Override
     public DatabaseState state() {
-        return status.state();
+        DatabaseState state = status.state();
+        if (state == DatabaseState.RETRYING && System.nanoTime() - lastCheckNanos > RECHECK_ON_REQUEST_NANOS) {
+            checkSoon();
+        }
+        return state;
     }
 
     @Override
     public boolean readyFor(long bundleId) {
-        return status.state() == DatabaseState.UP && gate.readyFor(bundleId);
+        return status.state() == DatabaseState.UP && gate.readyFor(bundleId, symbolicName(bundleId));
+    }
+
+    @Override
+    public Optional<String> reasonFor(long bundleId) {
+        DatabaseState state = state();
+        if (state != DatabaseState.UP) {
+            return Optional.of("database " + name() + " is " + state);
+        }
+        if (gate.waitingFor(bundleId)) {
+            return Optional.of("database " + name() + " is applying this extension's migrations");
+        }
+        String bsn = symbolicName(bundleId);
+        MigrationRunner.Failure failure = bsn == null ? null : gate.failed().get(bsn);
+        if (failure != null) {
+            return Optional.of("extension " + bsn + " is not available: its migration " + failure.migration()
+                    + " failed on database " + name());
+        }
+        return Optional.empty();
+    }
+
+    @Override
+    public Map<String, String> failedExtensions() {
+        Map<String, String> out = new LinkedHashMap<>();
+        gate.failed().forEach((bsn, f) -> out.put(bsn, f.message()));
+        return out;
+    }
+
+    @Override
+    public Optional<String> rejectedChange() {
+        return Optional.ofNullable(rejected);
+    }
+
+    @Override
+    public Optional<String> pendingChange() {
+        if (pools.pending() == null) {
+            return Optional.empty();
+        }
+        String problem = pendingProblem;
+        return Optional.of(problem != null ? problem : "a new pool for the new settings is being checked and migrated;"
+                + " the previous one goes on serving");
     }
 
     @Override
@@ -134,16 +204,25 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
         return s == null ? 0 : (int) (s.connectionTimeoutMs() / 1000);
     }
 
-    // ---- life cycle, called by DatabaseComponent under its lock ------------------------------------------
+    // ---- life cycle, called by DatabaseFactory ------------------------------------------------------------
 
-    /** Starts with a configuration that could not be read: the database exists, FAILED, with the reason. */
-    synchronized void fail(String name, String why) {
+    /**
+     * A configuration that could not be read. With a good configuration serving, that one goes on and the change is
+     * reported as rejected; without one, the database exists, FAILED, with the reason.
+     */
+    synchronized void reject(String name, String why) {
+        if (settings != null && status.state() != DatabaseState.STOPPED) {
+            rejected = why;
+            LOG.error("Database {}: the new configuration was refused: {}. The previous configuration goes on serving",
+                    label(), why);
+            return;
+        }
         fallbackName = name;
-        settings = null;
         closePools("configuration rejected");
         setStatus(DatabaseState.FAILED, why);
         registrations.withdrawDataSource();
         registrations.publish(serviceProperties());
+        LOG.error("Database {}: not started: {}", name, why);
     }
 
     /** Applies a (new or changed) valid configuration. */
@@ -151,6 +230,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
         DatabaseSettings previous = settings;
         settings = next;
         fallbackName = next.name();
+        rejected = null;
         registrations.publish(serviceProperties());
         HikariDataSource current = pools.serving();
         if (current == null || previous == null) {
@@ -161,8 +241,8 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
             PoolFactory.resize(current, next);
             LOG.info("Database {}: reconfigured in place (min idle {}, max {}, connection timeout {} ms)",
                     next.label(), next.minIdle(), next.maxPoolSize(), next.connectionTimeoutMs());
-            if (status.state() == DatabaseState.FAILED) {
-                migrateAgain(); // FAILED by a migration: a configuration change is the operator's "try again"
+            if (!gate.failed().isEmpty() || status.state() == DatabaseState.FAILED) {
+                migrateAgain(); // a configuration change is the operator's "try again"
             }
         }
     }
@@ -174,7 +254,8 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
 
     synchronized void driverAvailable(DataSourceFactory factory) {
         driver = factory;
-        if (settings != null && pools.serving() == null && status.state() != DatabaseState.FAILED) {
+        if (settings != null && pools.serving() == null && status.state() != DatabaseState.FAILED
+                && status.state() != DatabaseState.STOPPED) {
             startPool("started");
         }
     }
@@ -194,12 +275,21 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
         return s == null ? null : s.url().dialect();
     }
 
-    synchronized void stop() {
-        catalog.removeListener(this);
-        registrations.withdrawAll();
-        setStatus(DatabaseState.STOPPED, "stopped");
-        probe.nextGeneration();
-        if (pools.stop(STOP_DRAIN_MS)) {
+    /**
+     * Stops: the services go at once and new borrowings are refused; then, without holding this database's monitor,
+     * the borrowed connections are waited for (at most {@link #STOP_DRAIN_MS}) and the pools close. Stopping twice
+     * is stopping once.
+     */
+    void stop() {
+        PoolHandover.Detached taken;
+        synchronized (this) {
+            catalog.removeListener(this);
+            registrations.withdrawAll();
+            setStatus(DatabaseState.STOPPED, "stopped");
+            probe.nextGeneration();
+            taken = pools.detach();
+        }
+        if (taken.close(STOP_DRAIN_MS)) {
             LOG.info("Database {}: pool stopped", label());
         }
     }
@@ -209,6 +299,14 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
     private String label() {
         DatabaseSettings s = settings;
         return s != null ? s.label() : fallbackName;
+    }
+
+    private String symbolicName(long bundleId) {
+        if (gate.failed().isEmpty()) {
+            return null; // nothing failed: no need to know whose routes these are
+        }
+        Bundle b = context.getBundle(bundleId);
+        return b == null ? null : b.getSymbolicName();
     }
 
     private void startPool(String verb) {
@@ -229,13 +327,14 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
             return;
         }
         probe.nextGeneration();
-        gate.reset();
         LOG.info("Database {}: pool {} ({} {}, min idle {}, max {})", s.label(), verb, s.url().dialect().id(),
                 s.url().safeDescription(), s.minIdle(), s.maxPoolSize());
         if (pools.serving() != null && status.state() == DatabaseState.UP) {
             // Zero failed requests: the serving pool keeps serving until the new one answers and is migrated.
+            pendingProblem = null;
             pools.stage(next);
         } else {
+            gate.reset();
             pools.serve(next);
             if (status.state() != DatabaseState.UP) {
                 setStatus(DatabaseState.STARTING, "connecting");
@@ -253,75 +352,160 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
         }
     }
 
-    /** Checks that the database answers (the pending pool first); moves to UP, or to RETRYING with a backoff. */
+    /** Checks the pending pool when there is one (it takes over once good), and the serving one. */
     private void probe(int generation) {
-        HikariDataSource p;
-        boolean fresh;
+        HikariDataSource serving;
+        HikariDataSource pending;
         synchronized (this) {
-            p = pools.candidate();
-            fresh = p == pools.pending() || !gate.migrated();
-            if (p == null || generation != probe.generation()) {
-                if (p != null) {
+            if (generation != probe.generation()) {
+                if (pools.candidate() != null) {
                     probe.again();
                 }
                 return;
             }
+            serving = pools.serving();
+            pending = pools.pending();
+            lastCheckNanos = System.nanoTime();
         }
-        DatabaseSettings current = settings;
-        String failure = ConnectivityProbe.check(p, current, fresh);
-        if (failure == null && fresh && !migrate(p)) {
+        if (pending != null && tryPending(pending)) {
             return;
         }
+        if (serving != null) {
+            checkServing(serving);
+        }
+    }
+
+    /**
+     * Checks and migrates the pending pool; it serves once both worked. When it cannot, it is reported, not
+     * promoted, and tried again at the next check.
+     *
+     * @return true when it took over
+     */
+    private boolean tryPending(HikariDataSource p) {
+        DatabaseSettings s = settings;
+        MigrationGate.Run run = gate.start();
+        ConnectivityProbe.Check check = ConnectivityProbe.check(p, s, true);
+        String problem = check.answers() ? null : check.saturated() ? "no connection was free" : check.failure();
+        MigrationRunner.Outcome outcome = null;
+        if (problem == null) {
+            try {
+                outcome = gate.apply(s, p);
+                if (!outcome.failed().isEmpty()) {
+                    problem = "on the new database " + outcome.failed().values().iterator().next().message();
+                }
+            } catch (MigrationException e) {
+                problem = e.getMessage();
+            }
+        }
         synchronized (this) {
-            if (!pools.holds(p)) {
+            if (pools.pending() != p) {
+                return false;
+            }
+            if (problem == null) {
+                pools.promote(p);
+                gate.applied(run, outcome);
+                pendingProblem = null;
+                probe.resetBackoff();
+                setStatus(DatabaseState.UP, null);
+                probe.recheckLater(HEALTH_CHECK_MS);
+                return true;
+            }
+            if (!problem.equals(pendingProblem)) {
+                LOG.warn("Database {}: the new settings do not serve yet ({}); the previous configuration goes on"
+                        + " serving", label(), problem);
+            }
+            pendingProblem = "the new settings do not serve yet: " + problem
+                    + "; the previous configuration goes on serving";
+            return false;
+        }
+    }
+
+    /** Checks that the serving pool's database answers (and migrates it when needed); UP, or RETRYING. */
+    private void checkServing(HikariDataSource p) {
+        DatabaseSettings current = settings;
+        boolean fresh = !gate.migrated();
+        ConnectivityProbe.Check check;
+        if (!fresh && servedSinceLastCheck()) {
+            check = ConnectivityProbe.Check.ANSWERS; // requests got connections and none broke: no need to borrow one
+        } else {
+            check = ConnectivityProbe.check(p, current, fresh);
+        }
+        if (check.saturated() && !fresh) {
+            check = ConnectivityProbe.Check.ANSWERS; // busy is not down: saturation never changes the state
+        }
+        MigrationGate.Run run = gate.start();
+        MigrationRunner.Outcome outcome = null;
+        String failure = check.answers() ? null : check.saturated() ? "no connection was free to apply the"
+                + " migrations; trying again" : check.failure();
+        boolean busy = check.saturated();
+        if (failure == null && fresh && current != null) {
+            try {
+                outcome = gate.apply(current, p);
+            } catch (MigrationException.Busy e) {
+                busy = true;
+                failure = e.getMessage();
+            } catch (MigrationException e) {
+                failure = e.getMessage();
+            }
+        }
+        synchronized (this) {
+            if (pools.serving() != p) {
+                if (failure != null) {
+                    LOG.debug("Database {}: a check of a pool that no longer serves failed: {}", label(), failure);
+                }
                 return;
             }
-            pools.promote(p);
             if (failure == null) {
+                if (outcome != null) {
+                    gate.applied(run, outcome);
+                    outcome.failed().forEach((bsn, f) -> LOG.error("Database {}: extension {} is not available: {}",
+                            label(), bsn, f.message()));
+                }
                 if (status.state() != DatabaseState.UP) {
                     LOG.info("Database {}: UP", label());
                 }
                 probe.resetBackoff();
                 setStatus(DatabaseState.UP, null);
                 probe.recheckLater(HEALTH_CHECK_MS);
+            } else if (busy) {
+                // Another server migrates, or every connection is in use: waiting is not failing. An UP database
+                // stays UP (only a newcomer's routes wait); one that is not up yet is RETRYING with the reason, and
+                // looks again in a second.
+                if (status.state() != DatabaseState.UP) {
+                    setStatus(DatabaseState.RETRYING, failure);
+                }
+                LOG.info("Database {}: {}", label(), failure);
+                probe.recheckLater(ConnectivityProbe.FIRST_BACKOFF_MS);
             } else {
                 long delay = probe.nextBackoff();
-                LOG.warn("Database {}: unreachable ({}); retrying in {} ms", label(), failure, delay);
-                setStatus(DatabaseState.RETRYING, failure + "; next try in " + delay / 1000.0 + " s");
+                LOG.warn("Database {}: unavailable ({}); checking again in {} ms", label(), failure, delay);
+                setStatus(DatabaseState.RETRYING, failure + "; next check in " + delay / 1000.0 + " s");
                 probe.recheckLater(delay);
             }
         }
     }
 
-    /**
-     * Applies pending migrations before the database is published as UP (routes answer 503 meanwhile).
-     *
-     * @return true when they ran; false when the database is now FAILED
-     */
-    private boolean migrate(HikariDataSource p) {
-        DatabaseSettings s = settings;
-        if (s == null) {
-            return false;
-        }
-        // Extensions that arrived before this point have their migrations in this run; later ones wait for the next.
-        Set<Long> waiting = gate.waiting();
-        try {
-            gate.apply(s, p);
-            synchronized (this) {
-                if (pools.holds(p)) {
-                    gate.applied(waiting);
+    /** Whether requests got connections since the last check and none broke under a query. */
+    private boolean servedSinceLastCheck() {
+        long acquired = counters.acquired.sum();
+        boolean served = acquired != lastAcquired && !suspect;
+        lastAcquired = acquired;
+        suspect = false;
+        return served;
+    }
+
+    /** Has the database checked soon, on a pool thread (a caller met it RETRYING). */
+    private void checkSoon() {
+        if (checkRequested.compareAndSet(false, true)) {
+            scheduler.execute(() -> {
+                synchronized (this) {
+                    checkRequested.set(false);
+                    if (status.state() == DatabaseState.RETRYING && pools.serving() != null) {
+                        lastCheckNanos = System.nanoTime();
+                        probe.request(0);
+                    }
                 }
-            }
-            return true;
-        } catch (MigrationException e) {
-            LOG.error("Database {}: FAILED: {}", s.label(), e.getMessage());
-            synchronized (this) {
-                if (pools.holds(p)) {
-                    pools.promote(p);
-                    setStatus(DatabaseState.FAILED, e.getMessage());
-                }
-            }
-            return false;
+            });
         }
     }
 
@@ -334,26 +518,24 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
     public synchronized void extensionArrived(Set<String> databases, Bundle bundle) {
         if (concerns(databases) && pools.serving() != null && status.state() != DatabaseState.STOPPED) {
             gate.expect(bundle.getBundleId());
-            if (status.state() == DatabaseState.UP) {
-                gate.reset();
-                probe.request(0);
-            } else {
-                migrateAgain();
+            gate.reset();
+            if (status.state() == DatabaseState.FAILED) {
+                setStatus(DatabaseState.STARTING, "applying migrations");
             }
+            probe.request(0);
         }
     }
 
-    /** An extension with migrations for this database went: if they had failed it, check again without them. */
+    /** An extension with migrations for this database went: it waits no more, and its failure is forgotten. */
     @Override
     public synchronized void extensionLeft(Set<String> databases, Bundle bundle) {
         if (!concerns(databases)) {
             return;
         }
         if ((bundle.getState() & (Bundle.STARTING | Bundle.ACTIVE)) == 0) {
-            gate.forget(bundle.getBundleId()); // stopping: it has no routes left to wait
-        }
-        if (pools.serving() != null && status.state() == DatabaseState.FAILED) {
-            migrateAgain();
+            gate.forget(bundle.getBundleId(), bundle.getSymbolicName()); // stopping: it has no routes left to wait
+        } else if (gate.failed().containsKey(bundle.getSymbolicName()) && pools.serving() != null) {
+            migrateAgain(); // still running, with one migration less: the rest may now apply
         }
     }
 
@@ -362,18 +544,18 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
         return s != null && databases.contains(s.name());
     }
 
-    /** Applies the migrations again before the database is UP again; routes answer 503 meanwhile. */
+    /** Applies the migrations again; an UP database stays UP meanwhile. */
     private void migrateAgain() {
         gate.reset();
-        DatabaseState state = status.state();
-        if (state == DatabaseState.UP || state == DatabaseState.FAILED) {
+        if (status.state() == DatabaseState.FAILED) {
             setStatus(DatabaseState.STARTING, "applying migrations");
         }
         probe.request(0);
     }
 
-    /** A connection broke under a query: probe now (the probe decides whether the database is down). */
+    /** A connection broke under a query: check now, for real (the check decides whether the database is down). */
     private synchronized void suspectOutage() {
+        suspect = true;
         if (status.state() == DatabaseState.UP && pools.serving() != null) {
             probe.request(0);
         }
@@ -393,6 +575,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
             setStatus(DatabaseState.RETRYING, Errors.describe(e));
             LOG.warn("Database {}: a connection could not be had ({}); checking the database", label(),
                     Errors.describe(e));
+            suspect = true;
             probe.request(0);
         }
     }

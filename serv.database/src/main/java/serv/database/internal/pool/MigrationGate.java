@@ -1,7 +1,7 @@
 package serv.database.internal.pool;
 
 import java.io.IOException;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import javax.sql.DataSource;
@@ -13,67 +13,98 @@ import serv.database.internal.migration.MigrationRunner;
 
 /**
  * Holds routes back until their tables exist: a database is published as UP only once the migrations of every
- * started extension are applied, and an extension deployed into a running server waits for its own (its routes
- * answer 503) while the others go on being served.
+ * started extension have been applied, an extension deployed into a running server waits for its own (its routes
+ * answer 503) while the others go on being served, and an extension whose migration failed keeps waiting (named,
+ * with the migration) without stopping the others.
  */
 final class MigrationGate {
 
     private final MigrationCatalog catalog;
-    /** Extensions (bundle ids) whose migrations for this database are not applied yet: their routes wait. */
-    private final Set<Long> awaiting = ConcurrentHashMap.newKeySet();
+    /**
+     * Extensions (bundle ids) whose migrations for this database are not applied yet (their routes wait), with the
+     * request that asked for them: a run clears only the requests made before it started.
+     */
+    private final Map<Long, Long> awaiting = new ConcurrentHashMap<>();
+    /** Counts the requests for a run (a new pool, an extension, a retry). */
+    private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
+    /** Extensions (symbolic names) whose migrations failed in the last run, with why. */
+    private volatile Map<String, MigrationRunner.Failure> failed = Map.of();
     private volatile boolean migrated;
 
     MigrationGate(MigrationCatalog catalog) {
         this.catalog = catalog;
     }
 
-    /** Whether the routes of an extension may use the database (its own migrations are applied). */
-    boolean readyFor(long bundleId) {
-        return !awaiting.contains(bundleId);
+    /** Whether the migrations of an extension have been applied (it neither waits nor failed). */
+    boolean readyFor(long bundleId, String symbolicName) {
+        return !awaiting.containsKey(bundleId) && (failed.isEmpty() || !failed.containsKey(symbolicName));
     }
 
-    /** Whether the current pool has had every migration applied. */
+    boolean waitingFor(long bundleId) {
+        return awaiting.containsKey(bundleId);
+    }
+
+    /** The extensions whose migrations failed, with the migration and why. */
+    Map<String, MigrationRunner.Failure> failed() {
+        return failed;
+    }
+
+    /** Whether the current pool has had the migrations run. */
     boolean migrated() {
         return migrated;
     }
 
     /** A new pool, a new extension or a new try: the migrations run again before the database is up. */
     void reset() {
+        requests.incrementAndGet();
         migrated = false;
     }
 
     /** The extension brings migrations for this database: its routes wait until they are applied. */
     void expect(long bundleId) {
-        awaiting.add(bundleId);
+        awaiting.put(bundleId, requests.incrementAndGet());
+        migrated = false;
     }
 
-    /** The extension stopped: it has no routes left to wait. */
-    void forget(long bundleId) {
+    /** The extension stopped: it has no routes left to wait, and its failure no longer matters. */
+    void forget(long bundleId, String symbolicName) {
         awaiting.remove(bundleId);
+        if (failed.containsKey(symbolicName)) {
+            Map<String, MigrationRunner.Failure> next = new java.util.TreeMap<>(failed);
+            next.remove(symbolicName);
+            failed = Map.copyOf(next);
+        }
     }
 
-    /** The extensions waiting now; those of them a run started after are ready when it succeeds. */
-    Set<Long> waiting() {
-        return Set.copyOf(awaiting);
+    /** What a run starting now covers: the requests so far. */
+    record Run(long request, Map<Long, Long> waiting) {
+    }
+
+    /** Starts a run: those waiting now are ready when it succeeds, unless asked for again meanwhile. */
+    Run start() {
+        return new Run(requests.get(), Map.copyOf(awaiting));
     }
 
     /**
      * Applies the pending migrations of every started extension to {@code pool}.
      *
-     * @throws MigrationException naming the migration that failed or whose checksum changed
+     * @throws MigrationException.Busy when another server is migrating the database
+     * @throws MigrationException when the migrations cannot be read or the database cannot be worked with
      */
-    void apply(DatabaseSettings settings, DataSource pool) throws MigrationException {
+    MigrationRunner.Outcome apply(DatabaseSettings settings, DataSource pool) throws MigrationException {
         try {
-            MigrationRunner.migrate(catalog.migrationsFor(settings.name(), settings.url().dialect()),
+            return MigrationRunner.migrate(catalog.migrationsFor(settings.name(), settings.url().dialect()),
                     settings.url().dialect(), pool);
         } catch (IOException e) {
             throw new MigrationException("migrations could not be read: " + e.getMessage());
         }
     }
 
-    /** A run that started with {@code extensions} waiting succeeded on the current pool. */
-    void applied(Set<Long> extensions) {
-        migrated = true;
-        awaiting.removeAll(extensions);
+    /** A run ended on the current pool. */
+    void applied(Run run, MigrationRunner.Outcome outcome) {
+        run.waiting().forEach((bundle, request) -> awaiting.remove(bundle, request));
+        failed = Map.copyOf(outcome.failed());
+        // Asked for again while the run went on (an extension arrived, a migration came): the next check runs them.
+        migrated = requests.get() == run.request();
     }
 }

@@ -93,25 +93,32 @@ final class PoolHandover {
         return p != null;
     }
 
-    /**
-     * Takes both pools away and closes them now, waiting (at most {@code maxMs}) for the serving pool's borrowed
-     * connections to come back; true when one served.
-     */
-    boolean stop(long maxMs) {
-        HikariDataSource p = serving;
-        HikariDataSource q = pending;
+    /** Takes both pools away: nothing serves from here on; {@link Detached#close} closes them. */
+    Detached detach() {
+        Detached d = new Detached(serving, pending);
         serving = null;
         pending = null;
-        if (q != null) {
-            q.close();
+        return d;
+    }
+
+    /** The pools of a stopped database, to be closed without holding the database's monitor. */
+    record Detached(HikariDataSource serving, HikariDataSource pending) {
+
+        /**
+         * Closes the pending pool, and the serving one once its borrowed connections came back (at most
+         * {@code maxMs}); true when one served.
+         */
+        boolean close(long maxMs) {
+            if (pending != null) {
+                pending.close();
+            }
+            if (serving == null) {
+                return false;
+            }
+            awaitIdle(serving, maxMs);
+            serving.close();
+            return true;
         }
-        if (p == null) {
-            return false;
-        }
-        // New borrowings are refused from here on (nothing serves); the requests holding a connection finish.
-        awaitIdle(p, maxMs);
-        p.close();
-        return true;
     }
 
     /**

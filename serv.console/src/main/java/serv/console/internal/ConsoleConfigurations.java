@@ -1,0 +1,143 @@
+package serv.console.internal;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.felix.webconsole.spi.ConfigurationHandler;
+import org.apache.felix.webconsole.spi.ValidationException;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+import serv.core.config.ConfigChecks;
+import serv.core.config.Secrets;
+import serv.core.security.Passwords;
+
+/**
+ * What the Web Console's configuration forms save goes through here first (the console's
+ * {@link ConfigurationHandler} hook): a value left empty is left out (the same as not set); the values are checked
+ * with the same rules as the files ({@link ConfigChecks}), and a wrong one is refused with the key and the fix
+ * (the form's save answers 400) instead of reaching the running server; secrets are sealed (and the console's own
+ * password kept as a hash) before they are stored; a database name already taken is refused; a configuration that
+ * a file owns cannot be deleted here (the file would bring it back). Serv's private bookkeeping ({@code .serv.*}) is
+ * not shown in the forms, and the console puts it back on save.
+ */
+@Component
+public final class ConsoleConfigurations implements ConfigurationHandler {
+
+    private static final String SOURCE = ".serv.source";
+
+    private final ConfigChecks checks;
+    private final Secrets secrets;
+    private final ConfigurationAdmin cm;
+
+    @Activate
+    public ConsoleConfigurations(@Reference ConfigChecks checks, @Reference Secrets secrets,
+            @Reference ConfigurationAdmin cm) {
+        this.checks = checks;
+        this.secrets = secrets;
+        this.cm = cm;
+    }
+
+    @Override
+    public void createConfiguration(String pid) {
+        // checked when saved
+    }
+
+    @Override
+    public void createFactoryConfiguration(String factoryPid, String name) {
+        // checked when saved
+    }
+
+    @Override
+    public void deleteConfiguration(String factoryPid, String pid) throws ValidationException, IOException {
+        Dictionary<String, Object> props = stored(pid);
+        Object source = props == null ? null : props.get(SOURCE);
+        if (source != null && !"serv.embedded".equals(source)) {
+            throw new ValidationException("This configuration comes from " + source + ": remove it there (deleted"
+                    + " here, it would come back the next time " + source + " is read).");
+        }
+    }
+
+    @Override
+    public void updateConfiguration(String factoryPid, String pid, Dictionary<String, Object> props)
+            throws ValidationException, IOException {
+        for (String key : Collections.list(props.keys())) {
+            Object v = props.get(key);
+            if (v instanceof String s && s.isBlank()) {
+                props.remove(key); // a field left empty is a value not set
+            }
+        }
+        if ("serv.console".equals(pid) && props.get("password") instanceof String pw && !Passwords.isHash(pw)) {
+            props.put("password", Passwords.hash(pw)); // only the hash is kept
+        }
+        Map<String, Object> values = new HashMap<>();
+        for (String key : Collections.list(props.keys())) {
+            values.put(key, props.get(key));
+        }
+        List<String> problems = new ArrayList<>(checks.problems(factoryPid, pid, values));
+        if ("serv.database".equals(factoryPid)) {
+            String taken = nameTaken(pid, values);
+            if (taken != null) {
+                problems.add(taken);
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ValidationException("Not saved: " + String.join("; ", problems));
+        }
+        Map<String, Object> sealed = secrets.sealAll(values);
+        for (String key : Collections.list(props.keys())) {
+            props.remove(key);
+        }
+        sealed.forEach(props::put);
+    }
+
+    @Override
+    public void filterProperties(String factoryPid, String pid, Collection<String> propertyNames) {
+        propertyNames.removeIf(name -> name.startsWith(".serv."));
+    }
+
+    /** Why a database of this name cannot be saved (another configuration has it), or null. */
+    private String nameTaken(String pid, Map<String, Object> values) throws IOException {
+        Object name = values.getOrDefault("name", "default");
+        Object tenant = values.get("tenant");
+        try {
+            Configuration[] all = cm.listConfigurations("(service.factoryPid=serv.database)");
+            for (Configuration c : all == null ? new Configuration[0] : all) {
+                Dictionary<String, Object> p = c.getProperties();
+                if (p == null || c.getPid().equals(pid)) {
+                    continue;
+                }
+                Object otherTenant = p.get("tenant");
+                if (name.toString().equals(String.valueOf(p.get("name")))
+                        && String.valueOf(tenant == null ? "" : tenant).equals(
+                                String.valueOf(otherTenant == null ? "" : otherTenant))) {
+                    Object source = p.get(SOURCE);
+                    return "key 'name': database " + name + " already exists" + (source == null ? ""
+                            : " (from " + source + ")") + "; edit that one, or give this one another name";
+                }
+            }
+        } catch (InvalidSyntaxException e) {
+            throw new IOException(e);
+        }
+        return null;
+    }
+
+    private Dictionary<String, Object> stored(String pid) throws IOException {
+        try {
+            Configuration[] found = cm.listConfigurations("(service.pid=" + pid + ")");
+            return found == null || found.length == 0 ? null : found[0].getProperties();
+        } catch (InvalidSyntaxException e) {
+            return null; // a PID that is no filter value: nothing of ours
+        }
+    }
+}

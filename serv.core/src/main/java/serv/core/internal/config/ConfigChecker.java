@@ -1,0 +1,156 @@
+package serv.core.internal.config;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Hashtable;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.AttributeDefinition;
+import org.osgi.service.metatype.MetaTypeInformation;
+import org.osgi.service.metatype.MetaTypeService;
+import org.osgi.service.metatype.ObjectClassDefinition;
+
+import serv.core.config.ConfigCheck;
+import serv.core.config.ConfigChecks;
+import serv.database.Databases;
+
+/**
+ * {@link ConfigChecks}: a configuration's values against its metatype (whole numbers, numbers, their minimum and
+ * maximum, the listed options), then the consumer's own rules: a database's through {@link Databases#problems}, an
+ * extension's or a tenant's through its {@link ConfigCheck} service.
+ */
+@Component(service = ConfigChecks.class)
+public final class ConfigChecker implements ConfigChecks {
+
+    private final BundleContext context;
+    private final MetaTypeService metatype;
+    private final EnvInterpolation env;
+    private final Databases databases;
+    private final Map<String, ConfigCheck> checks = new ConcurrentHashMap<>();
+
+    @Activate
+    public ConfigChecker(BundleContext context, @Reference MetaTypeService metatype, @Reference EnvInterpolation env,
+            @Reference Databases databases) {
+        this.context = context;
+        this.metatype = metatype;
+        this.env = env;
+        this.databases = databases;
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    void bindCheck(ConfigCheck check, Map<String, Object> props) {
+        if (props.get(ConfigCheck.PID) instanceof String pid) {
+            checks.put(pid, check);
+        }
+    }
+
+    void unbindCheck(ConfigCheck check, Map<String, Object> props) {
+        if (props.get(ConfigCheck.PID) instanceof String pid) {
+            checks.remove(pid, check);
+        }
+    }
+
+    @Override
+    public List<String> problems(String factoryPid, String pid, Map<String, ?> properties) {
+        Hashtable<String, Object> stored = new Hashtable<>();
+        properties.forEach((k, v) -> {
+            if (v != null) {
+                stored.put(k, v);
+            }
+        });
+        Map<String, Object> resolved;
+        try {
+            resolved = env.processed(stored);
+        } catch (IllegalArgumentException e) {
+            return List.of(e.getMessage()); // a sealed value of another key
+        }
+        String id = factoryPid != null ? factoryPid : pid;
+        LinkedHashSet<String> out = new LinkedHashSet<>(metatypeProblems(id, factoryPid != null, resolved));
+        if (out.isEmpty()) {
+            if ("serv.database".equals(factoryPid)) {
+                out.addAll(databases.problems(resolved));
+            } else {
+                ConfigCheck check = checks.get(id);
+                if (check != null) {
+                    out.addAll(check.problems(resolved));
+                }
+            }
+        }
+        return new ArrayList<>(out);
+    }
+
+    private List<String> metatypeProblems(String id, boolean factory, Map<String, Object> values) {
+        List<String> out = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            MetaTypeInformation info = metatype.getMetaTypeInformation(b);
+            String[] ids = info == null ? null : factory ? info.getFactoryPids() : info.getPids();
+            if (ids == null || !Arrays.asList(ids).contains(id)) {
+                continue;
+            }
+            for (AttributeDefinition ad : info.getObjectClassDefinition(id, null)
+                    .getAttributeDefinitions(ObjectClassDefinition.ALL)) {
+                Object value = values.get(ad.getID());
+                if (value == null || value instanceof Object[] || value instanceof java.util.Collection) {
+                    continue;
+                }
+                String problem = problem(ad, value.toString().strip());
+                if (problem != null) {
+                    out.add("key '" + ad.getID() + "': " + problem);
+                }
+            }
+            break;
+        }
+        return out;
+    }
+
+    /** Why {@code text} is not a value of {@code ad}, or null when it is. */
+    static String problem(AttributeDefinition ad, String text) {
+        Double number = null; // set for numbers, whose range the metatype checks
+        switch (ad.getType()) {
+            case AttributeDefinition.INTEGER, AttributeDefinition.LONG, AttributeDefinition.SHORT,
+                    AttributeDefinition.BYTE -> {
+                try {
+                    number = (double) Long.parseLong(text);
+                } catch (NumberFormatException e) {
+                    return "'" + text + "' is not a whole number";
+                }
+            }
+            case AttributeDefinition.DOUBLE, AttributeDefinition.FLOAT -> {
+                try {
+                    number = Double.parseDouble(text);
+                } catch (NumberFormatException e) {
+                    return "'" + text + "' is not a number";
+                }
+            }
+            case AttributeDefinition.BOOLEAN -> {
+                if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
+                    return "'" + text + "' is neither true nor false";
+                }
+            }
+            default -> {
+                // text
+            }
+        }
+        String[] options = ad.getOptionValues();
+        if (options != null && options.length > 0 && !text.isEmpty() && !Arrays.asList(options).contains(text)) {
+            List<String> shown = new ArrayList<>(Arrays.asList(options));
+            shown.remove("");
+            return "'" + text + "' is not one of " + String.join(", ", shown);
+        }
+        String invalid = number == null || text.isEmpty() ? null : ad.validate(text); // its minimum and maximum
+        if (invalid != null && !invalid.isEmpty()) {
+            return text + " is out of range (" + ad.getDescription() + ")";
+        }
+        return null;
+    }
+}

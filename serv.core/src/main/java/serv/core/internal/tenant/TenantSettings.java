@@ -1,0 +1,158 @@
+package serv.core.internal.tenant;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+
+import serv.core.tenant.Tenant;
+
+/**
+ * The checked settings of one tenant configuration. Every problem names the key and says how to fix it; a value
+ * left empty (a form writes every field) is the same as no value.
+ *
+ * @param tenant who the tenant is and which requests are its
+ * @param ownDatabase the tenant's own database ({@code url}, {@code user}, {@code password} as a database
+ *            configuration has them), or empty for a schema of the shared default
+ * @param schema the schema in the shared default database (schema per tenant), or null for a database of its own
+ * @param poolSize connections kept open
+ * @param maxSize most connections
+ * @param idleSeconds seconds without a request before the pool closes; 0: always open
+ */
+record TenantSettings(Tenant tenant, Map<String, Object> ownDatabase, String schema, int poolSize, int maxSize,
+        long idleSeconds) {
+
+    static final String FACTORY_PID = "serv.tenant";
+
+    private static final Pattern ID = Pattern.compile("[a-z][a-z0-9-]{0,62}");
+    private static final Pattern HOST = Pattern.compile(
+            "(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
+    private static final Pattern PREFIX = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
+    private static final Pattern SCHEMA = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+
+    String id() {
+        return tenant.id();
+    }
+
+    boolean ownsDatabase() {
+        return !ownDatabase.isEmpty();
+    }
+
+    /** Reads and checks a tenant configuration (values as the consumer gets them: references resolved). */
+    static TenantSettings from(Map<String, ?> props) {
+        String id = text(props, "id");
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new IllegalArgumentException("tenant: key 'id': '" + (id == null ? "" : id) + "' is not a slug; use"
+                    + " lower-case letters, digits and '-', starting with a letter");
+        }
+        List<String> hosts = new ArrayList<>();
+        for (String h : list(props.get("hosts"))) {
+            String host = h.strip().toLowerCase(Locale.ROOT);
+            if (host.isEmpty()) {
+                continue;
+            }
+            if (!HOST.matcher(host).matches()) {
+                throw new IllegalArgumentException("tenant " + id + ": key 'hosts': '" + h + "' is not a host name "
+                        + "(no port, no scheme; *.example.com for every subdomain)");
+            }
+            hosts.add(host);
+        }
+        String prefix = text(props, "path_prefix");
+        if (prefix != null && !PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("tenant " + id + ": key 'path_prefix': '" + prefix + "' must look like"
+                    + " /t/acme (segments after '/', no '/' at the end)");
+        }
+        if (hosts.isEmpty() && prefix == null) {
+            throw new IllegalArgumentException("tenant " + id + ": give it 'hosts' or a 'path_prefix', or no request"
+                    + " can reach it");
+        }
+        Set<String> extensions = new TreeSet<>();
+        for (String e : list(props.get("extensions"))) {
+            if (!e.isBlank()) {
+                extensions.add(e.strip());
+            }
+        }
+        String name = text(props, "name");
+        Tenant tenant = new Tenant(id, name == null ? id : name, hosts, prefix, extensions);
+
+        Map<String, Object> own = new LinkedHashMap<>();
+        String url = text(props, "database_url");
+        String schema = null;
+        if (url != null) {
+            own.put("url", url);
+            putIfSet(own, "user", text(props, "database_user"));
+            putIfSet(own, "password", text(props, "database_password"));
+        } else {
+            schema = text(props, "database_schema");
+            schema = schema == null ? id.replace('-', '_') : schema;
+            if (!SCHEMA.matcher(schema).matches() || schema.startsWith("pg_")) {
+                throw new IllegalArgumentException("tenant " + id + ": key 'database_schema': '" + schema + "' is not"
+                        + " a valid schema name; use lower-case letters, digits or '_', starting with a letter");
+            }
+        }
+        int poolSize = number(props, "pool_size", 0, 0, id);
+        int maxSize = number(props, "max_size", 5, 1, id);
+        if (poolSize > maxSize) {
+            throw new IllegalArgumentException("tenant " + id + ": key 'pool_size': " + poolSize + " is larger than"
+                    + " max_size " + maxSize + "; lower pool_size or raise max_size");
+        }
+        long idle = number(props, "idle_timeout", 300, 0, id);
+        return new TenantSettings(tenant, Map.copyOf(own), schema, poolSize, maxSize, idle);
+    }
+
+    private static void putIfSet(Map<String, Object> out, String key, String value) {
+        if (value != null) {
+            out.put(key, value);
+        }
+    }
+
+    private static String text(Map<String, ?> props, String key) {
+        Object v = props.get(key);
+        if (v == null) {
+            return null;
+        }
+        String s = v.toString().strip();
+        return s.isEmpty() ? null : s;
+    }
+
+    /** A list value: an array, a collection, or one text with commas (as an etc/ file writes it). */
+    private static List<String> list(Object value) {
+        List<String> out = new ArrayList<>();
+        if (value instanceof String[] array) {
+            for (String s : array) {
+                out.addAll(List.of(s.split(",")));
+            }
+        } else if (value instanceof Collection<?> c) {
+            c.forEach(v -> out.addAll(List.of(String.valueOf(v).split(","))));
+        } else if (value != null) {
+            out.addAll(List.of(value.toString().split(",")));
+        }
+        out.replaceAll(String::strip);
+        out.removeIf(String::isEmpty);
+        return out;
+    }
+
+    private static int number(Map<String, ?> props, String key, int fallback, int min, String id) {
+        Object v = props.get(key);
+        if (v == null || v.toString().isBlank()) {
+            return fallback;
+        }
+        int n;
+        try {
+            n = v instanceof Number num ? Math.toIntExact(num.longValue()) : Integer.parseInt(v.toString().strip());
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("tenant " + id + ": key '" + key + "': '" + v + "' is not a whole"
+                    + " number; use " + min + " or more");
+        }
+        if (n < min) {
+            throw new IllegalArgumentException("tenant " + id + ": key '" + key + "': " + n + " is too small; use "
+                    + min + " or more");
+        }
+        return n;
+    }
+}

@@ -1,0 +1,121 @@
+package serv.cli;
+
+import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/**
+ * serv.jar's entry point. With no arguments (or {@code run}) it starts the server: it prepares the home (the
+ * working directory) and hands over to bnd's launcher, which boots the OSGi framework with the bundles inside the
+ * jar. Any other command is the command line, which runs without OSGi.
+ *
+ * <p>Before the hand-over: Configuration Admin keeps its store in {@code data/config} (an absolute path; what an
+ * operator saves in the console survives a restart), the framework's cache is {@code data/framework}, wiped at each
+ * start (nothing in the system's temporary folder outlives a kill -9), and a port already in use is said in one
+ * line, with a non-zero exit, before anything starts.
+ */
+@Command(name = "serv", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Serv, a multi-tenant modular runtime on OSGi. With no command: run the server in this folder.",
+        subcommands = { Main.Run.class, CommandLine.HelpCommand.class })
+public final class Main implements Callable<Integer> {
+
+    /** Exit code: the server could not start (a port in use, an unusable home). */
+    static final int CANNOT_START = 2;
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0) {
+            System.exit(run(args));
+        }
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        return run(new String[0]);
+    }
+
+    /** Starts the server in the working directory; returns only when it could not start. */
+    static int run(String[] launcherArgs) throws Exception {
+        Path home = Path.of("").toAbsolutePath();
+        String port = System.getenv().getOrDefault("SERV_PORT", "8000").strip();
+        String host = System.getenv().getOrDefault("SERV_HOST", "127.0.0.1").strip();
+        String problem = portProblem(host.isEmpty() ? "127.0.0.1" : host, port);
+        if (problem != null) {
+            System.err.println("serv: " + problem);
+            return CANNOT_START;
+        }
+        Files.createDirectories(home.resolve("data"));
+        setIfAbsent("felix.cm.dir", home.resolve("data/config").toString());
+        setIfAbsent("launch.storage.dir", home.resolve("data/framework").toString());
+        try {
+            Class.forName("aQute.launcher.pre.EmbeddedLauncher").getMethod("main", String[].class)
+                    .invoke(null, (Object) launcherArgs);
+        } catch (InvocationTargetException e) {
+            Throwable t = e.getCause();
+            if (t instanceof Exception ex) {
+                throw ex;
+            }
+            throw (Error) t;
+        }
+        return 0; // not reached: the launcher exits the JVM when the framework stops
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    /** Why the server cannot listen on {@code host}:{@code port}, or null when it can. */
+    static String portProblem(String host, String port) {
+        int n;
+        try {
+            n = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            n = -1;
+        }
+        if (n < 0 || n > 65535) {
+            return "SERV_PORT='" + port + "' is not a port number (0-65535); set SERV_PORT to a free port";
+        }
+        if (n == 0) {
+            return null;
+        }
+        try (ServerSocket s = new ServerSocket()) {
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(host, n));
+            return null;
+        } catch (IOException e) {
+            return "port " + n + " on " + host + " is in use (" + e.getMessage() + "); stop what uses it or set"
+                    + " SERV_PORT to a free port";
+        }
+    }
+
+    @Command(name = "run", aliases = "launch", description = "Run the server in this folder (the default).")
+    static final class Run implements Callable<Integer> {
+        @Parameters(arity = "0..*", description = "Arguments passed on to the OSGi launcher.")
+        List<String> rest;
+
+        @Override
+        public Integer call() throws Exception {
+            return Main.run(rest == null ? new String[0] : rest.toArray(String[]::new));
+        }
+    }
+
+    /** The version of the jar, from its manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] { "serv " + (v == null ? "(development)" : v) };
+        }
+    }
+}
