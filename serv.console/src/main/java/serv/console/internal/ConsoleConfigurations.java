@@ -69,8 +69,10 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
     }
 
     @Override
-    public void updateConfiguration(String factoryPid, String pid, Dictionary<String, Object> props)
+    public void updateConfiguration(String factoryPidOfForm, String pid, Dictionary<String, Object> props)
             throws ValidationException, IOException {
+        // The form of an existing configuration does not say its factory: the stored configuration does.
+        String factoryPid = factoryPidOfForm != null ? factoryPidOfForm : factoryPidOf(pid);
         for (String key : Collections.list(props.keys())) {
             Object v = props.get(key);
             if (v instanceof String s && s.isBlank()) {
@@ -130,6 +132,19 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
             throw new IOException(e);
         }
         return null;
+    }
+
+    private String factoryPidOf(String pid) throws IOException {
+        try {
+            Configuration[] found = cm.listConfigurations("(service.pid=" + pid + ")");
+            if (found != null && found.length > 0) {
+                return found[0].getFactoryPid();
+            }
+        } catch (InvalidSyntaxException e) {
+            // not a PID of ours
+        }
+        int tilde = pid.indexOf('~');
+        return tilde > 0 ? pid.substring(0, tilde) : null;
     }
 
     private Dictionary<String, Object> stored(String pid) throws IOException {

@@ -230,9 +230,10 @@ public final class ConfigReconciler {
             if (EMBEDDED.equals(owner) && !defaultConfigured) {
                 continue; // the embedded default of a new server stays until a default is configured
             }
+            String pid = c.getPid(); // a deleted configuration answers nothing more
             c.delete();
-            overridden.remove(c.getPid());
-            LOG.info("{} deleted: it is no longer in {}", label(c.getPid()), owner);
+            overridden.remove(pid);
+            LOG.info("{} deleted: it is no longer in {}", label(pid), owner);
         }
         warnings.clear();
         warnings.addAll(problems);

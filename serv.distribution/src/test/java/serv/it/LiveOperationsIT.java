@@ -1,0 +1,288 @@
+package serv.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.After;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+
+/**
+ * Live operation the way an operator does it (#11): serv.config.yaml edited under load, the Web Console's own form
+ * posts, a bundle stopped. Nothing may move to another database, close a serving pool, or lose a write.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class LiveOperationsIT extends ServTestSupport {
+
+    private static final String FORM = "application/x-www-form-urlencoded";
+    private static final String CONSOLE = basic("op", "console-pass");
+    private static String url;
+    private static String database;
+
+    @Configuration
+    public Option[] config() {
+        String pg = freshPostgres();
+        return serv(Map.of("serv.config.yaml", yaml(pg), "etc/serv.console.cfg", "username=op\npassword=console-pass\n"),
+                "serv.it.url", pg);
+    }
+
+    /** The file as the test starts: PostgreSQL default, a schema tenant by path. */
+    private static String yaml(String pg) {
+        return """
+                databases:
+                  default: {url: "%s", pool_size: 2, max_overflow: 4}
+                tenants:
+                  t1: {path_prefix: /t/t1, database: {schema: t1}}
+                """.formatted(pg);
+    }
+
+    private static String pg() {
+        if (url == null) {
+            url = context().getProperty("serv.it.url");
+            database = url.substring(url.lastIndexOf('/') + 1);
+        }
+        return url;
+    }
+
+    private static void writeYaml(String text) throws Exception {
+        writeAtomically(home().resolve("serv.config.yaml"), text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @After
+    public void restore() throws Exception {
+        writeYaml(yaml(pg()));
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        await("no rejected or pending change", Duration.ofSeconds(30), () -> {
+            try {
+                String h = get("/health").body();
+                return !h.contains("rejected_change") && !h.contains("pending_change");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+    }
+
+    /** POST /posts from a few threads until stopped; every 201's id, and every other status seen. */
+    private static final class Writers implements AutoCloseable {
+        final Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
+        final List<Integer> statuses = java.util.Collections.synchronizedList(new ArrayList<>());
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final List<Thread> threads = new ArrayList<>();
+
+        Writers(String prefix, int author) {
+            for (int i = 0; i < 3; i++) {
+                Thread t = new Thread(() -> {
+                    while (running.get()) {
+                        try {
+                            Answer a = send("POST", prefix + "/posts", FORM, "title=t&content=c&author_id=" + author);
+                            statuses.add(a.status());
+                            if (a.status() == 201) {
+                                acknowledged.add(Integer.parseInt(a.body().replaceAll("^\\{\"id\":(\\d+),.*", "$1")));
+                            }
+                        } catch (Exception e) {
+                            statuses.add(-1);
+                        }
+                    }
+                });
+                t.start();
+                threads.add(t);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            for (Thread t : threads) {
+                t.join(20_000);
+            }
+        }
+    }
+
+    private static int author() throws Exception {
+        String name = "u" + System.nanoTime();
+        Answer a = send("POST", "/users", FORM, "username=" + name + "&email=" + name + "%40x.test&password=long+enough");
+        assertEquals(a.body(), 201, a.status());
+        return Integer.parseInt(a.body().replaceAll("^\\{\"id\":(\\d+),.*", "$1"));
+    }
+
+    private static Set<Integer> postIdsInPostgres() throws Exception {
+        Set<Integer> ids = new java.util.HashSet<>();
+        pg();
+        try (Connection c = postgres(database); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT id FROM posts")) {
+            while (rs.next()) {
+                ids.add(rs.getInt(1));
+            }
+        }
+        return ids;
+    }
+
+    @Test
+    public void droppingDefaultFromTheFileRemovesItAndNeverMovesToSqlite() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        int author = author();
+        for (String edit : new String[] {
+                "databases:\n  defualt: {url: \"" + pg() + "\", pool_size: 2}\n", // the typo of the issue
+                "databases:\n" }) { // a file saved holding only the key
+            try (Writers load = new Writers("", author)) {
+                Thread.sleep(500);
+                writeYaml(edit);
+                Answer gone = awaitStatus("/posts", 503, Duration.ofSeconds(20));
+                assertEquals("{\"error\":\"database default is not configured\"}", gone.body());
+                assertNotNull(gone.header("Retry-After"));
+                Thread.sleep(1500); // long enough for any swap to SQLite to show
+                load.close();
+                assertFalse("no SQLite default appears", Files.exists(home().resolve("data/app.db")));
+                assertEquals(null, state("default"));
+                assertTrue(postIdsInPostgres().containsAll(load.acknowledged));
+                assertTrue(load.statuses.toString(), Set.of(201, 503).containsAll(load.statuses));
+            }
+            if (edit.contains("defualt")) {
+                String health = get("/health").body();
+                assertTrue(health, health.contains("did you mean 'default'?"));
+            }
+            writeYaml(yaml(pg()));
+            awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        }
+    }
+
+    @Test
+    public void aWrongValueIsRefusedAndTheLastGoodConfigurationServes() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        int author = author();
+        try (Writers load = new Writers("", author)) {
+            writeYaml("databases:\n  default: {url: \"" + pg() + "\", pool_size: -1}\n"
+                    + "tenants:\n  t1: {path_prefix: /t/t1, database: {schema: t1}}\n");
+            await("the refusal in /health", Duration.ofSeconds(20), () -> {
+                try {
+                    return get("/health").body().contains("\"rejected_change\":\"key 'pool_size': -1 is too small");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertEquals("UP", state("default"));
+            Thread.sleep(1000);
+            // The console's form refuses a value that is not a number, before anything is saved.
+            Answer refused = consoleSave(CONSOLE, "serv.database~default", null, "name", "default", "url", pg(),
+                    "pool_size", "abc");
+            assertEquals(refused.body(), 400, refused.status());
+            load.close();
+            assertEquals(load.statuses.toString(), Set.of(201), Set.copyOf(load.statuses));
+            assertTrue(postIdsInPostgres().containsAll(load.acknowledged));
+        }
+    }
+
+    @Test
+    public void aUrlThatNeverConnectsIsReportedNotPromoted() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        int author = author();
+        try (Writers load = new Writers("", author)) {
+            writeYaml("databases:\n  default: {url: \"postgresql://postgres@127.0.0.1:1/nowhere\", pool_size: 2,"
+                    + " connection_timeout: 1}\ntenants:\n  t1: {path_prefix: /t/t1, database: {schema: t1}}\n");
+            await("the pending change in /health", Duration.ofSeconds(20), () -> {
+                try {
+                    return get("/health").body().contains("\"pending_change\":\"the new settings do not serve yet");
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            Thread.sleep(6000); // the old pool goes on; the new one is tried again, and not promoted
+            assertEquals("UP", state("default"));
+            load.close();
+            assertEquals(load.statuses.toString(), Set.of(201), Set.copyOf(load.statuses));
+            assertTrue(postIdsInPostgres().containsAll(load.acknowledged));
+        }
+    }
+
+    @Test
+    public void aConsoleSaveWithEmptyFieldsKeepsSchemaTenantsWorking() throws Exception {
+        awaitStatus("/t/t1/posts", 200, Duration.ofSeconds(30));
+        // The form writes every field, the empty ones as "": the same as not set.
+        Answer saved = consoleSave(CONSOLE, "serv.database~default", null, "name", "default", "url", pg(), "user", "",
+                "password", "", "password_file", "", "pool_size", "3", "max_overflow", "4", "ssl_mode", "", "tenant", "",
+                "schema", "", "connection_timeout", "5", "command_timeout", "10", "idle_timeout", "600",
+                "max_lifetime", "1800");
+        assertTrue(saved.body(), saved.status() < 400);
+        await("the new size", Duration.ofSeconds(10), () -> database("default").stats().max() == 7);
+        // A new schema tenant through the console's form serves, on the shared default.
+        Answer created = consoleSave(CONSOLE, null, "serv.tenant", "id", "t2", "name", "", "hosts", "",
+                "path_prefix", "/t/t2", "database_url", "", "database_user", "", "database_password", "",
+                "database_schema", "t2", "extensions", "");
+        assertTrue(created.body(), created.status() < 400);
+        awaitStatus("/t/t2/posts", 200, Duration.ofSeconds(30));
+        assertEquals(200, get("/t/t1/posts").status());
+        // And the site itself, with tenants configured, goes on serving (tenancy: unmatched site, the default).
+        assertEquals(200, get("/posts").status());
+        assertTrue(get("/health").body().contains("\"tenancy\":{\"tenants\":2,\"unmatched\":\"site\"}"));
+    }
+
+    @Test
+    public void typosAreNamedWithTheClosestKnownKey() throws Exception {
+        writeYaml("""
+                databse: {}
+                databases:
+                  default: {url: "%s", poolsize: 3}
+                tenants:
+                  t1: {path_prefix: /t/t1, nmae: Tea, database: {schema: t1}}
+                """.formatted(pg()));
+        await("the warnings", Duration.ofSeconds(20), () -> {
+            try {
+                String h = get("/health").body();
+                return h.contains("unknown key 'databse' (ignored); did you mean 'databases'?")
+                        && h.contains("database default: unknown key 'poolsize' (ignored); did you mean 'pool_size'?")
+                        && h.contains("tenant t1: unknown key 'nmae' (ignored); did you mean 'name'?");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        // A tenant's host sees none of it, nor the other databases.
+        Answer tenantHealth = get("/t/t1/health");
+        assertFalse(tenantHealth.body(), tenantHealth.body().contains("warnings"));
+        assertFalse(tenantHealth.body(), tenantHealth.body().contains("\"default\":{\"state\":\"UP\",\"dialect\""
+                + ":\"postgresql\",\"pool\""));
+    }
+
+    @Test
+    public void aStoppedExtensionAnswers503NamingIt() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        Bundle blog = null;
+        for (Bundle b : context().getBundles()) {
+            if ("serv.blog".equals(b.getSymbolicName())) {
+                blog = b;
+            }
+        }
+        blog.stop();
+        try {
+            Answer stopped = awaitStatus("/posts", 503, Duration.ofSeconds(10));
+            assertEquals("{\"error\":\"extension serv.blog is stopped\"}", stopped.body());
+            assertNotNull(stopped.header("Retry-After"));
+            assertEquals(404, get("/nothing-here").status());
+        } finally {
+            blog.start();
+        }
+        awaitStatus("/posts", 200, Duration.ofSeconds(20));
+    }
+}

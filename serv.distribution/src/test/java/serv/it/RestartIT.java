@@ -1,0 +1,107 @@
+package serv.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.net.URLEncoder;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+
+import org.junit.Test;
+
+/**
+ * What an operator saves in the Web Console survives a restart (#11): a tenant created there, and an edit of a
+ * database that serv.config.yaml defines (which stays until the file's entry for it changes). serv.jar as an
+ * operator runs it, stopped with SIGTERM and started again in the same home.
+ */
+public class RestartIT {
+
+    private static final String NEW = "[Temporary PID replaced by real PID upon save]";
+
+    @Test
+    public void consoleEditsSurviveARestartUntilTheFileChanges() throws Exception {
+        String db = ServTestSupport.freshPostgres();
+        Path home = Files.createTempDirectory("serv-restart-it-");
+        Files.writeString(home.resolve("serv.config.yaml"), """
+                databases:
+                  default: {url: "%s", pool_size: 1, max_overflow: 1}
+                """.formatted(db));
+        Map<String, String> env = Map.of("SERV_CONSOLE_USER", "op", "SERV_CONSOLE_PASSWORD", "restart-pass");
+        String auth = "Basic " + Base64.getEncoder().encodeToString("op:restart-pass".getBytes(StandardCharsets.UTF_8));
+        int port = ServProcess.freePort();
+        try (ServProcess serv = new ServProcess(home, port, "first.log", env)) {
+            serv.awaitHealthy();
+            // A tenant made in the console, and the file's database resized there.
+            assertTrue(save(serv, auth, NEW, "serv.tenant", "id", "kept", "path_prefix", "/t/kept",
+                    "database_schema", "kept") < 400);
+            assertTrue(save(serv, auth, "serv.database~default", null, "name", "default", "url", db, "pool_size", "2",
+                    "max_overflow", "3") < 400);
+            await(serv, "/t/kept/posts", 200);
+            awaitHealth(serv, "\"max\":5");
+            serv.stopGracefully();
+        }
+        try (ServProcess serv = new ServProcess(home, port, "second.log", env)) {
+            serv.awaitHealthy();
+            await(serv, "/t/kept/posts", 200);
+            awaitHealth(serv, "\"default\":{\"state\":\"UP\",\"dialect\":\"postgresql\",\"pool\":{\"active\":0,\"idle\":2,"
+                    + "\"pending\":0,\"max\":5}");
+            assertTrue(serv.body("/health").contains("\"edited_in_console\":{\"serv.database~default\":\"serv.config.yaml\"}"));
+            // The file's entry changes: the last change wins, and it is the file's.
+            Files.writeString(home.resolve("serv.config.yaml"), """
+                    databases:
+                      default: {url: "%s", pool_size: 1, max_overflow: 3}
+                    """.formatted(db));
+            awaitHealth(serv, "\"max\":4");
+            serv.stopGracefully();
+        }
+        try (ServProcess serv = new ServProcess(home, port, "third.log", env)) {
+            serv.awaitHealthy();
+            awaitHealth(serv, "\"max\":4");
+            await(serv, "/t/kept/posts", 200);
+            serv.stopGracefully();
+        }
+    }
+
+    private static int save(ServProcess serv, String auth, String pid, String factoryPid, String... fields)
+            throws Exception {
+        StringBuilder form = new StringBuilder("apply=true&action=ajaxConfigManager");
+        if (factoryPid != null) {
+            form.append("&factoryPid=").append(factoryPid);
+        }
+        StringBuilder list = new StringBuilder();
+        for (int i = 0; i + 1 < fields.length; i += 2) {
+            form.append('&').append(fields[i]).append('=').append(URLEncoder.encode(fields[i + 1], StandardCharsets.UTF_8));
+            list.append(list.length() == 0 ? "" : ",").append(fields[i]);
+        }
+        form.append("&propertylist=").append(list);
+        HttpResponse<String> r = serv.postForm("/system/console/configMgr/"
+                + URLEncoder.encode(pid, StandardCharsets.UTF_8).replace("+", "%20"), form.toString(),
+                "Authorization", auth);
+        return r.statusCode();
+    }
+
+    private static void await(ServProcess serv, String path, int status) throws Exception {
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (serv.status(path, null, null) != status) {
+            if (System.nanoTime() > end) {
+                fail(path + " did not answer " + status + ": " + serv.body(path) + "\n" + serv.log());
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitHealth(ServProcess serv, String part) throws Exception {
+        long end = System.nanoTime() + 30_000_000_000L;
+        while (!serv.body("/health").contains(part)) {
+            if (System.nanoTime() > end) {
+                fail("/health never said " + part + ": " + serv.body("/health"));
+            }
+            Thread.sleep(100);
+        }
+    }
+}
