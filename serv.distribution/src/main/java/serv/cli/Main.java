@@ -56,6 +56,8 @@ public final class Main implements Callable<Integer> {
         Files.createDirectories(home.resolve("data"));
         setIfAbsent("felix.cm.dir", home.resolve("data/config").toString());
         setIfAbsent("launch.storage.dir", home.resolve("data/framework").toString());
+        temporaryFolder(home.resolve("data/tmp"));
+        quietEarlyLogs();
         try {
             Class.forName("aQute.launcher.pre.EmbeddedLauncher").getMethod("main", String[].class)
                     .invoke(null, (Object) launcherArgs);
@@ -67,6 +69,41 @@ public final class Main implements Callable<Integer> {
             throw (Error) t;
         }
         return 0; // not reached: the launcher exits the JVM when the framework stops
+    }
+
+    /** Loggers of java.util.logging held here, or the JDK forgets their level before they are used. */
+    private static final java.util.List<java.util.logging.Logger> QUIETED = new java.util.ArrayList<>();
+
+    /**
+     * What java.util.logging writes before serv.core sends it to SLF4J (SPI Fly, as the framework starts) comes in
+     * one line like the rest, and without SPI Fly's line per registered provider.
+     */
+    private static void quietEarlyLogs() {
+        setIfAbsent("java.util.logging.SimpleFormatter.format",
+                "%1$tY-%1$tm-%1$tdT%1$tH:%1$tM:%1$tS.%1$tL [main] %4$s %3$s - %5$s%6$s%n");
+        java.util.logging.Logger spifly = java.util.logging.Logger.getLogger("org.apache.aries.spifly");
+        spifly.setLevel(java.util.logging.Level.WARNING);
+        QUIETED.add(spifly);
+    }
+
+    /**
+     * The JVM's temporary files (the launcher's copies of its own jars, Jetty's uploads) go to {@code data/tmp},
+     * emptied at each start: a kill -9 leaves nothing behind in the system's temporary folder.
+     */
+    private static void temporaryFolder(Path tmp) throws IOException {
+        if (Files.isDirectory(tmp)) {
+            try (var old = Files.walk(tmp)) {
+                old.sorted(java.util.Comparator.reverseOrder()).filter(p -> !p.equals(tmp)).forEach(p -> {
+                    try {
+                        Files.deleteIfExists(p);
+                    } catch (IOException stillInUse) {
+                        // another process of this home; left alone
+                    }
+                });
+            }
+        }
+        Files.createDirectories(tmp);
+        System.setProperty("java.io.tmpdir", tmp.toString()); // the JVM always sets one: this one wins
     }
 
     private static void setIfAbsent(String key, String value) {

@@ -6,6 +6,7 @@ import static org.junit.Assert.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -64,5 +65,52 @@ public class ServJarIT {
         }
         assertFalse("a kept password is not printed again",
                 GENERATED.matcher(Files.readString(home.resolve("second.log"))).find());
+    }
+
+    @Test
+    public void theCommandLineHelpsAndAPortInUseIsOneLine() throws Exception {
+        Path home = Files.createTempDirectory("serv-jar-cli-");
+        Process help = new ProcessBuilder(java(), "-jar", ServProcess.JAR.toString(), "--help").directory(home.toFile())
+                .redirectErrorStream(true).start();
+        String usage = new String(help.getInputStream().readAllBytes());
+        assertTrue(usage, help.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(usage, 0, help.exitValue());
+        assertTrue(usage, usage.startsWith("Usage: serv"));
+
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            ProcessBuilder pb = new ProcessBuilder(java(), "-jar", ServProcess.JAR.toString()).directory(home.toFile())
+                    .redirectErrorStream(true);
+            pb.environment().put("SERV_PORT", Integer.toString(taken.getLocalPort()));
+            Process serv = pb.start();
+            String out = new String(serv.getInputStream().readAllBytes());
+            assertTrue("serv.jar exits when its port is taken", serv.waitFor(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertEquals(out, 2, serv.exitValue());
+            assertEquals(out, 1, out.strip().lines().count());
+            assertTrue(out, out.contains("port " + taken.getLocalPort()) && out.contains("SERV_PORT"));
+        }
+    }
+
+    @Test
+    public void aKilledServerLeavesNothingInTheSystemsTemporaryFolder() throws Exception {
+        Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
+        java.util.Set<Path> before;
+        try (var list = Files.list(tmp)) {
+            before = new java.util.HashSet<>(list.toList());
+        }
+        Path home = Files.createTempDirectory("serv-jar-kill-");
+        try (ServProcess serv = new ServProcess(home, ServProcess.freePort(), "serv.log")) {
+            serv.awaitHealthy();
+            serv.kill();
+        }
+        try (var list = Files.list(tmp)) {
+            List<String> left = list.filter(p -> !before.contains(p)).map(p -> p.getFileName().toString())
+                    .filter(n -> n.startsWith("osgi.") || n.startsWith("resource")).toList();
+            assertEquals("left in " + tmp, List.of(), left);
+        }
+        assertTrue(Files.isDirectory(home.resolve("data/framework")));
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 }

@@ -115,6 +115,12 @@ final class ServProcess implements AutoCloseable {
         assertTrue(text, text.contains("Serv stopped in"));
     }
 
+    /** kill -9. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
     @Override
     public void close() throws Exception {
         if (process.isAlive()) {

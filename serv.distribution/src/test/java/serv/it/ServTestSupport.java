@@ -126,7 +126,22 @@ public abstract class ServTestSupport {
     protected static Connection postgres(String database) throws SQLException {
         java.util.Properties p = new java.util.Properties();
         p.setProperty("user", "postgres");
-        Connection c = new org.postgresql.Driver().connect("jdbc:postgresql:" + PG + database, p);
+        // The test JVM's own driver (its class path), never a bundle's: a database is dropped by a shutdown hook,
+        // after the framework and its bundles are gone.
+        ClassLoader app = ClassLoader.getSystemClassLoader();
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        thread.setContextClassLoader(app);
+        Connection c;
+        try {
+            java.sql.Driver driver = (java.sql.Driver) Class.forName("org.postgresql.Driver", true, app)
+                    .getDeclaredConstructor().newInstance();
+            c = driver.connect("jdbc:postgresql:" + PG + database, p);
+        } catch (ReflectiveOperationException e) {
+            throw new SQLException("the PostgreSQL driver is not on the test class path", e);
+        } finally {
+            thread.setContextClassLoader(before);
+        }
         if (c == null) {
             throw new SQLException("no connection to " + database);
         }

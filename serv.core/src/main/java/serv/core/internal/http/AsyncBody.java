@@ -33,9 +33,12 @@ final class AsyncBody implements ReadListener, AsyncListener {
 
     private static final Logger LOG = LoggerFactory.getLogger(AsyncBody.class);
 
-    /** What to do with the body once it is in: answer the request (on the calling thread). */
+    /**
+     * What to do with the body once it is in: answer the request (on the calling thread), or hand it over to a wait
+     * of its own (false: its completion is then no longer this reader's).
+     */
     interface Then {
-        void dispatch(byte[] body) throws IOException;
+        boolean dispatch(byte[] body) throws IOException;
     }
 
     private final AsyncContext async;
@@ -117,12 +120,17 @@ final class AsyncBody implements ReadListener, AsyncListener {
             answer(413, "request body larger than " + max + " bytes", false);
             return;
         }
+        boolean answered = true;
         try {
-            then.dispatch(bytes.toByteArray());
+            answered = then.dispatch(bytes.toByteArray());
         } catch (IOException | RuntimeException e) {
             LOG.debug("The answer could not be written: {}", e.toString()); // the client went away
         } finally {
-            finish();
+            if (answered) {
+                finish();
+            } else {
+                finished.set(true); // handed over: completed by whoever waits with it
+            }
         }
     }
 

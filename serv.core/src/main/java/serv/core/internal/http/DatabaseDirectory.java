@@ -18,8 +18,6 @@ import serv.database.DatabaseState;
 final class DatabaseDirectory {
 
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseDirectory.class);
-    /** Longest wait of a tenant's first request for its pool to start (and migrate). */
-    private static final long WAKE_MS = 15_000;
 
     private final Map<String, Database> databases = new ConcurrentHashMap<>();
 
@@ -49,33 +47,24 @@ final class DatabaseDirectory {
     }
 
     /**
-     * The tenant's database for a request, waking the tenant's pool when it sleeps and waiting, bounded, until it is
-     * up; null when it is not configured.
+     * The tenant's database for a request, waking the tenant's pool when it sleeps; null when it is not there (yet).
+     * Never waits: a request that meets a pool still starting waits asynchronously ({@link Exchange}).
      */
     Database forTenant(Tenant tenant, String name, TenantRegistry registry) {
         String key = tenant.id() + "/" + name;
-        if (!name.equals("default")) {
-            return databases.get(key); // a tenant's pool is its database "default"
-        }
-        try {
-            registry.wakeForRequest(tenant.id());
-        } catch (RuntimeException e) {
-            LOG.error("Tenant {}: its pool could not be started: {}", tenant.id(), e.getMessage());
-            return databases.get(key);
-        }
-        long end = System.nanoTime() + WAKE_MS * 1_000_000;
-        Database database = databases.get(key);
-        // Null or STARTING: waking up; STOPPED: closed as idle a moment ago, its successor is on the way.
-        while ((database == null || database.state() == DatabaseState.STARTING
-                || database.state() == DatabaseState.STOPPED) && System.nanoTime() < end) {
+        if (name.equals("default")) { // a tenant's pool is its database "default"
             try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+                registry.wakeForRequest(tenant.id());
+            } catch (RuntimeException e) {
+                LOG.error("Tenant {}: its pool could not be started: {}", tenant.id(), e.getMessage());
             }
-            database = databases.get(key);
         }
-        return database;
+        return databases.get(key);
+    }
+
+    /** Whether a tenant's database is on its way: not there yet, starting, or closed as idle a moment ago. */
+    static boolean waking(Database database) {
+        return database == null || database.state() == DatabaseState.STARTING
+                || database.state() == DatabaseState.STOPPED;
     }
 }

@@ -62,6 +62,16 @@ public final class Dispatcher extends HttpServlet {
 
     /** Longest wait for in-flight requests when the dispatcher goes away (server stopping, bundle updated). */
     private static final long DRAIN_MS = 10_000;
+    /** Longest wait of a tenant's first request for its pool to start (and migrate). */
+    private static final long WAKE_MS = 15_000;
+
+    /** Dispatches again the requests that wait for a tenant's pool (they hold no thread meanwhile). */
+    private final java.util.concurrent.ScheduledExecutorService waits =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "serv-request-waits");
+                t.setDaemon(true);
+                return t;
+            });
 
     private volatile RouteTable routes = RouteTable.EMPTY;
     private volatile MiddlewareChain middleware = MiddlewareChain.EMPTY;
@@ -224,11 +234,13 @@ public final class Dispatcher extends HttpServlet {
         if (inFlight.get() > 0) {
             LOG.warn("{} requests still running after {} ms; stopping anyway", inFlight.get(), DRAIN_MS);
         }
+        waits.shutdownNow();
     }
 
     /**
      * A request without a body is answered on this thread. One with a body first has it read without a thread
-     * ({@link AsyncBody}), and is answered once it is all in: a slow client never holds a thread.
+     * ({@link AsyncBody}), and is answered once it is all in: a slow client never holds a thread. Either may then wait
+     * for a sleeping tenant's pool, again without a thread ({@link Exchange}).
      */
     @Override
     protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException {
@@ -236,22 +248,33 @@ public final class Dispatcher extends HttpServlet {
         long declared = req.getContentLengthLong();
         if (declared > 0 || (declared < 0 && req.getHeader("Transfer-Encoding") != null)) {
             try {
-                AsyncBody.read(req, resp, MAX_BODY, body -> dispatch(req, resp, body), inFlight::decrementAndGet);
+                AsyncBody.read(req, resp, MAX_BODY,
+                        body -> dispatch(new Exchange(req, resp, body, inFlight::decrementAndGet)),
+                        inFlight::decrementAndGet);
             } catch (IOException | RuntimeException e) {
                 inFlight.decrementAndGet();
                 throw e;
             }
             return;
         }
+        Exchange exchange = new Exchange(req, new SettlingResponse(req, resp, MAX_BODY), null, inFlight::decrementAndGet);
+        boolean answered = true;
         try {
-            dispatch(req, new SettlingResponse(req, resp, MAX_BODY), null);
+            answered = dispatch(exchange);
         } finally {
-            inFlight.decrementAndGet();
+            if (answered) {
+                exchange.finish();
+            }
         }
     }
 
-    /** Answers a request; {@code body} is its body when it was read already, else null (a request without one). */
-    private void dispatch(HttpServletRequest req, HttpServletResponse resp, byte[] body) throws IOException {
+    /**
+     * Answers a request (its body, when it has one, was read already); false when it waits for its tenant's pool and
+     * will be dispatched again.
+     */
+    private boolean dispatch(Exchange exchange) throws IOException {
+        HttpServletRequest req = exchange.request;
+        HttpServletResponse resp = exchange.response;
         String method = req.getMethod();
         String path = req.getPathInfo() == null ? "/" : req.getPathInfo();
         TenantTable tenantTable = tenants.table();
@@ -271,10 +294,10 @@ public final class Dispatcher extends HttpServlet {
                 ErrorAnswers.unavailable(resp, "extension " + b.getSymbolicName() + " is "
                         + ((b.getState() & (Bundle.STARTING | Bundle.STOPPING)) != 0 ? "starting or stopping"
                                 : "stopped"));
-                return;
+                return true;
             }
             ErrorAnswers.error(resp, 404, "not found");
-            return;
+            return true;
         }
         if (match.entry() == null) {
             if (method.equals("OPTIONS")) {
@@ -282,43 +305,48 @@ public final class Dispatcher extends HttpServlet {
             } else {
                 ErrorAnswers.error(resp, HttpException.methodNotAllowed(match.allowed()));
             }
-            return;
+            return true;
         }
         RouteTable.Entry route = match.entry();
         Bundle extension = route.bundle();
         if (tenant != null && !tenant.extensions().isEmpty()
                 && (extension == null || !tenant.extensions().contains(extension.getSymbolicName()))) {
             ErrorAnswers.error(resp, 404, "not found"); // an extension the tenant does not have
-            return;
+            return true;
         }
         Database database = null;
         if (!route.database().isEmpty()) {
             if (!tenantTable.isEmpty() && tenant == null && !tenants.servesUnmatched()) {
                 // Tenants are configured, no rule chose one, and the site is told to refuse such requests.
                 ErrorAnswers.error(resp, 404, "unknown tenant");
-                return;
+                return true;
             }
             database = tenant == null ? databases.get(route.database())
                     : databases.forTenant(tenant, route.database(), tenants);
+            if (tenant != null && DatabaseDirectory.waking(database) && exchange.mayWait(WAKE_MS)) {
+                // The tenant's pool is starting (its first request): this request waits for it, without a thread.
+                exchange.retryLater(waits, this::dispatch);
+                return false;
+            }
             if (database == null) {
                 ErrorAnswers.unavailable(resp, "database " + route.database() + " is not configured");
-                return;
+                return true;
             }
             if (database.state() != DatabaseState.UP) {
                 // The reason (hosts, migrations) is for operators, in /health; clients get the state.
                 ErrorAnswers.unavailable(resp, "database " + route.database() + " is " + database.state());
-                return;
+                return true;
             }
             if (extension != null && !database.readyFor(extension.getBundleId())) {
                 // Deployed a moment ago (its migrations are being applied while the others' routes are served), or
                 // its migration failed (it waits, named, while the others serve).
                 ErrorAnswers.unavailable(resp, database.reasonFor(extension.getBundleId())
                         .orElse("database " + route.database() + " is applying this extension's migrations"));
-                return;
+                return true;
             }
         }
         RequestContext ctx = new RequestContext(req, method, path, match.params(), database,
-                tenant == null ? null : tenant.id(), MAX_BODY, body);
+                tenant == null ? null : tenant.id(), MAX_BODY, exchange.body);
         try {
             try {
                 middleware.run(route.handler(), ctx);
@@ -333,10 +361,10 @@ public final class Dispatcher extends HttpServlet {
             ctx.close(false); // a no-op when the transaction middleware has ended it; otherwise roll back
         } catch (HttpException e) {
             ErrorAnswers.error(resp, e);
-            return;
+            return true;
         } catch (Exception e) {
             ErrorAnswers.failed(resp, route, tenant == null ? null : tenant.id(), e);
-            return;
+            return true;
         }
         BufferedResponse answer = ctx.answer();
         byte[] output = method.equals("HEAD") ? null : answer.output();
@@ -345,6 +373,7 @@ public final class Dispatcher extends HttpServlet {
             resp.setContentLength(answer.output().length);
         }
         ErrorAnswers.send(resp, answer.status(), output, answer.headers());
+        return true;
     }
 
     static boolean isWrite(String method) {

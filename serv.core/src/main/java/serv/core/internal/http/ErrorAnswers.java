@@ -70,7 +70,8 @@ final class ErrorAnswers {
                     return;
                 }
                 case UNAVAILABLE -> {
-                    LOG.warn("Route {}{}: database {} unavailable: {}", route.template(),
+                    // The database's own state changes are logged once, where they happen; not at every request.
+                    LOG.debug("Route {}{}: database {} unavailable: {}", route.template(),
                             tenant == null ? "" : " of tenant " + tenant, route.database(), e.getMessage());
                     unavailable(resp, "database " + route.database() + " is unavailable");
                     return;

@@ -61,14 +61,32 @@ final class ConnectionBudget {
         }
     }
 
-    /** The budget's server key of a JDBC URL: host and port of PostgreSQL; null for SQLite (no server). */
+    /**
+     * The budget's server key of a JDBC URL: the PostgreSQL server's host (lower case) and port (5432 when the URL
+     * names none), so that {@code db} and {@code DB:5432} draw on one budget; null for SQLite (no server).
+     */
     static String server(String jdbcUrl) {
         if (!jdbcUrl.startsWith("jdbc:postgresql://")) {
             return null;
         }
         String rest = jdbcUrl.substring("jdbc:postgresql://".length());
-        int slash = rest.indexOf('/');
-        return slash < 0 ? rest : rest.substring(0, slash);
+        int end = rest.length();
+        for (char c : new char[] { '/', '?' }) {
+            int i = rest.indexOf(c);
+            if (i >= 0 && i < end) {
+                end = i;
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        for (String hostPort : rest.substring(0, end).split(",")) {
+            String h = hostPort.strip().toLowerCase(java.util.Locale.ROOT);
+            int colon = h.startsWith("[") ? h.indexOf("]:") + 1 : h.lastIndexOf(':');
+            String host = colon > 0 ? h.substring(0, colon) : h;
+            String port = colon > 0 ? h.substring(colon + 1) : "5432";
+            out.append(out.length() == 0 ? "" : ",").append(host.isEmpty() ? "localhost" : host).append(':')
+                    .append(port);
+        }
+        return out.toString();
     }
 
     /** {@code dataSource} drawing on the budget of {@code server}; itself when there is no server. */

@@ -50,7 +50,11 @@ class ConnectionBudgetTest {
     @Test
     void serversAreHostAndPortOfPostgresqlOnly() {
         assertEquals("db:5432", ConnectionBudget.server("jdbc:postgresql://db:5432/app?currentSchema=a"));
-        assertEquals("db", ConnectionBudget.server("jdbc:postgresql://db/app"));
+        assertEquals("db:5432", ConnectionBudget.server("jdbc:postgresql://DB/app"));
+        assertEquals("a:5432,b:6432", ConnectionBudget.server("jdbc:postgresql://a,B:6432/app?ssl=true"));
+        assertEquals("[::1]:5432", ConnectionBudget.server("jdbc:postgresql://[::1]/app"));
+        assertEquals("[::1]:6432", ConnectionBudget.server("jdbc:postgresql://[::1]:6432/app"));
+        assertEquals("localhost:5432", ConnectionBudget.server("jdbc:postgresql:///app"));
         assertNull(ConnectionBudget.server("jdbc:sqlite:/tmp/app.db"));
         Fake fake = new Fake();
         assertSame(fake, ConnectionBudget.wrap(fake, null, 10));
@@ -94,5 +98,15 @@ class ConnectionBudgetTest {
         Connection one = pool.getConnection();
         assertThrows(SQLTransientConnectionException.class, pool::getConnection);
         one.close();
+    }
+
+    @Test
+    void oneServerIsOneBudgetHoweverItsUrlIsWritten() {
+        assertEquals("db:5432", ConnectionBudget.server("jdbc:postgresql://db/app"));
+        assertEquals("db:5432", ConnectionBudget.server("jdbc:postgresql://DB:5432/other?sslmode=require"));
+        assertEquals("db:6432", ConnectionBudget.server("jdbc:postgresql://db:6432/app"));
+        assertEquals("[::1]:5432", ConnectionBudget.server("jdbc:postgresql://[::1]/app"));
+        assertEquals("a:5432,b:5433", ConnectionBudget.server("jdbc:postgresql://a,b:5433/app"));
+        assertNull(ConnectionBudget.server("jdbc:sqlite:/tmp/x.db"));
     }
 }

@@ -1,0 +1,269 @@
+package serv.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+/**
+ * Hostile clients, dropped connections, outages and saturation (#17): never a 500, a hang or a false alarm. The
+ * blog's database goes through a TCP proxy the tests cut; the rest is raw sockets and real PostgreSQL.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class HardeningIT extends ServTestSupport {
+
+    private static final String FORM = "application/x-www-form-urlencoded";
+    private static TcpProxy proxy;
+
+    @Configuration
+    public Option[] config() throws Exception {
+        String pg = freshPostgres();
+        return serv("""
+                databases:
+                  default: {url: "%s", pool_size: 4, max_overflow: 4, connection_timeout: 2, command_timeout: 3}
+                """.formatted(pg), "serv.it.db", pg.substring(pg.lastIndexOf('/') + 1));
+    }
+
+    private static String db() {
+        return context().getProperty("serv.it.db");
+    }
+
+    /** One raw HTTP/1.1 exchange: what is written, and everything the server answers until it closes or idles. */
+    private static String raw(String request) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", Integer.parseInt(context().getProperty("serv.port")))) {
+            s.setSoTimeout(5000);
+            OutputStream out = s.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            s.shutdownOutput();
+            InputStream in = s.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static int author() throws Exception {
+        String name = "a" + System.nanoTime();
+        Answer a = send("POST", "/users", FORM, "username=" + name + "&email=" + name + "%40x.test&password=long+enough");
+        assertEquals(a.body(), 201, a.status());
+        return Integer.parseInt(a.body().replaceAll("^\\{\"id\":(\\d+),.*", "$1"));
+    }
+
+    @Test
+    public void aNulCharacterIsA400NamingTheField() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        int author = author();
+        Answer form = send("POST", "/posts", FORM, "title=a%00b&content=c&author_id=" + author);
+        assertEquals(400, form.status());
+        assertEquals("{\"error\":\"title must not contain a NUL character\"}", form.body());
+        Answer json = send("POST", "/posts", "application/json",
+                "{\"title\":\"t\",\"content\":\"a\\u0000b\",\"author_id\":" + author + "}");
+        assertEquals(400, json.status());
+        assertEquals("{\"error\":\"content must not contain a NUL character\"}", json.body());
+        assertEquals(400, send("POST", "/users", FORM, "username=x%00y&email=x%40y.z&password=long+enough").status());
+        assertEquals(400, send("PUT", "/users/" + author, FORM, "email=a%00%40b.c").status());
+    }
+
+    @Test
+    public void errorsJettyAnswersItselfAreJson() throws Exception {
+        String[][] cases = {
+                { "GET /posts FOO/1.1\r\nHost: x\r\n\r\n", "505" },
+                { "GET /posts\r\n\r\n", "505" },
+                { "GET /po\rsts HTTP/1.1\r\nHost: x\r\n\r\n", "400" },
+                { "GET /posts HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n", "431" },
+                { "GET /" + "a".repeat(20_000) + " HTTP/1.1\r\nHost: x\r\n\r\n", "414" },
+                { "GET /posts HTTP/1.1\r\n\r\n", "400" } };
+        for (String[] c : cases) {
+            String answer = raw(c[0]);
+            assertTrue(answer, answer.startsWith("HTTP/1.1 " + c[1]));
+            assertTrue(answer, answer.contains("Content-Type: application/json"));
+            assertTrue(answer, answer.contains("{\"error\":\""));
+            assertFalse(answer, answer.contains("<html") || answer.contains("<h2>"));
+        }
+    }
+
+    @Test
+    public void cutAndMalformedBodiesAre400sNot500s() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        String badChunks = raw("POST /posts HTTP/1.1\r\nHost: x\r\nContent-Type: " + FORM
+                + "\r\nTransfer-Encoding: chunked\r\n\r\nZZ\r\ntitle=a\r\n0\r\n\r\n");
+        assertTrue(badChunks, badChunks.startsWith("HTTP/1.1 400"));
+        assertTrue(badChunks, badChunks.contains("\"error\""));
+        String cut = raw("POST /posts HTTP/1.1\r\nHost: x\r\nContent-Type: " + FORM
+                + "\r\nContent-Length: 100\r\n\r\ntitle=a");
+        assertFalse(cut, cut.contains(" 500 "));
+    }
+
+    @Test
+    public void slowBodiesHoldNoThread() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        int port = Integer.parseInt(context().getProperty("serv.port"));
+        List<Socket> slow = new ArrayList<>();
+        try {
+            // More slow clients than the server has threads (200): each sends its headers and one byte of its body.
+            for (int i = 0; i < 260; i++) {
+                Socket s = new Socket("127.0.0.1", port);
+                s.getOutputStream().write(("POST /posts HTTP/1.1\r\nHost: x\r\nContent-Type: " + FORM
+                        + "\r\nContent-Length: 1000\r\n\r\nt").getBytes(StandardCharsets.ISO_8859_1));
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            for (int i = 0; i < 20; i++) {
+                long start = System.nanoTime();
+                assertEquals(200, get("/posts?limit=1").status());
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                assertTrue("a request waited " + ms + " ms behind the slow bodies", ms < 5000);
+            }
+        } finally {
+            for (Socket s : slow) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    public void aConnectionLostUnderWritesIsA503NeverA500() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        int author = author();
+        try (TcpProxy cutter = new TcpProxy(5432)) {
+            org.osgi.service.cm.ConfigurationAdmin cm = context().getService(
+                    context().getServiceReference(org.osgi.service.cm.ConfigurationAdmin.class));
+            org.osgi.service.cm.Configuration flaky = cm.getFactoryConfiguration("serv.database", "flaky", "?");
+            flaky.update(new java.util.Hashtable<>(Map.of("name", "flaky", "url",
+                    "postgresql://postgres@127.0.0.1:" + cutter.port() + "/" + db(), "pool_size", "3",
+                    "connection_timeout", "1")));
+            org.osgi.service.cm.Configuration blog = cm.getConfiguration("serv.blog", "?");
+            blog.update(new java.util.Hashtable<>(Map.of("database", "flaky")));
+            try {
+                awaitStatus("/posts", 200, Duration.ofSeconds(30));
+                Set<Integer> statuses = ConcurrentHashMap.newKeySet();
+                AtomicBoolean running = new AtomicBoolean(true);
+                List<Thread> writers = new ArrayList<>();
+                for (int i = 0; i < 6; i++) {
+                    Thread t = new Thread(() -> {
+                        while (running.get()) {
+                            try {
+                                statuses.add(send("POST", "/posts", FORM, "title=t&content=c&author_id=" + author)
+                                        .status());
+                            } catch (Exception e) {
+                                statuses.add(-1);
+                            }
+                        }
+                    });
+                    t.start();
+                    writers.add(t);
+                }
+                Thread.sleep(800);
+                cutter.cut();
+                Thread.sleep(3000);
+                long restored = System.nanoTime();
+                cutter.restore();
+                awaitStatus("/posts", 200, Duration.ofSeconds(30));
+                long ms = (System.nanoTime() - restored) / 1_000_000;
+                Thread.sleep(500);
+                running.set(false);
+                for (Thread t : writers) {
+                    t.join(20_000);
+                }
+                assertTrue(statuses.toString(), Set.of(201, 503).containsAll(statuses));
+                assertTrue("served again " + ms + " ms after the database came back", ms < 5000);
+            } finally {
+                blog.delete();
+                flaky.delete();
+            }
+        }
+    }
+
+    @Test
+    public void aLockedTableIsSaturationNotAnOutage() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        int author = author();
+        try (Connection locker = postgres(db()); Statement st = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            st.execute("LOCK TABLE posts IN ACCESS EXCLUSIVE MODE");
+            AtomicBoolean running = new AtomicBoolean(true);
+            Set<Integer> statuses = ConcurrentHashMap.newKeySet();
+            List<Thread> writers = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                Thread t = new Thread(() -> {
+                    while (running.get()) {
+                        try {
+                            statuses.add(send("POST", "/posts", FORM, "title=t&content=c&author_id=" + author)
+                                    .status());
+                        } catch (Exception e) {
+                            statuses.add(-1);
+                        }
+                    }
+                });
+                t.start();
+                writers.add(t);
+            }
+            try {
+                for (int i = 0; i < 14; i++) {
+                    Answer health = get("/health");
+                    assertEquals(health.body(), 200, health.status());
+                    assertTrue(health.body(), health.body().startsWith("{\"status\":\"UP\""));
+                    Thread.sleep(500);
+                }
+            } finally {
+                locker.rollback();
+                running.set(false);
+                for (Thread t : writers) {
+                    t.join(20_000);
+                }
+            }
+            assertTrue(statuses.toString(), Set.of(201, 503).containsAll(statuses));
+        }
+        awaitStatus("/posts", 200, Duration.ofSeconds(10));
+    }
+
+    @Test
+    public void waitingForAnotherServersMigrationsIsWaitingNotFailing() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        try (Connection other = postgres(db()); Statement st = other.createStatement()) {
+            st.execute("SELECT pg_advisory_lock(" + 0x73657276L + ")"); // another server, migrating
+            java.nio.file.Path jar = home().resolve("deploy/it-waits.jar");
+            writeAtomically(jar, resourceBundle("it.waits", Map.of(
+                    "serv/migrations/default/V1__create_waits.sql", "CREATE TABLE waits (id INTEGER);\n")));
+            try {
+                Thread.sleep(4000);
+                assertEquals("UP", state("default"));
+                assertTrue(database("default").failedExtensions().isEmpty());
+                assertEquals(200, get("/posts").status());
+            } finally {
+                st.execute("SELECT pg_advisory_unlock(" + 0x73657276L + ")");
+            }
+            await("the waiting migration to run", Duration.ofSeconds(20), () -> {
+                try (Connection c = postgres(db()); Statement s2 = c.createStatement();
+                        java.sql.ResultSet rs = s2.executeQuery(
+                                "SELECT count(*) FROM serv_migrations WHERE extension = 'it.waits'")) {
+                    return rs.next() && rs.getInt(1) == 1;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            java.nio.file.Files.delete(jar);
+        }
+    }
+}
