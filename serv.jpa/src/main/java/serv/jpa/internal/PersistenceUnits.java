@@ -152,6 +152,11 @@ public final class PersistenceUnits {
         private static SessionCustomizer customizer(Dialect dialect) {
             return session -> {
                 session.setSessionLog(new Slf4jSessionLog());
+                // EclipseLink would retry a statement whose connection broke: 3 times, 5 s apart, each time
+                // borrowing anew, so a request held for 20 s and more during an outage. The request's connection
+                // is Serv's: a broken one fails the request (503 with Retry-After), and the client retries.
+                session.getLogin().setQueryRetryAttemptCount(0);
+                session.getLogin().setDelayBetweenConnectionAttempts(0);
                 if (dialect == Dialect.SQLITE) {
                     session.getLogin().usePlatform(new SQLitePlatform()); // keeps the sequencing set up so far
                 }

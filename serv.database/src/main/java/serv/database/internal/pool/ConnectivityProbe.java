@@ -140,13 +140,37 @@ final class ConnectivityProbe {
     }
 
     /**
+     * Checks a database that was unreachable with a connection of its own, opened beside the pool ({@code p}'s
+     * driver data source, within the server's connection budget): the pool itself may be sleeping between two
+     * attempts to reconnect (Hikari backs off up to 5 s), and borrowing from it would report the database down
+     * for as long as it sleeps.
+     */
+    static Check checkDirect(HikariDataSource p, DatabaseSettings settings) {
+        javax.sql.DataSource direct = p.getDataSource();
+        if (direct == null) {
+            return check(p, settings, false);
+        }
+        try (Connection c = direct.getConnection()) {
+            return c.isValid(validSeconds(settings)) ? Check.ANSWERS
+                    : Check.failed("the database did not answer a validity check");
+        } catch (ConnectionBudget.Refused e) {
+            return Check.SATURATED;
+        } catch (SQLException | RuntimeException e) {
+            return Check.failed(Errors.describe(e));
+        }
+    }
+
+    private static int validSeconds(DatabaseSettings settings) {
+        return settings == null ? 5 : (int) Math.max(1, (settings.connectionTimeoutMs() + 999) / 1000);
+    }
+
+    /**
      * Borrows a connection of {@code p} and checks that it answers; with {@code createSchema}, creates the schema of
      * a schema-per-tenant database when it is missing (it must exist before the migrations run).
      */
     static Check check(HikariDataSource p, DatabaseSettings settings, boolean createSchema) {
-        int validSeconds = settings == null ? 5 : (int) Math.max(1, (settings.connectionTimeoutMs() + 999) / 1000);
         try (Connection c = p.getConnection()) {
-            if (!c.isValid(validSeconds)) {
+            if (!c.isValid(validSeconds(settings))) {
                 return Check.failed("the database did not answer a validity check");
             }
             if (createSchema && settings != null && settings.schema() != null) {

@@ -424,8 +424,12 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
     private void checkServing(HikariDataSource p) {
         DatabaseSettings current = settings;
         boolean fresh = !gate.migrated();
+        boolean served = servedSinceLastCheck();
+        boolean down = !fresh && status.state() == DatabaseState.RETRYING;
         ConnectivityProbe.Check check;
-        if (!fresh && servedSinceLastCheck()) {
+        if (down) {
+            check = ConnectivityProbe.checkDirect(p, current); // not through the pool, which may be backing off
+        } else if (!fresh && served && status.state() == DatabaseState.UP) {
             check = ConnectivityProbe.Check.ANSWERS; // requests got connections and none broke: no need to borrow one
         } else {
             check = ConnectivityProbe.check(p, current, fresh);
@@ -464,6 +468,9 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
                 if (status.state() != DatabaseState.UP) {
                     LOG.info("Database {}: UP", label());
                 }
+                if (down) {
+                    renewIfEmpty(p);
+                }
                 probe.resetBackoff();
                 setStatus(DatabaseState.UP, null);
                 probe.recheckLater(HEALTH_CHECK_MS);
@@ -482,6 +489,28 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
                 setStatus(DatabaseState.RETRYING, failure + "; next check in " + delay / 1000.0 + " s");
                 probe.recheckLater(delay);
             }
+        }
+    }
+
+    /**
+     * The database is back after an outage. A pool that lost all its connections reconnects only when its filler
+     * wakes from its backoff (up to 5 s in Hikari, with no way to wake it): a fresh pool with the same settings
+     * serves at once instead, and the old one drains and closes.
+     */
+    private void renewIfEmpty(HikariDataSource p) {
+        HikariPoolMXBean bean = p.getHikariPoolMXBean();
+        DataSourceFactory factory = driver;
+        if (bean == null || bean.getTotalConnections() > 0 || factory == null || settings == null) {
+            return;
+        }
+        try {
+            HikariDataSource next = PoolFactory.create(settings, factory, counters, this::suspectOutage);
+            probe.nextGeneration();
+            pools.serve(next);
+            LOG.info("Database {}: a fresh pool serves after the outage", label());
+        } catch (SQLException | RuntimeException e) {
+            LOG.debug("Database {}: no fresh pool after the outage ({}); the old one reconnects", label(),
+                    Errors.describe(e));
         }
     }
 
