@@ -103,6 +103,30 @@ public interface Database {
     PoolStats stats();
 
     /**
+     * What a connection test found.
+     *
+     * @param ok the database answered
+     * @param millis how long connecting and checking took
+     * @param message what was found: the server's answer, or why it did not answer (never a credential)
+     */
+    record ConnectionTest(boolean ok, long millis, String message) {
+    }
+
+    /**
+     * Opens a connection of its own (beside the pool, within the server's connection budget) and checks that the
+     * database answers: the operator's "test connection". Whatever the pool's state, nothing of it changes.
+     */
+    default ConnectionTest testConnection() {
+        long start = System.nanoTime();
+        try (Connection c = connection()) {
+            boolean ok = c.isValid(5);
+            return new ConnectionTest(ok, (System.nanoTime() - start) / 1_000_000, ok ? "answered" : "no answer");
+        } catch (SQLException e) {
+            return new ConnectionTest(false, (System.nanoTime() - start) / 1_000_000, e.getMessage());
+        }
+    }
+
+    /**
      * The pooled data source. Connections borrowed from it must be closed; they return to the pool.
      * When the database is not {@link DatabaseState#UP}, {@code getConnection()} fails with a
      * {@link java.sql.SQLTransientConnectionException}.

@@ -1,5 +1,6 @@
 package serv.database;
 
+import java.time.Instant;
 import java.util.List;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -14,8 +15,24 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface Migrations {
 
-    /** One row of the migration history. */
-    record Applied(String extension, String version, String description, String checksum, long durationMs) {
+    /** Whether an applied migration's script is still the one deployed. */
+    enum Script {
+        /** The deployed script has the checksum that was applied. */
+        MATCHES,
+        /** The deployed script differs from what was applied: the database refuses to start it until restored. */
+        CHANGED,
+        /** No running extension brings it now (the extension is stopped or gone, or the script was removed). */
+        NOT_DEPLOYED
+    }
+
+    /**
+     * One row of the migration history.
+     *
+     * @param appliedAt when it was applied (the clock of the Serv node that applied it)
+     * @param script whether the deployed script is still the one applied
+     */
+    record Applied(String extension, String version, String description, String checksum, Instant appliedAt,
+            long durationMs, Script script) {
     }
 
     /** The applied migrations of a database, by extension then version order. */

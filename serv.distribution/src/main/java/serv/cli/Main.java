@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine;
+import serv.cli.admin.AdminCommands;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -25,7 +26,9 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "serv", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Serv, a multi-tenant modular runtime on OSGi. With no command: run the server in this folder.",
-        subcommands = { Main.Run.class, CommandLine.HelpCommand.class })
+        subcommands = { Main.Run.class, AdminCommands.Status.class, AdminCommands.Database.class,
+            AdminCommands.Tenant.class, AdminCommands.Route.class, AdminCommands.Extension.class,
+            CommandLine.HelpCommand.class })
 public final class Main implements Callable<Integer> {
 
     /** Exit code: the server could not start (a port in use, an unusable home). */
@@ -136,13 +139,21 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    @Command(name = "run", aliases = "launch", description = "Run the server in this folder (the default).")
+    @Command(name = "run", aliases = "launch", mixinStandardHelpOptions = true,
+            description = "Run the server in this folder (the default).")
     static final class Run implements Callable<Integer> {
+        @picocli.CommandLine.Option(names = "--shell", description = "Also give the Gogo shell on this terminal:"
+                + " Serv's commands (databases, tenants, routes, extensions, help) at a g! prompt.")
+        boolean shell;
+
         @Parameters(arity = "0..*", description = "Arguments passed on to the OSGi launcher.")
         List<String> rest;
 
         @Override
         public Integer call() throws Exception {
+            if (shell) {
+                System.setProperty("serv.shell", "true");
+            }
             return Main.run(rest == null ? new String[0] : rest.toArray(String[]::new));
         }
     }

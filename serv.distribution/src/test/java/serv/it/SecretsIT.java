@@ -111,7 +111,13 @@ public class SecretsIT {
                 "/system/console/status-scr.json", "/system/console/config/configuration-status.txt",
                 "/system/console/config/configuration-status.json", "/system/console/configMgr",
                 "/system/console/configMgr/*.json", "/system/console/status-Configurations.txt",
-                "/system/console/config/configuration-status.zip"));
+                "/system/console/config/configuration-status.zip", "/system/console/serv",
+                "/system/console/serv/api/overview", "/system/console/serv/api/databases",
+                "/system/console/serv/api/databases/default", "/system/console/serv/api/databases/analytics",
+                "/system/console/serv/api/databases/filed", "/system/console/serv/api/databases/formed",
+                "/system/console/serv/api/databases/default?tenant=acme", "/system/console/serv/api/tenants",
+                "/system/console/serv/api/tenants/acme", "/system/console/serv/api/routes",
+                "/system/console/serv/api/extensions", "/system/console/serv/api/extensions/serv.blog"));
         HttpResponse<byte[]> components = serv.get("/system/console/components.json", "Authorization", auth);
         Matcher id = Pattern.compile("\"id\":\"?(\\d+)").matcher(new String(components.body(), StandardCharsets.UTF_8));
         while (id.find()) {
@@ -122,7 +128,9 @@ public class SecretsIT {
         while (pid.find()) {
             pages.add("/system/console/configMgr/" + URLEncoder.encode(pid.group(1), StandardCharsets.UTF_8) + ".json");
         }
-        for (String page : new String[] { "/system/console/status-scr.txt", "/system/console/components.json",
+        for (String page : new String[] { "/system/console/serv/api/databases/formed",
+                "/system/console/serv/api/tenants/acme", "/system/console/serv/api/databases/default?tenant=acme",
+                "/system/console/status-scr.txt", "/system/console/components.json",
                 "/system/console/config/configuration-status.txt", "/system/console/config/configuration-status.zip",
                 "/system/console/services.json", "/system/console/configMgr/*.json" }) {
             assertEquals(page, 200, serv.get(page, "Authorization", auth).statusCode());

@@ -1,10 +1,11 @@
 /**
  * The configuration API: {@link serv.core.config.ConfigSource}, a source of the databases, tenants and extension
  * settings Serv runs with (serv.config.yaml and etc/ are two; a cluster store can be another), and what a source
- * says ({@link serv.core.config.Snapshot}, {@link serv.core.config.Desired}).
+ * says ({@link serv.core.config.Snapshot}, {@link serv.core.config.Desired}); how the sources were applied
+ * ({@link serv.core.config.ConfigStatus}).
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package serv.core.config;
 
 import org.osgi.annotation.bundle.Export;

@@ -1,6 +1,7 @@
 package serv.core.tenant;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -15,6 +16,12 @@ public interface Tenants {
 
     /** Every configured tenant whose configuration is valid, by id. */
     List<Tenant> list();
+
+    /**
+     * The tenant configurations that were refused, by configuration PID, with why (the key and the fix). A tenant
+     * whose new configuration was refused goes on with its previous one, and is listed here too.
+     */
+    Map<String, String> refused();
 
     /** The tenant of that id, if it is configured and valid. */
     Optional<Tenant> find(String id);

@@ -43,6 +43,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import serv.core.config.ConfigSource;
+import serv.core.config.ConfigStatus;
 import serv.core.config.Desired;
 import serv.core.config.Secrets;
 import serv.core.config.Snapshot;
@@ -69,8 +70,8 @@ import serv.core.internal.server.ServerHome;
  * Each source's problems and the console's overrides are logged once and shown by {@code /health}. All work runs on
  * one thread, in the order the sources changed.
  */
-@Component(immediate = true, service = ConfigReconciler.class)
-public final class ConfigReconciler {
+@Component(immediate = true, service = { ConfigReconciler.class, ConfigStatus.class })
+public final class ConfigReconciler implements ConfigStatus {
 
     /** Private property of the configurations a source made: the source's name. */
     static final String SOURCE = ".serv.source";
@@ -143,12 +144,12 @@ public final class ConfigReconciler {
         sources.remove(ref);
     }
 
-    /** What an operator should fix in the configuration (unknown keys, unreadable files), for /health. */
+    @Override
     public List<String> warnings() {
         return List.copyOf(warnings);
     }
 
-    /** The configurations edited in the console over their source's content: PID to the source. */
+    @Override
     public Map<String, String> overridden() {
         return Map.copyOf(overridden);
     }

@@ -15,6 +15,7 @@ import serv.core.Handler;
 import serv.core.Request;
 import serv.core.Response;
 import serv.core.Route;
+import serv.core.runtime.Traffic;
 import serv.database.Database;
 import serv.database.DatabaseState;
 import serv.database.PoolStats;
@@ -31,6 +32,10 @@ public final class MetricsHandler implements Handler {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private final List<Database> databases = new CopyOnWriteArrayList<>();
+
+    /** The server's request counts (on the server's own site only: they are not a tenant's). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Traffic traffic;
 
     private record Sample(Database db, PoolStats stats) {
     }
@@ -59,6 +64,15 @@ public final class MetricsHandler implements Handler {
         samples(out, samples, "serv_database_connection_acquire_seconds_sum", s -> s.stats().acquireNanos() / 1e9);
         metric(out, samples, "serv_database_connection_timeouts_total", "counter",
                 "Borrowings that gave up after the connection timeout.", s -> s.stats().timeouts());
+        Traffic t = traffic;
+        if (tenant == null && t != null) {
+            Traffic.Counts c = t.counts();
+            header(out, "serv_http_requests_total", "counter", "Requests answered, by status class.");
+            out.append("serv_http_requests_total{class=\"2xx_3xx\"} ")
+                    .append(c.requests() - c.clientErrors() - c.serverErrors()).append('\n');
+            out.append("serv_http_requests_total{class=\"4xx\"} ").append(c.clientErrors()).append('\n');
+            out.append("serv_http_requests_total{class=\"5xx\"} ").append(c.serverErrors()).append('\n');
+        }
         response.header("Cache-Control", "no-store").body(out.toString().getBytes(StandardCharsets.UTF_8), CONTENT_TYPE);
     }
 

@@ -1,12 +1,16 @@
 package serv.core.internal.http;
 
 import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -36,6 +40,10 @@ import serv.core.Middleware;
 import serv.core.Route;
 import serv.core.internal.tenant.TenantRegistry;
 import serv.core.internal.tenant.TenantTable;
+import serv.core.runtime.RouteInfo;
+import serv.core.runtime.RouteStatus;
+import serv.core.runtime.Routes;
+import serv.core.runtime.Traffic;
 import serv.core.tenant.Tenant;
 import serv.database.Database;
 import serv.database.DatabaseState;
@@ -50,11 +58,11 @@ import serv.database.DatabaseState;
  * {@link MiddlewareChain} and the handler on a {@link RequestContext}, and the answer ({@link ErrorAnswers} for
  * errors).
  */
-@Component(service = Servlet.class)
+@Component(service = { Servlet.class, Routes.class, Traffic.class })
 @HttpWhiteboardServletPattern("/*")
 @HttpWhiteboardServletName("serv.dispatcher")
 @HttpWhiteboardServletAsyncSupported
-public final class Dispatcher extends HttpServlet {
+public final class Dispatcher extends HttpServlet implements Routes, Traffic {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -76,6 +84,10 @@ public final class Dispatcher extends HttpServlet {
     private volatile RouteTable routes = RouteTable.EMPTY;
     private volatile MiddlewareChain middleware = MiddlewareChain.EMPTY;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final LongAdder answered = new LongAdder();
+    private final LongAdder clientErrors = new LongAdder();
+    private final LongAdder serverErrors = new LongAdder();
+    private final Instant started = Instant.now();
     private final DatabaseDirectory databases = new DatabaseDirectory();
 
     /** Tenants: which one a request belongs to (none configured: single-tenant). */
@@ -249,15 +261,15 @@ public final class Dispatcher extends HttpServlet {
         if (declared > 0 || (declared < 0 && req.getHeader("Transfer-Encoding") != null)) {
             try {
                 AsyncBody.read(req, resp, MAX_BODY,
-                        body -> dispatch(new Exchange(req, resp, body, inFlight::decrementAndGet)),
-                        inFlight::decrementAndGet);
+                        body -> dispatch(new Exchange(req, resp, body, () -> answered(resp))),
+                        () -> answered(resp));
             } catch (IOException | RuntimeException e) {
                 inFlight.decrementAndGet();
                 throw e;
             }
             return;
         }
-        Exchange exchange = new Exchange(req, new SettlingResponse(req, resp, MAX_BODY), null, inFlight::decrementAndGet);
+        Exchange exchange = new Exchange(req, new SettlingResponse(req, resp, MAX_BODY), null, () -> answered(resp));
         boolean answered = true;
         try {
             answered = dispatch(exchange);
@@ -266,6 +278,70 @@ public final class Dispatcher extends HttpServlet {
                 exchange.finish();
             }
         }
+    }
+
+    /** A request is over: it is counted out of the in-flight ones, and into the traffic by its status. */
+    private void answered(HttpServletResponse resp) {
+        inFlight.decrementAndGet();
+        answered.increment();
+        int status = resp.getStatus();
+        if (status >= 500) {
+            serverErrors.increment();
+        } else if (status >= 400) {
+            clientErrors.increment();
+        }
+    }
+
+    @Override
+    public Traffic.Counts counts() {
+        return new Traffic.Counts(answered.sum(), clientErrors.sum(), serverErrors.sum());
+    }
+
+    @Override
+    public Instant started() {
+        return started;
+    }
+
+    @Override
+    public List<RouteInfo> routes() {
+        List<RouteInfo> out = new ArrayList<>();
+        for (RouteTable.Entry e : routes.entries()) {
+            out.add(info(e, false));
+        }
+        for (RouteTable.Entry e : stopped.entries()) {
+            if (e.bundle() == null || e.bundle().getState() != Bundle.ACTIVE) {
+                out.add(info(e, true));
+            }
+        }
+        out.sort(Comparator.comparing(RouteInfo::path).thenComparing(r -> new TreeSet<>(r.methods()).toString()));
+        return out;
+    }
+
+    /** A route and whether it serves now, as the dispatcher would decide for a request of the server's site. */
+    private RouteInfo info(RouteTable.Entry e, boolean stoppedExtension) {
+        Bundle b = e.bundle();
+        RouteStatus status = RouteStatus.SERVING;
+        String reason = null;
+        if (stoppedExtension) {
+            status = RouteStatus.EXTENSION_STOPPED;
+            reason = "extension " + (b == null ? "?" : b.getSymbolicName()) + " is stopped";
+        } else if (!e.database().isEmpty()) {
+            Database db = databases.get(e.database());
+            if (db == null) {
+                status = RouteStatus.DATABASE_NOT_CONFIGURED;
+                reason = "database " + e.database() + " is not configured";
+            } else if (db.state() != DatabaseState.UP) {
+                status = RouteStatus.DATABASE_DOWN;
+                reason = "database " + e.database() + " is " + db.state() + db.reason().map(r -> ": " + r).orElse("");
+            } else if (b != null && !db.readyFor(b.getBundleId())) {
+                boolean failed = db.failedExtensions().containsKey(b.getSymbolicName());
+                status = failed ? RouteStatus.MIGRATION_FAILED : RouteStatus.WAITING_FOR_MIGRATIONS;
+                reason = db.reasonFor(b.getBundleId()).orElse(null);
+            }
+        }
+        return new RouteInfo(new TreeSet<>(e.methods()), e.template(), e.database(),
+                b == null ? "" : b.getSymbolicName(), b == null ? "" : b.getVersion().toString(),
+                b == null ? -1 : b.getBundleId(), status, reason);
     }
 
     /**

@@ -142,8 +142,11 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
             existing = new LiveTenant(settings, databases, clock, this::databaseSettings);
             byPid.put(pid, existing);
         } else {
-            byId.remove(existing.tenant().id(), existing); // its id may change
+            String before = existing.tenant().id();
             existing.apply(settings);
+            if (!before.equals(settings.id())) {
+                byId.remove(before, existing); // a new id; with the same one, it is never missing in between
+            }
         }
         byId.put(settings.id(), existing);
         rebuildTable();
@@ -194,7 +197,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
         return t != null && t.wake();
     }
 
-    /** The configurations that were refused, by PID, with why. */
+    @Override
     public Map<String, String> refused() {
         return Map.copyOf(refused);
     }

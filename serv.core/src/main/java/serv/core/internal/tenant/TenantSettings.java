@@ -78,7 +78,6 @@ record TenantSettings(Tenant tenant, Map<String, Object> ownDatabase, String sch
             }
         }
         String name = text(props, "name");
-        Tenant tenant = new Tenant(id, name == null ? id : name, hosts, prefix, extensions);
 
         Map<String, Object> own = new LinkedHashMap<>();
         String url = text(props, "database_url");
@@ -102,7 +101,14 @@ record TenantSettings(Tenant tenant, Map<String, Object> ownDatabase, String sch
                     + " max_size " + maxSize + "; lower pool_size or raise max_size");
         }
         long idle = number(props, "idle_timeout", 300, 0, id);
+        Tenant tenant = new Tenant(id, name == null ? id : name, hosts, prefix, extensions, schema,
+                url == null ? null : withoutPassword(url), idle);
         return new TenantSettings(tenant, Map.copyOf(own), schema, poolSize, maxSize, idle);
+    }
+
+    /** A URL to show: a password written in it ({@code user:secret@host}, {@code password=}) is left out. */
+    static String withoutPassword(String url) {
+        return url.replaceFirst("(//[^/@:]*):[^/@]*@", "$1@").replaceAll("(?i)([?&]password=)[^&]*", "$1***");
     }
 
     private static void putIfSet(Map<String, Object> out, String key, String value) {

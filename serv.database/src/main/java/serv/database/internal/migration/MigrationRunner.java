@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import serv.database.Dialect;
 import serv.database.MigrationException;
+import serv.database.Migrations;
 import serv.database.Migrations.Applied;
 import serv.database.internal.Errors;
 
@@ -98,15 +99,32 @@ public final class MigrationRunner {
         }
     }
 
-    /** The history, by extension then version. */
-    static List<Applied> applied(Connection c) throws SQLException {
+    /**
+     * The history, by extension then version.
+     *
+     * @param deployed the migrations the running extensions bring, by extension: to say whether each applied
+     *            script is still the one deployed
+     */
+    static List<Applied> applied(Connection c, Map<String, List<Migration>> deployed) throws SQLException {
         List<Applied> out = new ArrayList<>();
         ensureTable(c);
         try (Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT extension, version, description, checksum, duration_ms FROM "
-                        + TABLE)) {
+                ResultSet rs = st.executeQuery("SELECT extension, version, description, checksum, applied_at,"
+                        + " duration_ms FROM " + TABLE)) {
             while (rs.next()) {
-                out.add(new Applied(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getLong(5)));
+                String extension = rs.getString(1);
+                String version = rs.getString(2);
+                String checksum = rs.getString(4);
+                java.sql.Timestamp at = rs.getTimestamp(5);
+                Migrations.Script script = Migrations.Script.NOT_DEPLOYED;
+                for (Migration m : deployed.getOrDefault(extension, List.of())) {
+                    if (Migration.VERSION_ORDER.compare(m.version(), version) == 0) {
+                        script = m.checksum().equals(checksum) ? Migrations.Script.MATCHES
+                                : Migrations.Script.CHANGED;
+                    }
+                }
+                out.add(new Applied(extension, version, rs.getString(3), checksum,
+                        at == null ? null : at.toInstant(), rs.getLong(6), script));
             }
         }
         out.sort(Comparator.comparing(Applied::extension).thenComparing(Applied::version, Migration.VERSION_ORDER));
@@ -125,7 +143,7 @@ public final class MigrationRunner {
         lock(c, dialect);
         try {
             List<String> above = new ArrayList<>();
-            for (Applied a : applied(c)) {
+            for (Applied a : applied(c, Map.of())) {
                 if (a.extension().equals(extension) && Migration.VERSION_ORDER.compare(a.version(), version) > 0) {
                     above.add(a.version());
                 }

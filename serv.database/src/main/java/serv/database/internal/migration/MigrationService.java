@@ -29,8 +29,16 @@ public final class MigrationService implements Migrations {
 
     @Override
     public List<Applied> applied(Database database) throws MigrationException {
+        Map<String, List<Migration>> deployed = Map.of();
+        if (database.dialect().isPresent()) {
+            try {
+                deployed = catalog.migrationsFor(database.name(), database.dialect().get()).migrations();
+            } catch (IOException e) {
+                throw new MigrationException("the deployed migrations could not be read: " + e.getMessage());
+            }
+        }
         try (Connection c = database.connection()) {
-            return MigrationRunner.applied(c);
+            return MigrationRunner.applied(c, deployed);
         } catch (SQLException e) {
             throw new MigrationException("the migration history could not be read: " + Errors.describe(e));
         }

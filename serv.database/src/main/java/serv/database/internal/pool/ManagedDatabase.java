@@ -184,6 +184,22 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
     }
 
     @Override
+    public ConnectionTest testConnection() {
+        HikariDataSource p = pools.serving();
+        if (p == null) {
+            return new ConnectionTest(false, 0, unavailableMessage() + ": it has no pool to test");
+        }
+        long start = System.nanoTime();
+        ConnectivityProbe.Check check = ConnectivityProbe.checkDirect(p, settings);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        if (check.answers()) {
+            return new ConnectionTest(true, ms, "answered (" + settings.url().safeDescription() + ")");
+        }
+        return new ConnectionTest(false, ms, check.saturated() ? "the server's connection budget is used up"
+                : check.failure());
+    }
+
+    @Override
     public DataSource dataSource() {
         return dataSource;
     }

@@ -1,0 +1,295 @@
+package serv.console.internal;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import serv.database.Database;
+import serv.database.MigrationException;
+import serv.database.Migrations;
+
+/**
+ * The admin API: one JSON API behind the console's Serv pages, the {@code serv} command line and scripts, under the
+ * console's path and login ({@code /system/console/serv/api/...}, HTTP Basic). Every answer is JSON; an error is a
+ * 4xx or 5xx with {@code {"error": "..."}} that says what to do.
+ *
+ * <pre>
+ * GET    overview                          server, tenants, databases, traffic, what needs attention
+ * GET    databases                         every database (the tenants' included), pool figures, source, changes
+ * GET    databases/{name}[?tenant=t]       one, with its migration history
+ * POST   databases/{name}/test[?tenant=t]  opens a connection of its own and checks it answers
+ * POST   databases/{name}/rollback         {"extension": e, "version": v, "confirm": true}: runs down scripts
+ * GET    tenants                           tenants, and the refused tenant configurations
+ * GET    tenants/{id}
+ * POST   tenants                           {"id": ..., "hosts": [...], "database_schema": ...}: adds one
+ * PUT    tenants/{id}                      the keys given replace the stored ones (null removes one)
+ * DELETE tenants/{id}[?data=keep|drop]     removes it; drop also drops a schema tenant's schema
+ * GET    routes                            every route and whether it serves now
+ * GET    extensions                        every extension: version, state, routes, settings, tenants, problem
+ * GET    extensions/{id or name}           one, with its migrations
+ * POST   extensions                        the jar as body: installs it (or replaces it) through deploy/
+ * POST   extensions/{id}/start|stop
+ * DELETE extensions/{id}                   removes a deployed extension
+ * </pre>
+ */
+@Component(service = AdminApi.class)
+public final class AdminApi {
+
+    static final String PREFIX = "/api/";
+    private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
+    private static final long MAX_JSON = 1 << 20;
+    private static final long MAX_JAR = 64L << 20;
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final Facts facts;
+    private final TenantAdmin tenants;
+    private final Extensions extensions;
+    private final Migrations migrations;
+
+    @Activate
+    public AdminApi(@Reference Facts facts, @Reference TenantAdmin tenants, @Reference Extensions extensions,
+            @Reference Migrations migrations) {
+        this.facts = facts;
+        this.tenants = tenants;
+        this.extensions = extensions;
+        this.migrations = migrations;
+    }
+
+    /** Answers one API request; {@code path} is what follows {@code /api/}. */
+    void handle(String path, HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        String method = req.getMethod();
+        String[] p = path.isEmpty() ? new String[0] : path.split("/");
+        try {
+            Object answer = route(method, p, req, resp);
+            if (answer != null) {
+                write(resp, resp.getStatus() == 0 ? 200 : resp.getStatus(), answer);
+            } else if (resp.getStatus() != 204) {
+                resp.setStatus(204);
+            }
+        } catch (ApiException e) {
+            write(resp, e.status(), Map.of("error", e.getMessage()));
+        } catch (RuntimeException e) {
+            LOG.error("Admin API {} {} failed", method, path, e);
+            write(resp, 500, Map.of("error", "the request failed: " + e + "; see the server's log"));
+        }
+    }
+
+    private Object route(String method, String[] p, HttpServletRequest req, HttpServletResponse resp)
+            throws ApiException, IOException {
+        if (p.length == 0) {
+            throw ApiException.notFound("API path (try overview, databases, tenants, routes, extensions)");
+        }
+        String tenant = req.getParameter("tenant");
+        switch (p[0]) {
+            case "overview" -> {
+                only(method, "GET", p, 1);
+                return facts.overview();
+            }
+            case "databases" -> {
+                if (p.length == 1) {
+                    only(method, "GET", p, 1);
+                    return Map.of("databases", facts.databases());
+                }
+                Database db = facts.database(p[1], tenant).orElseThrow(() -> ApiException.notFound("database "
+                        + (tenant == null || tenant.isEmpty() ? "" : tenant + "/") + p[1]));
+                if (p.length == 2) {
+                    only(method, "GET", p, 2);
+                    Map<String, Object> one = facts.database(db, facts.databaseConfigurations());
+                    try {
+                        one.put("migrations", facts.migrations(db));
+                    } catch (ApiException e) {
+                        one.put("migrations_error", e.getMessage());
+                    }
+                    return one;
+                }
+                if (p.length == 3 && p[2].equals("test")) {
+                    only(method, "POST", p, 3);
+                    Database.ConnectionTest t = db.testConnection();
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("ok", t.ok());
+                    m.put("ms", t.millis());
+                    m.put("message", t.message());
+                    return m;
+                }
+                if (p.length == 3 && p[2].equals("rollback")) {
+                    only(method, "POST", p, 3);
+                    return rollback(db, body(req));
+                }
+                throw ApiException.notFound("API path databases/" + String.join("/", List.of(p).subList(1, p.length)));
+            }
+            case "tenants" -> {
+                if (p.length == 1 && method.equals("GET")) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("tenants", facts.tenants());
+                    m.put("refused", facts.refusedTenants());
+                    return m;
+                }
+                if (p.length == 1 && method.equals("POST")) {
+                    TenantAdmin.Result r = tenants.create(body(req));
+                    resp.setStatus(201);
+                    return r.toMap();
+                }
+                if (p.length == 2) {
+                    switch (method) {
+                        case "GET" -> {
+                            var t = facts.tenantService().find(p[1]).orElseThrow(() -> ApiException.notFound(
+                                    "tenant " + p[1]));
+                            return facts.tenant(t, facts.tenantConfigurations().get(p[1]));
+                        }
+                        case "PUT", "PATCH" -> {
+                            return tenants.update(p[1], body(req)).toMap();
+                        }
+                        case "DELETE" -> {
+                            String data = req.getParameter("data") == null ? "keep" : req.getParameter("data");
+                            if (!data.equals("keep") && !data.equals("drop")) {
+                                throw ApiException.badRequest("data=" + data + ": give data=keep (the default) or"
+                                        + " data=drop");
+                            }
+                            return tenants.remove(p[1], data.equals("drop")).toMap();
+                        }
+                        default -> throw notAllowed(method, "GET, PUT, DELETE");
+                    }
+                }
+                throw notAllowed(method, "GET, POST");
+            }
+            case "routes" -> {
+                only(method, "GET", p, 1);
+                return Map.of("routes", facts.routes());
+            }
+            case "extensions" -> {
+                if (p.length == 1 && method.equals("GET")) {
+                    return Map.of("extensions", extensions.list());
+                }
+                if (p.length == 1 && method.equals("POST")) {
+                    Extensions.Installed done = extensions.install(jar(req));
+                    resp.setStatus(done.created() ? 201 : 200);
+                    return done.describe(extensions);
+                }
+                if (p.length == 2 && method.equals("GET")) {
+                    return extensions.get(p[1]);
+                }
+                if (p.length == 2 && method.equals("DELETE")) {
+                    extensions.uninstall(p[1]);
+                    resp.setStatus(204);
+                    return null;
+                }
+                if (p.length == 3 && method.equals("POST") && p[2].equals("start")) {
+                    return extensions.start(p[1]);
+                }
+                if (p.length == 3 && method.equals("POST") && p[2].equals("stop")) {
+                    return extensions.stop(p[1]);
+                }
+                throw ApiException.notFound("API path " + method + " " + String.join("/", p));
+            }
+            default -> throw ApiException.notFound("API path " + p[0]
+                    + " (try overview, databases, tenants, routes, extensions)");
+        }
+    }
+
+    private Object rollback(Database db, Map<String, Object> body) throws ApiException {
+        Object extension = body.get("extension");
+        Object version = body.get("version");
+        if (extension == null || version == null) {
+            throw ApiException.badRequest("give \"extension\" and \"version\" (the version to go down to; \"0\""
+                    + " removes them all)");
+        }
+        if (!Boolean.TRUE.equals(body.get("confirm"))) {
+            throw ApiException.badRequest("a rollback runs down scripts and may drop data: send \"confirm\": true");
+        }
+        try {
+            List<String> done = migrations.rollback(db, extension.toString(), version.toString());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("rolled_back", done);
+            m.put("message", done.isEmpty() ? "nothing above version " + version + " to roll back"
+                    : "rolled back " + String.join(", ", done) + "; undeploy " + extension + " (or it applies them"
+                            + " again the next time the database starts)");
+            return m;
+        } catch (MigrationException e) {
+            throw ApiException.conflict(e.getMessage());
+        }
+    }
+
+    private static void only(String method, String allowed, String[] p, int length) throws ApiException {
+        if (p.length != length) {
+            throw ApiException.notFound("API path " + String.join("/", p));
+        }
+        if (!method.equals(allowed) && !(allowed.equals("GET") && method.equals("HEAD"))) {
+            throw notAllowed(method, allowed);
+        }
+    }
+
+    private static ApiException notAllowed(String method, String allowed) {
+        return new ApiException(405, method + " is not allowed here; use " + allowed);
+    }
+
+    private Map<String, Object> body(HttpServletRequest req) throws ApiException, IOException {
+        String type = req.getContentType();
+        if (req.getContentLengthLong() != 0 && (type == null || !type.toLowerCase(java.util.Locale.ROOT)
+                .startsWith("application/json"))) {
+            throw new ApiException(415, "send the body as JSON, with Content-Type: application/json (it came as "
+                    + (type == null ? "no type" : type) + ")");
+        }
+        if (req.getContentLengthLong() > MAX_JSON) {
+            throw new ApiException(413, "the body is larger than " + MAX_JSON + " bytes");
+        }
+        byte[] bytes = read(req.getInputStream(), MAX_JSON);
+        if (bytes.length == 0) {
+            return Map.of();
+        }
+        try {
+            Map<String, Object> m = json.readValue(bytes, new TypeReference<Map<String, Object>>() { });
+            return m == null ? Map.of() : m;
+        } catch (JsonProcessingException e) {
+            throw ApiException.badRequest("the body is not a JSON object: " + e.getOriginalMessage());
+        }
+    }
+
+    private static byte[] jar(HttpServletRequest req) throws ApiException, IOException {
+        String type = req.getContentType();
+        if (type != null && (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/"))) {
+            throw new ApiException(415, "send the jar itself as the body, with Content-Type: application/java-archive"
+                    + " (it came as " + type + ")");
+        }
+        if (req.getContentLengthLong() > MAX_JAR) {
+            throw new ApiException(413, "the jar is larger than " + (MAX_JAR >> 20) + " MiB");
+        }
+        byte[] bytes = read(req.getInputStream(), MAX_JAR);
+        if (bytes.length == 0) {
+            throw ApiException.badRequest("send the extension's jar as the body (Content-Type:"
+                    + " application/java-archive)");
+        }
+        return bytes;
+    }
+
+    private static byte[] read(InputStream in, long max) throws ApiException, IOException {
+        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+        if (bytes.length > max) {
+            throw new ApiException(413, "the body is larger than " + max + " bytes");
+        }
+        return bytes;
+    }
+
+    private void write(HttpServletResponse resp, int status, Object body) throws IOException {
+        byte[] bytes = json.writeValueAsBytes(body);
+        resp.setStatus(status);
+        resp.setContentType("application/json");
+        resp.setCharacterEncoding("UTF-8");
+        resp.setHeader("Cache-Control", "no-store");
+        resp.setContentLength(bytes.length);
+        resp.getOutputStream().write(bytes);
+    }
+}

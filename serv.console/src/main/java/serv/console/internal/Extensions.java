@@ -1,0 +1,391 @@
+package serv.console.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.jar.JarInputStream;
+import java.util.jar.Manifest;
+import java.util.regex.Pattern;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.framework.wiring.FrameworkWiring;
+import org.osgi.resource.Requirement;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.MetaTypeInformation;
+import org.osgi.service.metatype.MetaTypeService;
+
+import serv.core.runtime.Routes;
+import serv.core.tenant.Tenant;
+import serv.core.tenant.Tenants;
+import serv.database.Database;
+import serv.database.DatabaseState;
+import serv.database.MigrationException;
+import serv.database.Migrations;
+
+/**
+ * Serv's extensions (the bundles that bring routes, middleware or migrations) as the operator sees and handles them:
+ * each with its version, state, routes, migrations, settings and tenants, and why it does not run when it does not
+ * (an import no bundle exports, a start that failed). Installing and removing go through the home's {@code deploy/}
+ * folder (FileInstall does the rest), so that what the console or the command line installs survives a restart like a
+ * hand-dropped jar; Serv's own bundles, inside serv.jar, are not replaced or removed here.
+ */
+@Component(service = Extensions.class)
+public final class Extensions {
+
+    /** Serv's runtime bundles: not extensions, though they bring routes. */
+    private static final List<String> RUNTIME = List.of("serv.core", "serv.database", "serv.jpa", "serv.console");
+    private static final Pattern IMPORTS_ROUTE_API = Pattern.compile("(^|,)\\s*serv\\.core\\s*(;|,|$)");
+    private static final Pattern IMPORTS_DATABASE_API = Pattern.compile("(^|,)\\s*serv\\.database\\s*(;|,|$)");
+    /** How long an install or update waits for FileInstall to pick the jar up. */
+    private static final long DEPLOY_WAIT_MS = 15_000;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    private final List<Database> databases = new CopyOnWriteArrayList<>();
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile MetaTypeService metatype;
+
+    private final BundleContext context;
+    private final Routes routes;
+    private final Tenants tenants;
+    private final Migrations migrations;
+
+    @Activate
+    public Extensions(BundleContext context, @Reference Routes routes, @Reference Tenants tenants,
+            @Reference Migrations migrations) {
+        this.context = context;
+        this.routes = routes;
+        this.tenants = tenants;
+        this.migrations = migrations;
+    }
+
+    /** Every extension, by symbolic name. */
+    List<Map<String, Object>> list() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Bundle b : extensionBundles()) {
+            out.add(describe(b, false));
+        }
+        return out;
+    }
+
+    /** One extension, by bundle id or symbolic name, with its migrations. */
+    Map<String, Object> get(String idOrName) throws ApiException {
+        return describe(find(idOrName), true);
+    }
+
+    Bundle find(String idOrName) throws ApiException {
+        for (Bundle b : extensionBundles()) {
+            if (b.getSymbolicName().equals(idOrName) || Long.toString(b.getBundleId()).equals(idOrName)) {
+                return b;
+            }
+        }
+        throw ApiException.notFound("extension " + idOrName);
+    }
+
+    private List<Bundle> extensionBundles() {
+        List<Bundle> out = new ArrayList<>();
+        Path deploy = deployFolder();
+        for (Bundle b : context.getBundles()) {
+            if (b.getSymbolicName() == null || RUNTIME.contains(b.getSymbolicName()) || b.getBundleId() == 0) {
+                continue;
+            }
+            Object imports = b.getHeaders("").get(Constants.IMPORT_PACKAGE);
+            String text = imports == null ? "" : imports.toString();
+            if (IMPORTS_ROUTE_API.matcher(text).find() || IMPORTS_DATABASE_API.matcher(text).find()
+                    || b.getEntry("serv/migrations/") != null || deployed(b, deploy)) {
+                out.add(b);
+            }
+        }
+        out.sort(Comparator.comparing(Bundle::getSymbolicName));
+        return out;
+    }
+
+    private Map<String, Object> describe(Bundle b, boolean detail) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", b.getBundleId());
+        m.put("symbolic_name", b.getSymbolicName());
+        Object name = b.getHeaders("").get(Constants.BUNDLE_NAME);
+        m.put("name", name == null ? b.getSymbolicName() : name.toString());
+        m.put("version", b.getVersion().toString());
+        m.put("state", state(b));
+        m.put("location", b.getLocation());
+        m.put("deployed", deployed(b, deployFolder()));
+        m.put("problem", problem(b));
+        m.put("routes", routes.routes().stream().filter(r -> r.bundleId() == b.getBundleId()).map(Facts::route)
+                .toList());
+        m.put("settings", settings(b));
+        List<String> of = new ArrayList<>();
+        for (Tenant t : tenants.list()) {
+            if (t.extensions().isEmpty() || t.extensions().contains(b.getSymbolicName())) {
+                of.add(t.id());
+            }
+        }
+        m.put("tenants", of);
+        if (detail) {
+            m.put("migrations", migrations(b));
+        }
+        return m;
+    }
+
+    /** The extension's applied migrations on each of the server's own databases that is up, by database. */
+    private Map<String, Object> migrations(Bundle b) {
+        Map<String, Object> out = new TreeMap<>();
+        for (Database db : databases) {
+            if (db.tenant().isPresent() || db.state() != DatabaseState.UP) {
+                continue;
+            }
+            try {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (Migrations.Applied a : migrations.applied(db)) {
+                    if (a.extension().equals(b.getSymbolicName())) {
+                        Map<String, Object> r = new LinkedHashMap<>();
+                        r.put("version", a.version());
+                        r.put("description", a.description());
+                        r.put("applied_at", a.appliedAt() == null ? null : a.appliedAt().toString());
+                        r.put("script", a.script().name());
+                        rows.add(r);
+                    }
+                }
+                if (!rows.isEmpty()) {
+                    out.put(db.name(), rows);
+                }
+            } catch (MigrationException e) {
+                out.put(db.name(), e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** The configuration PIDs the extension declares in its metatype, with the console's link to each form. */
+    private List<Map<String, Object>> settings(Bundle b) {
+        MetaTypeService mts = metatype;
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (mts == null || b.getState() == Bundle.UNINSTALLED) {
+            return out;
+        }
+        MetaTypeInformation info = mts.getMetaTypeInformation(b);
+        if (info == null) {
+            return out;
+        }
+        for (String pid : info.getPids()) {
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("pid", pid);
+            s.put("link", "configMgr/" + pid);
+            out.add(s);
+        }
+        return out;
+    }
+
+    static String state(Bundle b) {
+        return switch (b.getState()) {
+            case Bundle.ACTIVE -> "ACTIVE";
+            case Bundle.RESOLVED -> "RESOLVED";
+            case Bundle.INSTALLED -> "INSTALLED";
+            case Bundle.STARTING -> "STARTING";
+            case Bundle.STOPPING -> "STOPPING";
+            default -> "UNINSTALLED";
+        };
+    }
+
+    /**
+     * Why the extension does not run, or null: what it needs that no bundle provides (when it is not resolved), or
+     * that it is stopped.
+     */
+    String problem(Bundle b) {
+        if (b.getState() == Bundle.INSTALLED) {
+            List<String> missing = new ArrayList<>();
+            BundleRevision revision = b.adapt(BundleRevision.class);
+            FrameworkWiring wiring = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
+            if (revision != null && wiring != null) {
+                for (Requirement r : revision.getRequirements(null)) {
+                    String resolution = r.getDirectives().get(Constants.RESOLUTION_DIRECTIVE);
+                    String effective = r.getDirectives().get(Constants.EFFECTIVE_DIRECTIVE);
+                    if (Constants.RESOLUTION_OPTIONAL.equals(resolution)
+                            || (effective != null && !effective.equals(Constants.EFFECTIVE_RESOLVE))) {
+                        continue;
+                    }
+                    if (wiring.findProviders(r).isEmpty()) {
+                        missing.add(describe(r));
+                    }
+                }
+            }
+            return missing.isEmpty() ? "installed but not resolved"
+                    : "not resolved: nothing provides " + String.join("; ", missing);
+        }
+        if (b.getState() == Bundle.RESOLVED) {
+            return "stopped: its routes answer 503";
+        }
+        return null;
+    }
+
+    private static String describe(Requirement r) {
+        String filter = r.getDirectives().getOrDefault(Constants.FILTER_DIRECTIVE, "");
+        String ns = r.getNamespace();
+        String what = ns.equals("osgi.wiring.package") ? "package" : ns;
+        java.util.regex.Matcher name = Pattern.compile("\\(" + Pattern.quote(ns) + "=([^)]*)\\)").matcher(filter);
+        java.util.regex.Matcher low = Pattern.compile("\\(version>=([^)]*)\\)").matcher(filter);
+        java.util.regex.Matcher high = Pattern.compile("\\(!\\(version>=([^)]*)\\)\\)").matcher(filter);
+        if (name.find()) {
+            String range = low.find() ? " " + low.group(1) + (high.find() ? " to below " + high.group(1) : "") : "";
+            return what + " " + name.group(1) + range;
+        }
+        return what + " " + filter;
+    }
+
+    // ---- actions ------------------------------------------------------------------------------------------
+
+    /**
+     * Installs an extension's jar (or replaces the deployed jar of the same symbolic name) through the deploy folder
+     * and waits until FileInstall has it in the framework; true when it was new.
+     */
+    Installed install(byte[] jar) throws ApiException {
+        Manifest manifest;
+        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
+            manifest = in.getManifest();
+        } catch (IOException e) {
+            throw ApiException.badRequest("the body is not a jar: " + e.getMessage());
+        }
+        String bsn = manifest == null ? null : manifest.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME);
+        if (bsn == null || bsn.isBlank()) {
+            throw ApiException.badRequest("the jar is not an OSGi bundle: its manifest has no Bundle-SymbolicName");
+        }
+        bsn = bsn.split(";")[0].strip();
+        if (!bsn.matches("[A-Za-z0-9_.-]+")) {
+            throw ApiException.badRequest("Bundle-SymbolicName '" + bsn + "' cannot name a file in deploy/");
+        }
+        String version = manifest.getMainAttributes().getValue(Constants.BUNDLE_VERSION);
+        Path deploy = deployFolder();
+        Bundle existing = null;
+        for (Bundle b : context.getBundles()) {
+            if (bsn.equals(b.getSymbolicName())) {
+                existing = b;
+            }
+        }
+        if (existing != null && !deployed(existing, deploy)) {
+            throw ApiException.conflict(bsn + " is part of the server (" + existing.getLocation() + "), not a deployed"
+                    + " extension: it is not replaced here");
+        }
+        Path target = existing != null ? Path.of(java.net.URI.create(existing.getLocation()))
+                : deploy.resolve(bsn + ".jar");
+        long before = existing == null ? -1 : existing.getLastModified();
+        try {
+            Files.createDirectories(deploy);
+            Path tmp = Files.createTempFile(deploy, "." + bsn, ".part"); // FileInstall skips dot files
+            Files.write(tmp, jar);
+            try {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } catch (AtomicMoveNotSupportedException e) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException e) {
+            throw new ApiException(500, "the jar could not be written to " + deploy + ": " + e.getMessage());
+        }
+        long deadline = System.nanoTime() + DEPLOY_WAIT_MS * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            for (Bundle b : context.getBundles()) {
+                if (bsn.equals(b.getSymbolicName()) && (existing == null || b.getLastModified() != before)
+                        && (version == null || b.getVersion().toString().equals(org.osgi.framework.Version
+                                .parseVersion(version).toString()))) {
+                    return new Installed(b, existing == null);
+                }
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new ApiException(504, "the jar is in " + target + " but FileInstall did not install it within "
+                + DEPLOY_WAIT_MS / 1000 + " s; see the server's log");
+    }
+
+    record Installed(Bundle bundle, boolean created) {
+        Map<String, Object> describe(Extensions e) {
+            return e.describe(bundle, false);
+        }
+    }
+
+    Map<String, Object> start(String idOrName) throws ApiException {
+        Bundle b = find(idOrName);
+        try {
+            b.start();
+        } catch (BundleException e) {
+            throw ApiException.conflict("extension " + b.getSymbolicName() + " could not start: " + e.getMessage());
+        }
+        return describe(b, false);
+    }
+
+    Map<String, Object> stop(String idOrName) throws ApiException {
+        Bundle b = find(idOrName);
+        try {
+            b.stop();
+        } catch (BundleException e) {
+            throw ApiException.conflict("extension " + b.getSymbolicName() + " could not stop: " + e.getMessage());
+        }
+        return describe(b, false);
+    }
+
+    /** Removes a deployed extension: its jar leaves deploy/, FileInstall uninstalls it. */
+    void uninstall(String idOrName) throws ApiException {
+        Bundle b = find(idOrName);
+        Path deploy = deployFolder();
+        if (!deployed(b, deploy)) {
+            throw ApiException.conflict(b.getSymbolicName() + " is part of the server (" + b.getLocation() + "), not a"
+                    + " deployed extension: stop it instead");
+        }
+        try {
+            Files.deleteIfExists(Path.of(java.net.URI.create(b.getLocation())));
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ApiException(500, "its jar could not be removed: " + e.getMessage());
+        }
+        long deadline = System.nanoTime() + DEPLOY_WAIT_MS * 1_000_000;
+        while (b.getState() != Bundle.UNINSTALLED && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** The home's deploy folder (FileInstall's). */
+    Path deployFolder() {
+        String dir = context.getProperty("felix.fileinstall.dir");
+        String home = context.getProperty("serv.home");
+        Path base = Path.of(home == null ? "." : home).toAbsolutePath().normalize();
+        return base.resolve(dir == null ? "deploy" : dir).normalize();
+    }
+
+    /** Whether the bundle was installed from a jar in the deploy folder (FileInstall's location is its file URI). */
+    private static boolean deployed(Bundle b, Path deploy) {
+        String location = b.getLocation();
+        if (!location.startsWith("file:")) {
+            return false;
+        }
+        try {
+            return Path.of(java.net.URI.create(location)).toAbsolutePath().normalize().startsWith(deploy);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+}

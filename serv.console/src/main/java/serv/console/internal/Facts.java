@@ -1,0 +1,363 @@
+package serv.console.internal;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Dictionary;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+import serv.core.config.ConfigStatus;
+import serv.core.runtime.RouteInfo;
+import serv.core.runtime.Routes;
+import serv.core.runtime.Traffic;
+import serv.core.tenant.Tenant;
+import serv.core.tenant.Tenants;
+import serv.database.Database;
+import serv.database.DatabaseState;
+import serv.database.MigrationException;
+import serv.database.Migrations;
+import serv.database.PoolStats;
+
+/**
+ * What the admin API, the console's Serv pages and the shell show: the server, its databases (the tenants'
+ * included), tenants, routes and extensions, and what needs an operator's attention, as plain maps and lists ready to
+ * be written as JSON or as a table. Reads only; nothing here changes the server. Passwords never appear: databases
+ * are described by their URL without credentials.
+ */
+@Component(service = Facts.class)
+public final class Facts {
+
+    /** A password written inside a URL ({@code user:secret@host}) or as a parameter. */
+    private static final Pattern URL_PASSWORD = Pattern.compile("(//[^/@:]*):[^/@]*@");
+    private static final Pattern PARAM_PASSWORD = Pattern.compile("(?i)([?&]password=)[^&]*");
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    private final List<Database> databases = new CopyOnWriteArrayList<>();
+
+    private final BundleContext context;
+    private final ConfigurationAdmin cm;
+    private final Routes routes;
+    private final Traffic traffic;
+    private final Tenants tenants;
+    private final ConfigStatus config;
+    private final Migrations migrations;
+    private final TrafficRates rates;
+    private final Extensions extensions;
+
+    @Activate
+    public Facts(BundleContext context, @Reference ConfigurationAdmin cm, @Reference Routes routes,
+            @Reference Traffic traffic, @Reference Tenants tenants, @Reference ConfigStatus config,
+            @Reference Migrations migrations, @Reference TrafficRates rates, @Reference Extensions extensions) {
+        this.context = context;
+        this.cm = cm;
+        this.routes = routes;
+        this.traffic = traffic;
+        this.tenants = tenants;
+        this.config = config;
+        this.migrations = migrations;
+        this.rates = rates;
+        this.extensions = extensions;
+    }
+
+    // ---- overview -----------------------------------------------------------------------------------------
+
+    Map<String, Object> overview() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Object> server = new LinkedHashMap<>();
+        Instant started = traffic.started();
+        server.put("version", context.getBundle().getVersion().toString());
+        server.put("started_at", started.toString());
+        server.put("uptime_seconds", Duration.between(started, Instant.now()).toSeconds());
+        server.put("java", System.getProperty("java.version"));
+        server.put("home", context.getProperty("serv.home.path") != null ? context.getProperty("serv.home.path")
+                : java.nio.file.Path.of("").toAbsolutePath().toString());
+        out.put("server", server);
+        List<Tenant> all = tenants.list();
+        Map<String, Object> t = new LinkedHashMap<>();
+        t.put("count", all.size());
+        t.put("awake", all.stream().filter(x -> tenants.awake(x.id())).count());
+        out.put("tenants", t);
+        List<Map<String, Object>> dbs = new ArrayList<>();
+        for (Database db : sorted()) {
+            if (db.tenant().isEmpty() || db.state() != DatabaseState.UP) {
+                Map<String, Object> d = new LinkedHashMap<>();
+                d.put("name", db.name());
+                d.put("tenant", db.tenant().orElse(null));
+                d.put("state", db.state().name());
+                d.put("reason", db.reason().orElse(null));
+                dbs.add(d);
+            }
+        }
+        out.put("databases", dbs);
+        out.put("traffic", rates.now());
+        out.put("attention", attention());
+        return out;
+    }
+
+    /** Everything that needs an operator, with the reason and where to look. */
+    List<Map<String, Object>> attention() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Database db : sorted()) {
+            String label = label(db);
+            String link = "databases#" + label;
+            if (db.state() == DatabaseState.FAILED || db.state() == DatabaseState.RETRYING) {
+                out.add(item("database", label, "database " + label + " is " + db.state()
+                        + db.reason().map(r -> ": " + r).orElse(""), link));
+            }
+            db.rejectedChange().ifPresent(r -> out.add(item("rejected change", label, r, link)));
+            db.pendingChange().filter(p -> p.startsWith("the new settings do not serve"))
+                    .ifPresent(p -> out.add(item("pending change", label, p, link)));
+            db.failedExtensions().forEach((bsn, why) -> out.add(item("failed migration", bsn, why, link)));
+        }
+        tenants.refused().forEach((pid, why) -> out.add(item("refused tenant", pid, why, "tenants")));
+        for (String w : config.warnings()) {
+            out.add(item("configuration", "serv.config.yaml / etc", w, "configMgr"));
+        }
+        for (Map<String, Object> e : extensions.list()) {
+            if (e.get("problem") != null) {
+                out.add(item("extension", (String) e.get("symbolic_name"), (String) e.get("problem"),
+                        "extensions#" + e.get("symbolic_name")));
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Object> item(String kind, String subject, String message, String link) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kind", kind);
+        m.put("subject", subject);
+        m.put("message", message);
+        m.put("link", link);
+        return m;
+    }
+
+    // ---- databases ----------------------------------------------------------------------------------------
+
+    List<Database> sorted() {
+        return databases.stream()
+                .sorted(Comparator.comparing((Database d) -> d.tenant().orElse("")).thenComparing(Database::name))
+                .toList();
+    }
+
+    /** {@code name}, or {@code tenant/name} for a tenant's. */
+    static String label(Database db) {
+        return db.tenant().map(t -> t + "/").orElse("") + db.name();
+    }
+
+    Optional<Database> database(String name, String tenant) {
+        return databases.stream().filter(d -> d.name().equals(name)
+                && (tenant == null || tenant.isEmpty() ? d.tenant().isEmpty() : tenant.equals(d.tenant().orElse(null))))
+                .findFirst();
+    }
+
+    List<Map<String, Object>> databases() {
+        Map<String, Configuration> configs = databaseConfigurations();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Database db : sorted()) {
+            out.add(database(db, configs));
+        }
+        return out;
+    }
+
+    Map<String, Object> database(Database db, Map<String, Configuration> configs) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("name", db.name());
+        d.put("tenant", db.tenant().orElse(null));
+        d.put("label", label(db));
+        d.put("state", db.state().name());
+        d.put("reason", db.reason().orElse(null));
+        d.put("dialect", db.dialect().map(x -> x.id()).orElse(null));
+        Configuration c = db.tenant().isPresent() ? null : configs.get(db.name());
+        Dictionary<String, Object> props = c == null ? null : c.getProperties();
+        d.put("url", props == null || props.get("url") == null ? null : withoutPassword(props.get("url").toString()));
+        d.put("source", db.tenant().isPresent() ? "tenant " + db.tenant().get() : source(c));
+        d.put("pid", c == null ? null : c.getPid());
+        PoolStats s = db.stats();
+        Map<String, Object> pool = new LinkedHashMap<>();
+        pool.put("active", s.active());
+        pool.put("idle", s.idle());
+        pool.put("pending", s.pending());
+        pool.put("max", s.max());
+        d.put("pool", pool);
+        d.put("acquired", s.acquired());
+        d.put("acquire_ms_avg", s.acquired() == 0 ? 0.0 : Math.round(s.acquireNanos() / 1e4 / s.acquired()) / 100.0);
+        d.put("timeouts", s.timeouts());
+        d.put("pending_change", db.pendingChange().orElse(null));
+        d.put("rejected_change", db.rejectedChange().orElse(null));
+        d.put("failed_extensions", db.failedExtensions());
+        return d;
+    }
+
+    /** The database's migration history, one row per migration, with whether its script is still the deployed one. */
+    List<Map<String, Object>> migrations(Database db) throws ApiException {
+        if (db.state() != DatabaseState.UP) {
+            throw new ApiException(503, "database " + label(db) + " is " + db.state() + ": its history cannot be read");
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        try {
+            for (Migrations.Applied a : migrations.applied(db)) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("extension", a.extension());
+                m.put("version", a.version());
+                m.put("description", a.description());
+                m.put("applied_at", a.appliedAt() == null ? null : a.appliedAt().toString());
+                m.put("duration_ms", a.durationMs());
+                m.put("checksum", a.checksum());
+                m.put("script", a.script().name());
+                out.add(m);
+            }
+        } catch (MigrationException e) {
+            throw new ApiException(503, e.getMessage());
+        }
+        return out;
+    }
+
+    /** The configurations of the server's own databases, by database name. */
+    Map<String, Configuration> databaseConfigurations() {
+        Map<String, Configuration> out = new TreeMap<>();
+        for (Configuration c : list("(service.factoryPid=serv.database)")) {
+            Dictionary<String, Object> p = c.getProperties();
+            Object tenant = p == null ? null : p.get("tenant");
+            if (p != null && (tenant == null || tenant.toString().isBlank())) {
+                out.put(String.valueOf(p.get("name") == null ? "default" : p.get("name")), c);
+            }
+        }
+        return out;
+    }
+
+    /** Where a configuration comes from: a file, the console over a file, or the console (or admin API) alone. */
+    String source(Configuration c) {
+        if (c == null) {
+            return null;
+        }
+        Dictionary<String, Object> p = c.getProperties();
+        Object source = p == null ? null : p.get(".serv.source");
+        if (source == null) {
+            return "console";
+        }
+        if ("serv.embedded".equals(source)) {
+            return "built-in default (a new server's embedded database)";
+        }
+        return config.overridden().containsKey(c.getPid()) ? "console, over " + source : source.toString();
+    }
+
+    List<Configuration> list(String filter) {
+        try {
+            Configuration[] found = cm.listConfigurations(filter);
+            return found == null ? List.of() : List.of(found);
+        } catch (IOException | InvalidSyntaxException e) {
+            return List.of();
+        }
+    }
+
+    static String withoutPassword(String url) {
+        return PARAM_PASSWORD.matcher(URL_PASSWORD.matcher(url).replaceFirst("$1@")).replaceAll("$1***");
+    }
+
+    // ---- tenants ------------------------------------------------------------------------------------------
+
+    List<Map<String, Object>> tenants() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        Map<String, Configuration> configs = tenantConfigurations();
+        for (Tenant t : tenants.list()) {
+            out.add(tenant(t, configs.get(t.id())));
+        }
+        return out;
+    }
+
+    Map<String, Object> tenant(Tenant t, Configuration c) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", t.id());
+        m.put("name", t.name());
+        m.put("hosts", t.hosts());
+        m.put("path_prefix", t.pathPrefix());
+        m.put("extensions", t.extensions().stream().sorted().toList());
+        Map<String, Object> database = new LinkedHashMap<>();
+        if (t.databaseUrl() != null) {
+            database.put("url", t.databaseUrl());
+        } else {
+            database.put("schema", t.schema());
+        }
+        m.put("database", database);
+        m.put("idle_timeout", t.idleTimeoutSeconds());
+        boolean awake = tenants.awake(t.id());
+        m.put("awake", awake);
+        Optional<Database> db = database("default", t.id());
+        m.put("state", db.map(d -> d.state().name()).orElse(awake ? "STARTING" : "ASLEEP"));
+        m.put("reason", db.flatMap(Database::reason).orElse(null));
+        db.ifPresent(d -> {
+            PoolStats s = d.stats();
+            Map<String, Object> pool = new LinkedHashMap<>();
+            pool.put("active", s.active());
+            pool.put("idle", s.idle());
+            pool.put("pending", s.pending());
+            pool.put("max", s.max());
+            m.put("pool", pool);
+        });
+        m.put("source", source(c));
+        m.put("pid", c == null ? null : c.getPid());
+        return m;
+    }
+
+    /** The tenant configurations, by tenant id. */
+    Map<String, Configuration> tenantConfigurations() {
+        Map<String, Configuration> out = new TreeMap<>();
+        for (Configuration c : list("(service.factoryPid=serv.tenant)")) {
+            Dictionary<String, Object> p = c.getProperties();
+            if (p != null && p.get("id") != null) {
+                out.put(p.get("id").toString(), c);
+            }
+        }
+        return out;
+    }
+
+    Map<String, String> refusedTenants() {
+        return tenants.refused();
+    }
+
+    Tenants tenantService() {
+        return tenants;
+    }
+
+    // ---- routes -------------------------------------------------------------------------------------------
+
+    List<Map<String, Object>> routes() {
+        return routes.routes().stream().map(Facts::route).toList();
+    }
+
+    List<Map<String, Object>> routesOf(long bundleId) {
+        return routes.routes().stream().filter(r -> r.bundleId() == bundleId).map(Facts::route).toList();
+    }
+
+    static Map<String, Object> route(RouteInfo r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("methods", r.methods().stream().sorted().toList());
+        m.put("path", r.path());
+        m.put("database", r.database().isEmpty() ? null : r.database());
+        m.put("extension", r.extension());
+        m.put("version", r.extensionVersion());
+        m.put("bundle_id", r.bundleId());
+        m.put("status", r.status().name());
+        m.put("reason", r.reason());
+        return m;
+    }
+
+}

@@ -1,0 +1,281 @@
+package serv.console.internal;
+
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Dictionary;
+import java.util.Enumeration;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import serv.core.config.ConfigChecks;
+import serv.core.config.Secrets;
+import serv.core.tenant.Tenant;
+import serv.database.Database;
+import serv.database.DatabaseState;
+
+/**
+ * Adds, edits and removes tenants for the admin API (and so the console's Tenants page and the command line): a
+ * tenant is a {@code serv.tenant} configuration, checked with the same rules as the files and the console's forms
+ * before it is stored (a wrong value is a 400 naming the key and the fix, and nothing changes), its secrets sealed.
+ * A tenant a file owns can be edited (the edit holds until the file changes, as in the console's forms) but not
+ * removed here: the file would bring it back.
+ */
+@Component(service = TenantAdmin.class)
+public final class TenantAdmin {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TenantAdmin.class);
+    /** The keys of a tenant configuration (what the files and the console's form take). */
+    static final Set<String> KEYS = Set.of("id", "name", "hosts", "path_prefix", "extensions", "database_url",
+            "database_user", "database_password", "database_schema", "pool_size", "max_size", "idle_timeout");
+    private static final Set<String> LISTS = Set.of("hosts", "extensions");
+    private static final Pattern SCHEMA = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+    /** How long a removal waits for the tenant's pool to close before it drops the schema. */
+    private static final long CLOSE_WAIT_MS = 15_000;
+
+    private final ConfigurationAdmin cm;
+    private final ConfigChecks checks;
+    private final Secrets secrets;
+    private final Facts facts;
+
+    @Activate
+    public TenantAdmin(@Reference ConfigurationAdmin cm, @Reference ConfigChecks checks, @Reference Secrets secrets,
+            @Reference Facts facts) {
+        this.cm = cm;
+        this.checks = checks;
+        this.secrets = secrets;
+        this.facts = facts;
+    }
+
+    /** What a change did: the tenant's keys that changed, and a sentence for the page. */
+    record Result(String id, boolean created, List<String> changed, String message) {
+        Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", id);
+            m.put("created", created);
+            m.put("changed", changed);
+            m.put("message", message);
+            return m;
+        }
+    }
+
+    /** Adds a tenant; 409 when one has its id. */
+    Result create(Map<String, Object> body) throws ApiException {
+        Map<String, Object> values = settings(body, Map.of());
+        Object id = values.get("id");
+        if (id == null) {
+            throw ApiException.badRequest("key 'id': missing; give the tenant an id (lower-case letters, digits, '-')");
+        }
+        if (facts.tenantConfigurations().containsKey(id.toString())) {
+            throw ApiException.conflict("tenant " + id + " exists; edit it (PUT /tenants/" + id + ") instead");
+        }
+        check(values);
+        try {
+            Configuration c = cm.getFactoryConfiguration("serv.tenant", id.toString(), "?");
+            c.update(new Hashtable<>(secrets.sealAll(values)));
+        } catch (IOException e) {
+            throw new ApiException(500, "the tenant could not be stored: " + e.getMessage());
+        }
+        LOG.info("Tenant {} added through the admin API", id);
+        return new Result(id.toString(), true, values.keySet().stream().sorted().toList(), "tenant " + id
+                + " added; its pool opens on its first request");
+    }
+
+    /** Edits a tenant: the keys given replace the stored ones; a key given as null is removed. */
+    Result update(String id, Map<String, Object> body) throws ApiException {
+        Configuration c = facts.tenantConfigurations().get(id);
+        if (c == null) {
+            throw ApiException.notFound("tenant " + id);
+        }
+        if (body.containsKey("id") && !id.equals(String.valueOf(body.get("id")))) {
+            throw ApiException.badRequest("key 'id': a tenant's id does not change; add a new tenant and remove this"
+                    + " one");
+        }
+        Dictionary<String, Object> stored = c.getProperties();
+        Map<String, Object> before = new LinkedHashMap<>();
+        Map<String, Object> bookkeeping = new LinkedHashMap<>();
+        for (Enumeration<String> keys = stored.keys(); keys.hasMoreElements();) {
+            String k = keys.nextElement();
+            if (k.startsWith(".serv.")) {
+                bookkeeping.put(k, stored.get(k));
+            } else if (KEYS.contains(k)) {
+                before.put(k, stored.get(k));
+            }
+        }
+        Map<String, Object> values = settings(body, before);
+        check(values);
+        Map<String, Object> sealed = secrets.sealAll(values);
+        List<String> changed = new ArrayList<>();
+        for (String k : new java.util.TreeSet<>(union(before.keySet(), sealed.keySet()))) {
+            if (!same(before.get(k), sealed.get(k))) {
+                changed.add(k);
+            }
+        }
+        if (changed.isEmpty()) {
+            return new Result(id, false, changed, "nothing changed");
+        }
+        Hashtable<String, Object> next = new Hashtable<>(sealed);
+        next.putAll(bookkeeping); // the reconciler's marks: the edit shows as made over the file, until it changes
+        try {
+            c.update(next);
+        } catch (IOException e) {
+            throw new ApiException(500, "the tenant could not be stored: " + e.getMessage());
+        }
+        Object source = bookkeeping.get(".serv.source");
+        LOG.info("Tenant {} edited through the admin API: {}", id, changed);
+        return new Result(id, false, changed, "tenant " + id + ": " + String.join(", ", changed) + " changed"
+                + (source == null ? "" : "; the edit holds until " + source + " changes"));
+    }
+
+    /**
+     * Removes a tenant. Its pool drains and closes; with {@code dropData}, a schema tenant's schema is dropped from
+     * the shared database afterwards. A tenant with a database of its own keeps it: dropping a whole database is left
+     * to its owner's tools.
+     */
+    Result remove(String id, boolean dropData) throws ApiException {
+        Configuration c = facts.tenantConfigurations().get(id);
+        if (c == null) {
+            throw ApiException.notFound("tenant " + id);
+        }
+        Object source = c.getProperties().get(".serv.source");
+        if (source != null) {
+            throw ApiException.conflict("tenant " + id + " comes from " + source + ": remove it there (removed here,"
+                    + " it would come back the next time " + source + " is read)");
+        }
+        Tenant tenant = facts.tenantService().find(id).orElse(null);
+        if (dropData && tenant != null && tenant.databaseUrl() != null) {
+            throw ApiException.badRequest("tenant " + id + " has a database of its own (" + tenant.databaseUrl()
+                    + "); Serv does not drop databases: remove the tenant keeping its data, then drop the database"
+                    + " with your database tools");
+        }
+        String schema = tenant == null ? null : tenant.schema();
+        try {
+            c.delete();
+        } catch (IOException e) {
+            throw new ApiException(500, "the tenant could not be removed: " + e.getMessage());
+        }
+        LOG.info("Tenant {} removed through the admin API ({})", id, dropData ? "dropping its schema" : "data kept");
+        if (!dropData || schema == null) {
+            return new Result(id, false, List.of(), "tenant " + id + " removed; its data is kept"
+                    + (schema == null ? "" : " (schema " + schema + " of database default)"));
+        }
+        awaitClosed(id);
+        dropSchema(id, schema);
+        return new Result(id, false, List.of(), "tenant " + id + " removed, and its schema " + schema + " dropped");
+    }
+
+    private void awaitClosed(String id) throws ApiException {
+        long deadline = System.nanoTime() + CLOSE_WAIT_MS * 1_000_000;
+        while (facts.database("default", id).isPresent()) {
+            if (System.nanoTime() > deadline) {
+                throw new ApiException(504, "tenant " + id + " removed, but its pool did not close within "
+                        + CLOSE_WAIT_MS / 1000 + " s: its schema was kept");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiException(503, "interrupted: the schema was kept");
+            }
+        }
+    }
+
+    private void dropSchema(String id, String schema) throws ApiException {
+        if (!SCHEMA.matcher(schema).matches() || schema.startsWith("pg_") || schema.equals("public")) {
+            throw ApiException.badRequest("schema '" + schema + "' is not one Serv drops");
+        }
+        Database shared = facts.database("default", null).orElseThrow(() -> new ApiException(503,
+                "tenant " + id + " removed, but database default is not there to drop schema " + schema));
+        if (shared.state() != DatabaseState.UP) {
+            throw new ApiException(503, "tenant " + id + " removed, but database default is " + shared.state()
+                    + ": schema " + schema + " was kept");
+        }
+        try (Connection c = shared.connection(); Statement st = c.createStatement()) {
+            st.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
+        } catch (SQLException e) {
+            throw new ApiException(503, "tenant " + id + " removed, but schema " + schema + " could not be dropped: "
+                    + e.getMessage());
+        }
+    }
+
+    /**
+     * The stored settings: {@code before} with the body's keys over it (null removes a key), lists as arrays of
+     * strings (what Configuration Admin stores), every value a string as the files give them. Unknown keys are a
+     * 400 naming the known ones.
+     */
+    private static Map<String, Object> settings(Map<String, Object> body, Map<String, Object> before)
+            throws ApiException {
+        Map<String, Object> out = new TreeMap<>(before);
+        for (Map.Entry<String, Object> e : body.entrySet()) {
+            String key = e.getKey();
+            if (!KEYS.contains(key)) {
+                throw ApiException.badRequest("key '" + key + "' is not a tenant setting; the keys are "
+                        + new java.util.TreeSet<>(KEYS));
+            }
+            Object v = e.getValue();
+            if (v == null || (v instanceof String s && s.isBlank())) {
+                out.remove(key);
+            } else if (LISTS.contains(key)) {
+                List<String> items = new ArrayList<>();
+                if (v instanceof Collection<?> c) {
+                    c.forEach(x -> items.add(String.valueOf(x).strip()));
+                } else {
+                    for (String s : v.toString().split(",")) {
+                        items.add(s.strip());
+                    }
+                }
+                items.removeIf(String::isEmpty);
+                if (items.isEmpty()) {
+                    out.remove(key);
+                } else {
+                    out.put(key, items.toArray(String[]::new));
+                }
+            } else if (v instanceof Map || v instanceof Collection) {
+                throw ApiException.badRequest("key '" + key + "': give a single value");
+            } else {
+                out.put(key, v.toString());
+            }
+        }
+        return out;
+    }
+
+    private void check(Map<String, Object> values) throws ApiException {
+        List<String> problems = checks.problems("serv.tenant", null, values);
+        if (!problems.isEmpty()) {
+            throw ApiException.badRequest(String.join("; ", problems));
+        }
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> out = new java.util.HashSet<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    private static boolean same(Object a, Object b) {
+        if (a instanceof String[] x && b instanceof String[] y) {
+            return java.util.Arrays.equals(x, y);
+        }
+        return Objects.equals(a == null ? null : a.toString(), b == null ? null : b.toString());
+    }
+}

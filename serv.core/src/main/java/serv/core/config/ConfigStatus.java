@@ -1,0 +1,20 @@
+package serv.core.config;
+
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** How the configuration sources were applied, as a service: for /health, the Web Console and the command line. */
+@ProviderType
+public interface ConfigStatus {
+
+    /** What an operator should fix in the configuration (unknown keys, unreadable files, wrong values). */
+    List<String> warnings();
+
+    /**
+     * The configurations edited in the console (or the admin API) over what their source says: PID to the source.
+     * The edit holds until the source changes.
+     */
+    Map<String, String> overridden();
+}

@@ -1,0 +1,17 @@
+package serv.core.runtime;
+
+/** Whether a route serves now, and if not, why. */
+public enum RouteStatus {
+    /** It answers requests. */
+    SERVING,
+    /** Its database is applying its extension's migrations (deployed a moment ago): 503 until they ran. */
+    WAITING_FOR_MIGRATIONS,
+    /** A migration of its extension failed on its database: 503 naming the migration, until it is fixed. */
+    MIGRATION_FAILED,
+    /** Its database is not up (starting, unreachable, failed): 503. */
+    DATABASE_DOWN,
+    /** It names a database that is not configured: 503. */
+    DATABASE_NOT_CONFIGURED,
+    /** Its extension is installed but stopped (or being updated): 503 naming the extension. */
+    EXTENSION_STOPPED
+}

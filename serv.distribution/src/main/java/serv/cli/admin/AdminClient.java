@@ -1,0 +1,180 @@
+package serv.cli.admin;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import picocli.CommandLine.Option;
+
+/**
+ * The command line's way to a running server: its admin API ({@code <url>/system/console/serv/api/...}) with the
+ * console's login, from {@code --url} (or {@code SERV_URL}, else {@code http://127.0.0.1:$SERV_PORT}) and
+ * {@code SERV_CONSOLE_USER} / {@code SERV_CONSOLE_PASSWORD} (or {@code --user}, {@code --password-file}).
+ * A password is never taken on the command line, where other users of the machine could read it.
+ */
+public final class AdminClient {
+
+    /** Exit codes a script can rely on. */
+    public static final int OK = 0;
+    /** The server refused the request (a 4xx: wrong value, unknown name); the reason is printed. */
+    public static final int REFUSED = 1;
+    /** The server could not be reached. */
+    public static final int UNREACHABLE = 3;
+    /** The login was refused. */
+    public static final int UNAUTHORIZED = 4;
+    /** The server failed (a 5xx); the reason is printed. */
+    public static final int SERVER_ERROR = 5;
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The options every operator command takes. */
+    public static final class Options {
+        @Option(names = "--url", description = "The server (default: $SERV_URL, else http://127.0.0.1:$SERV_PORT,"
+                + " port 8000 when unset).")
+        String url;
+
+        @Option(names = "--user", description = "The console user (default: $SERV_CONSOLE_USER).")
+        String user;
+
+        @Option(names = "--password-file", description = "A file holding the console password (default:"
+                + " $SERV_CONSOLE_PASSWORD).")
+        Path passwordFile;
+
+        @Option(names = "--json", description = "Print the API's JSON answer instead of a table.")
+        boolean json;
+    }
+
+    /** A failed request: the exit code, and the line to print. */
+    public static final class Failure extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int exitCode;
+
+        Failure(int exitCode, String message) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+
+        public int exitCode() {
+            return exitCode;
+        }
+    }
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+    private final String authorization;
+    final boolean json;
+
+    public AdminClient(Options o) throws Failure {
+        String url = o.url != null ? o.url : System.getenv("SERV_URL");
+        if (url == null || url.isBlank()) {
+            String port = System.getenv().getOrDefault("SERV_PORT", "8000").strip();
+            url = "http://127.0.0.1:" + (port.isEmpty() ? "8000" : port);
+        }
+        this.base = url.replaceAll("/+$", "") + "/system/console/serv/api/";
+        String user = o.user != null ? o.user : System.getenv("SERV_CONSOLE_USER");
+        String password = System.getenv("SERV_CONSOLE_PASSWORD");
+        if (o.passwordFile != null) {
+            try {
+                password = Files.readString(o.passwordFile).strip();
+            } catch (IOException e) {
+                throw new Failure(REFUSED, "the password file " + o.passwordFile + " could not be read: " + e);
+            }
+        }
+        if (user == null || password == null) {
+            throw new Failure(UNAUTHORIZED, "set SERV_CONSOLE_USER and SERV_CONSOLE_PASSWORD (or --user and"
+                    + " --password-file): the admin API uses the Web Console's login");
+        }
+        this.authorization = "Basic " + Base64.getEncoder().encodeToString(
+                (user + ":" + password).getBytes(StandardCharsets.UTF_8));
+        this.json = o.json;
+    }
+
+    public JsonNode get(String path) throws Failure {
+        return send("GET", path, HttpRequest.BodyPublishers.noBody(), null);
+    }
+
+    public JsonNode post(String path, Object body) throws Failure {
+        return send("POST", path, json(body), "application/json");
+    }
+
+    public JsonNode put(String path, Object body) throws Failure {
+        return send("PUT", path, json(body), "application/json");
+    }
+
+    public JsonNode delete(String path) throws Failure {
+        return send("DELETE", path, HttpRequest.BodyPublishers.noBody(), null);
+    }
+
+    public JsonNode postBytes(String path, byte[] body, String type) throws Failure {
+        return send("POST", path, HttpRequest.BodyPublishers.ofByteArray(body), type);
+    }
+
+    private static HttpRequest.BodyPublisher json(Object body) throws Failure {
+        try {
+            return HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body == null ? Map.of() : body));
+        } catch (JsonProcessingException e) {
+            throw new Failure(REFUSED, "the request could not be written: " + e.getOriginalMessage());
+        }
+    }
+
+    private JsonNode send(String method, String path, HttpRequest.BodyPublisher body, String type) throws Failure {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", authorization).header("Accept", "application/json").method(method, body);
+        if (type != null) {
+            b.header("Content-Type", type);
+        }
+        HttpResponse<byte[]> r;
+        try {
+            r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (ConnectException e) {
+            throw new Failure(UNREACHABLE, "no server answers at " + base.replace("/system/console/serv/api/", "")
+                    + " (is it running? set --url or SERV_PORT)");
+        } catch (IOException e) {
+            throw new Failure(UNREACHABLE, "the server could not be reached: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Failure(UNREACHABLE, "interrupted");
+        }
+        if (r.statusCode() == 401 || r.statusCode() == 403) {
+            throw new Failure(UNAUTHORIZED, "the server refused the login (check SERV_CONSOLE_USER and"
+                    + " SERV_CONSOLE_PASSWORD)");
+        }
+        JsonNode answer = null;
+        if (r.body().length > 0) {
+            try {
+                answer = JSON.readTree(r.body());
+            } catch (IOException e) {
+                throw new Failure(SERVER_ERROR, "the server answered " + r.statusCode() + " without JSON: is "
+                        + base + " a Serv server?");
+            }
+        }
+        if (r.statusCode() >= 400) {
+            String message = answer != null && answer.hasNonNull("error") ? answer.get("error").asText()
+                    : "HTTP " + r.statusCode();
+            throw new Failure(r.statusCode() >= 500 ? SERVER_ERROR : REFUSED, message);
+        }
+        return answer == null ? JSON.createObjectNode() : answer;
+    }
+
+    /** Prints an answer as indented JSON. */
+    public static String pretty(JsonNode node) {
+        try {
+            return JSON.writerWithDefaultPrettyPrinter().writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            return node.toString();
+        }
+    }
+}

@@ -1,0 +1,330 @@
+package serv.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The operator's surfaces of a running serv.jar, used as an operator uses them: the admin API under the console's
+ * path and login (#12), the {@code serv} command line against it (tables, {@code --json}, exit codes), and the Gogo
+ * shell on the terminal ({@code run --shell}). One server on a fresh PostgreSQL database for the class.
+ */
+public class OperatorIT {
+
+    private static final String USER = "op";
+    private static final String PASSWORD = "operator-pw-8812";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private static ServProcess serv;
+    private static String db;
+
+    @BeforeClass
+    public static void start() throws Exception {
+        String url = ServTestSupport.freshPostgres();
+        db = url.substring(url.lastIndexOf('/') + 1);
+        Path home = Files.createTempDirectory("serv-operator-it-");
+        Files.writeString(home.resolve("serv.config.yaml"), """
+                databases:
+                  default: {url: "%s", pool_size: 2}
+                """.formatted(url));
+        serv = new ServProcess(home, ServProcess.freePort(), "serv.log",
+                Map.of("SERV_CONSOLE_USER", USER, "SERV_CONSOLE_PASSWORD", PASSWORD));
+        serv.awaitHealthy();
+        awaitServing("/posts");
+    }
+
+    @AfterClass
+    public static void stop() throws Exception {
+        if (serv != null) {
+            serv.close();
+        }
+    }
+
+    // ---- the admin API ------------------------------------------------------------------------------------
+
+    record Answer(int status, JsonNode body) {
+    }
+
+    private static Answer api(String method, String path, byte[] body, String type) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serv.port
+                + "/system/console/serv/api/" + path)).timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
+                        (USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (type != null) {
+            b.header("Content-Type", type);
+        }
+        HttpResponse<byte[]> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        JsonNode node = r.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(r.body());
+        if (r.statusCode() >= 400) {
+            assertTrue(path + ": every error is {\"error\": ...}: " + node, node.hasNonNull("error"));
+        }
+        return new Answer(r.statusCode(), node);
+    }
+
+    private static Answer get(String path) throws Exception {
+        return api("GET", path, null, null);
+    }
+
+    private static Answer json(String method, String path, Object body) throws Exception {
+        return api(method, path, JSON.writeValueAsBytes(body), "application/json");
+    }
+
+    private static void awaitServing(String path) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (serv.status(path, null, null) != 200) {
+            assertTrue(path + " never served:\n" + serv.log(), System.nanoTime() < end);
+            Thread.sleep(100);
+        }
+    }
+
+    @Test
+    public void theApiNeedsTheConsolesLogin() throws Exception {
+        assertEquals(401, serv.status("/system/console/serv/api/overview", null, null));
+        assertEquals(401, serv.status("/system/console/serv/api/overview", USER, "wrong"));
+    }
+
+    @Test
+    public void overviewAndDatabasesSayWhatRunsAndWhereItComesFrom() throws Exception {
+        JsonNode o = get("overview").body();
+        assertFalse(o.get("server").get("version").asText().isEmpty());
+        assertEquals("UP", o.get("databases").get(0).get("state").asText());
+        assertTrue(o.toString(), o.get("attention").isEmpty());
+        assertTrue(o.get("traffic").has("requests_per_second"));
+
+        JsonNode d = get("databases").body().get("databases").get(0);
+        assertEquals("default", d.get("name").asText());
+        assertEquals("serv.config.yaml", d.get("source").asText());
+        assertEquals("postgresql", d.get("dialect").asText());
+        assertTrue(d.toString(), d.get("pool").get("max").asInt() >= 2);
+
+        Answer test = api("POST", "databases/default/test", null, null);
+        assertEquals(200, test.status());
+        assertTrue(test.body().toString(), test.body().get("ok").asBoolean());
+
+        JsonNode one = get("databases/default").body();
+        JsonNode first = one.get("migrations").get(0);
+        assertEquals("serv.blog", first.get("extension").asText());
+        assertEquals("MATCHES", first.get("script").asText());
+        assertFalse(first.get("applied_at").asText().isEmpty());
+
+        assertEquals(404, get("databases/nope").status());
+        assertEquals(404, get("nothing-here").status());
+        Answer unconfirmed = json("POST", "databases/default/rollback", Map.of("extension", "serv.blog", "version", "5"));
+        assertEquals(400, unconfirmed.status());
+        assertTrue(unconfirmed.body().toString(), unconfirmed.body().get("error").asText().contains("confirm"));
+    }
+
+    @Test
+    public void tenantsAreAddedEditedAndRemovedWithTheFilesChecks() throws Exception {
+        Answer wrong = json("POST", "tenants", Map.of("id", "ops1", "hosts", List.of("ops1.test"), "pool_size", "-3"));
+        assertEquals(wrong.body().toString(), 400, wrong.status());
+        assertTrue(wrong.body().toString(), wrong.body().get("error").asText().contains("pool_size"));
+        Answer unknown = json("POST", "tenants", Map.of("id", "ops1", "hosts", List.of("ops1.test"), "colour", "red"));
+        assertEquals(400, unknown.status());
+        assertTrue(unknown.body().toString(), unknown.body().get("error").asText().contains("colour"));
+        Answer form = api("POST", "tenants", "id=ops1".getBytes(StandardCharsets.UTF_8),
+                "application/x-www-form-urlencoded");
+        assertEquals(415, form.status());
+
+        Answer added = json("POST", "tenants", Map.of("id", "ops1", "hosts", List.of("ops1.test"),
+                "database_schema", "ops1_data"));
+        assertEquals(added.body().toString(), 201, added.status());
+        assertEquals(409, json("POST", "tenants", Map.of("id", "ops1", "hosts", List.of("x.test"))).status());
+        // It serves (its pool opens on its first request, its migrations run in its schema).
+        assertEquals(200, serv.get("/posts", "Host", "ops1.test").statusCode());
+        JsonNode t = get("tenants/ops1").body();
+        assertEquals("ops1_data", t.get("database").get("schema").asText());
+        assertTrue(t.toString(), t.get("awake").asBoolean());
+
+        Answer edited = json("PUT", "tenants/ops1", Map.of("name", "Ops One"));
+        assertEquals(edited.body().toString(), 200, edited.status());
+        assertEquals("[\"name\"]", edited.body().get("changed").toString());
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!"Ops One".equals(get("tenants/ops1").body().path("name").asText())) {
+            assertTrue("the new name never showed: " + get("tenants/ops1").body(), System.nanoTime() < end);
+            Thread.sleep(50);
+        }
+
+        assertTrue(schemaExists("ops1_data"));
+        Answer removed = api("DELETE", "tenants/ops1?data=drop", null, null);
+        assertEquals(removed.body().toString(), 200, removed.status());
+        assertFalse("the schema was dropped", schemaExists("ops1_data"));
+        assertEquals(404, get("tenants/ops1").status());
+    }
+
+    private static boolean schemaExists(String schema) throws Exception {
+        try (Connection c = ServTestSupport.postgres(db); Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.schemata WHERE schema_name = '"
+                        + schema + "'")) {
+            rs.next();
+            return rs.getInt(1) == 1;
+        }
+    }
+
+    @Test
+    public void extensionsAreInstalledStoppedAndRemovedAndRoutesSayWhetherTheyServe() throws Exception {
+        JsonNode routes = get("routes").body().get("routes");
+        assertTrue(routes.toString(), routes.toString().contains("\"path\":\"/posts\""));
+        assertTrue(routes.toString(), routes.toString().contains("\"status\":\"SERVING\""));
+
+        assertEquals(400, api("POST", "extensions", "not a jar".getBytes(StandardCharsets.UTF_8),
+                "application/java-archive").status());
+        byte[] jar = Files.readAllBytes(TestBundles.build("serv.it.hello", "serv.it.hello", Map.of(), Map.of(
+                "serv/migrations/default/V001__create_hello.sql", "CREATE TABLE hello (greeting TEXT NOT NULL);\n")));
+        Answer installed = api("POST", "extensions", jar, "application/java-archive");
+        assertEquals(installed.body().toString(), 201, installed.status());
+        assertTrue(Files.exists(serv.home.resolve("deploy/serv.it.hello.jar")));
+        awaitServing("/hello");
+        JsonNode hello = get("extensions/serv.it.hello").body();
+        assertEquals("ACTIVE", hello.get("state").asText());
+        assertEquals("SERVING", hello.get("routes").get(0).get("status").asText());
+        assertEquals("001", hello.get("migrations").get("default").get(0).get("version").asText());
+
+        JsonNode stopped = api("POST", "extensions/serv.it.hello/stop", null, null).body();
+        assertEquals("RESOLVED", stopped.get("state").asText());
+        assertEquals(503, serv.status("/hello", null, null));
+        JsonNode ghost = get("routes").body().get("routes");
+        assertTrue(ghost.toString(), ghost.toString().contains("EXTENSION_STOPPED"));
+        assertEquals("ACTIVE", api("POST", "extensions/serv.it.hello/start", null, null).body().get("state").asText());
+        awaitServing("/hello");
+
+        assertEquals(409, api("DELETE", "extensions/serv.blog", null, null).status()); // part of serv.jar
+        assertEquals(204, api("DELETE", "extensions/serv.it.hello", null, null).status());
+        assertFalse(Files.exists(serv.home.resolve("deploy/serv.it.hello.jar")));
+        assertEquals(404, get("extensions/serv.it.hello").status());
+    }
+
+    // ---- the command line ---------------------------------------------------------------------------------
+
+    record Run(int exit, String out, String err) {
+    }
+
+    private static Run cli(Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-jar", ServProcess.JAR.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        pb.environment().put("SERV_PORT", Integer.toString(serv.port));
+        pb.environment().put("SERV_CONSOLE_USER", USER);
+        pb.environment().put("SERV_CONSOLE_PASSWORD", PASSWORD);
+        pb.environment().putAll(env);
+        Path out = Files.createTempFile("serv-cli-", ".out");
+        Path err = Files.createTempFile("serv-cli-", ".err");
+        pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.PIPE);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        assertTrue("serv " + String.join(" ", args) + " did not end", p.waitFor(60, TimeUnit.SECONDS));
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private static Run cli(String... args) throws Exception {
+        return cli(Map.of(), args);
+    }
+
+    @Test
+    public void theCommandLineGivesTablesJsonAndExitCodesAScriptCanRelyOn() throws Exception {
+        Run status = cli("status");
+        assertEquals(status.err() + status.out(), 0, status.exit());
+        assertTrue(status.out(), status.out().contains("Nothing needs attention."));
+
+        Run dbs = cli("database", "list");
+        assertEquals(0, dbs.exit());
+        assertTrue(dbs.out(), dbs.out().contains("DATABASE") && dbs.out().contains("default")
+                && dbs.out().contains("serv.config.yaml"));
+        Run asJson = cli("route", "list", "--json");
+        assertEquals(0, asJson.exit());
+        assertTrue(asJson.out(), JSON.readTree(asJson.out()).get("routes").isArray());
+
+        Run refused = cli("tenant", "add", "cli1", "--host", "cli1.test", "--idle-timeout", "soon");
+        assertEquals(1, refused.exit());
+        assertTrue(refused.err(), refused.err().contains("idle_timeout"));
+        Run added = cli("tenant", "add", "cli1", "--host", "cli1.test");
+        assertEquals(added.err(), 0, added.exit());
+        assertTrue(cli("tenant", "list").out().contains("cli1.test"));
+        assertEquals(0, cli("tenant", "remove", "cli1").exit());
+
+        Run stop = cli("extension", "stop", "serv.blog");
+        assertEquals(stop.err(), 0, stop.exit());
+        try {
+            Run attention = cli("status");
+            assertEquals("something needs attention: exit code 1", 1, attention.exit());
+            assertTrue(attention.out(), attention.out().contains("serv.blog"));
+        } finally {
+            assertEquals(0, cli("extension", "start", "serv.blog").exit());
+        }
+        awaitServing("/posts");
+
+        assertEquals(4, cli(Map.of("SERV_CONSOLE_PASSWORD", "wrong"), "status").exit());
+        assertEquals(3, cli("status", "--url", "http://127.0.0.1:" + ServProcess.freePort()).exit());
+        Run help = cli("tenant", "add", "--help");
+        assertEquals(0, help.exit());
+        assertTrue(help.out(), help.out().contains("--host"));
+        Run noConfirm = cli("database", "rollback", "default", "--extension", "serv.blog", "--to", "5");
+        assertEquals(1, noConfirm.exit());
+        assertTrue(noConfirm.err(), noConfirm.err().contains("--yes"));
+    }
+
+    // ---- the shell ----------------------------------------------------------------------------------------
+
+    @Test
+    public void theShellOnTheTerminalHasServsCommands() throws Exception {
+        Path home = Files.createTempDirectory("serv-shell-it-");
+        int port = ServProcess.freePort();
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", ServProcess.JAR.toString(), "run", "--shell");
+        pb.directory(home.toFile());
+        pb.environment().put("SERV_PORT", Integer.toString(port));
+        Path log = home.resolve("shell.log");
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process p = pb.start();
+        try (OutputStream stdin = p.getOutputStream()) {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(log).contains("g!")) {
+                assertTrue("no shell prompt:\n" + Files.readString(log), System.nanoTime() < end && p.isAlive());
+                Thread.sleep(100);
+            }
+            stdin.write("databases\nroutes\nhelp tenants\n".getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+            while (!(Files.readString(log).contains("/posts") && Files.readString(log).contains("every tenant"))) {
+                assertTrue("the commands did not answer:\n" + Files.readString(log), System.nanoTime() < end);
+                Thread.sleep(100);
+            }
+            String out = Files.readString(log);
+            assertTrue(out, out.contains("DATABASE") && out.contains("sqlite"));
+        } catch (IOException e) {
+            throw new AssertionError(Files.readString(log), e);
+        } finally {
+            p.destroy();
+            p.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+}
