@@ -9,7 +9,9 @@
   if (!host) { return; }
   var page = host.getAttribute('data-page');
   var root = host.getAttribute('data-root');
-  var base = root + '/serv/api/';
+  // Absolute, from the origin: a page opened as http://user:password@host/... would resolve a relative URL with the
+  // credentials in it, which fetch() refuses.
+  var base = window.location.origin + root + '/serv/api/';
   var timer = null;
 
   function el(tag, attrs) {
@@ -85,6 +87,7 @@
     for (var i = 0; i < arguments.length; i++) {
       var c = arguments[i];
       if (c === null || c === undefined) { continue; }
+      if (Array.isArray(c)) { c.forEach(function (x) { if (x) { cell.appendChild(x); } }); continue; }
       cell.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
     }
     return cell;
@@ -110,7 +113,7 @@
     timer = setInterval(fn, ms || 2000);
   }
 
-  function link(href, text) { return el('a', { href: root + '/' + href, text: text }); }
+  function link(href, text) { return el('a', { href: window.location.origin + root + '/' + href, text: text }); }
 
   // ---- overview ---------------------------------------------------------------------------------------------
 

@@ -190,6 +190,7 @@ public class HardeningIT extends ServTestSupport {
             try {
                 awaitStatus("/posts", 200, Duration.ofSeconds(30));
                 Set<Integer> statuses = ConcurrentHashMap.newKeySet();
+                Set<String> failures = ConcurrentHashMap.newKeySet();
                 AtomicBoolean running = new AtomicBoolean(true);
                 List<Thread> writers = new ArrayList<>();
                 for (int i = 0; i < 6; i++) {
@@ -199,6 +200,7 @@ public class HardeningIT extends ServTestSupport {
                                 statuses.add(send("POST", "/posts", FORM, "title=t&content=c&author_id=" + author)
                                         .status());
                             } catch (Exception e) {
+                                failures.add(e.toString());
                                 statuses.add(-1);
                             }
                         }
@@ -220,7 +222,7 @@ public class HardeningIT extends ServTestSupport {
                 for (Thread t : writers) {
                     t.join(20_000);
                 }
-                assertTrue(statuses.toString(), Set.of(201, 503).containsAll(statuses));
+                assertTrue(statuses + " " + failures, Set.of(201, 503).containsAll(statuses));
                 assertTrue("served again " + ms + " ms after the database came back", ms < 3000);
             } finally {
                 blog.delete();

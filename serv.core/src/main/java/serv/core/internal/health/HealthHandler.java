@@ -94,7 +94,7 @@ public final class HealthHandler implements Handler {
             }
             if (!tenants.table().isEmpty()) {
                 Map<String, Object> tenancy = new LinkedHashMap<>();
-                tenancy.put("tenants", tenants.list().size());
+                tenancy.put("tenants", tenants.count());
                 tenancy.put("unmatched", tenants.servesUnmatched() ? "site" : "reject");
                 body.put("tenancy", tenancy);
             }

@@ -70,6 +70,13 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     /** Configurations that were refused (no good one before them), by PID, with why: for /health. */
     private final Map<String, String> refused = new ConcurrentHashMap<>();
     private volatile TenantTable table = TenantTable.EMPTY;
+    /**
+     * The table is out of date: a tenant came, changed or went since it was built. It is rebuilt by the next reader,
+     * once, however many tenants changed meanwhile: ten thousand tenants created in a burst cost one rebuild, not
+     * ten thousand (each O(n)).
+     */
+    private volatile boolean tableStale;
+    private final Object tableLock = new Object();
     private volatile boolean serveUnmatched = true;
     /** The shared default database's settings as a consumer gets them; null until read, empty when there is none. */
     private volatile Map<String, Object> sharedDefault;
@@ -103,6 +110,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
         byPid.clear();
         byId.clear();
         table = TenantTable.EMPTY;
+        tableStale = false;
     }
 
     @Override
@@ -169,16 +177,27 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     }
 
     private void rebuildTable() {
-        TenantTable next = TenantTable.EMPTY;
-        for (LiveTenant t : byId.values()) {
-            next = next.with(t.tenant());
-        }
-        table = next;
+        tableStale = true; // after byId changed: a reader that rebuilds sees the change
     }
 
     /** Which tenant a request belongs to; empty when no tenant is configured. */
     public TenantTable table() {
+        if (tableStale) {
+            synchronized (tableLock) {
+                if (tableStale) {
+                    tableStale = false;
+                    List<Tenant> all = new ArrayList<>(byId.size());
+                    byId.values().forEach(t -> all.add(t.tenant()));
+                    table = TenantTable.of(all);
+                }
+            }
+        }
         return table;
+    }
+
+    /** How many tenants are configured (valid). */
+    public int count() {
+        return byId.size();
     }
 
     /** Whether a request that selects no tenant is answered by the server's own site (else 404 unknown tenant). */

@@ -1,8 +1,10 @@
 package serv.core.internal.tenant;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -48,6 +50,16 @@ public final class TenantTable {
                 Comparator.comparingInt((Map.Entry<String, Tenant> e) -> e.getKey().length()).reversed();
         wildcards.sort(longestFirst);
         prefixes.sort(longestFirst);
+    }
+
+    /** The table of these tenants, built once (a tenant id given twice: the last one counts). */
+    public static TenantTable of(Collection<Tenant> tenants) {
+        if (tenants.isEmpty()) {
+            return EMPTY;
+        }
+        Map<String, Tenant> byId = new LinkedHashMap<>();
+        tenants.forEach(t -> byId.put(t.id(), t));
+        return new TenantTable(new ArrayList<>(byId.values()));
     }
 
     public boolean isEmpty() {

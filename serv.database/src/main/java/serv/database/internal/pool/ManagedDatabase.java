@@ -76,6 +76,8 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
     private long lastAcquired = -1;
     /** A connection broke under a query since the last check: the next check borrows one for real. */
     private volatile boolean suspect;
+    /** The last outage reason logged at WARN, so that an outage is logged once, not at every check. */
+    private String lastLoggedFailure;
 
     ManagedDatabase(BundleContext context, PoolScheduler scheduler, MigrationCatalog catalog) {
         this.context = context;
@@ -484,6 +486,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
                 if (status.state() != DatabaseState.UP) {
                     LOG.info("Database {}: UP", label());
                 }
+                lastLoggedFailure = null;
                 if (down) {
                     renewIfEmpty(p);
                 }
@@ -501,7 +504,14 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
                 probe.recheckLater(ConnectivityProbe.FIRST_BACKOFF_MS);
             } else {
                 long delay = probe.nextBackoff();
-                LOG.warn("Database {}: unavailable ({}); checking again in {} ms", label(), failure, delay);
+                if (failure.equals(lastLoggedFailure)) {
+                    // The same outage, checked again (requests recheck it every second): once in the log is enough.
+                    LOG.debug("Database {}: still unavailable ({})", label(), failure);
+                } else {
+                    LOG.warn("Database {}: unavailable ({}); checking again in {} ms, or at a request after 1 s",
+                            label(), failure, delay);
+                    lastLoggedFailure = failure;
+                }
                 setStatus(DatabaseState.RETRYING, failure + "; next check in " + delay / 1000.0 + " s");
                 probe.recheckLater(delay);
             }
