@@ -229,7 +229,8 @@
     ['path_prefix', 'path prefix (/t/acme)'], ['database_schema', 'schema in database default'],
     ['database_url', 'or a database of its own: URL'], ['database_user', 'its user'],
     ['database_password', 'its password'], ['pool_size', 'connections kept open'], ['max_size', 'most connections'],
-    ['idle_timeout', 'seconds idle before its pool closes'], ['extensions', 'extensions (comma-separated; empty: all)']];
+    ['idle_timeout', 'seconds idle before its pool closes'], ['min_connections', 'guaranteed connections'],
+    ['max_requests', 'requests served at once'], ['extensions', 'extensions (comma-separated; empty: all)']];
 
   function tenants() {
     var body = frame('Tenants', 'Each tenant has its own database or schema. Add, edit and remove them here: the same'
@@ -259,6 +260,13 @@
       call.then(function (r) { if (result(r)) { edit(null); } });
     });
     var list = el('div');
+    var offset = 0, pageSize = 50;
+    var filter = el('input', { id: 'tenant-filter', placeholder: 'filter by id, name or host', size: 30,
+      oninput: function () { offset = 0; } });
+    var pager = el('span', { id: 'tenant-pager' });
+    var prev = el('button', { 'class': 'ui-state-default ui-corner-all', text: '< Previous', onclick: function () { offset = Math.max(0, offset - pageSize); } });
+    var next = el('button', { 'class': 'ui-state-default ui-corner-all', text: 'Next >', onclick: function () { offset += pageSize; } });
+    body.appendChild(el('p', null, filter, ' ', prev, ' ', pager, ' ', next));
     body.appendChild(list);
     body.appendChild(el('h3', { id: 'serv-form-title', text: 'Add a tenant' }));
     body.appendChild(form);
@@ -286,8 +294,12 @@
     }
 
     refresh(function () {
-      api('GET', 'tenants').then(function (r) {
+      api('GET', 'tenants?offset=' + offset + '&limit=' + pageSize + '&q=' + encodeURIComponent(filter.value)).then(function (r) {
         if (r.status >= 400) { message(r.body.error, false); return; }
+        if (offset > 0 && offset >= r.body.total) { offset = Math.max(0, r.body.total - pageSize); }
+        pager.textContent = r.body.total ? (r.body.offset + 1) + '-' + (r.body.offset + r.body.tenants.length) + ' of ' + r.body.total : '0 tenants';
+        prev.disabled = offset === 0;
+        next.disabled = offset + pageSize >= r.body.total;
         list.textContent = '';
         list.appendChild(table(['id', 'name', 'hosts', 'path prefix', 'database', 'idle timeout', 'state', 'pool', 'settings from', ''],
           r.body.tenants.map(function (t) {

@@ -278,7 +278,7 @@ public class HardeningIT extends ServTestSupport {
     public void waitingForAnotherServersMigrationsIsWaitingNotFailing() throws Exception {
         awaitStatus("/posts", 200, Duration.ofSeconds(30));
         try (Connection other = postgres(db()); Statement st = other.createStatement()) {
-            st.execute("SELECT pg_advisory_lock(" + 0x73657276L + ")"); // another server, migrating
+            st.execute("SELECT pg_advisory_lock(1936028278, hashtext(current_schema()))"); // another server, migrating
             java.nio.file.Path jar = home().resolve("deploy/it-waits.jar");
             writeAtomically(jar, resourceBundle("it.waits", Map.of(
                     "serv/migrations/default/V1__create_waits.sql", "CREATE TABLE waits (id INTEGER);\n")));
@@ -288,7 +288,7 @@ public class HardeningIT extends ServTestSupport {
                 assertTrue(database("default").failedExtensions().isEmpty());
                 assertEquals(200, get("/posts").status());
             } finally {
-                st.execute("SELECT pg_advisory_unlock(" + 0x73657276L + ")");
+                st.execute("SELECT pg_advisory_unlock(1936028278, hashtext(current_schema()))");
             }
             await("the waiting migration to run", Duration.ofSeconds(20), () -> {
                 try (Connection c = postgres(db()); Statement s2 = c.createStatement();

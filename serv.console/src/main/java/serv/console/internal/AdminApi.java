@@ -33,7 +33,8 @@ import serv.database.Migrations;
  * GET    databases/{name}[?tenant=t]       one, with its migration history
  * POST   databases/{name}/test[?tenant=t]  opens a connection of its own and checks it answers
  * POST   databases/{name}/rollback         {"extension": e, "version": v, "confirm": true}: runs down scripts
- * GET    tenants                           tenants, and the refused tenant configurations
+ * GET    tenants[?offset=&limit=&q=]       a page of tenants (100 by default, 1000 at most; q filters by id,
+ *                                          name or host), how many there are, the refused tenant configurations
  * GET    tenants/{id}
  * POST   tenants                           {"id": ..., "hosts": [...], "database_schema": ...}: adds one
  * PUT    tenants/{id}                      the keys given replace the stored ones (null removes one)
@@ -53,6 +54,9 @@ public final class AdminApi {
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
     private static final long MAX_JSON = 1 << 20;
     private static final long MAX_JAR = 64L << 20;
+    /** Tenants per page when the caller does not say, and at most. */
+    static final int DEFAULT_PAGE = 100;
+    static final int MAX_PAGE = 1000;
 
     private final ObjectMapper json = new ObjectMapper();
     private final Facts facts;
@@ -133,8 +137,14 @@ public final class AdminApi {
             }
             case "tenants" -> {
                 if (p.length == 1 && method.equals("GET")) {
+                    int offset = number(req, "offset", 0);
+                    int limit = Math.min(number(req, "limit", DEFAULT_PAGE), MAX_PAGE);
+                    Facts.TenantPage page = facts.tenants(offset, limit, req.getParameter("q"));
                     Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("tenants", facts.tenants());
+                    m.put("tenants", page.page());
+                    m.put("total", page.total());
+                    m.put("offset", offset);
+                    m.put("limit", limit);
                     m.put("refused", facts.refusedTenants());
                     return m;
                 }
@@ -220,6 +230,23 @@ public final class AdminApi {
             return m;
         } catch (MigrationException e) {
             throw ApiException.conflict(e.getMessage());
+        }
+    }
+
+    /** A non-negative whole number query parameter, or {@code fallback}. */
+    private static int number(HttpServletRequest req, String name, int fallback) throws ApiException {
+        String v = req.getParameter(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
+        }
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest(name + "=" + v + ": give a whole number, 0 or more");
         }
     }
 

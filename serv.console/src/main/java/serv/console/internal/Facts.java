@@ -275,12 +275,32 @@ public final class Facts {
     // ---- tenants ------------------------------------------------------------------------------------------
 
     List<Map<String, Object>> tenants() {
-        List<Map<String, Object>> out = new ArrayList<>();
-        Map<String, Configuration> configs = tenantConfigurations();
+        return tenants(0, Integer.MAX_VALUE, null).page();
+    }
+
+    /** A page of tenants (by id; those whose id, name or host contains {@code q}), and how many match. */
+    record TenantPage(List<Map<String, Object>> page, int total) {
+    }
+
+    TenantPage tenants(int offset, int limit, String q) {
+        List<Tenant> matching = new ArrayList<>();
+        String needle = q == null || q.isBlank() ? null : q.strip().toLowerCase(java.util.Locale.ROOT);
         for (Tenant t : tenants.list()) {
-            out.add(tenant(t, configs.get(t.id())));
+            if (needle == null || t.id().contains(needle) || t.name().toLowerCase(java.util.Locale.ROOT)
+                    .contains(needle) || t.hosts().stream().anyMatch(h -> h.contains(needle))) {
+                matching.add(t);
+            }
         }
-        return out;
+        List<Map<String, Object>> out = new ArrayList<>();
+        int from = Math.min(Math.max(0, offset), matching.size());
+        int to = (int) Math.min(matching.size(), (long) from + Math.max(0, limit));
+        if (to > from) {
+            Map<String, Configuration> configs = tenantConfigurations();
+            for (Tenant t : matching.subList(from, to)) {
+                out.add(tenant(t, configs.get(t.id())));
+            }
+        }
+        return new TenantPage(out, matching.size());
     }
 
     Map<String, Object> tenant(Tenant t, Configuration c) {

@@ -44,7 +44,8 @@ public final class TenantAdmin {
     private static final Logger LOG = LoggerFactory.getLogger(TenantAdmin.class);
     /** The keys of a tenant configuration (what the files and the console's form take). */
     static final Set<String> KEYS = Set.of("id", "name", "hosts", "path_prefix", "extensions", "database_url",
-            "database_user", "database_password", "database_schema", "pool_size", "max_size", "idle_timeout");
+            "database_user", "database_password", "database_schema", "pool_size", "max_size", "idle_timeout",
+            "min_connections", "max_requests");
     private static final Set<String> LISTS = Set.of("hosts", "extensions");
     private static final Pattern SCHEMA = Pattern.compile("[a-z][a-z0-9_]{0,62}");
     /** How long a removal waits for the tenant's pool to close before it drops the schema. */

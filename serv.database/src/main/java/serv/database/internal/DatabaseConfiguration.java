@@ -52,6 +52,11 @@ public @interface DatabaseConfiguration {
             description = "asyncpg vocabulary: maximum connections. Wins over pool_size + max_overflow when set.")
     int max__size();
 
+    @AttributeDefinition(name = "Guaranteed connections", min = "0",
+            description = "Connections to this PostgreSQL server that the server's connection budget keeps for this"
+                    + " database while it is open: other pools cannot take them even when the budget runs low.")
+    int guaranteed__connections() default 1;
+
     @AttributeDefinition(name = "Connection timeout (s)", min = "0.25",
             description = "Longest wait for a connection.")
     double connection__timeout() default 5;

@@ -26,10 +26,12 @@ import serv.database.Dialect;
  * @param commandTimeoutMs statement timeout, 0 for none
  * @param idleTimeoutMs Hikari idle timeout
  * @param maxLifetimeMs Hikari max lifetime
+ * @param schema the schema of a schema-per-tenant database, or null
+ * @param guaranteed connections the server's connection budget keeps for this database while it is open
  */
 public record DatabaseSettings(String name, String tenant, DatabaseUrl url, String user, String password,
         int minIdle, int maxPoolSize, long connectionTimeoutMs, long commandTimeoutMs, long idleTimeoutMs,
-        long maxLifetimeMs, String schema) {
+        long maxLifetimeMs, String schema, int guaranteed) {
 
     public static final String FACTORY_PID = "serv.database";
     /**
@@ -123,8 +125,13 @@ public record DatabaseSettings(String name, String tenant, DatabaseUrl url, Stri
         long commandTimeout = millis(props, "command_timeout", DEFAULT_COMMAND_TIMEOUT_S, 0);
         long idleTimeout = millis(props, "idle_timeout", 600, 10);
         long maxLifetime = millis(props, "max_lifetime", 1800, 30);
+        int guaranteed = integer(props, "guaranteed_connections", 1, 0);
+        if (guaranteed > max) {
+            throw new ConfigurationException("key 'guaranteed_connections': " + guaranteed + " is more than the"
+                    + " maximum of " + max + " connections; lower it or raise max_size");
+        }
         return new DatabaseSettings(name, tenant, url, user, password, minIdle, max, connectionTimeout,
-                commandTimeout, idleTimeout, maxLifetime, schema);
+                commandTimeout, idleTimeout, maxLifetime, schema, guaranteed);
     }
 
     /** True when a change from {@code this} to {@code next} needs a new pool (not just a resize). */

@@ -266,18 +266,33 @@ public final class AdminCommands {
             return AdminClient.REFUSED;
         }
 
-        @Command(name = "list", mixinStandardHelpOptions = true, description = "Every tenant: hosts, database,"
-                + " awake or asleep, pool.", footer = EXIT_CODES)
+        @Command(name = "list", mixinStandardHelpOptions = true, description = "The tenants (a page of them):"
+                + " hosts, database, awake or asleep, pool.", footer = EXIT_CODES)
         static final class List extends AdminCommand {
+            @Option(names = "--limit", defaultValue = "100", description = "Tenants to list (default 100, at most"
+                    + " 1000).")
+            int limit;
+
+            @Option(names = "--offset", defaultValue = "0", description = "Tenants to skip.")
+            int offset;
+
+            @Option(names = "--filter", description = "Only those whose id, name or host contains this.")
+            String filter;
+
             @Override
             int run(AdminClient api, PrintWriter out) throws AdminClient.Failure {
-                JsonNode a = api.get("tenants");
+                JsonNode a = api.get("tenants?offset=" + offset + "&limit=" + limit
+                        + (filter == null ? "" : "&q=" + segment(filter)));
                 Table t = new Table("ID", "NAME", "HOSTS", "PATH PREFIX", "DATABASE", "STATE", "POOL");
                 a.get("tenants").forEach(x -> t.row(text(x, "id"), text(x, "name"), list(x.get("hosts")),
                         text(x, "path_prefix"), x.get("database").hasNonNull("schema")
                                 ? "schema " + text(x.get("database"), "schema") : text(x.get("database"), "url"),
                         text(x, "state"), pool(x.get("pool"))));
                 StringBuilder s = new StringBuilder(t.toString());
+                if (a.get("total").asInt() > a.get("tenants").size()) {
+                    s.append(a.get("tenants").size()).append(" of ").append(a.get("total").asInt())
+                            .append(" tenants (--offset, --limit)\n");
+                }
                 a.get("refused").fields().forEachRemaining(e -> s.append("refused ").append(e.getKey()).append(": ")
                         .append(e.getValue().asText()).append('\n'));
                 return print(api, out, a, s);
@@ -308,6 +323,12 @@ public final class AdminCommands {
             String maxSize;
             @Option(names = "--extension", description = "An extension it has (repeat; none given: all).")
             java.util.List<String> extensions;
+            @Option(names = "--min-connections", description = "Connections the connection budget keeps for it"
+                    + " (default 1).")
+            String minConnections;
+            @Option(names = "--max-requests", description = "Its requests served at once (default twice max"
+                    + " size).")
+            String maxRequests;
 
             Map<String, Object> settings() {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -321,6 +342,8 @@ public final class AdminCommands {
                 put(m, "pool_size", poolSize);
                 put(m, "max_size", maxSize);
                 put(m, "extensions", extensions);
+                put(m, "min_connections", minConnections);
+                put(m, "max_requests", maxRequests);
                 String password = System.getenv("SERV_TENANT_DATABASE_PASSWORD");
                 if (databaseUrl != null && password != null) {
                     m.put("database_password", password);

@@ -3,6 +3,7 @@ package serv.core.internal.health;
 import java.nio.charset.StandardCharsets;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToDoubleFunction;
 
@@ -15,6 +16,8 @@ import serv.core.Handler;
 import serv.core.Request;
 import serv.core.Response;
 import serv.core.Route;
+import serv.core.internal.tenant.TenantGate;
+import serv.core.internal.tenant.TenantRegistry;
 import serv.core.runtime.Traffic;
 import serv.database.Database;
 import serv.database.DatabaseState;
@@ -32,6 +35,10 @@ public final class MetricsHandler implements Handler {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private final List<Database> databases = new CopyOnWriteArrayList<>();
+
+    /** The tenants' shares of the server (requests waiting and refused), when tenants are configured. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile TenantRegistry tenants;
 
     /** The server's request counts (on the server's own site only: they are not a tenant's). */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -64,6 +71,25 @@ public final class MetricsHandler implements Handler {
         samples(out, samples, "serv_database_connection_acquire_seconds_sum", s -> s.stats().acquireNanos() / 1e9);
         metric(out, samples, "serv_database_connection_timeouts_total", "counter",
                 "Borrowings that gave up after the connection timeout.", s -> s.stats().timeouts());
+        TenantRegistry registry = tenants;
+        if (registry != null && !registry.table().isEmpty()) {
+            // Only the tenants that met their share (ten thousand zero lines would say nothing).
+            Map<String, TenantGate> gates = new java.util.TreeMap<>(registry.gates());
+            gates.entrySet().removeIf(e -> (tenant != null && !e.getKey().equals(tenant))
+                    || (e.getValue().waits() == 0 && e.getValue().refusals() == 0 && e.getValue().inFlight() == 0));
+            header(out, "serv_tenant_requests_in_flight", "gauge", "Requests of the tenant being served (of its"
+                    + " max_requests).");
+            gates.forEach((id, g) -> out.append("serv_tenant_requests_in_flight{tenant=\"").append(escape(id))
+                    .append("\"} ").append(g.inFlight()).append('\n'));
+            header(out, "serv_tenant_requests_waited_total", "counter", "Requests that waited for a place among the"
+                    + " tenant's max_requests.");
+            gates.forEach((id, g) -> out.append("serv_tenant_requests_waited_total{tenant=\"").append(escape(id))
+                    .append("\"} ").append(g.waits()).append('\n'));
+            header(out, "serv_tenant_requests_refused_total", "counter", "Requests answered 503 because no place"
+                    + " among the tenant's max_requests freed in time.");
+            gates.forEach((id, g) -> out.append("serv_tenant_requests_refused_total{tenant=\"").append(escape(id))
+                    .append("\"} ").append(g.refusals()).append('\n'));
+        }
         Traffic t = traffic;
         if (tenant == null && t != null) {
             Traffic.Counts c = t.counts();

@@ -39,6 +39,7 @@ import serv.core.HttpException;
 import serv.core.Middleware;
 import serv.core.Route;
 import serv.core.internal.tenant.TenantRegistry;
+import serv.core.internal.tenant.TenantGate;
 import serv.core.internal.tenant.TenantTable;
 import serv.core.runtime.RouteInfo;
 import serv.core.runtime.RouteStatus;
@@ -72,6 +73,8 @@ public final class Dispatcher extends HttpServlet implements Routes, Traffic {
     private static final long DRAIN_MS = 10_000;
     /** Longest wait of a tenant's first request for its pool to start (and migrate). */
     private static final long WAKE_MS = 15_000;
+    /** Longest wait of a request for a place among its tenant's requests served at once (max_requests). */
+    private static final long GATE_WAIT_MS = 5_000;
 
     /** Dispatches again the requests that wait for a tenant's pool (they hold no thread meanwhile). */
     private final java.util.concurrent.ScheduledExecutorService waits =
@@ -260,9 +263,14 @@ public final class Dispatcher extends HttpServlet implements Routes, Traffic {
         long declared = req.getContentLengthLong();
         if (declared > 0 || (declared < 0 && req.getHeader("Transfer-Encoding") != null)) {
             try {
-                AsyncBody.read(req, resp, MAX_BODY,
-                        body -> dispatch(new Exchange(req, resp, body, () -> answered(resp))),
-                        () -> answered(resp));
+                AsyncBody.read(req, resp, MAX_BODY, body -> {
+                    Exchange exchange = new Exchange(req, resp, body, () -> answered(resp));
+                    boolean done = dispatch(exchange);
+                    if (done) {
+                        exchange.releaseGate(); // answered here: AsyncBody completes it
+                    }
+                    return done;
+                }, () -> answered(resp));
             } catch (IOException | RuntimeException e) {
                 inFlight.decrementAndGet();
                 throw e;
@@ -389,6 +397,24 @@ public final class Dispatcher extends HttpServlet implements Routes, Traffic {
                 && (extension == null || !tenant.extensions().contains(extension.getSymbolicName()))) {
             ErrorAnswers.error(resp, 404, "not found"); // an extension the tenant does not have
             return true;
+        }
+        if (tenant != null && !route.database().isEmpty() && !exchange.holdsGate()) {
+            // The tenant's share of the server: at most max_requests of its requests at once; the others wait in
+            // line without a thread, and get 503 when no place frees in time.
+            TenantGate gate = tenants.gate(tenant.id());
+            if (gate != null) {
+                if (!gate.tryEnter()) {
+                    if (exchange.mayWait(GATE_WAIT_MS) && exchange.waitLeftMs() > 0) {
+                        exchange.park(waits, exchange.waitLeftMs(), gate::await, this::dispatch);
+                        return false;
+                    }
+                    gate.refused();
+                    ErrorAnswers.unavailable(resp, "tenant " + tenant.id() + " has " + gate.cap()
+                            + " requests running (max_requests); try again");
+                    return true;
+                }
+                exchange.hold(gate);
+            }
         }
         Database database = null;
         if (!route.database().isEmpty()) {

@@ -37,6 +37,7 @@ final class Exchange {
     private final AtomicBoolean finished = new AtomicBoolean();
     private AsyncContext async;
     private long deadline;
+    private serv.core.internal.tenant.TenantGate gate;
 
     Exchange(HttpServletRequest request, HttpServletResponse response, byte[] body, Runnable done) {
         this.request = request;
@@ -71,9 +72,64 @@ final class Exchange {
         }), RETRY_MS, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Suspends the request until {@code wake} resumes it (its tenant's gate, as a place frees) or {@code timeoutMs}
+     * passes, whichever comes first; either way {@code step} dispatches it again, once.
+     */
+    void park(ScheduledExecutorService timer, long timeoutMs, java.util.function.Consumer<java.util.function.BooleanSupplier> wake,
+            Step step) {
+        if (async == null) {
+            async = request.isAsyncStarted() ? request.getAsyncContext() : request.startAsync();
+            async.setTimeout(0);
+        }
+        AtomicBoolean parked = new AtomicBoolean(true);
+        java.util.function.BooleanSupplier resume = () -> {
+            if (!parked.compareAndSet(true, false)) {
+                return false;
+            }
+            async.start(() -> {
+                try {
+                    if (step.run(this)) {
+                        finish();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.debug("The answer could not be written: {}", e.toString());
+                    finish();
+                }
+            });
+            return true;
+        };
+        timer.schedule(resume::getAsBoolean, Math.max(1, timeoutMs), TimeUnit.MILLISECONDS);
+        wake.accept(resume);
+    }
+
+    /** The tenant's place this request holds, given back when it is answered. */
+    synchronized void hold(serv.core.internal.tenant.TenantGate held) {
+        this.gate = held;
+    }
+
+    synchronized boolean holdsGate() {
+        return gate != null;
+    }
+
+    /** Gives the tenant's place back (once, whoever calls). */
+    synchronized void releaseGate() {
+        serv.core.internal.tenant.TenantGate g = gate;
+        gate = null;
+        if (g != null) {
+            g.leave();
+        }
+    }
+
+    /** Milliseconds left of the request's wait ({@link #mayWait}'s deadline), at least 0. */
+    long waitLeftMs() {
+        return deadline == 0 ? 0 : Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+    }
+
     /** The request is answered: it completes (when it went asynchronous) and is counted out, once. */
     void finish() {
         if (finished.compareAndSet(false, true)) {
+            releaseGate();
             try {
                 if (async != null) {
                     async.complete();

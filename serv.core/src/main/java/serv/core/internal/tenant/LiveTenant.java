@@ -27,6 +27,8 @@ final class LiveTenant {
     private final Function<TenantSettings, Map<String, Object>> databaseSettings;
     private volatile TenantSettings settings;
     private volatile long lastUsed = System.nanoTime();
+    /** Its share of the server: requests served at once. Made before the first apply. */
+    private final TenantGate gate;
     private Databases.Handle handle;
     private ScheduledFuture<?> idleCheck;
     private boolean removed;
@@ -36,7 +38,12 @@ final class LiveTenant {
         this.databases = databases;
         this.clock = clock;
         this.databaseSettings = databaseSettings;
+        this.gate = new TenantGate(settings.maxRequests());
         apply(settings);
+    }
+
+    TenantGate gate() {
+        return gate;
     }
 
     Tenant tenant() {
@@ -75,6 +82,7 @@ final class LiveTenant {
     synchronized void apply(TenantSettings next) {
         TenantSettings before = settings;
         settings = next;
+        gate.cap(next.maxRequests());
         if (handle != null) {
             if (before != null && !before.id().equals(next.id())) {
                 handle.close(); // a new id is a new tenant's database

@@ -50,6 +50,16 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             + "tenant's pool (default 5).")
     int max__size();
 
+    @AttributeDefinition(name = "Guaranteed connections", required = false, min = "0", description = "Connections"
+            + " the server's connection budget keeps for the tenant while its pool is open, whatever the other tenants"
+            + " take (default 1).")
+    int min__connections();
+
+    @AttributeDefinition(name = "Max requests", required = false, min = "1", description = "Requests of the tenant"
+            + " served at once; more wait (holding no thread) and get 503 with Retry-After if none finishes in time"
+            + " (default twice max_size): one busy tenant cannot take the server from the others.")
+    int max__requests();
+
     @AttributeDefinition(name = "Idle timeout (s)", required = false, min = "0", description = "The tenant's pool "
             + "starts on its first request and closes after this long without one (default 300; 0: open from the "
             + "start).")

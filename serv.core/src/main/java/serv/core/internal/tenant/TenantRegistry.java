@@ -195,6 +195,19 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
         return table;
     }
 
+    /** The share of the server of tenant {@code id}, or null when there is no such tenant. */
+    public TenantGate gate(String id) {
+        LiveTenant t = byId.get(id);
+        return t == null ? null : t.gate();
+    }
+
+    /** The tenants' shares, by tenant id: for /metrics. */
+    public Map<String, TenantGate> gates() {
+        Map<String, TenantGate> out = new java.util.TreeMap<>();
+        byId.forEach((id, t) -> out.put(id, t.gate()));
+        return out;
+    }
+
     /** How many tenants are configured (valid). */
     public int count() {
         return byId.size();
@@ -286,6 +299,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
         db.put("tenant", t.id());
         db.put("min_size", t.poolSize());
         db.put("max_size", t.maxSize());
+        db.put("guaranteed_connections", t.minConnections());
         // Idle connections go back to the server's connection budget soon (Hikari's shortest idle timeout), not
         // only when the whole pool closes after the tenant's idle_timeout.
         db.put("idle_timeout", 10);

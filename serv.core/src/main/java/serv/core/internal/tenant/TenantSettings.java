@@ -23,9 +23,11 @@ import serv.core.tenant.Tenant;
  * @param poolSize connections kept open
  * @param maxSize most connections
  * @param idleSeconds seconds without a request before the pool closes; 0: always open
+ * @param minConnections connections the server's connection budget keeps for the tenant while its pool is open
+ * @param maxRequests requests of the tenant served at once (the others wait, then 503)
  */
 record TenantSettings(Tenant tenant, Map<String, Object> ownDatabase, String schema, int poolSize, int maxSize,
-        long idleSeconds) {
+        long idleSeconds, int minConnections, int maxRequests) {
 
     static final String FACTORY_PID = "serv.tenant";
 
@@ -101,9 +103,16 @@ record TenantSettings(Tenant tenant, Map<String, Object> ownDatabase, String sch
                     + " max_size " + maxSize + "; lower pool_size or raise max_size");
         }
         long idle = number(props, "idle_timeout", 300, 0, id);
+        int minConnections = number(props, "min_connections", 1, 0, id);
+        if (minConnections > maxSize) {
+            throw new IllegalArgumentException("tenant " + id + ": key 'min_connections': " + minConnections
+                    + " is larger than max_size " + maxSize + "; lower min_connections or raise max_size");
+        }
+        int maxRequests = number(props, "max_requests", 2 * maxSize, 1, id);
         Tenant tenant = new Tenant(id, name == null ? id : name, hosts, prefix, extensions, schema,
                 url == null ? null : withoutPassword(url), idle);
-        return new TenantSettings(tenant, Map.copyOf(own), schema, poolSize, maxSize, idle);
+        return new TenantSettings(tenant, Map.copyOf(own), schema, poolSize, maxSize, idle, minConnections,
+                maxRequests);
     }
 
     /** A URL to show: a password written in it ({@code user:secret@host}, {@code password=}) is left out. */

@@ -35,8 +35,12 @@ import serv.database.internal.Errors;
 public final class MigrationRunner {
 
     static final String TABLE = "serv_migrations";
-    /** The PostgreSQL advisory lock key Serv's migrations hold ("serv" in ASCII). */
-    static final long ADVISORY_LOCK = 0x73657276L;
+    /**
+     * The PostgreSQL advisory lock Serv's migrations hold: "serv" in ASCII, and the hash of the schema they run in
+     * (each schema has its own history table): servers migrating the same schema take turns, and a thousand schema
+     * tenants waking at once migrate side by side instead of one after the other.
+     */
+    static final String ADVISORY_LOCK = "1936028278, hashtext(current_schema())";
     /** How long a run waits for another server's migrations before saying so (and trying again later). */
     static final long LOCK_WAIT_MS = 2_000;
 

@@ -43,6 +43,8 @@ final class ConnectionBudget {
     private int peak;
     /** The pools drawing on this budget (closed ones are dropped as they are met). */
     private final java.util.Set<HikariDataSource> pools = ConcurrentHashMap.newKeySet();
+    /** The open pools' data sources with their guaranteed connections (guarded by this budget's monitor). */
+    private final java.util.List<Budgeted> shares = new java.util.ArrayList<>();
 
     /** Sets the budget (from the framework property or the environment); a wrong value keeps the default. */
     static void configure(String value) {
@@ -91,10 +93,29 @@ final class ConnectionBudget {
 
     /** {@code dataSource} drawing on the budget of {@code server}; itself when there is no server. */
     static DataSource wrap(DataSource dataSource, String server, long timeoutMs) {
+        return wrap(dataSource, server, timeoutMs, 0);
+    }
+
+    /**
+     * {@code dataSource} drawing on the budget of {@code server}, with {@code guaranteed} connections kept for it
+     * (once its pool is {@link #track tracked}, until the pool closes); itself when there is no server.
+     */
+    static DataSource wrap(DataSource dataSource, String server, long timeoutMs, int guaranteed) {
         if (server == null) {
             return dataSource;
         }
-        return new Budgeted(dataSource, SERVERS.computeIfAbsent(server, s -> new ConnectionBudget()), timeoutMs);
+        return new Budgeted(dataSource, SERVERS.computeIfAbsent(server, s -> new ConnectionBudget()), timeoutMs,
+                guaranteed);
+    }
+
+    /** Changes the connections kept for a pool's data source (a live edit); nothing when it has no budget. */
+    static void guarantee(DataSource budgeted, int guaranteed) {
+        if (budgeted instanceof Budgeted b) {
+            synchronized (b.budget) {
+                b.guaranteed = guaranteed;
+                b.budget.notifyAll();
+            }
+        }
     }
 
     /** The budget is used up: saturation, not an outage of the database. */
@@ -106,14 +127,47 @@ final class ConnectionBudget {
         }
     }
 
-    /** Registers a pool made on {@code server}'s budget, so that its idle connections can be asked back. */
-    static void track(String server, HikariDataSource pool) {
+    /**
+     * Registers a pool made on {@code server}'s budget, so that its idle connections can be asked back and its
+     * guaranteed connections are kept for it while it is open.
+     */
+    static void track(String server, HikariDataSource pool, DataSource budgeted) {
         if (server == null) {
             return;
         }
         ConnectionBudget budget = SERVERS.computeIfAbsent(server, s -> new ConnectionBudget());
         budget.pools.removeIf(HikariDataSource::isClosed);
-        budget.pools.add(pool);
+        if (pool != null) {
+            budget.pools.add(pool);
+        }
+        if (budgeted instanceof Budgeted b) {
+            synchronized (budget) {
+                b.pool = pool;
+                budget.shares.removeIf(x -> x.pool != null && x.pool.isClosed());
+                budget.shares.add(b);
+            }
+        }
+    }
+
+    static void track(String server, HikariDataSource pool) {
+        track(server, pool, null);
+    }
+
+    /**
+     * The connections kept for the other open pools and not yet taken by them: what {@code asking} may not use.
+     * Called with the budget's monitor held.
+     */
+    private int reservedForOthers(Budgeted asking) {
+        int reserved = 0;
+        for (java.util.Iterator<Budgeted> it = shares.iterator(); it.hasNext();) {
+            Budgeted b = it.next();
+            if (b.pool != null && b.pool.isClosed()) {
+                it.remove();
+            } else if (b != asking) {
+                reserved += Math.max(0, b.guaranteed - b.open);
+            }
+        }
+        return reserved;
     }
 
     /** The most connections open at once on {@code server} since start: what shows that the budget held. */
@@ -126,20 +180,27 @@ final class ConnectionBudget {
         return peak;
     }
 
-    private void acquire(long timeoutMs) throws SQLException {
+    /**
+     * A permit for one more connection of {@code asking}: the budget has room beyond what the other open pools are
+     * guaranteed and have not taken yet (a pool below its own guarantee always finds that room, since the others
+     * left it).
+     */
+    private void acquire(Budgeted asking, long timeoutMs) throws SQLException {
         long end = System.nanoTime() + timeoutMs * 1_000_000;
         boolean asked = false;
         while (true) {
             synchronized (this) {
-                if (open < limit) {
+                if (limit - open > reservedForOthers(asking)) {
                     open++;
+                    asking.open++;
                     peak = Math.max(peak, open);
                     return;
                 }
                 long left = (end - System.nanoTime()) / 1_000_000;
                 if (left <= 0) {
-                    throw new Refused("the connection budget of " + limit
-                            + " connections to this database server is used up (" + PROPERTY + ")");
+                    throw new Refused("the connection budget of " + limit + " connections to this database server"
+                            + " is used up (" + PROPERTY + "; " + (open >= limit ? "all open"
+                                    : (limit - open) + " kept for other databases' guaranteed connections") + ")");
                 }
                 if (asked) {
                     try {
@@ -187,19 +248,20 @@ final class ConnectionBudget {
         }
     }
 
-    private synchronized void release() {
+    private synchronized void release(Budgeted from) {
         open--;
+        from.open--;
         notifyAll();
     }
 
     /** A physical connection holding a permit of the budget until it closes (or is aborted). */
     private static final class Permitted extends ForwardingConnection {
-        private final ConnectionBudget budget;
+        private final Budgeted source;
         private final AtomicBoolean released = new AtomicBoolean();
 
-        Permitted(Connection connection, ConnectionBudget budget) {
+        Permitted(Connection connection, Budgeted source) {
             super(connection);
-            this.budget = budget;
+            this.source = source;
         }
 
         @Override
@@ -222,7 +284,7 @@ final class ConnectionBudget {
 
         private void release() {
             if (released.compareAndSet(false, true)) {
-                budget.release(); // closing twice gives back once
+                source.budget.release(source); // closing twice gives back once
             }
         }
     }
@@ -232,24 +294,29 @@ final class ConnectionBudget {
         private final DataSource target;
         private final ConnectionBudget budget;
         private final long timeoutMs;
+        /** Connections kept for it; its connections open now; its pool (guarded by the budget's monitor). */
+        private int guaranteed;
+        private int open;
+        private HikariDataSource pool;
 
-        Budgeted(DataSource target, ConnectionBudget budget, long timeoutMs) {
+        Budgeted(DataSource target, ConnectionBudget budget, long timeoutMs, int guaranteed) {
             this.target = target;
             this.budget = budget;
             this.timeoutMs = timeoutMs;
+            this.guaranteed = guaranteed;
         }
 
         @Override
         public Connection getConnection() throws SQLException {
-            budget.acquire(timeoutMs);
+            budget.acquire(this, timeoutMs);
             Connection c;
             try {
                 c = target.getConnection();
             } catch (SQLException | RuntimeException e) {
-                budget.release();
+                budget.release(this);
                 throw e;
             }
-            return new Permitted(c, budget);
+            return new Permitted(c, this);
         }
 
         @Override

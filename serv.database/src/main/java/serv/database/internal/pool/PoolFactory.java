@@ -3,6 +3,8 @@ package serv.database.internal.pool;
 import java.sql.SQLException;
 import java.util.Properties;
 
+import javax.sql.DataSource;
+
 import org.osgi.service.jdbc.DataSourceFactory;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -45,7 +47,9 @@ final class PoolFactory {
             props.setProperty(SqliteDataSourceFactory.BUSY_TIMEOUT, Long.toString(s.connectionTimeoutMs()));
         }
         HikariConfig config = new HikariConfig();
-        config.setDataSource(ConnectionBudget.wrap(driver.createDataSource(props), server, s.connectionTimeoutMs()));
+        DataSource budgeted = ConnectionBudget.wrap(driver.createDataSource(props), server, s.connectionTimeoutMs(),
+                s.guaranteed());
+        config.setDataSource(budgeted);
         config.setPoolName("serv-" + (s.tenant() == null ? "" : s.tenant() + "-") + s.name());
         config.setMetricsTrackerFactory(counters);
         // A connection that breaks under a query (SQLState 08...) may mean the server is gone: check now rather
@@ -71,7 +75,7 @@ final class PoolFactory {
             config.setConnectionInitSql("SET statement_timeout = " + s.commandTimeoutMs());
         }
         HikariDataSource pool = new HikariDataSource(config);
-        ConnectionBudget.track(server, pool);
+        ConnectionBudget.track(server, pool, budgeted);
         return pool;
     }
 
@@ -90,5 +94,6 @@ final class PoolFactory {
         bean.setValidationTimeout(Math.min(s.connectionTimeoutMs(), 5000));
         bean.setIdleTimeout(s.idleTimeoutMs());
         bean.setMaxLifetime(s.maxLifetimeMs());
+        ConnectionBudget.guarantee(pool.getDataSource(), s.guaranteed());
     }
 }

@@ -61,6 +61,33 @@ class ConnectionBudgetTest {
     }
 
     @Test
+    void aPoolsGuaranteedConnectionsAreKeptForIt() throws Exception {
+        ConnectionBudget.configure("3");
+        String server = "guarantee-test-" + System.nanoTime() + ":5432";
+        Fake a = new Fake();
+        Fake b = new Fake();
+        DataSource busy = ConnectionBudget.wrap(a, server, 50, 1);
+        DataSource light = ConnectionBudget.wrap(b, server, 50, 1);
+        ConnectionBudget.track(server, null, busy);
+        ConnectionBudget.track(server, null, light);
+        List<Connection> held = new ArrayList<>(List.of(busy.getConnection(), busy.getConnection()));
+        // One left, and it is light's: the busy pool is refused though the budget is not all open.
+        SQLTransientConnectionException refused = assertThrows(SQLTransientConnectionException.class,
+                busy::getConnection);
+        assertTrue(refused.getMessage().contains("guaranteed"), refused.getMessage());
+        held.add(light.getConnection());
+        assertEquals(3, a.open.get() + b.open.get());
+        // Raising light's guarantee live keeps one more for it as soon as one is given back.
+        ConnectionBudget.guarantee(light, 2);
+        held.remove(0).close();
+        assertThrows(SQLTransientConnectionException.class, busy::getConnection);
+        held.add(light.getConnection());
+        for (Connection c : held) {
+            c.close();
+        }
+    }
+
+    @Test
     void poolsOfOneServerShareTheBudgetAndClosingGivesItBack() throws Exception {
         ConnectionBudget.configure("3");
         String server = "budget-test-" + System.nanoTime() + ":5432";
