@@ -10,27 +10,23 @@ import os
 import random
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.parse
-import urllib.request
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import servbench  # noqa: E402
 
 JAR, REPOSITORY = sys.argv[1], sys.argv[2]
 PORT = int(os.environ.get("SERV_BENCH_PORT", "18085"))
 DB = f"serv_bench_hardening_{REPOSITORY}"
-FORM = "application/x-www-form-urlencoded"
+FORM = servbench.FORM
 
 
 def psql(sql, db=DB, stdin=None):
-    env = dict(os.environ, PGOPTIONS="-cclient_min_messages=warning")
-    args = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-qAt", "-v", "ON_ERROR_STOP=1"]
-    args += ["-c", sql] if sql else []
-    return subprocess.run(args, env=env, input=stdin, capture_output=True, text=True, check=True).stdout.strip()
+    return servbench.psql(sql, db, stdin)
 
 
 class Proxy:
@@ -91,57 +87,24 @@ class Proxy:
         self.down = False
 
 
-def percentile(values, p):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(len(values) * p))] if values else float("nan")
+percentile = servbench.percentile
 
 
-class Server:
+class Server(servbench.Server):
+    """Serv with the blog on {REPOSITORY}, its database reached through the proxy."""
+
     def __init__(self, proxy_port):
-        self.home = tempfile.mkdtemp(prefix="serv-hardening-")
-        with open(os.path.join(self.home, "serv.config.yaml"), "w") as f:
-            f.write(f"""databases:
+        super().__init__(JAR, PORT, f"""databases:
   default: {{url: "postgresql://postgres@127.0.0.1:{proxy_port}/{DB}"}}
 extensions:
   - extension: blog
     settings: {{repository: {REPOSITORY}}}
-""")
-        self.log = open(os.path.join(self.home, "serv.log"), "w")
-        env = dict(os.environ, SERV_PORT=str(PORT), SERV_CONSOLE_USER="bench", SERV_CONSOLE_PASSWORD="bench")
-        self.process = subprocess.Popen(["java", "-jar", JAR], cwd=self.home, env=env, stdout=self.log,
-                                        stderr=subprocess.STDOUT)
-        deadline = time.time() + 60
-        while True:
-            try:
-                if self.request("GET", "/posts")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if time.time() > deadline or self.process.poll() is not None:
-                raise SystemExit(f"Serv did not serve /posts; its log: {self.home}/serv.log")
-            time.sleep(0.1)
-
-    def request(self, method, path, body=None, content_type=FORM, timeout=30):
-        c = http.client.HTTPConnection("127.0.0.1", PORT, timeout=timeout)
-        try:
-            c.request(method, path, body, {"Content-Type": content_type} if body is not None else {})
-            r = c.getresponse()
-            return r.status, r.read()
-        finally:
-            c.close()
+""", ready_path="/posts", prefix="serv-hardening-")
 
     def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self.log.close()
-        with open(os.path.join(self.home, "serv.log"), errors="replace") as f:
-            lines = f.read().splitlines()
-        errors = [l for l in lines if " ERROR " in l or l.startswith("ERROR")]
-        frames = sum(1 for l in lines if l.startswith("\tat "))
-        print(f"  Serv's log: {len(lines):,} lines, {len(errors)} ERROR, {frames} stack trace lines")
+        super().stop(keep=True)
+        lines, errors, frames = self.log_summary()
+        print(f"  Serv's log: {lines:,} lines, {len(errors)} ERROR, {frames} stack trace lines")
         for line in errors[:5]:
             print(f"    {line[:220]}")
         if os.environ.get("SERV_BENCH_KEEP"):
@@ -515,8 +478,7 @@ def locked_table(server, writers_count=100, lock_seconds=15):
 
 
 def main():
-    psql(f"DROP DATABASE IF EXISTS {DB} WITH (FORCE)", db="postgres")
-    psql(f"CREATE DATABASE {DB}", db="postgres")
+    servbench.fresh_database(DB)
     proxy = Proxy(5432)
     server = Server(proxy.port)
     print(f"{REPOSITORY} repository (Serv on :{PORT}, PostgreSQL through a proxy on :{proxy.port}):", flush=True)
