@@ -2,7 +2,9 @@
 # Blog benchmark (issue #5): seeds 100 users and 10,000 posts (300-1000 characters, a fifth of them non-ASCII) into
 # a fresh PostgreSQL database, starts serv.jar on it, and runs wrk (2 threads, 32 connections, 5 s warm-up, 10 s
 # measured) against GET /posts/{random id}, GET /posts?limit=20 and POST /posts with random valid bodies. Prints
-# req/s, p50, p99 and non-2xx per endpoint, the time from start to the first 200 and the resident memory.
+# req/s, p50, p99, non-2xx and each server process's own CPU time per request (user + system from /proc, JIT and
+# GC included: far steadier than req/s on shared cores) per endpoint, the time from start to the first 200 and
+# the resident memory.
 # The three endpoints run for each repository implementation (SERV_BENCH_REPOSITORIES, default "jdbc jpa"),
 # switched live by rewriting serv.config.yaml, the way an operator would, and for bench/baseline: the same SQL,
 # checks and answers hand-wired on Jetty 12, HikariCP and JDBC with no framework, on the same machine, database
@@ -88,6 +90,11 @@ target_of() { # set: its base URL, after switching the blog to that repository
   if [ "$1" = baseline ]; then echo "http://127.0.0.1:$((port + 1))"; else use "$1"; echo "$url"; fi
 }
 names=("GET /posts/{id}" "GET /posts?limit=20" "POST /posts")
+tick=$(getconf CLK_TCK)
+pid_of() { if [ "$1" = baseline ]; then echo "$baseline"; else echo "$pid"; fi; }
+cpu_ms() { # pid: user + system CPU time of the process so far (JIT and GC included), in ms
+  awk -v t="$tick" '{ printf "%.0f", ($14 + $15) * 1000 / t }' "/proc/$1/stat"
+}
 wrk_args() { # endpoint index, base URL
   case $1 in
     0) echo "-s bench/wrk/get_post.lua $2" ;;
@@ -103,7 +110,7 @@ for set in $sets; do
   for i in 0 1 2; do wrk -t2 -c32 -d5s $(wrk_args $i "$base") >/dev/null 2>&1 || true; done
 done
 
-declare -A rps p50 p99 non2xx
+declare -A rps p50 p99 non2xx cpu
 rounds=${SERV_BENCH_ROUNDS:-3}
 read -r -a order <<<"$sets"
 for round in $(seq 1 "$rounds"); do
@@ -115,8 +122,11 @@ for round in $(seq 1 "$rounds"); do
     seed
     for i in 0 1 2; do
       wrk -t2 -c32 -d5s $(wrk_args $i "$base") >/dev/null 2>&1 || true
+      c0=$(cpu_ms "$(pid_of "$set")")
       out=$(wrk -t2 -c32 -d10s --latency $(wrk_args $i "$base") 2>&1)
+      c1=$(cpu_ms "$(pid_of "$set")")
       key="$set/$i/$round"
+      cpu[$key]=$(awk -v c=$((c1 - c0)) '/requests in/ { printf "%.3f", c / $1 }' <<<"$out")
       rps[$key]=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")
       p50[$key]=$(awk '$1 == "50%" { print $2 }' <<<"$out")
       p99[$key]=$(awk '$1 == "99%" { print $2 }' <<<"$out")
@@ -126,32 +136,41 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
+median_cpu() { # set, endpoint: the median CPU ms per request over the rounds
+  for r in $(seq 1 "$rounds"); do echo "${cpu[$1/$2/$r]}"; done | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+}
 median_round() { # set, endpoint: the round whose req/s is the median
   for r in $(seq 1 "$rounds"); do echo "${rps[$1/$2/$r]} $r"; done | sort -n | awk '{ a[NR] = $2 } END { print a[int((NR + 1) / 2)] }'
 }
 for set in $sets; do
-  printf '\n%-20s %9s %9s %9s %8s   %s\n' "$set: endpoint" "req/s" p50 p99 non-2xx "req/s of each round"
+  printf '\n%-20s %9s %9s %9s %8s %8s   %s\n' "$set: endpoint" "req/s" p50 p99 non-2xx "CPU ms" \
+    "req/s and CPU ms per request of each round"
   for i in 0 1 2; do
     m=$(median_round "$set" $i)
     each=""; bad=0
-    for r in $(seq 1 "$rounds"); do each="$each ${rps[$set/$i/$r]}"; bad=$((bad + ${non2xx[$set/$i/$r]})); done
-    printf '%-20s %9s %9s %9s %8s  %s\n' "${names[$i]}" "${rps[$set/$i/$m]}" "${p50[$set/$i/$m]}" \
-      "${p99[$set/$i/$m]}" "$bad" "$each"
+    for r in $(seq 1 "$rounds"); do
+      each="$each ${rps[$set/$i/$r]}/${cpu[$set/$i/$r]}"; bad=$((bad + ${non2xx[$set/$i/$r]}))
+    done
+    printf '%-20s %9s %9s %9s %8s %8s  %s\n' "${names[$i]}" "${rps[$set/$i/$m]}" "${p50[$set/$i/$m]}" \
+      "${p99[$set/$i/$m]}" "$bad" "$(median_cpu "$set" $i)" "$each"
   done
 done
 echo "serv.jar: start to first 200 on /health ${first} ms; resident memory after start ${rss} MiB"
 
 if [ "${SERV_BENCH_BASELINE:-1}" != 0 ]; then
   printf '\n%-20s %9s' "Serv / baseline" baseline
-  for repository in $repositories; do printf ' %9s' "$repository"; done
+  for repository in $repositories; do printf ' %9s %12s' "$repository" "CPU/request"; done
   printf '\n'
   for i in 0 1 2; do
     b=${rps[baseline/$i/$(median_round baseline $i)]}
+    bc=$(median_cpu baseline $i)
     printf '%-20s %9s' "${names[$i]}" "$b"
     for repository in $repositories; do
       awk -v s="${rps[$repository/$i/$(median_round "$repository" $i)]}" -v b="$b" \
-        'BEGIN { printf " %8.0f%%", 100 * s / b }'
+        -v sc="$(median_cpu "$repository" $i)" -v bc="$bc" \
+        'BEGIN { printf " %8.0f%% %11.2fx", 100 * s / b, sc / bc }'
     done
     printf '\n'
   done
+  echo "(req/s as a share of the baseline's, and CPU ms per request as a multiple of the baseline's: medians)"
 fi

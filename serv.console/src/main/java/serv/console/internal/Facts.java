@@ -87,8 +87,8 @@ public final class Facts {
         server.put("started_at", started.toString());
         server.put("uptime_seconds", Duration.between(started, Instant.now()).toSeconds());
         server.put("java", System.getProperty("java.version"));
-        server.put("home", context.getProperty("serv.home.path") != null ? context.getProperty("serv.home.path")
-                : java.nio.file.Path.of("").toAbsolutePath().toString());
+        String home = context.getProperty("serv.home");
+        server.put("home", java.nio.file.Path.of(home == null ? "." : home).toAbsolutePath().normalize().toString());
         out.put("server", server);
         List<Tenant> all = tenants.list();
         Map<String, Object> t = new LinkedHashMap<>();
