@@ -113,6 +113,18 @@ public class OperatorIT {
     }
 
     @Test
+    public void theConsolesLogPageShowsTheServersLog() throws Exception {
+        String auth = "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(
+                StandardCharsets.UTF_8));
+        String log = new String(serv.get("/system/console/logs.json", "Authorization", auth).body(),
+                StandardCharsets.UTF_8);
+        assertTrue(log, log.contains("Route GET,HEAD ") && log.contains(" of serv.blog ")); // JSON writes / as \\/
+        assertTrue(log, log.contains("Serv ready at"));
+        assertTrue(log, log.contains("BundleEvent STARTED")); // and the framework's own entries
+        assertTrue("no SCR error at start: " + log, !log.contains("FrameworkEvent ERROR"));
+    }
+
+    @Test
     public void overviewAndDatabasesSayWhatRunsAndWhereItComesFrom() throws Exception {
         JsonNode o = get("overview").body();
         assertFalse(o.get("server").get("version").asText().isEmpty());

@@ -1,7 +1,6 @@
 package serv.core.internal.http;
 
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -10,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -44,7 +42,6 @@ import serv.core.internal.tenant.TenantTable;
 import serv.core.runtime.RouteInfo;
 import serv.core.runtime.RouteStatus;
 import serv.core.runtime.Routes;
-import serv.core.runtime.Traffic;
 import serv.core.tenant.Tenant;
 import serv.database.Database;
 import serv.database.DatabaseState;
@@ -59,11 +56,11 @@ import serv.database.DatabaseState;
  * {@link MiddlewareChain} and the handler on a {@link RequestContext}, and the answer ({@link ErrorAnswers} for
  * errors).
  */
-@Component(service = { Servlet.class, Routes.class, Traffic.class })
+@Component(service = { Servlet.class, Routes.class })
 @HttpWhiteboardServletPattern("/*")
 @HttpWhiteboardServletName("serv.dispatcher")
 @HttpWhiteboardServletAsyncSupported
-public final class Dispatcher extends HttpServlet implements Routes, Traffic {
+public final class Dispatcher extends HttpServlet implements Routes {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -87,10 +84,9 @@ public final class Dispatcher extends HttpServlet implements Routes, Traffic {
     private volatile RouteTable routes = RouteTable.EMPTY;
     private volatile MiddlewareChain middleware = MiddlewareChain.EMPTY;
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final LongAdder answered = new LongAdder();
-    private final LongAdder clientErrors = new LongAdder();
-    private final LongAdder serverErrors = new LongAdder();
-    private final Instant started = Instant.now();
+    /** The requests answered, by status class (for /metrics, the console and the command line). */
+    @Reference
+    private TrafficCounter traffic;
     private final DatabaseDirectory databases = new DatabaseDirectory();
 
     /** Tenants: which one a request belongs to (none configured: single-tenant). */
@@ -291,23 +287,7 @@ public final class Dispatcher extends HttpServlet implements Routes, Traffic {
     /** A request is over: it is counted out of the in-flight ones, and into the traffic by its status. */
     private void answered(HttpServletResponse resp) {
         inFlight.decrementAndGet();
-        answered.increment();
-        int status = resp.getStatus();
-        if (status >= 500) {
-            serverErrors.increment();
-        } else if (status >= 400) {
-            clientErrors.increment();
-        }
-    }
-
-    @Override
-    public Traffic.Counts counts() {
-        return new Traffic.Counts(answered.sum(), clientErrors.sum(), serverErrors.sum());
-    }
-
-    @Override
-    public Instant started() {
-        return started;
+        traffic.count(resp.getStatus());
     }
 
     @Override
