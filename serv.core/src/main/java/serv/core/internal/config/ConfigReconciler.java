@@ -85,6 +85,8 @@ public final class ConfigReconciler implements ConfigStatus {
     private static final Set<String> BUILT_IN = Set.of(ApplicationFile.FILE, EtcDirectory.NAME);
 
     private static final Logger LOG = LoggerFactory.getLogger(ConfigReconciler.class);
+    /** "applied from" lines: a file with ten thousand tenants gives a few lines and a count. */
+    private static final BurstLog APPLIED = new BurstLog(LOG, 20, 10_000);
 
     private final ConfigurationAdmin cm;
     private final SecretBox secrets;
@@ -221,6 +223,7 @@ public final class ConfigReconciler implements ConfigStatus {
         for (Wanted w : wanted.values()) {
             apply(w);
         }
+        APPLIED.flush();
         Configuration[] marked = cm.listConfigurations("(" + SOURCE + "=*)");
         for (Configuration c : marked == null ? new Configuration[0] : marked) {
             Dictionary<String, Object> props = c.getProperties();
@@ -323,7 +326,7 @@ public final class ConfigReconciler implements ConfigStatus {
             }
         }
         config.update(stored(w));
-        LOG.info("{}: configuration applied from {}", capitalized(d.label()), w.source());
+        APPLIED.info("{}: configuration applied from {}", capitalized(d.label()), w.source());
     }
 
     /** What is stored: the settings with their secrets sealed, the source and the digest. */

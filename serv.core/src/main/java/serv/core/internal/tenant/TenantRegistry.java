@@ -59,6 +59,9 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
             "connection_timeout", "command_timeout", "max_lifetime");
 
     private static final Logger LOG = LoggerFactory.getLogger(TenantRegistry.class);
+    /** A line per tenant configured, but a burst of thousands gives a few lines and a count. */
+    private static final serv.core.internal.config.BurstLog CONFIGURED =
+            new serv.core.internal.config.BurstLog(LOG, 20, 10_000);
 
     private final ConfigurationAdmin cm;
     private final Databases databases;
@@ -159,7 +162,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
         byId.put(settings.id(), existing);
         rebuildTable();
         Tenant t = settings.tenant();
-        LOG.info("Tenant {}: hosts {}, path prefix {}, database {}", t.id(), t.hosts(),
+        CONFIGURED.info("Tenant {}: hosts {}, path prefix {}, database {}", t.id(), t.hosts(),
                 t.pathPrefix() == null ? "none" : t.pathPrefix(),
                 settings.ownsDatabase() ? "its own" : "schema " + settings.schema() + " of default");
     }
@@ -172,7 +175,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
             byId.remove(gone.tenant().id(), gone);
             gone.remove();
             rebuildTable();
-            LOG.info("Tenant {} removed", gone.tenant().id());
+            CONFIGURED.info("Tenant {} removed", gone.tenant().id());
         }
     }
 
