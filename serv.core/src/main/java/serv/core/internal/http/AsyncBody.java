@@ -21,7 +21,8 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * Reads a request's body without holding a thread while it arrives (Servlet async I/O): a client that sends its
  * body slowly, or not at all, costs a socket and a buffer, never one of the threads that answer the others. Once
- * the whole body is in, the request is dispatched on the thread that read its last bytes. A body larger than the
+ * the whole body is in, the request is dispatched on the thread that read its last bytes (or at once, on the request's
+ * own thread, when the whole body came with the headers). A body larger than the
  * limit is a 413 (after the rest is read and dropped, so the client gets the answer, up to
  * {@link RequestBody#DISCARD_LIMIT}); a body that does not arrive within {@link #TIMEOUT_MS} is a 408; a body cut
  * short (a client that went, a bad chunk) is a 400 if anyone is still there to read it, and one debug line.
@@ -82,11 +83,46 @@ final class AsyncBody implements ReadListener, AsyncListener {
             }
             return;
         }
+        ServletInputStream in = request.getInputStream();
+        if (declared > 0 && declared <= max && in.available() >= declared) {
+            // The whole body came with the headers (the usual small POST): read here, where nothing can block, and
+            // spare the request the asynchronous round trip (half again of a small write's CPU time).
+            readNow(in, (int) declared, response, then, done);
+            return;
+        }
         AsyncContext async = request.startAsync();
         async.setTimeout(TIMEOUT_MS);
-        AsyncBody body = new AsyncBody(async, request.getInputStream(), response, declared, max, then, done);
+        AsyncBody body = new AsyncBody(async, in, response, declared, max, then, done);
         async.addListener(body);
         body.in.setReadListener(body);
+    }
+
+    /**
+     * Reads a body that is all buffered already and dispatches it on this thread. Like the asynchronous path, it
+     * throws nothing: a failure is answered here, or is a client that went away (one debug line).
+     */
+    private static void readNow(ServletInputStream in, int length, HttpServletResponse response, Then then,
+            Runnable done) {
+        boolean answered = true;
+        try {
+            byte[] body;
+            try {
+                body = in.readNBytes(length);
+            } catch (IOException e) {
+                int status = status(e);
+                LOG.debug("Request body not read ({}): {}", status, e.toString());
+                ErrorAnswers.send(response, status, Json.error("the request body was cut short or malformed"),
+                        Map.of("Connection", "close"));
+                return;
+            }
+            answered = then.dispatch(body);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("The answer could not be written: {}", e.toString()); // the client went away
+        } finally {
+            if (answered) {
+                done.run(); // else handed over: whoever waits with it ends it
+            }
+        }
     }
 
     @Override
