@@ -21,6 +21,7 @@ import org.junit.Test;
 import org.osgi.framework.ServiceReference;
 
 import serv.core.Handler;
+import serv.testkit.ServTestSupport;
 
 /**
  * The blog's HTTP contract (issue #5 and the seed's tests), run against each database and each repository

@@ -23,6 +23,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.ServiceReference;
 
 import serv.database.Database;
+import serv.testkit.ServTestSupport;
 
 /**
  * The connection budget per database server (here 5) across the pools of the default database and three tenants:

@@ -27,6 +27,7 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 import serv.database.Database;
+import serv.testkit.ServTestSupport;
 
 /**
  * Several tenants on PostgreSQL: acme with a database of its own, globex and initech as schemas of the shared
