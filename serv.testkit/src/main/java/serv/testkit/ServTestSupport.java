@@ -266,6 +266,19 @@ public abstract class ServTestSupport {
         return bundle(jar.toUri().toString()).startLevel(900);
     }
 
+    /**
+     * The extension bundle the system property {@code serv.extension} names: the project's own jar, which a
+     * generated pom sets for failsafe ({@code ${project.build.directory}/${project.build.finalName}.jar}).
+     */
+    protected static Option extension() {
+        String jar = System.getProperty("serv.extension");
+        if (jar == null) {
+            throw new IllegalStateException("the system property serv.extension does not name the extension's jar: set"
+                    + " it in failsafe's <systemPropertyVariables> (see docs/extensions.md) or call extension(Path)");
+        }
+        return extension(Path.of(jar));
+    }
+
     /** This kit as a bundle, from the jar (or, inside Serv's own build, the classes folder) it was loaded from. */
     private static Option kitBundle() {
         try {
