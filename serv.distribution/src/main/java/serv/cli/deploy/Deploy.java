@@ -57,8 +57,11 @@ public final class Deploy implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** A bundle's name and version, and the highest migration version it brings. */
-    record Bundle(Path file, String symbolicName, String version, int migrations) {
+    /**
+     * A bundle's name and version, the highest migration version it brings, and how many route components it
+     * declares (its DS descriptors that provide {@code serv.core.Handler}).
+     */
+    record Bundle(Path file, String symbolicName, String version, int migrations, int routes) {
     }
 
     @Override
@@ -154,7 +157,7 @@ public final class Deploy implements Callable<Integer> {
                 }
                 int applied = highestApplied(x.get("migrations"));
                 if ("ACTIVE".equals(text(x, "state")) && waiting.isEmpty() && applied >= bundle.migrations()
-                        && (!serving.isEmpty() || problem.isEmpty())) {
+                        && serving.size() >= bundle.routes()) {
                     long ms = (System.nanoTime() - start) / 1_000_000;
                     out.println(bundle.symbolicName() + " " + version + " serves after " + ms + " ms"
                             + (bundle.migrations() > 0 ? ", migrations applied up to V"
@@ -164,6 +167,7 @@ public final class Deploy implements Callable<Integer> {
                     return AdminClient.OK;
                 }
                 last = text(x, "state") + (problem.isEmpty() ? "" : " (" + problem + ")")
+                        + "; " + serving.size() + " of its " + bundle.routes() + " routes serving"
                         + (waiting.isEmpty() ? "" : "; waiting: " + String.join("; ", waiting))
                         + (applied < bundle.migrations() ? "; migrations applied up to V" + applied + " of V"
                                 + bundle.migrations() : "");
@@ -233,14 +237,19 @@ public final class Deploy implements Callable<Integer> {
             }
             String version = f.getManifest().getMainAttributes().getValue("Bundle-Version");
             int migrations = 0;
+            int routes = 0;
             for (JarEntry e : java.util.Collections.list(f.entries())) {
                 Matcher m = MIGRATION.matcher(e.getName());
                 if (m.matches()) {
                     migrations = Math.max(migrations, Integer.parseInt(m.group(1)));
+                } else if (e.getName().startsWith("OSGI-INF/") && e.getName().endsWith(".xml")) {
+                    try (var in = f.getInputStream(e)) {
+                        String xml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                        routes += xml.contains("interface=\"serv.core.Handler\"") ? 1 : 0;
+                    }
                 }
             }
-            return new Bundle(jar, bsn.split(";")[0].strip(),
-                    osgiVersion(version), migrations);
+            return new Bundle(jar, bsn.split(";")[0].strip(), osgiVersion(version), migrations, routes);
         }
     }
 
