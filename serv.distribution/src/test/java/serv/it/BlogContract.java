@@ -54,7 +54,7 @@ public abstract class BlogContract extends ServTestSupport {
             try {
                 for (ServiceReference<Handler> r : context().getServiceReferences(Handler.class,
                         "(serv.route.path=/posts)")) {
-                    if (!id.equals(r.getProperty("serv.blog.repository"))) {
+                    if (!id.equals(r.getProperty("repository"))) {
                         return false;
                     }
                 }

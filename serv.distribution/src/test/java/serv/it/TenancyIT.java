@@ -133,7 +133,7 @@ public class TenancyIT extends ServTestSupport {
             await("the blog on JPA", Duration.ofSeconds(10), () -> {
                 try {
                     return context().getServiceReferences(serv.core.Handler.class,
-                            "(&(serv.route.path=/posts)(serv.blog.repository=jpa))").size() == 2;
+                            "(&(serv.route.path=/posts)(repository=jpa))").size() == 2;
                 } catch (org.osgi.framework.InvalidSyntaxException e) {
                     throw new IllegalStateException(e);
                 }
