@@ -56,8 +56,13 @@ import org.osgi.annotation.versioning.ConsumerType;
 @ConsumerType
 public abstract class ServTestSupport {
 
-    /** The PostgreSQL server the tests use (trust authentication, user postgres). */
-    public static final String PG = "//127.0.0.1:5432/";
+    /**
+     * The host and port of the PostgreSQL server the tests use (user postgres, trust authentication): the system
+     * property {@code serv.postgres}, default {@code 127.0.0.1:5432}.
+     */
+    public static final String PG_HOST = System.getProperty("serv.postgres", "127.0.0.1:5432");
+    /** The PostgreSQL server the tests use, as a JDBC URL's authority. */
+    public static final String PG = "//" + PG_HOST + "/";
     private static final Path MODULE = Path.of(System.getProperty("user.dir"));
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -115,22 +120,31 @@ public abstract class ServTestSupport {
                 // best effort: the server may be gone already
             }
         }));
-        return "postgresql://postgres@127.0.0.1:5432/" + name;
+        return "postgresql://postgres@" + PG_HOST + "/" + name;
     }
 
     /** Runs statements on a database of the test PostgreSQL server, from the test JVM or the framework. */
     public static void sql(String database, String... statements) {
-        try (Connection c = postgres(database); Statement st = c.createStatement()) {
+        sqlAt(PG_HOST, database, statements);
+    }
+
+    static void sqlAt(String host, String database, String... statements) {
+        try (Connection c = postgresAt(host, database); Statement st = c.createStatement()) {
             for (String s : statements) {
                 st.execute(s);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("PostgreSQL at 127.0.0.1:5432 is needed for the tests: " + e.getMessage(), e);
+            throw new IllegalStateException("PostgreSQL at " + host + " (user postgres, trust authentication; the"
+                    + " system property serv.postgres names another) is needed for the tests: " + e.getMessage(), e);
         }
     }
 
     /** A direct connection to the test PostgreSQL server. */
     public static Connection postgres(String database) throws SQLException {
+        return postgresAt(PG_HOST, database);
+    }
+
+    private static Connection postgresAt(String host, String database) throws SQLException {
         java.util.Properties p = new java.util.Properties();
         p.setProperty("user", "postgres");
         // The test JVM's own driver (its class path), never a bundle's: a database is dropped by a shutdown hook,
@@ -143,7 +157,7 @@ public abstract class ServTestSupport {
         try {
             java.sql.Driver driver = (java.sql.Driver) Class.forName("org.postgresql.Driver", true, app)
                     .getDeclaredConstructor().newInstance();
-            c = driver.connect("jdbc:postgresql:" + PG + database, p);
+            c = driver.connect("jdbc:postgresql://" + host + "/" + database, p);
         } catch (ReflectiveOperationException e) {
             throw new SQLException("the PostgreSQL driver is not on the test class path", e);
         } finally {
