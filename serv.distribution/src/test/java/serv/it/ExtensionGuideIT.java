@@ -133,7 +133,9 @@ public class ExtensionGuideIT {
     private String run(String asDocumented, Path dir, Map<String, String> env, String... command) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
         pb.environment().putAll(env);
-        Path out = Files.createTempFile("serv-guide-", ".out");
+        // each command's output is kept: target/extension-guide/01-serv-create-extension.log, ...
+        Path out = Files.createDirectories(MODULE.resolve("target/extension-guide")).resolve(String.format("%02d-%s.log",
+                ran.size() + 1, asDocumented.replaceAll("[^A-Za-z0-9]+", "-").replaceAll("-+$", "")));
         pb.redirectOutput(out.toFile());
         Process p = pb.start();
         boolean ended = p.waitFor(10, TimeUnit.MINUTES);
