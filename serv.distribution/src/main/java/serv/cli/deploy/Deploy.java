@@ -159,6 +159,11 @@ public final class Deploy implements Callable<Integer> {
                 if ("ACTIVE".equals(text(x, "state")) && waiting.isEmpty() && applied >= bundle.migrations()
                         && serving.size() >= bundle.routes()) {
                     long ms = (System.nanoTime() - start) / 1_000_000;
+                    if (api.json()) {
+                        out.println(AdminClient.pretty(x)); // the extension as GET extensions/{name} answers it
+                        out.flush();
+                        return AdminClient.OK;
+                    }
                     out.println(bundle.symbolicName() + " " + version + " serves after " + ms + " ms"
                             + (bundle.migrations() > 0 ? ", migrations applied up to V"
                                     + String.format("%03d", applied) : "") + ":");
