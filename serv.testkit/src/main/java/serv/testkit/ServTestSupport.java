@@ -43,8 +43,9 @@ import org.osgi.annotation.versioning.ConsumerType;
  * serv.jar with its start levels and framework properties, in a fresh server home (a temporary folder) with a free
  * HTTP port, optionally on a fresh PostgreSQL database ({@link #freshPostgres()}); empties tables between tests
  * ({@link #truncate}); sends HTTP requests to the server ({@link #get}, {@link #send}); deploys an extension like an
- * operator does ({@link #writeAtomically} into {@code deploy/}). Published as serv.distribution's {@code tests}
- * jar; an extension's tests name their serv.jar with the system property {@code serv.jar}.
+ * operator does ({@link #writeAtomically} into {@code deploy/}), or installs the project's own bundle
+ * ({@link #extension()}). Published as {@code serv:serv.testkit}; an extension's tests name their serv.jar with the
+ * system property {@code serv.jar} and their bundle with {@code serv.extension} (a generated pom sets both).
  *
  * <p>The kit is a bundle too: {@link #serv} installs it into the framework beside Pax Exam's probe, which reaches
  * this class there (the probe holds only the test's own classes). Its {@code exam.properties} turns Pax Exam's own
