@@ -21,6 +21,7 @@ import org.junit.Test;
 import org.osgi.framework.ServiceReference;
 
 import serv.core.Handler;
+import serv.testkit.ServTestSupport;
 
 /**
  * The blog's HTTP contract (issue #5 and the seed's tests), run against each database and each repository
@@ -53,7 +54,7 @@ public abstract class BlogContract extends ServTestSupport {
             try {
                 for (ServiceReference<Handler> r : context().getServiceReferences(Handler.class,
                         "(serv.route.path=/posts)")) {
-                    if (!id.equals(r.getProperty("serv.blog.repository"))) {
+                    if (!id.equals(r.getProperty("repository"))) {
                         return false;
                     }
                 }

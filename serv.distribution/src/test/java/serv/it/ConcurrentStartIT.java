@@ -10,6 +10,7 @@ import java.sql.Statement;
 import java.util.regex.Pattern;
 
 import org.junit.Test;
+import serv.testkit.ServTestSupport;
 
 /** Two servers starting together against one fresh PostgreSQL database apply each migration exactly once. */
 public class ConcurrentStartIT {

@@ -24,6 +24,7 @@ import org.osgi.framework.ServiceReference;
 
 import serv.database.Database;
 import serv.database.PoolStats;
+import serv.testkit.ServTestSupport;
 
 /**
  * The connection budget per database server (here 5) across the pools of the default database and three tenants:

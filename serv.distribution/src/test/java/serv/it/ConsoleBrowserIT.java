@@ -21,6 +21,7 @@ import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import serv.testkit.ServTestSupport;
 
 /**
  * Serv's console pages in a real browser (#12): Debian's Chromium, headless, driven by Selenium through Debian's

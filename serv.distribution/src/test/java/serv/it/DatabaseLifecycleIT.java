@@ -31,6 +31,7 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 import serv.database.Database;
+import serv.testkit.ServTestSupport;
 
 /**
  * Databases as live services on a real PostgreSQL: created, resized and switched under load with no failed query,

@@ -25,6 +25,7 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import serv.testkit.ServTestSupport;
 
 /**
  * Hostile clients, dropped connections, outages and saturation (#17): never a 500, a hang or a false alarm. The

@@ -25,6 +25,7 @@ import org.osgi.framework.ServiceRegistration;
 import serv.database.Dialect;
 import serv.database.JavaMigration;
 import serv.database.Migrations;
+import serv.testkit.ServTestSupport;
 
 /**
  * Java migration services on PostgreSQL (database {@code jm}, beside the default one): applied once in version

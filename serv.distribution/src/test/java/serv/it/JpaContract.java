@@ -17,6 +17,7 @@ import org.junit.Before;
 import org.junit.Test;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import serv.testkit.ServTestSupport;
 
 /**
  * JPA (Apache Aries JPA + EclipseLink) on a Serv database, the same on PostgreSQL ({@link JpaPostgresIT}) and

@@ -28,6 +28,7 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
+import serv.testkit.ServTestSupport;
 
 /**
  * Live operation the way an operator does it (#11): serv.config.yaml edited under load, the Web Console's own form

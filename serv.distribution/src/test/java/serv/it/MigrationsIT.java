@@ -28,6 +28,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import serv.database.Database;
 import serv.database.MigrationException;
 import serv.database.Migrations;
+import serv.testkit.ServTestSupport;
 
 /**
  * The migrations extender on PostgreSQL, with extensions hot-deployed as resource-only bundles: applied once and in

@@ -29,6 +29,7 @@ import org.junit.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import serv.testkit.ServTestSupport;
 
 /**
  * The operator's surfaces of a running serv.jar, used as an operator uses them: the admin API under the console's

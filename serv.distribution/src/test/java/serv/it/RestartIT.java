@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.Map;
 
 import org.junit.Test;
+import serv.testkit.ServTestSupport;
 
 /**
  * What an operator saves in the Web Console survives a restart (#11): a tenant created there, and an edit of a

@@ -23,6 +23,7 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 import serv.database.Database;
+import serv.testkit.ServTestSupport;
 
 /**
  * The first vertical slice on PostgreSQL: serv.config.yaml points database default at a fresh PostgreSQL database;

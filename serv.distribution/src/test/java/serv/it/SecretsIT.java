@@ -21,6 +21,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 
 import org.junit.Test;
+import serv.testkit.ServTestSupport;
 
 /**
  * Secrets never leave the pool (#11): distinctive values set the ways an operator sets them ({@code ${VAR}} in

@@ -110,6 +110,59 @@ public class ServJarIT {
         assertTrue(Files.isDirectory(home.resolve("data/framework")));
     }
 
+    @Test
+    public void configValidateChecksAHomeWithoutStartingAServer() throws Exception {
+        Path home = Files.createTempDirectory("serv-jar-validate-");
+        Files.createDirectories(home.resolve("etc"));
+        Files.writeString(home.resolve("serv.config.yaml"), """
+                databse: {}
+                databases:
+                  default:
+                    url: "${SERV_IT_NO_SUCH_VARIABLE}"
+                    poolsize: 3
+                  reports: {url: "sqlite:///data/reports.db", pool_size: abc}
+                extensions:
+                  - extension: blog
+                    settings: {repository: jpx}
+                tenants:
+                  acme: {nmae: ACME, hosts: [acme.localhost]}
+                """);
+        Files.writeString(home.resolve("serv.prod.config.yaml"), "databases:\n  reports: {pool_size: -1}\n");
+        Files.writeString(home.resolve("etc/serv.database-extra.cfg"), "url=sqlite:///data/extra.db\nmax_size=0\n");
+
+        Process bad = new ProcessBuilder(java(), "-jar", ServProcess.JAR.toString(), "config", "validate",
+                "--profile", "prod").directory(home.toFile()).redirectErrorStream(true).start();
+        String out = new String(bad.getInputStream().readAllBytes());
+        assertTrue(out, bad.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(out, 1, bad.exitValue());
+        for (String expected : List.of(
+                "serv.config.yaml: unknown key 'databse' (ignored); did you mean 'databases'?",
+                "database default: key 'url': environment variable SERV_IT_NO_SUCH_VARIABLE is not set",
+                "database default: unknown key 'poolsize' (ignored); did you mean 'pool_size'?",
+                "database reports: key 'pool_size': -1 is out of range",
+                "configuration serv.blog: key 'repository': 'jpx' is not one of jdbc, jpa",
+                "tenant acme: unknown key 'nmae' (ignored); did you mean 'name'?",
+                "etc/: database extra: key 'max_size'")) {
+            assertTrue("missing: " + expected + "\n" + out, out.contains(expected));
+        }
+        assertFalse("no server started: nothing was made in the home", Files.exists(home.resolve("data")));
+
+        Files.delete(home.resolve("etc/serv.database-extra.cfg"));
+        Files.writeString(home.resolve("serv.config.yaml"), """
+                databases:
+                  default: {url: "${SERV_IT_NO_SUCH_VARIABLE:sqlite:///data/app.db}", pool_size: 2}
+                extensions:
+                  - extension: blog
+                    settings: {repository: jpa}
+                """);
+        Process good = new ProcessBuilder(java(), "-jar", ServProcess.JAR.toString(), "config", "validate")
+                .directory(home.toFile()).redirectErrorStream(true).start();
+        String fine = new String(good.getInputStream().readAllBytes());
+        assertTrue(fine, good.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(fine, 0, good.exitValue());
+        assertTrue(fine, fine.contains("nothing to fix"));
+    }
+
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

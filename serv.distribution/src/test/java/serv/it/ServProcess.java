@@ -51,7 +51,7 @@ final class ServProcess implements AutoCloseable {
     /** Waits for GET /health to answer 200; returns the milliseconds it took. */
     long awaitHealthy() throws Exception {
         long start = System.nanoTime();
-        long end = start + TimeUnit.SECONDS.toNanos(60);
+        long end = start + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < end) {
             assertTrue("serv.jar exited early:\n" + log(), process.isAlive());
             try {
@@ -63,7 +63,7 @@ final class ServProcess implements AutoCloseable {
             }
             Thread.sleep(50);
         }
-        throw new AssertionError("serv.jar did not answer /health with 200 within 60 s:\n" + log());
+        throw new AssertionError("serv.jar did not answer /health with 200 within 120 s:\n" + log());
     }
 
     int status(String path, String user, String password) throws Exception {

@@ -27,6 +27,7 @@ import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 import serv.database.Database;
+import serv.testkit.ServTestSupport;
 
 /**
  * Several tenants on PostgreSQL: acme with a database of its own, globex and initech as schemas of the shared
@@ -132,7 +133,7 @@ public class TenancyIT extends ServTestSupport {
             await("the blog on JPA", Duration.ofSeconds(10), () -> {
                 try {
                     return context().getServiceReferences(serv.core.Handler.class,
-                            "(&(serv.route.path=/posts)(serv.blog.repository=jpa))").size() == 2;
+                            "(&(serv.route.path=/posts)(repository=jpa))").size() == 2;
                 } catch (org.osgi.framework.InvalidSyntaxException e) {
                     throw new IllegalStateException(e);
                 }

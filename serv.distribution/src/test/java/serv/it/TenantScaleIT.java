@@ -24,6 +24,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.service.cm.ConfigurationAdmin;
 
 import serv.core.tenant.Tenants;
+import serv.testkit.ServTestSupport;
 
 /**
  * Tenants at scale (#15), at a size CI can afford: a burst of tenant configurations does not hold up an edit of

@@ -8,18 +8,34 @@ import serv.core.HttpException;
 import serv.core.security.Passwords;
 import serv.core.Request;
 import serv.core.Response;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import serv.core.Route;
 
 /**
  * {@code POST /users} ({@code username}, {@code email}, {@code password}, as a form or JSON): 201 with the user,
  * never the password or its hash. A username or email already taken is a 409 from the unique constraints, the same
  * on PostgreSQL and SQLite.
  */
-final class CreateUser implements Handler {
+@Component(service = Handler.class, configurationPid = Blog.PID)
+@Route(path = "/users", methods = "POST", database = "default")
+public final class CreateUser implements Handler {
 
     private final Blog blog;
+    private volatile Store store;
 
-    CreateUser(Blog blog) {
+    @Activate
+    public CreateUser(@Reference Blog blog, BlogConfiguration settings) {
         this.blog = blog;
+        modified(settings);
+    }
+
+    /** A new repository setting applies to the next request; the database setting moves the route (Serv does it). */
+    @Modified
+    void modified(BlogConfiguration settings) {
+        store = blog.store(settings);
     }
 
     @Override
@@ -35,7 +51,7 @@ final class CreateUser implements Handler {
             throw HttpException.badRequest("password must be 8-200 characters");
         }
         String hash = Passwords.hash(password); // before borrowing: a derivation takes a while
-        User user = blog.users(request).create(username, email, hash);
+        User user = store.users(request).create(username, email, hash);
         response.status(201).json(json(user));
     }
 

@@ -102,6 +102,11 @@ public final class AdminClient {
         this.json = o.json;
     }
 
+    /** Whether the command prints the API's JSON answer (--json) instead of text. */
+    public boolean json() {
+        return json;
+    }
+
     public JsonNode get(String path) throws Failure {
         return send("GET", path, HttpRequest.BodyPublishers.noBody(), null);
     }

@@ -140,13 +140,33 @@ public final class ApplicationFile implements ConfigSource {
 
     @Override
     public Snapshot snapshot() {
+        List<String> read = new ArrayList<>();
+        Snapshot snapshot = read(home, profile, read);
+        if (snapshot.valid() && !read.equals(lastRead)) {
+            lastRead = read;
+            LOG.info("Configuration files read: {}", read.isEmpty() ? "none (" + FILE + " does not exist)" : read);
+        }
+        return snapshot;
+    }
+
+    /**
+     * serv.config.yaml of {@code home}, with the overlay of {@code profile} (or null) merged over it, as the
+     * configurations it wants and what an operator should fix; {@code read} gets the names of the files read. Also
+     * what {@code serv config validate} reads, without a server.
+     */
+    public static Snapshot read(Path home, String profile, List<String> read) {
+        List<Path> files = new ArrayList<>();
+        files.add(home.resolve(FILE));
+        if (profile != null) {
+            files.add(home.resolve("serv." + profile + ".config.yaml"));
+        }
         Map<String, Object> merged = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
-        List<String> read = new ArrayList<>();
-        for (Path f : files()) {
+        for (Path f : files) {
             if (!Files.isRegularFile(f)) {
                 if (profile != null && !f.getFileName().toString().equals(FILE)) {
-                    problems.add("SERV_PROFILE=" + profile + ", but there is no " + f.getFileName() + existingProfiles());
+                    problems.add("SERV_PROFILE=" + profile + ", but there is no " + f.getFileName()
+                            + existingProfiles(home, profile));
                 }
                 continue;
             }
@@ -188,10 +208,6 @@ public final class ApplicationFile implements ConfigSource {
             } else if (merged.get("tenancy") != null) {
                 throw new IllegalArgumentException("'tenancy' must be a map (unmatched: site | reject)");
             }
-            if (!read.equals(lastRead)) {
-                lastRead = read;
-                LOG.info("Configuration files read: {}", read.isEmpty() ? "none (" + FILE + " does not exist)" : read);
-            }
             return new Snapshot(true, desired, problems);
         } catch (IllegalArgumentException e) {
             return Snapshot.unreadable(FILE + ": " + e.getMessage() + "; nothing of it was applied");
@@ -199,7 +215,7 @@ public final class ApplicationFile implements ConfigSource {
     }
 
     /** " (profiles here: prod, dev)" for the profile overlays that exist, or nothing. */
-    private String existingProfiles() {
+    private static String existingProfiles(Path home, String profile) {
         List<String> found = new ArrayList<>();
         try (var all = Files.newDirectoryStream(home, "serv.*.config.yaml")) {
             for (Path p : all) {

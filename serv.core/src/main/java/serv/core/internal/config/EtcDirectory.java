@@ -116,6 +116,10 @@ public final class EtcDirectory implements ConfigSource {
     }
 
     private List<Path> files() {
+        return files(folder);
+    }
+
+    private static List<Path> files(Path folder) {
         List<Path> out = new ArrayList<>();
         if (!Files.isDirectory(folder)) {
             return out;
@@ -131,9 +135,14 @@ public final class EtcDirectory implements ConfigSource {
 
     @Override
     public Snapshot snapshot() {
+        return read(folder);
+    }
+
+    /** The configurations the files of {@code folder} (a home's etc/) want; also {@code serv config validate}'s. */
+    public static Snapshot read(Path folder) {
         List<Desired> desired = new ArrayList<>();
         List<String> problems = new ArrayList<>();
-        for (Path f : files()) {
+        for (Path f : files(folder)) {
             String file = f.getFileName().toString();
             String pid = file.substring(0, file.length() - ".cfg".length());
             Properties p = new Properties();

@@ -156,6 +156,11 @@ public final class MigrationCatalog {
 
             @Override
             public void modifiedService(ServiceReference<MigrationTarget> ref, MigrationTarget service) {
+                Target now = targets.get(ref);
+                if (now != null && now.folder().equals(ref.getProperty(MigrationTarget.FOLDER))
+                        && now.database().equals(ref.getProperty(MigrationTarget.DATABASE))) {
+                    return; // another property of the extension's configuration changed: its migrations stay put
+                }
                 addingService(ref);
                 context.ungetService(ref);
             }

@@ -1,4 +1,4 @@
-package serv.it;
+package serv.testkit;
 
 import static org.ops4j.pax.exam.CoreOptions.bundle;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
@@ -36,22 +36,34 @@ import java.util.regex.Pattern;
 import org.ops4j.pax.exam.Option;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
+import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The test support of Serv and of its extensions (the seed's {@code conftest.py}): boots exactly the bundles of
  * serv.jar with its start levels and framework properties, in a fresh server home (a temporary folder) with a free
  * HTTP port, optionally on a fresh PostgreSQL database ({@link #freshPostgres()}); empties tables between tests
  * ({@link #truncate}); sends HTTP requests to the server ({@link #get}, {@link #send}); deploys an extension like an
- * operator does ({@link #writeAtomically} into {@code deploy/}). Published as serv.distribution's {@code tests}
- * jar; an extension's tests name their serv.jar with the system property {@code serv.jar}.
+ * operator does ({@link #writeAtomically} into {@code deploy/}), or installs the project's own bundle
+ * ({@link #extension()}). Published as {@code serv:serv.testkit}; an extension's tests name their serv.jar with the
+ * system property {@code serv.jar} and their bundle with {@code serv.extension} (a generated pom sets both).
+ *
+ * <p>The kit is a bundle too: {@link #serv} installs it into the framework beside Pax Exam's probe, which reaches
+ * this class there (the probe holds only the test's own classes). Its {@code exam.properties} turns Pax Exam's own
+ * logging off, so the server's log (its slf4j provider, inside the framework) is the test's output.
  *
  * <p>The configuration methods run in the test JVM before the framework starts; the test methods run inside the
  * framework and find the port and home through the framework properties {@code serv.port} and {@code serv.home}.
  */
+@ConsumerType
 public abstract class ServTestSupport {
 
-    /** The PostgreSQL server the tests use (trust authentication, user postgres). */
-    public static final String PG = "//127.0.0.1:5432/";
+    /**
+     * The host and port of the PostgreSQL server the tests use (user postgres, trust authentication): the system
+     * property {@code serv.postgres}, default {@code 127.0.0.1:5432}.
+     */
+    public static final String PG_HOST = System.getProperty("serv.postgres", "127.0.0.1:5432");
+    /** The PostgreSQL server the tests use, as a JDBC URL's authority. */
+    public static final String PG = "//" + PG_HOST + "/";
     private static final Path MODULE = Path.of(System.getProperty("user.dir"));
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -89,6 +101,7 @@ public abstract class ServTestSupport {
                 }
             });
             options.addAll(runBundles());
+            options.add(kitBundle());
             options.add(junitBundles());
             options.add(frameworkStartLevel(1000));
             return options.toArray(Option[]::new);
@@ -98,7 +111,7 @@ public abstract class ServTestSupport {
     }
 
     /** Creates a fresh PostgreSQL database (dropped when the test JVM exits) and returns its serv URL. */
-    protected static String freshPostgres() {
+    public static String freshPostgres() {
         String name = "serv_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         sql("postgres", "CREATE DATABASE " + name);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -108,22 +121,31 @@ public abstract class ServTestSupport {
                 // best effort: the server may be gone already
             }
         }));
-        return "postgresql://postgres@127.0.0.1:5432/" + name;
+        return "postgresql://postgres@" + PG_HOST + "/" + name;
     }
 
     /** Runs statements on a database of the test PostgreSQL server, from the test JVM or the framework. */
-    protected static void sql(String database, String... statements) {
-        try (Connection c = postgres(database); Statement st = c.createStatement()) {
+    public static void sql(String database, String... statements) {
+        sqlAt(PG_HOST, database, statements);
+    }
+
+    static void sqlAt(String host, String database, String... statements) {
+        try (Connection c = postgresAt(host, database); Statement st = c.createStatement()) {
             for (String s : statements) {
                 st.execute(s);
             }
         } catch (SQLException e) {
-            throw new IllegalStateException("PostgreSQL at 127.0.0.1:5432 is needed for the tests: " + e.getMessage(), e);
+            throw new IllegalStateException("PostgreSQL at " + host + " (user postgres, trust authentication; the"
+                    + " system property serv.postgres names another) is needed for the tests: " + e.getMessage(), e);
         }
     }
 
     /** A direct connection to the test PostgreSQL server. */
-    protected static Connection postgres(String database) throws SQLException {
+    public static Connection postgres(String database) throws SQLException {
+        return postgresAt(PG_HOST, database);
+    }
+
+    private static Connection postgresAt(String host, String database) throws SQLException {
         java.util.Properties p = new java.util.Properties();
         p.setProperty("user", "postgres");
         // The test JVM's own driver (its class path), never a bundle's: a database is dropped by a shutdown hook,
@@ -136,7 +158,7 @@ public abstract class ServTestSupport {
         try {
             java.sql.Driver driver = (java.sql.Driver) Class.forName("org.postgresql.Driver", true, app)
                     .getDeclaredConstructor().newInstance();
-            c = driver.connect("jdbc:postgresql:" + PG + database, p);
+            c = driver.connect("jdbc:postgresql://" + host + "/" + database, p);
         } catch (ReflectiveOperationException e) {
             throw new SQLException("the PostgreSQL driver is not on the test class path", e);
         } finally {
@@ -148,7 +170,7 @@ public abstract class ServTestSupport {
         return c;
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
@@ -168,9 +190,14 @@ public abstract class ServTestSupport {
 
     private static synchronized Launch launch() throws IOException {
         if (launch == null) {
-            Path jar = Path.of(System.getProperty("serv.jar", MODULE.resolve("target/serv.jar").toString()));
+            String named = System.getProperty("serv.jar");
+            Path jar = named != null ? Path.of(named) : MODULE.resolve("target/serv.jar");
             if (!Files.isRegularFile(jar)) {
-                throw new IllegalStateException(jar + " does not exist: build it (mvn package) or set -Dserv.jar");
+                throw new IllegalStateException("serv.jar not found at " + jar.toAbsolutePath() + (named == null
+                        ? ": set the system property serv.jar to the server the tests run (in the pom: failsafe's"
+                                + " <systemPropertyVariables><serv.jar>…</serv.jar>; see docs/extensions.md)"
+                        : " (system property serv.jar): build or copy it there (the generated pom copies"
+                                + " serv:serv.distribution:<version>:jar:serv in the package phase)"));
             }
             Path dir = Files.createTempDirectory("serv-runtime-");
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -233,13 +260,49 @@ public abstract class ServTestSupport {
     }
 
     /** The framework properties serv.jar starts with (cnf/runtime.bndrun's -runproperties). */
-    static Map<String, String> runProperties() throws IOException {
+    protected static Map<String, String> runProperties() throws IOException {
         return new LinkedHashMap<>(launch().properties());
     }
 
     /** Every bundle of serv.jar, at its start level. */
-    static List<Option> runBundles() throws IOException {
+    protected static List<Option> runBundles() throws IOException {
         return launch().bundles();
+    }
+
+    /**
+     * The extension bundle at {@code jar} (a bnd-built jar, such as the project's own {@code target/*.jar}),
+     * installed and started after Serv's bundles, as if it had been in {@code deploy/} when the server started.
+     */
+    protected static Option extension(Path jar) {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("the extension bundle " + jar.toAbsolutePath() + " does not exist: run the"
+                    + " tests with mvn verify (the integration tests run after the package phase that builds it)");
+        }
+        return bundle(jar.toUri().toString()).startLevel(900);
+    }
+
+    /**
+     * The extension bundle the system property {@code serv.extension} names: the project's own jar, which a
+     * generated pom sets for failsafe ({@code ${project.build.directory}/${project.build.finalName}.jar}).
+     */
+    protected static Option extension() {
+        String jar = System.getProperty("serv.extension");
+        if (jar == null) {
+            throw new IllegalStateException("the system property serv.extension does not name the extension's jar: set"
+                    + " it in failsafe's <systemPropertyVariables> (see docs/extensions.md) or call extension(Path)");
+        }
+        return extension(Path.of(jar));
+    }
+
+    /** This kit as a bundle, from the jar (or, inside Serv's own build, the classes folder) it was loaded from. */
+    private static Option kitBundle() {
+        try {
+            Path where = Path.of(ServTestSupport.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            String url = Files.isDirectory(where) ? "reference:" + where.toUri() : where.toUri().toString();
+            return bundle(url).startLevel(1);
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException("where the test kit was loaded from is not a file", e);
+        }
     }
 
     // ---- inside the framework ---------------------------------------------------------------------------------

@@ -1,0 +1,295 @@
+package serv.cli.deploy;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import serv.cli.admin.AdminClient;
+
+/**
+ * {@code serv deploy [jar]}: installs an extension bundle into a server, through its admin API (a running server) or
+ * into its home's {@code deploy/} folder ({@code --home}), then follows it through the admin API until every route
+ * of it serves, which is after its migrations, or until it is clear why not (an import nothing provides, a failed
+ * migration) or the wait is over.
+ */
+@Command(name = "deploy", mixinStandardHelpOptions = true, description = "Install an extension bundle into a server"
+        + " and report when its routes serve (after its migrations) or why they do not.",
+        footer = { "", "Exit codes: 0 its routes serve, 1 refused or does not serve (the reason is printed), 3 no"
+            + " server answers, 4 login refused, 5 server error." })
+public final class Deploy implements Callable<Integer> {
+
+    private static final Pattern MIGRATION = Pattern.compile("serv/migrations/[^/]+/V(\\d+)__[^/]*\\.sql");
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "JAR", description = "The bundle (default: the one jar of"
+            + " ./target that is a bundle, as `mvn package` leaves it).")
+    Path jar;
+
+    @Option(names = "--home", description = "Copy the jar into this server home's deploy/ folder instead of sending"
+            + " it through the admin API (the server picks it up within a second, running or at its next start).")
+    Path home;
+
+    @Option(names = "--wait", defaultValue = "60", description = "Seconds to wait for its routes to serve (default:"
+            + " ${DEFAULT-VALUE}; 0: do not wait).")
+    int waitSeconds;
+
+    @Mixin
+    AdminClient.Options options;
+
+    @Spec
+    CommandSpec spec;
+
+    /**
+     * A bundle's name and version, the highest migration version it brings, and how many route components it
+     * declares (its DS descriptors that provide {@code serv.core.Handler}).
+     */
+    record Bundle(Path file, String symbolicName, String version, int migrations, int routes) {
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Bundle bundle;
+        try {
+            bundle = read(jar != null ? jar : findJar(Path.of("target")));
+        } catch (IllegalArgumentException | IOException e) {
+            err.println("serv: " + e.getMessage());
+            return AdminClient.REFUSED;
+        }
+        long start = System.nanoTime();
+        try {
+            AdminClient api = null;
+            if (home != null) {
+                copyInto(home.resolve("deploy"), bundle);
+                out.println("copied " + bundle.file().getFileName() + " to " + home.resolve("deploy")
+                        .resolve(bundle.symbolicName() + ".jar"));
+                if (waitSeconds == 0) {
+                    return AdminClient.OK;
+                }
+            }
+            try {
+                api = new AdminClient(options);
+            } catch (AdminClient.Failure f) {
+                if (home == null) {
+                    throw f;
+                }
+                out.println("not waiting for its routes: " + f.getMessage());
+                out.flush();
+                return AdminClient.OK;
+            }
+            if (home == null) {
+                JsonNode installed = api.postBytes("extensions", Files.readAllBytes(bundle.file()),
+                        "application/java-archive");
+                out.println("installed " + text(installed, "symbolic_name") + " " + text(installed, "version"));
+            }
+            out.flush();
+            return waitSeconds == 0 ? AdminClient.OK : follow(api, bundle, start, out, err);
+        } catch (AdminClient.Failure f) {
+            err.println("serv: " + f.getMessage());
+            return f.exitCode();
+        } catch (IOException e) {
+            err.println("serv: " + e.getMessage());
+            return AdminClient.REFUSED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return AdminClient.REFUSED;
+        }
+    }
+
+    /** Polls the extension until its routes serve, or it is clear they will not. */
+    private int follow(AdminClient api, Bundle bundle, long start, PrintWriter out, PrintWriter err)
+            throws AdminClient.Failure, InterruptedException {
+        long deadline = start + waitSeconds * 1_000_000_000L;
+        String last = "not installed yet";
+        while (System.nanoTime() < deadline) {
+            JsonNode x;
+            try {
+                x = api.get("extensions/" + bundle.symbolicName());
+            } catch (AdminClient.Failure f) {
+                if (f.exitCode() != AdminClient.REFUSED) {
+                    throw f;
+                }
+                Thread.sleep(200); // not in the framework yet (FileInstall polls deploy/ every second)
+                continue;
+            }
+            String version = text(x, "version");
+            String problem = text(x, "problem");
+            if (!version.equals(bundle.version())) {
+                last = "the server still runs version " + version;
+            } else if ("INSTALLED".equals(text(x, "state")) && problem.startsWith("not resolved")) {
+                err.println("serv: " + bundle.symbolicName() + " " + version + " does not start: " + problem);
+                return AdminClient.REFUSED;
+            } else {
+                List<String> serving = new ArrayList<>();
+                List<String> waiting = new ArrayList<>();
+                for (JsonNode r : x.get("routes")) {
+                    String route = String.join(",", strings(r.get("methods"))) + " " + text(r, "path");
+                    String status = text(r, "status");
+                    if ("SERVING".equals(status)) {
+                        serving.add(route);
+                    } else if ("MIGRATION_FAILED".equals(status)) {
+                        err.println("serv: " + bundle.symbolicName() + " " + version + ": its migrations failed, its"
+                                + " routes answer 503: " + text(r, "reason"));
+                        return AdminClient.REFUSED;
+                    } else {
+                        waiting.add(route + " " + status + (r.hasNonNull("reason") ? " (" + text(r, "reason") + ")"
+                                : ""));
+                    }
+                }
+                int applied = highestApplied(x.get("migrations"));
+                if ("ACTIVE".equals(text(x, "state")) && waiting.isEmpty() && applied >= bundle.migrations()
+                        && serving.size() >= bundle.routes()) {
+                    long ms = (System.nanoTime() - start) / 1_000_000;
+                    if (api.json()) {
+                        out.println(AdminClient.pretty(x)); // the extension as GET extensions/{name} answers it
+                        out.flush();
+                        return AdminClient.OK;
+                    }
+                    out.println(bundle.symbolicName() + " " + version + " serves after " + ms + " ms"
+                            + (bundle.migrations() > 0 ? ", migrations applied up to V"
+                                    + String.format("%03d", applied) : "") + ":");
+                    serving.forEach(r -> out.println("  " + r));
+                    out.flush();
+                    return AdminClient.OK;
+                }
+                last = text(x, "state") + (problem.isEmpty() ? "" : " (" + problem + ")")
+                        + "; " + serving.size() + " of its " + bundle.routes() + " routes serving"
+                        + (waiting.isEmpty() ? "" : "; waiting: " + String.join("; ", waiting))
+                        + (applied < bundle.migrations() ? "; migrations applied up to V" + applied + " of V"
+                                + bundle.migrations() : "");
+            }
+            Thread.sleep(200);
+        }
+        err.println("serv: " + bundle.symbolicName() + " " + bundle.version() + " did not serve within "
+                + waitSeconds + " s: " + last + " (see the server's log)");
+        return AdminClient.REFUSED;
+    }
+
+    private static int highestApplied(JsonNode migrations) {
+        int max = 0;
+        if (migrations != null) {
+            for (JsonNode db : migrations) {
+                for (JsonNode m : db) {
+                    String v = text(m, "version").replaceFirst("^0+", "");
+                    if (v.matches("\\d{1,9}")) {
+                        max = Math.max(max, Integer.parseInt(v));
+                    }
+                }
+            }
+        }
+        return max;
+    }
+
+    /** The one bundle jar in {@code target}. */
+    static Path findJar(Path target) throws IOException {
+        if (!Files.isDirectory(target)) {
+            throw new IllegalArgumentException("no jar given and no target/ folder here: build the extension (mvn"
+                    + " package) or name the jar");
+        }
+        List<Path> bundles = new ArrayList<>();
+        try (Stream<Path> files = Files.list(target)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".jar")).sorted().toList()) {
+                if (!f.getFileName().toString().equals("serv.jar") && symbolicName(f) != null) {
+                    bundles.add(f);
+                }
+            }
+        }
+        if (bundles.size() != 1) {
+            throw new IllegalArgumentException((bundles.isEmpty() ? "no bundle" : "more than one bundle") + " in "
+                    + target.toAbsolutePath() + (bundles.isEmpty() ? ": build it (mvn package)" : ": name the jar"));
+        }
+        return bundles.get(0);
+    }
+
+    private static String symbolicName(Path jar) {
+        try (JarFile f = new JarFile(jar.toFile())) {
+            String bsn = f.getManifest() == null ? null : f.getManifest().getMainAttributes()
+                    .getValue("Bundle-SymbolicName");
+            return bsn == null ? null : bsn.split(";")[0].strip();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    static Bundle read(Path jar) throws IOException {
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalArgumentException(jar + " does not exist");
+        }
+        try (JarFile f = new JarFile(jar.toFile())) {
+            String bsn = f.getManifest() == null ? null : f.getManifest().getMainAttributes()
+                    .getValue("Bundle-SymbolicName");
+            if (bsn == null) {
+                throw new IllegalArgumentException(jar + " is not an OSGi bundle (no Bundle-SymbolicName)");
+            }
+            String version = f.getManifest().getMainAttributes().getValue("Bundle-Version");
+            int migrations = 0;
+            int routes = 0;
+            for (JarEntry e : java.util.Collections.list(f.entries())) {
+                Matcher m = MIGRATION.matcher(e.getName());
+                if (m.matches()) {
+                    migrations = Math.max(migrations, Integer.parseInt(m.group(1)));
+                } else if (e.getName().startsWith("OSGI-INF/") && e.getName().endsWith(".xml")) {
+                    try (var in = f.getInputStream(e)) {
+                        String xml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                        routes += xml.contains("interface=\"serv.core.Handler\"") ? 1 : 0;
+                    }
+                }
+            }
+            return new Bundle(jar, bsn.split(";")[0].strip(), osgiVersion(version), migrations, routes);
+        }
+    }
+
+    /** A Bundle-Version as the framework prints it: three numbers, then the qualifier when there is one. */
+    static String osgiVersion(String header) {
+        String[] parts = (header == null || header.isBlank() ? "0" : header.strip()).split("\\.", 4);
+        StringBuilder v = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            v.append(i > 0 ? "." : "").append(i < parts.length ? Integer.parseInt(parts[i]) : 0);
+        }
+        return parts.length == 4 ? v + "." + parts[3] : v.toString();
+    }
+
+    private static void copyInto(Path deploy, Bundle bundle) throws IOException {
+        Files.createDirectories(deploy);
+        Path target = deploy.resolve(bundle.symbolicName() + ".jar");
+        Path tmp = Files.createTempFile(deploy, "." + bundle.symbolicName(), ".part"); // FileInstall skips dot files
+        Files.copy(bundle.file(), tmp, StandardCopyOption.REPLACE_EXISTING);
+        try {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        if (array != null) {
+            array.forEach(n -> out.add(n.asText()));
+        }
+        return out;
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n == null ? null : n.get(field);
+        return v == null || v.isNull() ? "" : v.isTextual() ? v.asText() : v.toString();
+    }
+}

@@ -1,0 +1,76 @@
+package serv.it;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.Test;
+
+/**
+ * {@code serv deploy} against a running serv.jar, both ways: into the home's deploy/ folder ({@code --home}) and
+ * through the admin API; it reports when the routes serve, after the migrations, and says why a bundle does not
+ * start (an import nothing provides) or does not serve (a failed migration), with exit code 1.
+ */
+public class DeployIT {
+
+    private static final String USER = "deployer";
+    private static final String PASSWORD = "deploy-password-" + Long.toHexString(System.nanoTime());
+
+    @Test
+    public void deployReportsServingRoutesOrWhyNot() throws Exception {
+        Path home = Files.createTempDirectory("serv-deploy-it-");
+        int port = ServProcess.freePort();
+        Map<String, String> env = Map.of("SERV_PORT", Integer.toString(port), "SERV_CONSOLE_USER", USER,
+                "SERV_CONSOLE_PASSWORD", PASSWORD);
+        Path hello = TestBundles.build("serv.it.hello", "serv.it.hello", Map.of(), Map.of(
+                "serv/migrations/default/V001__create_hello.sql",
+                "CREATE TABLE hello (greeting TEXT NOT NULL);\nINSERT INTO hello (greeting) VALUES ('hi');\n"));
+        Path unresolved = TestBundles.build("serv.it.unresolved", "serv.it.hello",
+                Map.of("Import-Package", "com.example.nowhere;version=\"[1,2)\",*"), Map.of());
+        Path failing = TestBundles.build("serv.it.failing", "serv.it.slow", Map.of(), Map.of(
+                "serv/migrations/default/V001__broken.sql", "CREATE TABLE broken (;\n"));
+
+        try (ServProcess server = new ServProcess(home, port, "serv.log", env)) {
+            server.awaitHealthy();
+
+            Run copied = deploy(env, "--home", home.toString(), hello.toString());
+            assertEquals(copied.out, 0, copied.exit);
+            assertTrue(copied.out, copied.out.contains("copied " + hello.getFileName() + " to "));
+            assertTrue(copied.out, copied.out.contains("serv.it.hello 1.0.0 serves after"));
+            assertTrue(copied.out, copied.out.contains("migrations applied up to V001"));
+            assertTrue(copied.out, copied.out.contains("GET,HEAD,POST /hello"));
+            assertTrue(Files.isRegularFile(home.resolve("deploy/serv.it.hello.jar")));
+            assertEquals("{\"count\":1,\"greeting\":\"hi\"}", server.body("/hello"));
+
+            Run refused = deploy(env, "--wait", "30", unresolved.toString());
+            assertEquals(refused.out, 1, refused.exit);
+            assertTrue(refused.out, refused.out.contains("serv.it.unresolved 1.0.0 does not start: not resolved:"
+                    + " nothing provides package com.example.nowhere 1.0.0 to below 2.0.0"));
+
+            Run broken = deploy(env, "--wait", "30", failing.toString());
+            assertEquals(broken.out, 1, broken.exit);
+            assertTrue(broken.out, broken.out.contains("serv.it.failing 1.0.0: its migrations failed"));
+            assertTrue(broken.out, broken.out.contains("V001 (broken)"));
+        }
+    }
+
+    private record Run(int exit, String out) {
+    }
+
+    private static Run deploy(Map<String, String> env, String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                ServProcess.JAR.toString(), "deploy"));
+        cmd.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(out, p.waitFor(120, TimeUnit.SECONDS));
+        return new Run(p.exitValue(), out);
+    }
+}
