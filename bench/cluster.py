@@ -192,7 +192,9 @@ def main():
     config = f'databases:\n  default: {{url: "{url}", pool_size: 2, max_overflow: 8}}\n'
     ports = [free_port() for _ in range(3)]
     envs = [dict(SERV_CLUSTER_URL=via_proxy if i < 2 else url, SERV_CLUSTER_NAME="bench",
-                 SERV_SECRET_KEY="bench-cluster-key", SERV_DRAIN_SECONDS="3") for i in range(3)]
+                 SERV_SECRET_KEY="bench-cluster-key", SERV_DRAIN_SECONDS="3",
+                 # 3 nodes x the default budget of 90 would exceed a stock max_connections of 100 (docs/cluster.md)
+                 SERV_CONNECTION_BUDGET=os.environ.get("SERV_CONNECTION_BUDGET", "20")) for i in range(3)]
     nodes = [Server(JAR, ports[i], config, env=envs[i], prefix=f"serv-cluster-{i + 1}-") for i in range(3)]
     lb_port = free_port()
     lb, lb_folder = haproxy(nodes, lb_port)
@@ -234,7 +236,7 @@ def run(nodes, envs, config, proxy, lb_port):
     for k in range(100):
         n = nodes[k % 3]
         start = time.time()
-        status, body = n.api("POST", "tenants", {"id": f"p{k}", "path_prefix": f"/t/p{k}"})
+        status, body = n.api("POST", "tenants", {"id": f"p{k}", "path_prefix": f"/t/p{k}", "idle_timeout": "10"})
         assert status == 201, body
         assert await_all(nodes, f"/t/p{k}/posts", 200), f"tenant p{k} did not serve on every node"
         adds.append((time.time() - start) * 1000)

@@ -28,6 +28,7 @@ import picocli.CommandLine.Parameters;
         description = "Serv, a multi-tenant modular runtime on OSGi. With no command: run the server in this folder.",
         subcommands = { Main.Run.class, AdminCommands.Status.class, AdminCommands.Database.class,
             AdminCommands.Tenant.class, AdminCommands.Route.class, AdminCommands.Extension.class,
+            AdminCommands.Cluster.class,
             CommandLine.HelpCommand.class })
 public final class Main implements Callable<Integer> {
 

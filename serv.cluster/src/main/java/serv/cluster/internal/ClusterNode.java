@@ -216,7 +216,7 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
             problem = why;
             problemSince = Instant.now();
             LOG.warn("Cluster {}: the store at {} cannot be reached ({}); serving what was applied last (version"
-                    + " {}), trying again every second", cluster, address, why, applied);
+                    + " {}), trying again every half second", cluster, address, why, applied);
         } else {
             problem = why;
         }

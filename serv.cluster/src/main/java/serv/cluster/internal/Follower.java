@@ -14,12 +14,13 @@ import org.slf4j.LoggerFactory;
  * commits, and every {@value #POLL_MS} ms it reads the cluster's version anyway, so a notification that was missed
  * (the connection was down, the node was stopped) costs at most that. When the version moved it reads every
  * record (never a log of events) and hands the state over. It beats the node's heartbeat every
- * {@value #HEARTBEAT_MS} ms. A store out of reach is reported, and tried again every second.
+ * {@value #HEARTBEAT_MS} ms. A store out of reach is reported, and tried again every {@value #RETRY_MS} ms.
  */
 final class Follower implements Runnable {
 
     static final long POLL_MS = 500;
     static final long HEARTBEAT_MS = 1000;
+    static final long RETRY_MS = 500;
     private static final Logger LOG = LoggerFactory.getLogger(Follower.class);
 
     /** What the follower tells its node. */
@@ -97,7 +98,7 @@ final class Follower implements Runnable {
                 node.reachable(why);
                 LOG.debug("Cluster store: {}", why);
                 try {
-                    Thread.sleep(1000);
+                    Thread.sleep(RETRY_MS);
                 } catch (InterruptedException interrupted) {
                     return;
                 }
