@@ -210,15 +210,28 @@ def main():
 
 
 def await_all(nodes, path, status, timeout=10):
+    """Whether every node answers {path} with {status} within {timeout} s, the nodes asked side by side (a node holds
+    a tenant's first request until its pool is up: one after the other would add their wake-ups)."""
     deadline = time.time() + timeout
-    pending = list(nodes)
-    while pending:
-        pending = [n for n in pending if n.request("GET", path, timeout=5)[0] != status]
-        if pending and time.time() > deadline:
-            return None
-        if pending:
+
+    def one(n):
+        while time.time() < deadline:
+            try:
+                if n.request("GET", path, timeout=5)[0] == status:
+                    return True
+            except OSError:
+                pass
             time.sleep(0.002)
-    return True
+        return False
+
+    threads, results = [], {}
+    for i, n in enumerate(nodes):
+        t = threading.Thread(target=lambda i=i, n=n: results.__setitem__(i, one(n)))
+        t.start()
+        threads.append(t)
+    for t in threads:
+        t.join()
+    return all(results.values())
 
 
 def run(nodes, envs, config, proxy, lb_port):

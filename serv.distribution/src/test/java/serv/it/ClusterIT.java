@@ -92,9 +92,7 @@ public class ClusterIT {
                     "{\"id\":\"" + id + "\",\"path_prefix\":\"/t/" + id + "\"}");
             assertEquals(r.body(), 201, r.statusCode());
             assertTrue(r.body(), r.body().contains("\"version\":"));
-            for (ServProcess n : nodes) {
-                awaitStatus(n, "/t/" + id + "/posts", 200, 5_000);
-            }
+            awaitAll("/t/" + id + "/posts", 200, 5_000);
             times.add((System.nanoTime() - start) / 1_000_000);
         }
         System.out.println("tenant added on one node to its first 200 on all 3 (a pool opened, a schema made and"
@@ -137,19 +135,32 @@ public class ClusterIT {
     public void theConsoleFormEditsTheClustersTenant() throws Exception {
         assertEquals(201, send(nodes.get(0), "POST", API + "tenants", "{\"id\":\"form\",\"path_prefix\":\"/t/form\"}")
                 .statusCode());
-        for (ServProcess n : nodes) {
-            awaitStatus(n, "/t/form/posts", 200, 5_000);
-        }
+        awaitAll("/t/form/posts", 200, 5_000);
         // The Web Console's own form post on node 2, as a browser sends it.
         int status = save(nodes.get(1), "serv.tenant~form", "id", "form", "path_prefix", "/t/form2");
         assertTrue("the console's save answered " + status, status < 400);
         long start = System.nanoTime();
-        for (ServProcess n : nodes) {
-            awaitStatus(n, "/t/form2/posts", 200, 2_000);
-        }
+        awaitAll("/t/form2/posts", 200, 2_000);
         System.out.println("console form edit on node 2 serving on 3 nodes after " + (System.nanoTime() - start)
                 / 1_000_000 + " ms");
         assertTrue(get(nodes.get(2), API + "tenants/form").body().contains("\"source\":\"cluster\""));
+    }
+
+    @Test
+    public void aTenantMadeInNodeOnesConsoleFormServesOnEveryNode() throws Exception {
+        long start = System.nanoTime();
+        HttpResponse<String> r = saveNew(nodes.get(0), "serv.tenant", "id", "console", "path_prefix", "/t/console");
+        // The form's answer says where it went (the console keeps no copy of its own under a generated PID).
+        assertTrue(r.statusCode() + " " + r.body(), r.body().contains("Saved in the cluster as tenant console"));
+        awaitAll("/t/console/posts", 200, 3_000);
+        System.out.println("tenant made in node 1's console form serving on 3 nodes after "
+                + (System.nanoTime() - start) / 1_000_000 + " ms");
+        // One configuration of it on each node: the cluster's.
+        for (ServProcess n : nodes) {
+            String all = get(n, API + "tenants?q=console").body();
+            assertTrue(all, all.contains("\"total\":1"));
+            assertTrue(all, all.contains("\"refused\":{}"));
+        }
     }
 
     @Test
@@ -159,9 +170,7 @@ public class ClusterIT {
                 + "\"path_prefix\":\"/t/sealed\",\"database_url\":\"" + db + "\",\"database_user\":\"postgres\","
                 + "\"database_password\":\"" + secret + "\"}");
         assertEquals(r.body(), 201, r.statusCode());
-        for (ServProcess n : nodes) {
-            awaitStatus(n, "/t/sealed/posts", 200, 5_000); // every node opened the sealed password with the key
-        }
+        awaitAll("/t/sealed/posts", 200, 5_000);
         String stored = query("SELECT string_agg(properties::text, ' ') FROM serv_cluster.records");
         assertFalse(stored, stored.contains(secret));
         assertTrue(stored, stored.contains("{serv-sealed}"));
@@ -182,16 +191,12 @@ public class ClusterIT {
         Path tmp = target.resolveSibling(".hello.jar.part");
         Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-        for (ServProcess n : nodes) {
-            awaitStatus(n, "/hello", 200, 20_000);
-        }
+        awaitAll("/hello", 200, 20_000);
         assertEquals("1", query("SELECT count(*) FROM hello"));
         assertEquals("1", query("SELECT count(*) FROM serv_migrations WHERE extension = 'serv.it.hello'"));
         // Removed from node 1's deploy/: gone from every node.
         Files.delete(nodes.get(0).home.resolve("deploy/hello.jar"));
-        for (ServProcess n : nodes) {
-            awaitStatus(n, "/hello", 404, 20_000);
-        }
+        awaitAll("/hello", 404, 20_000);
         assertFalse(Files.exists(target));
     }
 
@@ -251,6 +256,32 @@ public class ClusterIT {
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Waits until every node answers {@code path} with {@code status}, asking them side by side (a node holds a
+     * tenant's first request until the tenant's pool is up: one node after the other would add their wake-ups).
+     */
+    private static void awaitAll(String path, int status, long ms) throws Exception {
+        List<java.util.concurrent.CompletableFuture<Void>> all = new ArrayList<>();
+        for (ServProcess n : nodes) {
+            all.add(java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    awaitStatus(n, path, status, ms);
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            }));
+        }
+        try {
+            java.util.concurrent.CompletableFuture.allOf(all.toArray(new java.util.concurrent.CompletableFuture[0]))
+                    .join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof AssertionError a) {
+                throw a;
+            }
+            throw e;
+        }
+    }
+
     private static void awaitStatus(ServProcess n, String path, int status, long ms) throws Exception {
         long end = System.nanoTime() + ms * 1_000_000;
         int last = -1;
@@ -299,6 +330,21 @@ public class ClusterIT {
         form.append("&propertylist=").append(list);
         return n.postForm("/system/console/configMgr/" + URLEncoder.encode(pid, StandardCharsets.UTF_8),
                 form.toString(), "Authorization", AUTH).statusCode();
+    }
+
+    /** The Web Console's form post for a new factory configuration. */
+    private static HttpResponse<String> saveNew(ServProcess n, String factoryPid, String... fields) throws Exception {
+        StringBuilder form = new StringBuilder("apply=true&action=ajaxConfigManager&factoryPid=" + factoryPid);
+        StringBuilder list = new StringBuilder();
+        for (int i = 0; i + 1 < fields.length; i += 2) {
+            form.append('&').append(fields[i]).append('=').append(URLEncoder.encode(fields[i + 1],
+                    StandardCharsets.UTF_8));
+            list.append(list.length() == 0 ? "" : ",").append(fields[i]);
+        }
+        form.append("&propertylist=").append(list);
+        return n.postForm("/system/console/configMgr/" + URLEncoder.encode(
+                "[Temporary PID replaced by real PID upon save]", StandardCharsets.UTF_8).replace("+", "%20"),
+                form.toString(), "Authorization", AUTH);
     }
 
     private static String query(String sql) throws Exception {

@@ -4,15 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,7 +39,6 @@ import org.slf4j.LoggerFactory;
 import serv.core.config.ConfigSource;
 import serv.core.config.ConfigStore;
 import serv.core.config.Desired;
-import serv.core.config.Secrets;
 import serv.core.config.Snapshot;
 import serv.database.Database;
 
@@ -75,11 +71,12 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
     private final String cluster;
     private final StoreAddress address;
     private final Store store;
+    private final NodeRegistry registry;
     private final String nodeId;
     private final String nodeAddress;
     private final String servVersion;
     private final Instant started = Instant.now();
-    private final String keyFingerprint;
+    private final ClusterKey key;
     private final Follower follower;
     private final Thread thread;
     private final BundleSync bundles;
@@ -93,7 +90,6 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
     private volatile long applied;
     private volatile String problem = "connecting";
     private volatile Instant problemSince = Instant.now();
-    private volatile String keyProblem;
     private volatile List<Map<String, Object>> nodes = List.of();
     private long registrationVersion;
 
@@ -105,7 +101,9 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
             cluster = null;
             address = null;
             store = null;
-            nodeId = nodeAddress = servVersion = keyFingerprint = null;
+            registry = null;
+            nodeId = nodeAddress = servVersion = null;
+            key = null;
             follower = null;
             thread = null;
             bundles = null;
@@ -116,15 +114,14 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         cluster = firstOf(config.name(), System.getenv("SERV_CLUSTER_NAME"), "default");
         address = new StoreAddress(url, firstOf(config.password(), System.getenv("SERV_CLUSTER_PASSWORD")));
         store = new Store(cluster);
+        registry = new NodeRegistry(cluster);
         Path home = Path.of(firstOf(context.getProperty("serv.home"), ".")).toAbsolutePath().normalize();
         nodeId = nodeId(home);
         nodeAddress = firstOf(config.address(), System.getenv("SERV_CLUSTER_ADDRESS"), "http://"
                 + firstOf(context.getProperty("serv.host"), System.getenv("SERV_HOST"), "127.0.0.1") + ":"
                 + firstOf(context.getProperty("serv.port"), System.getenv("SERV_PORT"), "8000"));
         servVersion = context.getBundle().getVersion().toString();
-        String key = System.getenv("SERV_SECRET_KEY");
-        keyFingerprint = key == null || key.isBlank() ? null : sha256("serv-cluster-key-check\n" + key.strip())
-                .substring(0, 16);
+        key = new ClusterKey(System.getenv("SERV_SECRET_KEY"));
         Path deploy = home.resolve(firstOf(context.getProperty("felix.fileinstall.dir"), "deploy")).normalize();
         bundles = new BundleSync(home, deploy, address, store, nodeId);
         registration = context.registerService(new String[] { ConfigSource.class.getName(),
@@ -147,13 +144,9 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
 
             @Override
             public void connected(Connection c) throws SQLException {
-                String stored = store.keyCheck(c, keyFingerprint);
-                keyProblem = keyFingerprint != null && stored != null && !stored.equals(keyFingerprint)
-                        ? "this node's SERV_SECRET_KEY is not the cluster's: it cannot open the secrets other nodes"
-                                + " sealed; give every node the same SERV_SECRET_KEY"
-                        : null;
-                if (keyProblem != null) {
-                    LOG.error("Cluster {}: {}", cluster, keyProblem);
+                String problem = key.compare(registry.keyCheck(c, key.fingerprint()));
+                if (problem != null) {
+                    LOG.error("Cluster {}: {}", cluster, problem);
                 }
             }
         });
@@ -229,8 +222,8 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
                 dbs.put(db.name(), db.state().name());
             }
         }
-        store.heartbeat(c, nodeId, nodeAddress, servVersion, started, applied, dbs);
-        nodes = store.nodes(c);
+        registry.heartbeat(c, nodeId, nodeAddress, servVersion, started, applied, dbs);
+        nodes = registry.nodes(c);
     }
 
     private synchronized void bump() {
@@ -280,7 +273,7 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
             throw new IllegalArgumentException("serv.cluster is each node's own (its serv.config.yaml or"
                     + " SERV_CLUSTER_URL), not the cluster's");
         }
-        checkSecrets(desired.properties());
+        key.check(desired.properties());
         return write(desired.pid(), desired.factoryPid(), desired.name(), desired.properties(), expected);
     }
 
@@ -304,28 +297,6 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         }
     }
 
-    /** A secret is stored sealed with the cluster's key, or as a ${VAR} reference: never in clear. */
-    private void checkSecrets(Map<String, Object> props) {
-        for (Map.Entry<String, Object> e : props.entrySet()) {
-            if (!Secrets.isSecretKey(e.getKey()) || !(e.getValue() instanceof String s) || s.isEmpty()
-                    || s.contains("${")) {
-                continue;
-            }
-            if (!s.startsWith("{serv-sealed}")) {
-                throw new IllegalArgumentException("key '" + e.getKey() + "': a secret goes to the cluster sealed or"
-                        + " as a ${VAR} reference, never in clear");
-            }
-            if (keyFingerprint == null) {
-                throw new IllegalArgumentException("key '" + e.getKey() + "': this node seals secrets with its own"
-                        + " data/secret.key, which the other nodes do not have; give every node the same"
-                        + " SERV_SECRET_KEY, or write the secret as a ${VAR} reference each node resolves");
-            }
-            if (keyProblem != null) {
-                throw new IllegalArgumentException("key '" + e.getKey() + "': " + keyProblem);
-            }
-        }
-    }
-
     @Override
     public Map<String, Object> status() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -339,8 +310,8 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         Store.State s = state;
         m.put("version", s == null ? 0 : s.version());
         m.put("applied_version", applied);
-        if (keyProblem != null) {
-            m.put("key", keyProblem);
+        if (key.problem() != null) {
+            m.put("key", key.problem());
         }
         return m;
     }
@@ -380,14 +351,5 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
             }
         }
         return null;
-    }
-
-    private static String sha256(String text) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(
-                    text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -21,7 +21,7 @@ import serv.core.config.ConfigStore;
  * The cluster's truth, in PostgreSQL schema {@value #SCHEMA}: one row per cluster with its version, which every
  * write raises by one; the configurations (databases, tenants, extension settings) and the extension bundles as
  * records carrying the version of their last write (a removal is a record too, so that a removal has a version
- * and a node that was down learns of it); and the nodes. A write checks the version it was made on
+ * and a node that was down learns of it); and the nodes ({@link NodeRegistry}). A write checks the version it was made on
  * (compare-and-set, under the cluster row's lock) and sends {@code NOTIFY} {@value #CHANNEL} once committed.
  * Nothing here is an event log: a node reads the records, so a missed notification costs nothing.
  */
@@ -250,66 +250,6 @@ final class Store {
             ps.setString(3, checksum);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getBytes(1) : null;
-            }
-        }
-    }
-
-    /** This node's heartbeat: where it is, what it runs, the version it applied, its databases' states. */
-    void heartbeat(Connection c, String id, String address, String servVersion, java.time.Instant startedAt,
-            long applied, Map<String, Object> databases) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("INSERT INTO " + SCHEMA + ".nodes (cluster, id, address,"
-                + " serv_version, started_at, heartbeat_at, applied_version, databases) VALUES (?, ?, ?, ?, ?, now(), ?,"
-                + " ?::jsonb) ON CONFLICT (cluster, id) DO UPDATE SET address = excluded.address, serv_version ="
-                + " excluded.serv_version, started_at = excluded.started_at, heartbeat_at = now(), applied_version ="
-                + " excluded.applied_version, databases = excluded.databases")) {
-            ps.setString(1, cluster);
-            ps.setString(2, id);
-            ps.setString(3, address);
-            ps.setString(4, servVersion);
-            ps.setTimestamp(5, java.sql.Timestamp.from(startedAt));
-            ps.setLong(6, applied);
-            ps.setString(7, json(databases));
-            ps.executeUpdate();
-        }
-    }
-
-    /** The nodes, the freshest heartbeat first, with the seconds since each one's heartbeat. */
-    List<Map<String, Object>> nodes(Connection c) throws SQLException {
-        List<Map<String, Object>> out = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, address, serv_version, started_at, heartbeat_at,"
-                + " extract(epoch FROM now() - heartbeat_at), applied_version, databases::text FROM " + SCHEMA
-                + ".nodes WHERE cluster = ? ORDER BY heartbeat_at DESC, id")) {
-            ps.setString(1, cluster);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    Map<String, Object> n = new LinkedHashMap<>();
-                    n.put("id", rs.getString(1));
-                    n.put("address", rs.getString(2));
-                    n.put("serv_version", rs.getString(3));
-                    n.put("started_at", rs.getTimestamp(4) == null ? null : rs.getTimestamp(4).toInstant().toString());
-                    n.put("heartbeat_at", rs.getTimestamp(5).toInstant().toString());
-                    n.put("heartbeat_age_s", Math.round(rs.getDouble(6) * 10) / 10.0);
-                    n.put("applied_version", rs.getLong(7));
-                    n.put("databases", properties(rs.getString(8)));
-                    out.add(n);
-                }
-            }
-        }
-        return out;
-    }
-
-    /** The fingerprint of the key that seals the cluster's secrets: the first node sets it, the others compare. */
-    String keyCheck(Connection c, String mine) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("UPDATE " + SCHEMA + ".clusters SET key_check = ? WHERE name = ?"
-                + " AND key_check IS NULL")) {
-            ps.setString(1, mine);
-            ps.setString(2, cluster);
-            ps.executeUpdate();
-        }
-        try (PreparedStatement ps = c.prepareStatement("SELECT key_check FROM " + SCHEMA + ".clusters WHERE name = ?")) {
-            ps.setString(1, cluster);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
             }
         }
     }
