@@ -44,6 +44,7 @@ public class ClusterIT {
     private static String db;
     private static TcpProxy storeProxy;
     private static final List<ServProcess> nodes = new ArrayList<>();
+    private static final List<Map<String, String>> envs = new ArrayList<>();
 
     @BeforeClass
     public static void startThreeNodes() throws Exception {
@@ -64,6 +65,7 @@ public class ClusterIT {
             env.put("SERV_CLUSTER_NAME", "it");
             env.put("SERV_SECRET_KEY", "the-cluster-key-of-the-test");
             env.put("SERV_DRAIN_SECONDS", "0");
+            envs.add(env);
             nodes.add(new ServProcess(home, ServProcess.freePort(), "serv.log", env));
         }
         for (ServProcess n : nodes) {
@@ -161,6 +163,24 @@ public class ClusterIT {
             assertTrue(all, all.contains("\"total\":1"));
             assertTrue(all, all.contains("\"refused\":{}"));
         }
+    }
+
+    @Test
+    public void aNodeThatWasDownCatchesUpFromTheStoreAtStart() throws Exception {
+        assertEquals(201, send(nodes.get(0), "POST", API + "tenants", "{\"id\":\"goes\",\"path_prefix\":"
+                + "\"/t/goes\"}").statusCode());
+        awaitAll("/t/goes/posts", 200, 5_000);
+        ServProcess three = nodes.get(2);
+        three.stopGracefully();
+        // While node 3 is down: a tenant added, another removed. No event reaches it.
+        assertEquals(201, send(nodes.get(0), "POST", API + "tenants", "{\"id\":\"whiledown\",\"path_prefix\":"
+                + "\"/t/whiledown\"}").statusCode());
+        assertEquals(200, send(nodes.get(1), "DELETE", API + "tenants/goes", null).statusCode());
+        ServProcess again = new ServProcess(three.home, three.port, "serv-again.log", envs.get(2));
+        nodes.set(2, again);
+        again.awaitHealthy();
+        awaitStatus(again, "/t/whiledown/posts", 200, 10_000);
+        awaitStatus(again, "/t/goes/posts", 404, 10_000);
     }
 
     @Test

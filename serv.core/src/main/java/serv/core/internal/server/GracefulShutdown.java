@@ -27,6 +27,7 @@ public final class GracefulShutdown {
     /** The drain of a node in a cluster when SERV_DRAIN_SECONDS does not say. */
     static final int CLUSTER_DRAIN_SECONDS = 5;
     private volatile boolean draining;
+    private final Bundle system;
 
     /** Longest wait for the framework to stop before the JVM exits anyway. */
     static final long STOP_TIMEOUT_MS = 20_000;
@@ -37,9 +38,10 @@ public final class GracefulShutdown {
     @Activate
     public GracefulShutdown(BundleContext context) {
         Bundle system = context.getBundle(0);
+        this.system = system;
         hook = new Thread(() -> {
             drain(context);
-            stop(system);
+            stop(this.system);
         }, "serv-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
     }
@@ -51,6 +53,15 @@ public final class GracefulShutdown {
         } catch (IllegalStateException shuttingDown) {
             // the hook is running: it is what stops us
         }
+    }
+
+    /**
+     * Whether the server is still starting: the framework has not reached its start level yet (Felix makes the
+     * system bundle ACTIVE only then), so some extensions' routes may not be there. /health answers 503 meanwhile, so
+     * that a load balancer sends a node that restarts nothing it would answer 404.
+     */
+    public boolean starting() {
+        return system.getState() == Bundle.STARTING;
     }
 
     /** Whether the server is stopping: /health answers 503 so that load balancers send it nothing more. */
