@@ -28,6 +28,7 @@ public final class GracefulShutdown {
     static final int CLUSTER_DRAIN_SECONDS = 5;
     private volatile boolean draining;
     private final Bundle system;
+    private final BundleContext context;
 
     /** Longest wait for the framework to stop before the JVM exits anyway. */
     static final long STOP_TIMEOUT_MS = 20_000;
@@ -39,6 +40,7 @@ public final class GracefulShutdown {
     public GracefulShutdown(BundleContext context) {
         Bundle system = context.getBundle(0);
         this.system = system;
+        this.context = context;
         hook = new Thread(() -> {
             drain(context);
             stop(this.system);
@@ -62,6 +64,25 @@ public final class GracefulShutdown {
      */
     public boolean starting() {
         return system.getState() == Bundle.STARTING;
+    }
+
+    /**
+     * Whether the server runs behind a load balancer that must not send it requests while it starts: in a cluster
+     * ({@code SERV_CLUSTER_URL}, or the cluster's store registered), or when {@code SERV_DRAIN_SECONDS} is set.
+     * A single server's /health is as it always was.
+     */
+    public boolean balanced() {
+        String drain = System.getenv("SERV_DRAIN_SECONDS");
+        String cluster = System.getenv("SERV_CLUSTER_URL");
+        if ((cluster != null && !cluster.isBlank()) || (drain != null && !drain.isBlank() && !drain.strip()
+                .equals("0"))) {
+            return true;
+        }
+        try {
+            return context.getServiceReference(serv.core.config.ConfigStore.class) != null;
+        } catch (IllegalStateException stopping) {
+            return false;
+        }
     }
 
     /** Whether the server is stopping: /health answers 503 so that load balancers send it nothing more. */
