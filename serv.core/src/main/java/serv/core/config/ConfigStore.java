@@ -31,6 +31,8 @@ public interface ConfigStore {
      *
      * @throws Conflict when the stored version is not {@code expected}
      * @throws Unavailable when the store cannot be reached (nothing was stored)
+     * @throws IllegalArgumentException when a secret is in clear, or sealed with a key the other servers do not
+     *             have (the message names the key and the fix)
      */
     long put(Desired desired, long expected) throws Conflict, Unavailable;
 
