@@ -390,5 +390,36 @@
     }, 3000);
   }
 
-  ({ overview: overview, databases: databases, tenants: tenants, routes: routes, extensions: extensions }[page] || overview)();
+  // ---- cluster ----------------------------------------------------------------------------------------------
+
+  function cluster() {
+    var body = frame('Cluster', 'The nodes that share this server\'s configuration, tenants and extensions through'
+      + ' the cluster\'s store in PostgreSQL: heartbeat, Serv version, the store version each applied, their databases.');
+    refresh(function () {
+      api('GET', 'cluster').then(function (r) {
+        if (r.status >= 400) { message(r.body.error, false); return; }
+        body.textContent = '';
+        if (!r.body.clustered) {
+          body.appendChild(el('p', { id: 'serv-cluster-state', text: 'This server is on its own: no cluster.url in'
+            + ' serv.config.yaml and no SERV_CLUSTER_URL.' }));
+          return;
+        }
+        var st = r.body.status;
+        body.appendChild(el('p', { id: 'serv-cluster-state' }, 'Cluster ' + st.name + ', this node ' + st.node
+          + ': store ', state(st.store === 'CONNECTED' ? 'UP' : 'DOWN'), ' ' + st.store
+          + (st.reason ? ' since ' + st.unreachable_since + ' (' + st.reason + ')' : '')
+          + ' - store version ' + st.version + ', applied here ' + st.applied_version));
+        body.appendChild(table(['node', 'address', 'Serv', 'heartbeat', 'applied version', 'databases'],
+          (r.body.nodes || []).map(function (n) {
+            var dbs = Object.keys(n.databases || {}).map(function (k) { return k + ' ' + n.databases[k]; }).join(', ');
+            return el('tr', null, td(n.id + (n.id === st.node ? ' (this one)' : '')), td(n.address), td(n.serv_version),
+              td(state(n.state === 'GONE' ? 'GONE' : 'UP'), ' ' + n.heartbeat_age_s + ' s ago'),
+              td(n.applied_version + (n.state === 'BEHIND' ? ' (behind)' : '')), td(dbs || '-'));
+          }), 'serv-nodes'));
+      }, function (e) { message('the server did not answer: ' + e, false); });
+    });
+  }
+
+  ({ overview: overview, databases: databases, tenants: tenants, routes: routes, extensions: extensions,
+    cluster: cluster }[page] || overview)();
 }());

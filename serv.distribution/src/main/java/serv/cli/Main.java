@@ -28,7 +28,8 @@ import picocli.CommandLine.Parameters;
         description = "Serv, a multi-tenant modular runtime on OSGi. With no command: run the server in this folder.",
         subcommands = { Main.Run.class, AdminCommands.Status.class, AdminCommands.Database.class,
             AdminCommands.Tenant.class, AdminCommands.Route.class, AdminCommands.Extension.class,
-            serv.cli.create.Create.class, serv.cli.deploy.Deploy.class, serv.cli.config.Config.class, CommandLine.HelpCommand.class })
+            AdminCommands.Cluster.class, serv.cli.create.Create.class, serv.cli.deploy.Deploy.class,
+            serv.cli.config.Config.class, CommandLine.HelpCommand.class })
 public final class Main implements Callable<Integer> {
 
     /** Exit code: the server could not start (a port in use, an unusable home). */

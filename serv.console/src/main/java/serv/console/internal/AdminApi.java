@@ -39,6 +39,7 @@ import serv.database.Migrations;
  * POST   tenants                           {"id": ..., "hosts": [...], "database_schema": ...}: adds one
  * PUT    tenants/{id}                      the keys given replace the stored ones (null removes one)
  * DELETE tenants/{id}[?data=keep|drop]     removes it; drop also drops a schema tenant's schema
+ * GET    cluster                           the cluster's store and nodes (clustered: false on its own)
  * GET    routes                            every route and whether it serves now
  * GET    extensions                        every extension: version, state, routes, settings, tenants, problem
  * GET    extensions/{id or name}           one, with its migrations
@@ -85,7 +86,11 @@ public final class AdminApi {
                 resp.setStatus(204);
             }
         } catch (ApiException e) {
-            write(resp, e.status(), Map.of("error", e.getMessage()));
+            if (e.status() == 503) {
+                resp.setHeader("Retry-After", "1");
+            }
+            write(resp, e.status(), e.version() == null ? Map.of("error", e.getMessage())
+                    : Map.of("error", e.getMessage(), "version", e.version()));
         } catch (RuntimeException e) {
             LOG.error("Admin API {} {} failed", method, path, e);
             write(resp, 500, Map.of("error", "the request failed: " + e + "; see the server's log"));
@@ -95,7 +100,7 @@ public final class AdminApi {
     private Object route(String method, String[] p, HttpServletRequest req, HttpServletResponse resp)
             throws ApiException, IOException {
         if (p.length == 0) {
-            throw ApiException.notFound("API path (try overview, databases, tenants, routes, extensions)");
+            throw ApiException.notFound("API path (try overview, databases, tenants, routes, extensions, cluster)");
         }
         String tenant = req.getParameter("tenant");
         switch (p[0]) {
@@ -158,10 +163,16 @@ public final class AdminApi {
                         case "GET" -> {
                             var t = facts.tenantService().find(p[1]).orElseThrow(() -> ApiException.notFound(
                                     "tenant " + p[1]));
-                            return facts.tenant(t, facts.tenantConfigurations().get(p[1]));
+                            Map<String, Object> one = facts.tenant(t, facts.tenantConfigurations().get(p[1]));
+                            long version = tenants.version(p[1]);
+                            if (version > 0) {
+                                one.put("version", version); // give it back (body or If-Match) to edit on it
+                                resp.setHeader("ETag", "\"" + version + "\"");
+                            }
+                            return one;
                         }
                         case "PUT", "PATCH" -> {
-                            return tenants.update(p[1], body(req)).toMap();
+                            return tenants.update(p[1], body(req), ifMatch(req)).toMap();
                         }
                         case "DELETE" -> {
                             String data = req.getParameter("data") == null ? "keep" : req.getParameter("data");
@@ -169,12 +180,16 @@ public final class AdminApi {
                                 throw ApiException.badRequest("data=" + data + ": give data=keep (the default) or"
                                         + " data=drop");
                             }
-                            return tenants.remove(p[1], data.equals("drop")).toMap();
+                            return tenants.remove(p[1], data.equals("drop"), ifMatch(req)).toMap();
                         }
                         default -> throw notAllowed(method, "GET, PUT, DELETE");
                     }
                 }
                 throw notAllowed(method, "GET, POST");
+            }
+            case "cluster" -> {
+                only(method, "GET", p, 1);
+                return facts.cluster();
             }
             case "routes" -> {
                 only(method, "GET", p, 1);
@@ -206,7 +221,7 @@ public final class AdminApi {
                 throw ApiException.notFound("API path " + method + " " + String.join("/", p));
             }
             default -> throw ApiException.notFound("API path " + p[0]
-                    + " (try overview, databases, tenants, routes, extensions)");
+                    + " (try overview, databases, tenants, routes, extensions, cluster)");
         }
     }
 
@@ -230,6 +245,19 @@ public final class AdminApi {
             return m;
         } catch (MigrationException e) {
             throw ApiException.conflict(e.getMessage());
+        }
+    }
+
+    /** The version a change was made on, from {@code If-Match: "7"}; null when the request does not say. */
+    private static Long ifMatch(HttpServletRequest req) throws ApiException {
+        String v = req.getHeader("If-Match");
+        if (v == null || v.isBlank() || v.strip().equals("*")) {
+            return null;
+        }
+        try {
+            return Long.parseLong(v.strip().replace("\"", "").replace("W/", ""));
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("If-Match: " + v + ": give the version the change was made on (\"7\")");
         }
     }
 

@@ -17,8 +17,12 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 import serv.core.config.ConfigChecks;
+import serv.core.config.ConfigStore;
+import serv.core.config.Desired;
 import serv.core.config.Secrets;
 import serv.core.security.Passwords;
 
@@ -30,6 +34,13 @@ import serv.core.security.Passwords;
  * password kept as a hash) before they are stored; a database name already taken is refused; a configuration that
  * a file owns cannot be deleted here (the file would bring it back). Serv's private bookkeeping ({@code .serv.*}) is
  * not shown in the forms, and the console puts it back on save.
+ *
+ * <p>In a cluster ({@link ConfigStore} registered), the databases, tenants and extension settings ({@code serv.*}
+ * but the node's own {@code serv.console} and {@code serv.cluster}) a form saves go to the cluster's store first, as
+ * a compare-and-set on the version this server last read: a form saved over a change another node made meanwhile is
+ * refused ("Not saved: ... changed meanwhile"), nothing is overwritten. A configuration the form makes anew is saved
+ * in the store only (under its name, {@code serv.tenant~<id>}), and every node, this one included, makes it from
+ * there; the form then says so instead of keeping a copy of its own under a generated PID.
  */
 @Component
 public final class ConsoleConfigurations implements ConfigurationHandler {
@@ -39,6 +50,10 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
     private final ConfigChecks checks;
     private final Secrets secrets;
     private final ConfigurationAdmin cm;
+
+    /** The cluster's store, when this server is part of a cluster. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigStore store;
 
     @Activate
     public ConsoleConfigurations(@Reference ConfigChecks checks, @Reference Secrets secrets,
@@ -62,6 +77,15 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
     public void deleteConfiguration(String factoryPid, String pid) throws ValidationException, IOException {
         Dictionary<String, Object> props = stored(pid);
         Object source = props == null ? null : props.get(SOURCE);
+        ConfigStore s = store;
+        if (s != null && s.name().equals(source)) {
+            try {
+                s.remove(pid, s.version(pid)); // then deleted here too; every node deletes it
+            } catch (ConfigStore.Conflict | ConfigStore.Unavailable e) {
+                throw new ValidationException("Not deleted: " + e.getMessage());
+            }
+            return;
+        }
         if (source != null && !"serv.embedded".equals(source)) {
             throw new ValidationException("This configuration comes from " + source + ": remove it there (deleted"
                     + " here, it would come back the next time " + source + " is read).");
@@ -97,10 +121,45 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
             throw new ValidationException("Not saved: " + String.join("; ", problems));
         }
         Map<String, Object> sealed = secrets.sealAll(values);
+        ConfigStore s = store;
+        if (s != null && shared(factoryPid, pid)) {
+            toCluster(s, factoryPid, pid, sealed);
+        }
         for (String key : Collections.list(props.keys())) {
             props.remove(key);
         }
         sealed.forEach(props::put);
+    }
+
+    /** Whether a configuration is the cluster's (not the node's own: its console login, its cluster settings). */
+    private static boolean shared(String factoryPid, String pid) {
+        if (factoryPid != null) {
+            return factoryPid.equals(Desired.DATABASE) || factoryPid.equals(Desired.TENANT);
+        }
+        return pid.startsWith("serv.") && !pid.equals("serv.console") && !pid.equals("serv.cluster");
+    }
+
+    /** Saves a form in the cluster's store; a new factory configuration is saved there only (see the class). */
+    private static void toCluster(ConfigStore s, String factoryPid, String pid, Map<String, Object> sealed)
+            throws ValidationException {
+        Desired d;
+        if (factoryPid == null) {
+            d = Desired.configuration(pid, sealed);
+        } else {
+            Object name = sealed.get(Desired.TENANT.equals(factoryPid) ? "id" : "name");
+            d = new Desired(factoryPid, name == null ? "default" : name.toString(), sealed);
+        }
+        boolean same = d.pid().equals(pid);
+        long v;
+        try {
+            v = s.put(d, same ? s.version(pid) : ConfigStore.ABSENT);
+        } catch (ConfigStore.Conflict | ConfigStore.Unavailable | IllegalArgumentException e) {
+            throw new ValidationException("Not saved: " + e.getMessage());
+        }
+        if (!same) {
+            throw new ValidationException("Saved in the cluster as " + d.label() + " (version " + v + "): every"
+                    + " node, this one included, applies it within a second. Reload the list to see it.");
+        }
     }
 
     @Override

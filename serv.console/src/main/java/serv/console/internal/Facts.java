@@ -62,6 +62,35 @@ public final class Facts {
     private final TrafficRates rates;
     private final Extensions extensions;
 
+    /** The cluster's store, when this server is part of a cluster. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile serv.core.config.ConfigStore cluster;
+
+    /**
+     * The cluster as this server sees it: its store's state and the nodes (id, address, version, heartbeat, the
+     * version each applied, their databases' states); {@code clustered: false} for a server on its own.
+     */
+    Map<String, Object> cluster() {
+        serv.core.config.ConfigStore store = cluster;
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("clustered", store != null);
+        if (store != null) {
+            Map<String, Object> status = store.status();
+            out.put("status", status);
+            List<Map<String, Object>> nodes = new ArrayList<>();
+            for (Map<String, Object> n : store.nodes()) {
+                Map<String, Object> node = new LinkedHashMap<>(n);
+                Object age = n.get("heartbeat_age_s");
+                boolean alive = age instanceof Number a && a.doubleValue() < 5;
+                node.put("state", !alive ? "GONE" : n.get("applied_version").equals(status.get("version"))
+                        ? "UP_TO_DATE" : "BEHIND");
+                nodes.add(node);
+            }
+            out.put("nodes", nodes);
+        }
+        return out;
+    }
+
     @Activate
     public Facts(BundleContext context, @Reference ConfigurationAdmin cm, @Reference Routes routes,
             @Reference Traffic traffic, @Reference Tenants tenants, @Reference ConfigStatus config,
@@ -108,6 +137,9 @@ public final class Facts {
         }
         out.put("databases", dbs);
         out.put("traffic", rates.now());
+        if (cluster != null) {
+            out.put("cluster", cluster.status());
+        }
         out.put("attention", attention());
         return out;
     }
@@ -115,6 +147,20 @@ public final class Facts {
     /** Everything that needs an operator, with the reason and where to look. */
     List<Map<String, Object>> attention() {
         List<Map<String, Object>> out = new ArrayList<>();
+        serv.core.config.ConfigStore store = cluster;
+        if (store != null) {
+            Map<String, Object> status = store.status();
+            if (!"CONNECTED".equals(status.get("store"))) {
+                out.add(item("cluster", String.valueOf(status.get("name")), "the cluster's store cannot be reached"
+                        + " since " + status.get("unreachable_since") + " (" + status.get("reason") + "); this node"
+                        + " serves what it applied last (version " + status.get("applied_version") + ")",
+                        "serv-cluster"));
+            }
+            if (status.get("key") != null) {
+                out.add(item("cluster", String.valueOf(status.get("name")), status.get("key").toString(),
+                        "serv-cluster"));
+            }
+        }
         for (Database db : sorted()) {
             String label = label(db);
             String link = "databases#" + label;

@@ -112,11 +112,11 @@ public final class ServCommands {
                 return tenants.create(body).message();
             }
             case "edit" -> {
-                return tenants.update(id, settings(args)).message();
+                return tenants.update(id, settings(args), null).message();
             }
             case "remove" -> {
                 boolean drop = args.length > 0 && args[0].equals("drop");
-                return tenants.remove(id, drop).message();
+                return tenants.remove(id, drop, null).message();
             }
             default -> throw ApiException.badRequest("tenant " + action + ": use add, edit or remove");
         }

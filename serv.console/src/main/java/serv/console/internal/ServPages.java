@@ -28,7 +28,7 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Serv's pages in the Web Console, in a "Serv" category with the console's look and login: Overview (the page the
- * console opens on), Databases, Tenants, Routes and Extensions. Each page is a small HTML frame whose script reads
+ * console opens on), Databases, Tenants, Routes, Extensions and Cluster. Each page is a small HTML frame whose script reads
  * and acts through the admin API ({@link AdminApi}, served under the Overview page's path), so the pages show
  * nothing that scripts and the command line cannot get.
  */
@@ -46,6 +46,7 @@ public final class ServPages {
         { "serv-tenants", "Tenants", "tenants" },
         { "serv-routes", "Routes", "routes" },
         { "serv-extensions", "Extensions", "extensions" },
+        { "serv-cluster", "Cluster", "cluster" },
     };
 
     private final List<ServiceRegistration<Servlet>> registrations = new ArrayList<>();

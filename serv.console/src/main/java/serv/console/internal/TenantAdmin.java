@@ -22,10 +22,14 @@ import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import serv.core.config.ConfigChecks;
+import serv.core.config.ConfigStore;
+import serv.core.config.Desired;
 import serv.core.config.Secrets;
 import serv.core.tenant.Tenant;
 import serv.database.Database;
@@ -37,6 +41,10 @@ import serv.database.DatabaseState;
  * before it is stored (a wrong value is a 400 naming the key and the fix, and nothing changes), its secrets sealed.
  * A tenant a file owns can be edited (the edit holds until the file changes, as in the console's forms) but not
  * removed here: the file would bring it back.
+ *
+ * <p>In a cluster ({@link ConfigStore} registered), every change goes to the cluster's store instead, as a
+ * compare-and-set on the tenant's version (the caller's {@code version}, else the one this server last read), and
+ * every node, this one included, applies it from there; a change made on an older version is a 409 that says so.
  */
 @Component(service = TenantAdmin.class)
 public final class TenantAdmin {
@@ -56,6 +64,10 @@ public final class TenantAdmin {
     private final Secrets secrets;
     private final Facts facts;
 
+    /** The cluster's store, when this server is part of a cluster. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigStore store;
+
     @Activate
     public TenantAdmin(@Reference ConfigurationAdmin cm, @Reference ConfigChecks checks, @Reference Secrets secrets,
             @Reference Facts facts) {
@@ -66,20 +78,64 @@ public final class TenantAdmin {
     }
 
     /** What a change did: the tenant's keys that changed, and a sentence for the page. */
-    record Result(String id, boolean created, List<String> changed, String message) {
+    record Result(String id, boolean created, List<String> changed, String message, long version) {
+        Result(String id, boolean created, List<String> changed, String message) {
+            this(id, created, changed, message, 0);
+        }
+
         Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", id);
             m.put("created", created);
             m.put("changed", changed);
             m.put("message", message);
+            if (version > 0) {
+                m.put("version", version); // the tenant's version in the cluster's store
+            }
             return m;
+        }
+    }
+
+    /** The tenant's version in the cluster's store (0: not in a cluster, or not there). */
+    long version(String id) {
+        ConfigStore s = store;
+        return s == null ? 0 : s.version(Desired.tenant(id, Map.of()).pid());
+    }
+
+    /** Writes to the cluster's store; the local configuration follows from there. */
+    private long toCluster(ConfigStore s, String id, Map<String, Object> values, Long expected, boolean add)
+            throws ApiException {
+        String pid = Desired.tenant(id, Map.of()).pid();
+        long exp = expected != null ? expected : add ? ConfigStore.ABSENT : s.version(pid);
+        try {
+            return values == null ? s.remove(pid, exp) : s.put(Desired.tenant(id, secrets.sealAll(values)), exp);
+        } catch (ConfigStore.Conflict e) {
+            throw ApiException.of(e);
+        } catch (ConfigStore.Unavailable e) {
+            throw ApiException.of(e);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    /** Waits (at most 3 s) until this server applied the cluster's change, so a read that follows sees it. */
+    private void awaitLocal(String id, boolean present) {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (facts.tenantConfigurations().containsKey(id) != present && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 
     /** Adds a tenant; 409 when one has its id. */
     Result create(Map<String, Object> body) throws ApiException {
-        Map<String, Object> values = settings(body, Map.of());
+        Map<String, Object> input = new LinkedHashMap<>(body);
+        input.remove("version");
+        Map<String, Object> values = settings(input, Map.of());
         Object id = values.get("id");
         if (id == null) {
             throw ApiException.badRequest("key 'id': missing; give the tenant an id (lower-case letters, digits, '-')");
@@ -88,6 +144,14 @@ public final class TenantAdmin {
             throw ApiException.conflict("tenant " + id + " exists; edit it (PUT /tenants/" + id + ") instead");
         }
         check(values);
+        ConfigStore s = store;
+        if (s != null) {
+            long v = toCluster(s, id.toString(), values, null, true);
+            awaitLocal(id.toString(), true);
+            LOG.info("Tenant {} added to the cluster through the admin API (version {})", id, v);
+            return new Result(id.toString(), true, values.keySet().stream().sorted().toList(), "tenant " + id
+                    + " added to the cluster (version " + v + "): every node serves it within a second", v);
+        }
         try {
             Configuration c = cm.getFactoryConfiguration("serv.tenant", id.toString(), "?");
             c.update(new Hashtable<>(secrets.sealAll(values)));
@@ -99,8 +163,17 @@ public final class TenantAdmin {
                 + " added; its pool opens on its first request");
     }
 
-    /** Edits a tenant: the keys given replace the stored ones; a key given as null is removed. */
-    Result update(String id, Map<String, Object> body) throws ApiException {
+    /**
+     * Edits a tenant: the keys given replace the stored ones; a key given as null is removed. In a cluster,
+     * {@code expected} (the body's {@code version}, or the request's If-Match) is the version the edit was made on.
+     */
+    Result update(String id, Map<String, Object> input, Long expected) throws ApiException {
+        Map<String, Object> body = new LinkedHashMap<>(input);
+        Long exp = expected;
+        if (body.get("version") instanceof Number n) {
+            exp = n.longValue();
+        }
+        body.remove("version");
         Configuration c = facts.tenantConfigurations().get(id);
         if (c == null) {
             throw ApiException.notFound("tenant " + id);
@@ -130,7 +203,14 @@ public final class TenantAdmin {
             }
         }
         if (changed.isEmpty()) {
-            return new Result(id, false, changed, "nothing changed");
+            return new Result(id, false, changed, "nothing changed", version(id));
+        }
+        ConfigStore s = store;
+        if (s != null) {
+            long v = toCluster(s, id, values, exp, false);
+            LOG.info("Tenant {} edited in the cluster through the admin API: {} (version {})", id, changed, v);
+            return new Result(id, false, changed, "tenant " + id + ": " + String.join(", ", changed) + " changed in"
+                    + " the cluster (version " + v + ")", v);
         }
         Hashtable<String, Object> next = new Hashtable<>(sealed);
         next.putAll(bookkeeping); // the reconciler's marks: the edit shows as made over the file, until it changes
@@ -150,13 +230,15 @@ public final class TenantAdmin {
      * the shared database afterwards. A tenant with a database of its own keeps it: dropping a whole database is left
      * to its owner's tools.
      */
-    Result remove(String id, boolean dropData) throws ApiException {
+    Result remove(String id, boolean dropData, Long expected) throws ApiException {
         Configuration c = facts.tenantConfigurations().get(id);
         if (c == null) {
             throw ApiException.notFound("tenant " + id);
         }
         Object source = c.getProperties().get(".serv.source");
-        if (source != null) {
+        ConfigStore s = store;
+        boolean clustered = s != null && (s.name().equals(source) || s.version(Desired.tenant(id, Map.of()).pid()) > 0);
+        if (source != null && !clustered) {
             throw ApiException.conflict("tenant " + id + " comes from " + source + ": remove it there (removed here,"
                     + " it would come back the next time " + source + " is read)");
         }
@@ -167,10 +249,16 @@ public final class TenantAdmin {
                     + " with your database tools");
         }
         String schema = tenant == null ? null : tenant.schema();
-        try {
-            c.delete();
-        } catch (IOException e) {
-            throw new ApiException(500, "the tenant could not be removed: " + e.getMessage());
+        if (clustered) {
+            long v = toCluster(s, id, null, expected, false);
+            awaitLocal(id, false);
+            LOG.info("Tenant {} removed from the cluster through the admin API (version {})", id, v);
+        } else {
+            try {
+                c.delete();
+            } catch (IOException e) {
+                throw new ApiException(500, "the tenant could not be removed: " + e.getMessage());
+            }
         }
         LOG.info("Tenant {} removed through the admin API ({})", id, dropData ? "dropping its schema" : "data kept");
         if (!dropData || schema == null) {

@@ -2,10 +2,10 @@
  * The configuration API: {@link serv.core.config.ConfigSource}, a source of the databases, tenants and extension
  * settings Serv runs with (serv.config.yaml and etc/ are two; a cluster store can be another), and what a source
  * says ({@link serv.core.config.Snapshot}, {@link serv.core.config.Desired}); how the sources were applied
- * ({@link serv.core.config.ConfigStatus}).
+ * ({@link serv.core.config.ConfigStatus}); a store shared by a cluster's servers ({@link serv.core.config.ConfigStore}).
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package serv.core.config;
 
 import org.osgi.annotation.bundle.Export;

@@ -444,6 +444,39 @@ public final class AdminCommands {
         }
     }
 
+    // ---- cluster ------------------------------------------------------------------------------------------
+
+    @Command(name = "cluster", mixinStandardHelpOptions = true, description = "The cluster this server is a node of:"
+            + " its store, and every node (heartbeat, Serv version, the store version it applied, its databases)."
+            + " Exit code 1 when the store cannot be reached or a node is behind or gone.", footer = EXIT_CODES)
+    public static final class Cluster extends AdminCommand {
+        @Override
+        int run(AdminClient api, PrintWriter out) throws AdminClient.Failure {
+            JsonNode a = api.get("cluster");
+            if (!a.path("clustered").asBoolean()) {
+                out.println("This server is on its own: no cluster.url in serv.config.yaml and no SERV_CLUSTER_URL.");
+                out.flush();
+                return AdminClient.OK;
+            }
+            JsonNode st = a.get("status");
+            Table t = new Table("NODE", "ADDRESS", "SERV", "HEARTBEAT", "APPLIED", "STATE", "DATABASES");
+            boolean attention = !"CONNECTED".equals(text(st, "store"));
+            for (JsonNode n : a.get("nodes")) {
+                List<String> dbs = new ArrayList<>();
+                n.path("databases").fields().forEachRemaining(e -> dbs.add(e.getKey() + " " + e.getValue().asText()));
+                t.row(text(n, "id") + (text(n, "id").equals(text(st, "node")) ? " *" : ""), text(n, "address"),
+                        text(n, "serv_version"), text(n, "heartbeat_age_s") + " s ago", text(n, "applied_version"),
+                        text(n, "state"), String.join(", ", dbs));
+                attention |= !"UP_TO_DATE".equals(text(n, "state"));
+            }
+            String head = "Cluster " + text(st, "name") + ": store " + text(st, "store") + (st.hasNonNull("reason")
+                    ? " since " + text(st, "unreachable_since") + " (" + text(st, "reason") + ")" : "") + ", version "
+                    + text(st, "version") + ", applied here " + text(st, "applied_version") + "\n";
+            print(api, out, a, api.json ? t : head + t);
+            return attention ? AdminClient.REFUSED : AdminClient.OK;
+        }
+    }
+
     // ---- extensions ---------------------------------------------------------------------------------------
 
     @Command(name = "extension", mixinStandardHelpOptions = true, description = "The server's extensions: list,"

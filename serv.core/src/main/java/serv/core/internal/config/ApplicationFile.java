@@ -203,6 +203,12 @@ public final class ApplicationFile implements ConfigSource {
             }
             extensions(merged).forEach((pid, settings) -> desired.add(Desired.configuration(pid, flat(settings))));
             tenants(merged).forEach((id, settings) -> desired.add(Desired.tenant(id, settings)));
+            if (merged.get("cluster") instanceof Map<?, ?> cluster) {
+                // read by serv.cluster (url, name): this server joins the cluster whose store that is
+                desired.add(Desired.configuration("serv.cluster", flat(stringKeys(cluster))));
+            } else if (merged.get("cluster") != null) {
+                throw new IllegalArgumentException("'cluster' must be a map (url: postgresql://..., name: ...)");
+            }
             if (merged.get("tenancy") instanceof Map<?, ?> tenancy) {
                 desired.add(Desired.configuration("serv.tenancy", flat(stringKeys(tenancy))));
             } else if (merged.get("tenancy") != null) {

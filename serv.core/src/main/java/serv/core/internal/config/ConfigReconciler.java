@@ -231,6 +231,9 @@ public final class ConfigReconciler implements ConfigStatus {
             if (owner == null || unreadable.contains(owner.toString()) || wanted.containsKey(c.getPid())) {
                 continue;
             }
+            if (!EMBEDDED.equals(owner) && !names.containsKey(owner.toString())) {
+                continue; // its source is not there (yet: a cluster store connecting at start): it says nothing
+            }
             if (EMBEDDED.equals(owner) && !defaultConfigured) {
                 continue; // the embedded default of a new server stays until a default is configured
             }
@@ -282,7 +285,7 @@ public final class ConfigReconciler implements ConfigStatus {
         Map<String, Object> clear = new TreeMap<>();
         d.properties().forEach((k, v) -> {
             if (v != null && !k.startsWith(".") && !"".equals(v)) {
-                clear.put(k, v); // an empty value is the same as none
+                clear.put(k, opened(v)); // an empty value is the same as none
             }
         });
         if (Desired.DATABASE.equals(d.factoryPid())) {
@@ -293,6 +296,22 @@ public final class ConfigReconciler implements ConfigStatus {
         movePasswordOutOfUrl(clear, "url", "password");
         movePasswordOutOfUrl(clear, "database_url", "database_password");
         return new Wanted(d, source, clear, secrets.digest(source + "\n" + canonical(clear)));
+    }
+
+    /**
+     * A value as it is compared and digested: a sealed secret (a cluster store keeps them sealed) opened, so that
+     * the same secret sealed twice is the same value; one this server's key cannot open stays as it is (the pool
+     * then reports it).
+     */
+    private Object opened(Object v) {
+        if (v instanceof String s && secrets.isSealed(s)) {
+            try {
+                return secrets.unseal(s);
+            } catch (IllegalArgumentException otherKey) {
+                return s;
+            }
+        }
+        return v;
     }
 
     private void apply(Wanted w) throws IOException {

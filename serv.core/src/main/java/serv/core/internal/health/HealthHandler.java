@@ -17,7 +17,9 @@ import serv.core.Response;
 import serv.core.Route;
 import serv.database.Database;
 import serv.database.DatabaseState;
+import serv.core.config.ConfigStore;
 import serv.core.internal.config.ConfigReconciler;
+import serv.core.internal.server.GracefulShutdown;
 import serv.core.internal.tenant.TenantRegistry;
 import serv.database.PoolStats;
 
@@ -26,7 +28,10 @@ import serv.database.PoolStats;
  * Anywhere else (the operator's and the load balancer's view): every open database, with what needs attention (a
  * refused change, a pending one, an extension whose migration failed, the configuration's warnings); 503 when one
  * of the server's own databases is not up (a tenant's database that is down is listed, and does not take the node
- * out).
+ * out), behind a load balancer (a cluster) 503 {@code STARTING} until the framework has started every bundle, and
+ * 503 {@code DRAINING} while the server stops (so that a load balancer sends it nothing new while its
+ * in-flight requests finish). In a cluster, the store's state ({@code cluster}): a store out of reach is reported
+ * and does not take the node out, since it serves what it last applied.
  */
 @Component(service = Handler.class)
 @Route(path = "/health")
@@ -40,6 +45,13 @@ public final class HealthHandler implements Handler {
 
     @Reference
     private TenantRegistry tenants;
+
+    @Reference
+    private GracefulShutdown shutdown;
+
+    /** The cluster's store, when this server is part of a cluster. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigStore cluster;
 
     @Override
     public void handle(Request request, Response response) {
@@ -75,8 +87,16 @@ public final class HealthHandler implements Handler {
             entries.put(tenant != null ? db.name() : db.tenant().map(t -> t + "/").orElse("") + db.name(), entry);
         }
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("status", up ? "UP" : "DOWN");
+        boolean draining = shutdown.draining();
+        boolean starting = shutdown.starting() && shutdown.balanced();
+        body.put("status", draining ? "DRAINING" : starting ? "STARTING" : up ? "UP" : "DOWN");
+        up &= !draining && !starting;
         body.put("databases", entries);
+        ConfigStore store = cluster;
+        if (tenant == null && store != null) {
+            // the store out of reach does not take the node out: it serves what it last applied
+            body.put("cluster", store.status());
+        }
         if (tenant == null) {
             Map<String, Object> config = new LinkedHashMap<>();
             List<String> warnings = configuration.warnings();

@@ -15,9 +15,20 @@ import org.slf4j.LoggerFactory;
 /**
  * Stops the OSGi framework in order when the JVM is asked to stop (SIGTERM, Ctrl-C): in-flight requests finish,
  * pools drain and close, before the process exits. The bnd launcher's own hook only deletes its temporary files.
+ *
+ * <p>Behind a load balancer, a node must leave its pool before it stops taking requests: for
+ * {@code SERV_DRAIN_SECONDS} (framework property {@code serv.drain.seconds}; default 0, and 5 in a cluster) after
+ * SIGTERM, {@code /health} answers 503 {@code DRAINING} while every request is still served; only then does the
+ * framework stop.
  */
-@Component(immediate = true, service = {})
+@Component(immediate = true, service = GracefulShutdown.class)
 public final class GracefulShutdown {
+
+    /** The drain of a node in a cluster when SERV_DRAIN_SECONDS does not say. */
+    static final int CLUSTER_DRAIN_SECONDS = 5;
+    private volatile boolean draining;
+    private final Bundle system;
+    private final BundleContext context;
 
     /** Longest wait for the framework to stop before the JVM exits anyway. */
     static final long STOP_TIMEOUT_MS = 20_000;
@@ -28,7 +39,12 @@ public final class GracefulShutdown {
     @Activate
     public GracefulShutdown(BundleContext context) {
         Bundle system = context.getBundle(0);
-        hook = new Thread(() -> stop(system), "serv-shutdown");
+        this.system = system;
+        this.context = context;
+        hook = new Thread(() -> {
+            drain(context);
+            stop(this.system);
+        }, "serv-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
     }
 
@@ -39,6 +55,73 @@ public final class GracefulShutdown {
         } catch (IllegalStateException shuttingDown) {
             // the hook is running: it is what stops us
         }
+    }
+
+    /**
+     * Whether the server is still starting: the framework has not reached its start level yet (Felix makes the
+     * system bundle ACTIVE only then), so some extensions' routes may not be there. /health answers 503 meanwhile, so
+     * that a load balancer sends a node that restarts nothing it would answer 404.
+     */
+    public boolean starting() {
+        return system.getState() == Bundle.STARTING;
+    }
+
+    /**
+     * Whether the server runs behind a load balancer that must not send it requests while it starts: in a cluster
+     * ({@code SERV_CLUSTER_URL}, or the cluster's store registered), or when {@code SERV_DRAIN_SECONDS} is set.
+     * A single server's /health is as it always was.
+     */
+    public boolean balanced() {
+        String drain = System.getenv("SERV_DRAIN_SECONDS");
+        String cluster = System.getenv("SERV_CLUSTER_URL");
+        if ((cluster != null && !cluster.isBlank()) || (drain != null && !drain.isBlank() && !drain.strip()
+                .equals("0"))) {
+            return true;
+        }
+        try {
+            return context.getServiceReference(serv.core.config.ConfigStore.class) != null;
+        } catch (IllegalStateException stopping) {
+            return false;
+        }
+    }
+
+    /** Whether the server is stopping: /health answers 503 so that load balancers send it nothing more. */
+    public boolean draining() {
+        return draining;
+    }
+
+    private void drain(BundleContext context) {
+        int seconds;
+        try {
+            seconds = drainSeconds(context);
+        } catch (IllegalStateException stopped) {
+            return;
+        }
+        if (seconds <= 0) {
+            return;
+        }
+        draining = true;
+        LOG.info("Draining for {} s: /health answers 503, requests are still served", seconds);
+        try {
+            Thread.sleep(seconds * 1000L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int drainSeconds(BundleContext context) {
+        String v = context.getProperty("serv.drain.seconds");
+        if (v == null) {
+            v = System.getenv("SERV_DRAIN_SECONDS");
+        }
+        if (v != null && !v.isBlank()) {
+            try {
+                return Math.max(0, Math.min(300, Integer.parseInt(v.strip())));
+            } catch (NumberFormatException e) {
+                LOG.warn("SERV_DRAIN_SECONDS={} is not a whole number of seconds; using the default", v);
+            }
+        }
+        return context.getServiceReference(serv.core.config.ConfigStore.class) != null ? CLUSTER_DRAIN_SECONDS : 0;
     }
 
     private static void stop(Bundle system) {

@@ -1,0 +1,355 @@
+package serv.cluster.internal;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.annotation.bundle.Capability;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import serv.core.config.ConfigSource;
+import serv.core.config.ConfigStore;
+import serv.core.config.Desired;
+import serv.core.config.Snapshot;
+import serv.database.Database;
+
+/**
+ * This server as a node of a cluster (when {@code cluster.url} or {@code SERV_CLUSTER_URL} says so; else it does
+ * nothing): the cluster's store as a {@link ConfigSource} (ranking 20, over the node's own files) that Serv's
+ * reconciler applies like serv.config.yaml, and as the {@link ConfigStore} the console, the admin API and the
+ * command line write to. A {@link Follower} keeps it on the store's latest version, {@link BundleSync} keeps
+ * {@code deploy/} as the cluster says. With the store out of reach the node goes on with what it applied last (a
+ * source that cannot be read changes nothing) and reports it in {@code /health}.
+ */
+@Component(immediate = true, configurationPid = ClusterNode.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL, service = {})
+@Designate(ocd = ClusterConfiguration.class)
+// Registered by hand (its version property changes with the store); the resolver is told it is there.
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=serv.core.config.ConfigSource",
+        uses = ConfigSource.class)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=serv.core.config.ConfigStore",
+        uses = ConfigStore.class)
+public final class ClusterNode implements ConfigSource, ConfigStore {
+
+    static final String PID = "serv.cluster";
+    static final String NAME = "cluster";
+    static final int RANKING = 20;
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
+    private final List<Database> databases = new CopyOnWriteArrayList<>();
+
+    private final String cluster;
+    private final StoreAddress address;
+    private final Store store;
+    private final NodeRegistry registry;
+    private final String nodeId;
+    private final String nodeAddress;
+    private final String servVersion;
+    private final Instant started = Instant.now();
+    private final ClusterKey key;
+    private final Follower follower;
+    private final Thread thread;
+    private final BundleSync bundles;
+    private final ScheduledExecutorService deployWatch;
+    private final ServiceRegistration<?> registration;
+
+    /** The last state read and the snapshot made of it; null until the store was read once. */
+    private volatile Store.State state;
+    private volatile Snapshot snapshot = Snapshot.unreadable("the cluster's store was not read yet");
+    private volatile Map<String, Long> versions = Map.of();
+    private volatile long applied;
+    private volatile String problem = "connecting";
+    private volatile Instant problemSince = Instant.now();
+    private volatile List<Map<String, Object>> nodes = List.of();
+    private long registrationVersion;
+
+    @Activate
+    public ClusterNode(BundleContext context, ClusterConfiguration config) throws IOException {
+        String url = firstOf(config.url(), System.getenv("SERV_CLUSTER_URL"));
+        if (url == null) {
+            LOG.debug("No cluster.url or SERV_CLUSTER_URL: this server is on its own");
+            cluster = null;
+            address = null;
+            store = null;
+            registry = null;
+            nodeId = nodeAddress = servVersion = null;
+            key = null;
+            follower = null;
+            thread = null;
+            bundles = null;
+            deployWatch = null;
+            registration = null;
+            return;
+        }
+        cluster = firstOf(config.name(), System.getenv("SERV_CLUSTER_NAME"), "default");
+        address = new StoreAddress(url, firstOf(config.password(), System.getenv("SERV_CLUSTER_PASSWORD")));
+        store = new Store(cluster);
+        registry = new NodeRegistry(cluster);
+        Path home = Path.of(firstOf(context.getProperty("serv.home"), ".")).toAbsolutePath().normalize();
+        nodeId = nodeId(home);
+        nodeAddress = firstOf(config.address(), System.getenv("SERV_CLUSTER_ADDRESS"), "http://"
+                + firstOf(context.getProperty("serv.host"), System.getenv("SERV_HOST"), "127.0.0.1") + ":"
+                + firstOf(context.getProperty("serv.port"), System.getenv("SERV_PORT"), "8000"));
+        servVersion = context.getBundle().getVersion().toString();
+        key = new ClusterKey(System.getenv("SERV_SECRET_KEY"));
+        Path deploy = home.resolve(firstOf(context.getProperty("felix.fileinstall.dir"), "deploy")).normalize();
+        bundles = new BundleSync(home, deploy, address, store, nodeId);
+        registration = context.registerService(new String[] { ConfigSource.class.getName(),
+            ConfigStore.class.getName() }, this, properties());
+        follower = new Follower(address, store, new Follower.Node() {
+            @Override
+            public void changed(Store.State s) {
+                ClusterNode.this.changed(s);
+            }
+
+            @Override
+            public void reachable(String why) {
+                ClusterNode.this.reachable(why);
+            }
+
+            @Override
+            public void beat(Connection c) throws SQLException {
+                ClusterNode.this.beat(c);
+            }
+
+            @Override
+            public void connected(Connection c) throws SQLException {
+                String problem = key.compare(registry.keyCheck(c, key.fingerprint()));
+                if (problem != null) {
+                    LOG.error("Cluster {}: {}", cluster, problem);
+                }
+            }
+        });
+        thread = new Thread(follower, "serv-cluster");
+        thread.setDaemon(true);
+        thread.start();
+        deployWatch = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "serv-cluster-deploy");
+            t.setDaemon(true);
+            return t;
+        });
+        deployWatch.scheduleWithFixedDelay(bundles::sync, 1, 1, TimeUnit.SECONDS);
+        LOG.info("Cluster {}: node {} ({}) follows the store at {}", cluster, nodeId, nodeAddress, address);
+    }
+
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        if (follower == null) {
+            return;
+        }
+        follower.stop();
+        deployWatch.shutdownNow();
+        thread.join(5000);
+        try {
+            registration.unregister();
+        } catch (IllegalStateException alreadyGone) {
+            // the bundle is stopping
+        }
+    }
+
+    // ---- following the store ------------------------------------------------------------------------------
+
+    private void changed(Store.State s) {
+        List<Desired> desired = new ArrayList<>();
+        Map<String, Long> v = new HashMap<>();
+        for (Store.Record r : s.records()) {
+            v.put(r.pid(), r.deleted() ? 0L : r.version());
+            if (!r.deleted() && !ClusterNode.PID.equals(r.pid())) {
+                desired.add(new Desired(r.factoryPid(), r.name(), r.properties()));
+            }
+        }
+        versions = Map.copyOf(v);
+        snapshot = new Snapshot(true, desired, List.of());
+        state = s;
+        bundles.stored(s.bundles());
+        deployWatch.execute(bundles::sync);
+        LOG.info("Cluster {}: version {} read ({} configurations, {} extensions)", cluster, s.version(),
+                desired.size(), s.bundles().stream().filter(b -> !b.removed()).count());
+        bump();
+    }
+
+    private void reachable(String why) {
+        if (why == null) {
+            if (problem != null) {
+                LOG.info("Cluster {}: the store at {} is reachable", cluster, address);
+            }
+            problem = null;
+            problemSince = null;
+        } else if (problem == null || problem.equals("connecting")) {
+            problem = why;
+            problemSince = Instant.now();
+            LOG.warn("Cluster {}: the store at {} cannot be reached ({}); serving what was applied last (version"
+                    + " {}), trying again every half second", cluster, address, why, applied);
+        } else {
+            problem = why;
+        }
+    }
+
+    private void beat(Connection c) throws SQLException {
+        Map<String, Object> dbs = new TreeMap<>();
+        for (Database db : databases) {
+            if (db.tenant().isEmpty()) {
+                dbs.put(db.name(), db.state().name());
+            }
+        }
+        registry.heartbeat(c, nodeId, nodeAddress, servVersion, started, applied, dbs);
+        nodes = registry.nodes(c);
+    }
+
+    private synchronized void bump() {
+        registrationVersion++;
+        try {
+            registration.setProperties(properties());
+        } catch (IllegalStateException stopping) {
+            // unregistered meanwhile
+        }
+    }
+
+    private synchronized Dictionary<String, Object> properties() {
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(ConfigSource.NAME, NAME);
+        props.put(ConfigSource.VERSION, registrationVersion);
+        props.put(Constants.SERVICE_RANKING, RANKING);
+        return props;
+    }
+
+    // ---- ConfigSource -------------------------------------------------------------------------------------
+
+    @Override
+    public Snapshot snapshot() {
+        Store.State s = state;
+        Snapshot snap = snapshot;
+        if (s != null) {
+            applied = s.version(); // the reconciler applies what it reads now
+        }
+        return snap;
+    }
+
+    // ---- ConfigStore --------------------------------------------------------------------------------------
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public long version(String pid) {
+        return versions.getOrDefault(pid, 0L);
+    }
+
+    @Override
+    public long put(Desired desired, long expected) throws Conflict, Unavailable {
+        if (ClusterNode.PID.equals(desired.pid())) {
+            throw new IllegalArgumentException("serv.cluster is each node's own (its serv.config.yaml or"
+                    + " SERV_CLUSTER_URL), not the cluster's");
+        }
+        key.check(desired.properties());
+        return write(desired.pid(), desired.factoryPid(), desired.name(), desired.properties(), expected);
+    }
+
+    @Override
+    public long remove(String pid, long expected) throws Conflict, Unavailable {
+        int tilde = pid.indexOf('~');
+        return write(pid, tilde < 0 ? null : pid.substring(0, tilde), tilde < 0 ? pid : pid.substring(tilde + 1),
+                null, expected);
+    }
+
+    private long write(String pid, String factoryPid, String name, Map<String, Object> props, long expected)
+            throws Conflict, Unavailable {
+        try (Connection c = address.connect()) {
+            long v = store.write(c, pid, factoryPid, name, props, expected, nodeId);
+            LOG.info("Cluster {}: {} {} (version {})", cluster, Store.label(pid), props == null ? "removed" : "stored",
+                    v);
+            return v;
+        } catch (SQLException e) {
+            throw new Unavailable("the cluster's store cannot be reached (" + e.getMessage() + "); nothing was saved,"
+                    + " try again");
+        }
+    }
+
+    @Override
+    public Map<String, Object> status() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", cluster);
+        m.put("node", nodeId);
+        m.put("store", problem == null ? "CONNECTED" : "UNREACHABLE");
+        if (problem != null) {
+            m.put("reason", problem);
+            m.put("unreachable_since", problemSince == null ? null : problemSince.toString());
+        }
+        Store.State s = state;
+        m.put("version", s == null ? 0 : s.version());
+        m.put("applied_version", applied);
+        if (key.problem() != null) {
+            m.put("key", key.problem());
+        }
+        return m;
+    }
+
+    @Override
+    public List<Map<String, Object>> nodes() {
+        return problem == null ? nodes : List.of();
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------------------
+
+    /** This home's node id: made once, kept in data/cluster/node-id. */
+    private static String nodeId(Path home) throws IOException {
+        Path file = home.resolve("data/cluster/node-id");
+        if (Files.isRegularFile(file)) {
+            String id = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (!id.isEmpty()) {
+                return id;
+            }
+        }
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "node";
+        }
+        String id = host + "-" + UUID.randomUUID().toString().substring(0, 8);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
+        return id;
+    }
+
+    private static String firstOf(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v.strip();
+            }
+        }
+        return null;
+    }
+}
