@@ -28,6 +28,8 @@ import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Test;
 
+import serv.testkit.ServTestSupport;
+
 /**
  * Three serv.jar processes, one PostgreSQL, one cluster (#14): what is written on one node serves on all within a
  * second, extensions dropped on one run on all (their migrations once), a compare-and-set that lost is a 409, the

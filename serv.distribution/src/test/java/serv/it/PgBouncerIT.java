@@ -19,6 +19,8 @@ import java.util.Map;
 
 import org.junit.Test;
 
+import serv.testkit.ServTestSupport;
+
 /**
  * Serv through Debian's PgBouncer in transaction pooling mode (docs/cluster.md): with {@code prepareThreshold=0} in
  * the URL the blog's migrations, writes and repeated reads work; a schema tenant (whose {@code search_path} pgjdbc
