@@ -163,7 +163,7 @@ public final class AdminApi {
                         case "GET" -> {
                             var t = facts.tenantService().find(p[1]).orElseThrow(() -> ApiException.notFound(
                                     "tenant " + p[1]));
-                            Map<String, Object> one = facts.tenant(t, facts.tenantConfigurations().get(p[1]));
+                            Map<String, Object> one = facts.tenant(t, facts.tenantConfiguration(p[1]));
                             long version = tenants.version(p[1]);
                             if (version > 0) {
                                 one.put("version", version); // give it back (body or If-Match) to edit on it

@@ -341,8 +341,9 @@ public final class Facts {
         int from = Math.min(Math.max(0, offset), matching.size());
         int to = (int) Math.min(matching.size(), (long) from + Math.max(0, limit));
         if (to > from) {
-            Map<String, Configuration> configs = tenantConfigurations();
-            for (Tenant t : matching.subList(from, to)) {
+            List<Tenant> page = matching.subList(from, to);
+            Map<String, Configuration> configs = tenantConfigurations(page.stream().map(Tenant::id).toList());
+            for (Tenant t : page) {
                 out.add(tenant(t, configs.get(t.id())));
             }
         }
@@ -383,16 +384,43 @@ public final class Facts {
         return m;
     }
 
-    /** The tenant configurations, by tenant id. */
-    Map<String, Configuration> tenantConfigurations() {
+    /**
+     * The configurations of the tenants {@code ids}, by tenant id. Only these are asked for: Configuration Admin
+     * copies the properties of every configuration it returns, and there may be thousands of tenants.
+     */
+    Map<String, Configuration> tenantConfigurations(java.util.Collection<String> ids) {
         Map<String, Configuration> out = new TreeMap<>();
-        for (Configuration c : list("(service.factoryPid=serv.tenant)")) {
+        if (ids.isEmpty()) {
+            return out;
+        }
+        StringBuilder filter = new StringBuilder("(&(service.factoryPid=serv.tenant)(|");
+        for (String id : ids) {
+            filter.append("(id=").append(filterValue(id)).append(')');
+        }
+        for (Configuration c : list(filter.append("))").toString())) {
             Dictionary<String, Object> p = c.getProperties();
             if (p != null && p.get("id") != null) {
                 out.put(p.get("id").toString(), c);
             }
         }
         return out;
+    }
+
+    /** The configuration of tenant {@code id}, or null when it has none. */
+    Configuration tenantConfiguration(String id) {
+        return tenantConfigurations(List.of(id)).get(id);
+    }
+
+    /** A value as an LDAP filter reads it literally (RFC 4515 escapes). */
+    private static String filterValue(String v) {
+        StringBuilder b = new StringBuilder(v.length());
+        for (char ch : v.toCharArray()) {
+            switch (ch) {
+                case '\\', '*', '(', ')', '\0' -> b.append('\\').append(String.format("%02x", (int) ch));
+                default -> b.append(ch);
+            }
+        }
+        return b.toString();
     }
 
     Map<String, String> refusedTenants() {

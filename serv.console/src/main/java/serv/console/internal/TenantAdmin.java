@@ -121,7 +121,7 @@ public final class TenantAdmin {
     /** Waits (at most 3 s) until this server applied the cluster's change, so a read that follows sees it. */
     private void awaitLocal(String id, boolean present) {
         long deadline = System.nanoTime() + 3_000_000_000L;
-        while (facts.tenantConfigurations().containsKey(id) != present && System.nanoTime() < deadline) {
+        while ((facts.tenantConfiguration(id) != null) != present && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException e) {
@@ -140,7 +140,7 @@ public final class TenantAdmin {
         if (id == null) {
             throw ApiException.badRequest("key 'id': missing; give the tenant an id (lower-case letters, digits, '-')");
         }
-        if (facts.tenantConfigurations().containsKey(id.toString())) {
+        if (facts.tenantConfiguration(id.toString()) != null) {
             throw ApiException.conflict("tenant " + id + " exists; edit it (PUT /tenants/" + id + ") instead");
         }
         check(values);
@@ -174,7 +174,7 @@ public final class TenantAdmin {
             exp = n.longValue();
         }
         body.remove("version");
-        Configuration c = facts.tenantConfigurations().get(id);
+        Configuration c = facts.tenantConfiguration(id);
         if (c == null) {
             throw ApiException.notFound("tenant " + id);
         }
@@ -231,7 +231,7 @@ public final class TenantAdmin {
      * to its owner's tools.
      */
     Result remove(String id, boolean dropData, Long expected) throws ApiException {
-        Configuration c = facts.tenantConfigurations().get(id);
+        Configuration c = facts.tenantConfiguration(id);
         if (c == null) {
             throw ApiException.notFound("tenant " + id);
         }
