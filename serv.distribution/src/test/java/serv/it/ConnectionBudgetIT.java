@@ -41,6 +41,7 @@ public class ConnectionBudgetIT extends ServTestSupport {
     @Configuration
     public Option[] config() {
         sql("postgres", "DROP DATABASE IF EXISTS " + DB, "CREATE DATABASE " + DB);
+        dropAtExit(DB);
         return serv("""
                 databases:
                   default: {url: "postgresql://postgres@127.0.0.1:5432/%s", pool_size: 1, max_size: 2,

@@ -114,14 +114,35 @@ public abstract class ServTestSupport {
     public static String freshPostgres() {
         String name = "serv_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         sql("postgres", "CREATE DATABASE " + name);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        dropAtExit(name);
+        return "postgresql://postgres@" + PG_HOST + "/" + name;
+    }
+
+    /** The databases this class loader's tests made, dropped at exit. */
+    private static final java.util.Set<String> MADE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * Drops database {@code name} of the test PostgreSQL server when the test JVM exits. One hook drops them all, one
+     * after another: a hook per database made dozens of forced drops race at exit, and the JVM could be ended before
+     * the last ones were done.
+     */
+    public static void dropAtExit(String name) {
+        synchronized (MADE) {
+            if (MADE.isEmpty()) {
+                Runtime.getRuntime().addShutdownHook(new Thread(ServTestSupport::dropMade, "serv-test-databases"));
+            }
+            MADE.add(name);
+        }
+    }
+
+    private static void dropMade() {
+        for (String name : MADE) {
             try {
                 sql("postgres", "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-            } catch (RuntimeException ignored) {
+            } catch (RuntimeException | LinkageError ignored) {
                 // best effort: the server may be gone already
             }
-        }));
-        return "postgresql://postgres@" + PG_HOST + "/" + name;
+        }
     }
 
     /** Runs statements on a database of the test PostgreSQL server, from the test JVM or the framework. */
