@@ -38,7 +38,9 @@ import serv.testkit.ServTestSupport;
  */
 public class ClusterIT {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    // HTTP/1.1, which Serv's port speaks (the default, HTTP/2, sends an h2c upgrade with every request)
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
     private static final String AUTH = "Basic " + Base64.getEncoder().encodeToString(
             "op:cluster-pass-1".getBytes(StandardCharsets.UTF_8));
     private static final String API = "/system/console/serv/api/";

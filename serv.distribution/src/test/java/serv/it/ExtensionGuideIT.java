@@ -35,7 +35,9 @@ public class ExtensionGuideIT {
 
     private static final Path MODULE = Path.of(System.getProperty("user.dir"));
     private static final Path LAUNCHER = MODULE.resolve("target/serv");
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    // HTTP/1.1, which Serv's port speaks (the default, HTTP/2, sends an h2c upgrade with every request)
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .build();
     private static final String USER = "guide";
     private static final String PASSWORD = "guide-password-" + Long.toHexString(System.nanoTime());
 

@@ -29,7 +29,9 @@ import serv.testkit.ServTestSupport;
  */
 public class PgBouncerIT {
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    // HTTP/1.1, which Serv's port speaks (the default, HTTP/2, sends an h2c upgrade with every request)
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
     private static final Path PGBOUNCER = Path.of("/usr/sbin/pgbouncer");
 
     @Test

@@ -19,7 +19,9 @@ import java.util.concurrent.TimeUnit;
 final class ServProcess implements AutoCloseable {
 
     static final Path JAR = Path.of(System.getProperty("user.dir"), "target/serv.jar");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    // HTTP/1.1, which Serv's port speaks (the default, HTTP/2, sends an h2c upgrade with every request)
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2)).build();
 
     final Path home;
     final int port;

@@ -65,7 +65,9 @@ public abstract class ServTestSupport {
     /** The PostgreSQL server the tests use, as a JDBC URL's authority. */
     public static final String PG = "//" + PG_HOST + "/";
     private static final Path MODULE = Path.of(System.getProperty("user.dir"));
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1, which Serv's port speaks (the default, HTTP/2, sends an h2c upgrade with every request)
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     // ---- configuration (test JVM) ---------------------------------------------------------------------------
 

@@ -112,34 +112,20 @@ public final class Dispatcher extends HttpServlet implements Routes {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             target = "(" + Route.PATH + "=*)")
     synchronized void bindHandler(ServiceReference<Handler> ref, Handler handler, Map<String, Object> props) {
-        bind(ref.getBundle(), handler, props, true);
-    }
-
-    private void bind(Bundle bundle, Handler handler, Map<String, Object> props, boolean log) {
-        long id = (Long) props.get(Constants.SERVICE_ID);
-        try {
-            RouteTable.Entry entry = RouteTable.Entry.of((String) props.get(Route.PATH), methods(props),
-                    (String) props.get(Route.DATABASE), handler, id, ranking(props), bundle);
-            routes = routes.with(entry);
-            if (bundle != null) {
-                stopped = stopped.withoutTemplate(bundle.getBundleId(), entry.template());
-            }
-            if (log) {
-                LOG.info("Route {} {} of {} bound{}", String.join(",", new TreeSet<>(entry.methods())),
-                        entry.template(), name(bundle), entry.database().isEmpty() ? ""
-                                : " (database " + entry.database() + ")");
-            }
-        } catch (IllegalArgumentException | ClassCastException e) {
-            LOG.error("Route service {} of {} ignored: {}; fix the component's serv.route.* properties", id,
-                    name(bundle), e.getMessage());
+        Bundle bundle = ref.getBundle();
+        RouteTable.Entry entry = entry(bundle, handler, props);
+        if (entry == null) {
+            return;
         }
+        routes = routes.with(entry);
+        if (bundle != null) {
+            stopped = stopped.withoutTemplate(bundle.getBundleId(), entry.template());
+        }
+        LOG.info("Route {} {} of {} bound{}", String.join(",", new TreeSet<>(entry.methods())), entry.template(),
+                name(bundle), entry.database().isEmpty() ? "" : " (database " + entry.database() + ")");
     }
 
     synchronized void unbindHandler(ServiceReference<Handler> ref, Handler handler, Map<String, Object> props) {
-        unbind(props, true);
-    }
-
-    private void unbind(Map<String, Object> props, boolean log) {
         long id = (Long) props.get(Constants.SERVICE_ID);
         RouteTable.Entry gone = routes.entry(id);
         routes = routes.without(id);
@@ -150,15 +136,31 @@ public final class Dispatcher extends HttpServlet implements Routes {
         if (b != null && (b.getState() & (Bundle.ACTIVE | Bundle.UNINSTALLED)) == 0) {
             stopped = stopped.with(gone); // its extension stops or is updated: 503, not 404
         }
-        if (log) {
-            LOG.info("Route {} {} of {} gone", String.join(",", new TreeSet<>(gone.methods())), gone.template(),
-                    name(b));
-        }
+        LOG.info("Route {} {} of {} gone", String.join(",", new TreeSet<>(gone.methods())), gone.template(),
+                name(b));
     }
 
+    /**
+     * New properties (a moved database, a changed path): the route is replaced in one step, so that no request sees
+     * the table without it (a 404 or a 405 for a route that never went away).
+     */
     synchronized void updatedHandler(ServiceReference<Handler> ref, Handler handler, Map<String, Object> props) {
-        unbind(props, false);
-        bind(ref.getBundle(), handler, props, false);
+        RouteTable.Entry entry = entry(ref.getBundle(), handler, props);
+        RouteTable without = routes.without((Long) props.get(Constants.SERVICE_ID));
+        routes = entry == null ? without : without.with(entry);
+    }
+
+    /** The table entry of a route service; {@code null} (and an error naming the fix) when its properties are wrong. */
+    private RouteTable.Entry entry(Bundle bundle, Handler handler, Map<String, Object> props) {
+        long id = (Long) props.get(Constants.SERVICE_ID);
+        try {
+            return RouteTable.Entry.of((String) props.get(Route.PATH), methods(props),
+                    (String) props.get(Route.DATABASE), handler, id, ranking(props), bundle);
+        } catch (IllegalArgumentException | ClassCastException e) {
+            LOG.error("Route service {} of {} ignored: {}; fix the component's serv.route.* properties", id,
+                    name(bundle), e.getMessage());
+            return null;
+        }
     }
 
     /** An extension (a bundle that imports the route API) started, stopped or went: one log line, and its 503s. */
