@@ -99,25 +99,38 @@ public final class PersistenceUnits {
     private static final class Unit {
         final String name;
         final EntityManagerFactoryBuilder builder;
-        private EntityManagerFactory factory;
-        private Dialect dialect;
+        /** The factory and its dialect, once built: read without a lock by every request after the first. */
+        private volatile Built built;
+
+        private record Built(EntityManagerFactory factory, Dialect dialect) {
+        }
 
         Unit(String name, EntityManagerFactoryBuilder builder) {
             this.name = name;
             this.builder = builder;
         }
 
-        synchronized EntityManagerFactory factory(Database database, ThreadLocal<RequestDataSource.Source> requests) {
+        EntityManagerFactory factory(Database database, ThreadLocal<RequestDataSource.Source> requests) {
             Dialect wanted = database.dialect().orElseThrow(
                     () -> HttpException.unavailable("database " + database.name() + " is not up", 5));
-            if (factory != null && factory.isOpen()) {
-                if (wanted != dialect) {
+            Built b = built;
+            if (b != null && b.dialect == wanted && b.factory.isOpen()) {
+                return b.factory;
+            }
+            return build(database, wanted, requests);
+        }
+
+        private synchronized EntityManagerFactory build(Database database, Dialect wanted,
+                ThreadLocal<RequestDataSource.Source> requests) {
+            Built b = built;
+            if (b != null && b.factory.isOpen()) {
+                if (wanted != b.dialect) {
                     // One factory per unit (the OSGi JPA builder keeps one); its SQL is of one dialect.
-                    throw new IllegalStateException("persistence unit " + name + " serves " + dialect.id()
+                    throw new IllegalStateException("persistence unit " + name + " serves " + b.dialect.id()
                             + " databases; database " + database.name() + " is " + wanted.id()
                             + ": give the extension databases of one dialect");
                 }
-                return factory;
+                return b.factory;
             }
             long start = System.nanoTime();
             Map<String, Object> props = new HashMap<>();
@@ -131,21 +144,22 @@ public final class PersistenceUnits {
             props.put("eclipselink.cache.shared.default", "false");
             props.put("eclipselink.logging.level", "WARNING");
             props.put("eclipselink.ddl-generation", "none");
-            factory = builder.createEntityManagerFactory(props);
-            dialect = wanted;
+            EntityManagerFactory factory = builder.createEntityManagerFactory(props);
+            built = new Built(factory, wanted);
             LOG.info("Persistence unit {}: ready on database {} ({}) in {} ms", name, database.name(), wanted.id(),
                     (System.nanoTime() - start) / 1_000_000);
             return factory;
         }
 
         synchronized void close() {
-            if (factory != null) {
+            Built b = built;
+            built = null;
+            if (b != null) {
                 try {
-                    factory.close();
+                    b.factory.close();
                 } catch (RuntimeException e) {
                     LOG.warn("Persistence unit {}: closing failed: {}", name, e.toString());
                 }
-                factory = null;
             }
         }
 

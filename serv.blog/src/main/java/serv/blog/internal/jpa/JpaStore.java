@@ -86,7 +86,7 @@ public final class JpaStore implements Store {
         @Override
         public Optional<Post> create(String title, String content, int authorId) {
             EntityManager em = em();
-            PostEntity post = new PostEntity(title, content, em.getReference(UserEntity.class, authorId));
+            PostEntity post = new PostEntity(title, content, authorId);
             em.persist(post);
             try {
                 em.flush(); // one INSERT ... RETURNING id, created_at, updated_at
