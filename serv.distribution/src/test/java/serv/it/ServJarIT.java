@@ -41,6 +41,13 @@ public class ServJarIT {
                 assertTrue(folder, Files.isDirectory(home.resolve(folder)));
             }
             assertTrue(Files.isRegularFile(home.resolve("data/app.db")));
+            // The generated login's hash is derived once the server has started, with nobody logging in.
+            long until = System.nanoTime() + 30_000_000_000L;
+            while (!Files.isRegularFile(home.resolve("data/console.credentials")) && System.nanoTime() < until) {
+                Thread.sleep(100);
+            }
+            assertTrue("the generated console login is kept",
+                    Files.isRegularFile(home.resolve("data/console.credentials")));
             String health = first.body("/health");
             assertTrue(health, health.contains("\"analytics\":{\"state\":\"UP\",\"dialect\":\"postgresql\""));
             assertFalse(health, health.contains("Secret42"));

@@ -19,11 +19,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.service.cm.ManagedService;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -76,6 +80,18 @@ public final class ConsoleSecurity implements SecurityProvider {
     private volatile Path storedIn;
 
     private final ServiceRegistration<ManagedService> configuration;
+    private final BundleContext context;
+    /**
+     * The derivation of a generated login's hash, until it has begun: it waits for the framework to have started
+     * (or for the first login, if that comes sooner). On a first start it is half a second of CPU that would
+     * otherwise compete with the bundles starting, on a machine of few cores.
+     */
+    private final AtomicReference<Runnable> deferred = new AtomicReference<>();
+    private final FrameworkListener started = event -> {
+        if (event.getType() == FrameworkEvent.STARTED) {
+            beginDeferred();
+        }
+    };
 
     /**
      * The configuration {@value #PID} comes through a {@link ManagedService} of its own, not the component's
@@ -86,6 +102,8 @@ public final class ConsoleSecurity implements SecurityProvider {
     public ConsoleSecurity(BundleContext context) {
         String h = context.getProperty("serv.home");
         home = Path.of(h == null ? "." : h).toAbsolutePath().normalize();
+        this.context = context;
+        context.addFrameworkListener(started);
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(Constants.SERVICE_PID, PID);
         configuration = context.registerService(ManagedService.class, this::updated, props);
@@ -93,6 +111,16 @@ public final class ConsoleSecurity implements SecurityProvider {
 
     @Deactivate
     void deactivate() {
+        context.removeFrameworkListener(started);
+        beginDeferred(); // a generated login is kept in its file all the same, before the server stops
+        try {
+            hash.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warn("Web Console: the generated login was not kept ({}); a new one is generated at the next start",
+                    e.toString());
+        }
         try {
             configuration.unregister();
         } catch (IllegalStateException stopping) {
@@ -115,6 +143,7 @@ public final class ConsoleSecurity implements SecurityProvider {
     }
 
     private synchronized void configure(Map<String, Object> props) throws IOException {
+        deferred.set(null); // a generated login not derived yet is replaced by what this configuration says
         verified.clear();
         storedIn = null;
         String envUser = System.getenv("SERV_CONSOLE_USER");
@@ -155,20 +184,51 @@ public final class ConsoleSecurity implements SecurityProvider {
         }
         String generated = randomPassword();
         username = "admin";
-        hash = CompletableFuture.supplyAsync(() -> {
-            String h = Passwords.hash(generated);
+        CompletableFuture<String> pending = new CompletableFuture<>();
+        hash = pending;
+        deferred.set(() -> CompletableFuture.runAsync(() -> {
             try {
-                store(file, "admin", h);
-                storedIn = file;
-            } catch (IOException e) {
-                LOG.error("Web Console: the generated login could not be kept in {} ({}); it is valid until restart",
-                        file, e.getMessage());
+                String h = Passwords.hash(generated);
+                try {
+                    store(file, "admin", h);
+                    storedIn = file;
+                } catch (IOException e) {
+                    LOG.error("Web Console: the generated login could not be kept in {} ({}); it is valid until"
+                            + " restart", file, e.getMessage());
+                }
+                pending.complete(h);
+            } catch (RuntimeException | Error e) {
+                pending.completeExceptionally(e);
             }
-            return h;
-        });
+        }));
+        if (frameworkStarted()) {
+            beginDeferred();
+        }
         // Shown once: only the hash is kept.
         LOG.warn("Web Console login generated: user admin, password {} (shown once; its hash is kept in {})",
                 generated, CREDENTIALS_FILE);
+    }
+
+    /** Begins the deferred derivation, if one waits (once). */
+    private void beginDeferred() {
+        Runnable derive = deferred.getAndSet(null);
+        if (derive != null) {
+            derive.run();
+        }
+    }
+
+    /** Whether the framework has reached its beginning start level (this bundle started after it, or was updated). */
+    private boolean frameworkStarted() {
+        FrameworkStartLevel level = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION)
+                .adapt(FrameworkStartLevel.class);
+        String beginning = context.getProperty(Constants.FRAMEWORK_BEGINNING_STARTLEVEL);
+        int target = 1;
+        try {
+            target = beginning == null ? 1 : Integer.parseInt(beginning.strip());
+        } catch (NumberFormatException e) {
+            // the framework's own default
+        }
+        return level == null || level.getStartLevel() >= target;
     }
 
     private static void store(Path file, String user, String hash) throws IOException {
@@ -196,6 +256,7 @@ public final class ConsoleSecurity implements SecurityProvider {
                         StandardCharsets.UTF_8);
                 int colon = decoded.indexOf(':');
                 String u = username;
+                beginDeferred(); // a login before the framework has started: its hash is needed now
                 String h = hash.join();
                 if (colon > 0 && u != null && h != null
                         && MessageDigest.isEqual(u.getBytes(StandardCharsets.UTF_8),
