@@ -55,6 +55,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
     private static String newDatabase() {
         String name = "serv_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
         sql("postgres", "CREATE DATABASE " + name);
+        dropAtExit(name); // with the test kit's own, when the test JVM exits
         return name;
     }
 
