@@ -267,6 +267,40 @@ public class LiveOperationsIT extends ServTestSupport {
     }
 
     @Test
+    public void aWrongExtensionSettingInTheFileIsNamedAndNotApplied() throws Exception {
+        writeYaml(yaml(pg()) + """
+                extensions:
+                  - extension: blog
+                    settings: {repository: jpa}
+                """);
+        org.osgi.service.cm.ConfigurationAdmin cm = context().getService(
+                context().getServiceReference(org.osgi.service.cm.ConfigurationAdmin.class));
+        await("the blog on jpa", Duration.ofSeconds(20), () -> {
+            try {
+                var c = cm.getConfiguration("serv.blog", "?").getProperties();
+                return c != null && "jpa".equals(c.get("repository"));
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        });
+        writeYaml(yaml(pg()) + """
+                extensions:
+                  - extension: blog
+                    settings: {repository: jpaa}
+                """);
+        await("the refusal in /health", Duration.ofSeconds(20), () -> {
+            try {
+                return get("/health").body().contains("configuration serv.blog: key 'repository': 'jpaa' is not one"
+                        + " of jdbc, jpa (not applied: the last good settings stay; fix the value)");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertEquals("jpa", cm.getConfiguration("serv.blog", "?").getProperties().get("repository"));
+        assertEquals(200, get("/posts").status());
+    }
+
+    @Test
     public void aStoppedExtensionAnswers503NamingIt() throws Exception {
         awaitStatus("/posts", 200, Duration.ofSeconds(30));
         Bundle blog = null;

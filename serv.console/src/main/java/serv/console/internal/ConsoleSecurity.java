@@ -19,6 +19,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.felix.webconsole.spi.SecurityProvider;
@@ -114,10 +117,10 @@ public final class ConsoleSecurity implements SecurityProvider {
         context.removeFrameworkListener(started);
         beginDeferred(); // a generated login is kept in its file all the same, before the server stops
         try {
-            hash.get(10, java.util.concurrent.TimeUnit.SECONDS);
+            hash.get(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (ExecutionException | TimeoutException e) {
             LOG.warn("Web Console: the generated login was not kept ({}); a new one is generated at the next start",
                     e.toString());
         }

@@ -16,6 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import serv.cli.CommandGroup;
 
 /**
  * The operator's commands against a running server, through its admin API: {@code serv status},
@@ -32,18 +33,6 @@ public final class AdminCommands {
             + " 4 login refused, 5 server error.";
 
     /** A command that talks to the server: its options, and the printing of failures. */
-    /** A command of commands (database, tenant, route, extension): alone, it prints its usage and exits 1. */
-    abstract static class Group implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-            return AdminClient.REFUSED;
-        }
-    }
-
     abstract static class AdminCommand implements Callable<Integer> {
         @Mixin
         AdminClient.Options options;
@@ -144,7 +133,7 @@ public final class AdminCommands {
             + " tenants' included): list, status, migrations, test, rollback.", footer = EXIT_CODES,
             subcommands = { Database.List.class, Database.StatusOf.class, Database.MigrationsOf.class,
                 Database.Test.class, Database.Rollback.class })
-    public static final class Database extends Group {
+    public static final class Database extends CommandGroup {
 
         @Command(name = "list", mixinStandardHelpOptions = true, description = "Every database: state, dialect,"
                 + " pool, where its settings come from.", footer = EXIT_CODES)
@@ -260,7 +249,7 @@ public final class AdminCommands {
     @Command(name = "tenant", mixinStandardHelpOptions = true, description = "The server's tenants: list, add,"
             + " edit, remove.", footer = EXIT_CODES, subcommands = { Tenant.List.class, Tenant.Add.class,
                 Tenant.Edit.class, Tenant.Remove.class })
-    public static final class Tenant extends Group {
+    public static final class Tenant extends CommandGroup {
 
         @Command(name = "list", mixinStandardHelpOptions = true, description = "The tenants (a page of them):"
                 + " hosts, database, awake or asleep, pool.", footer = EXIT_CODES)
@@ -416,7 +405,7 @@ public final class AdminCommands {
 
     @Command(name = "route", mixinStandardHelpOptions = true, description = "The server's routes.",
             footer = EXIT_CODES, subcommands = { Route.List.class })
-    public static final class Route extends Group {
+    public static final class Route extends CommandGroup {
 
         @Command(name = "list", mixinStandardHelpOptions = true, description = "Every route and whether it serves"
                 + " now.", footer = EXIT_CODES)
@@ -470,7 +459,7 @@ public final class AdminCommands {
     @Command(name = "extension", mixinStandardHelpOptions = true, description = "The server's extensions: list,"
             + " start, stop.", footer = EXIT_CODES, subcommands = { Extension.List.class, Extension.Start.class,
                 Extension.Stop.class })
-    public static final class Extension extends Group {
+    public static final class Extension extends CommandGroup {
 
         @Command(name = "list", mixinStandardHelpOptions = true, description = "Every extension: version, state,"
                 + " routes serving, and why it does not run when it does not.", footer = EXIT_CODES)

@@ -25,6 +25,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import serv.cli.CommandGroup;
 
 /**
  * {@code serv config validate}: checks a home's configuration without starting a server. The rules are the
@@ -33,16 +34,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "config", mixinStandardHelpOptions = true, description = "Check the configuration of a server home.",
         subcommands = Config.Validate.class)
-public final class Config implements Callable<Integer> {
+public final class Config extends CommandGroup {
 
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return 1;
-    }
 
     @Command(name = "validate", mixinStandardHelpOptions = true, description = "Check serv.config.yaml, the overlay of"
             + " a profile and etc/ as the server would read them: unknown keys (with the closest known one), types,"

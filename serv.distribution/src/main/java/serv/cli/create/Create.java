@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import serv.cli.CommandGroup;
 
 /**
  * {@code serv create extension|route|middleware|migration}: the files of a new extension project, and of a route, a
@@ -25,19 +26,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an extension project, or a route,"
         + " middleware or migration inside one.", subcommands = { Create.Extension.class, Create.Route.class,
             Create.Middleware.class, Create.Migration.class })
-public final class Create implements Callable<Integer> {
+public final class Create extends CommandGroup {
 
     /** Exit code: the files could not be made (a name taken, not inside a project); the reason is printed. */
     static final int REFUSED = 1;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-        return REFUSED;
-    }
 
     /** What every create command does around its own work: refusals are one line on stderr and exit code 1. */
     abstract static class Maker implements Callable<Integer> {

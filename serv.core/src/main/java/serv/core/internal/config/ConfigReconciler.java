@@ -42,6 +42,7 @@ import org.osgi.service.metatype.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import serv.core.config.ConfigChecks;
 import serv.core.config.ConfigSource;
 import serv.core.config.ConfigStatus;
 import serv.core.config.Desired;
@@ -131,6 +132,14 @@ public final class ConfigReconciler implements ConfigStatus {
         worker.awaitTermination(5, TimeUnit.SECONDS);
     }
 
+    /**
+     * The checks of an extension's settings against its metatype and its own rules (optional: the checker needs
+     * services that start after this reconciler). Databases and tenants have theirs where they are applied (a
+     * database keeps its last good pool, a tenant registry refuses a tenant).
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigChecks checks;
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void bindSource(ServiceReference<ConfigSource> ref, ConfigSource source) {
         sources.put(ref, source);
@@ -175,7 +184,11 @@ public final class ConfigReconciler implements ConfigStatus {
     }
 
     /** A configuration some source wants, the source that wins it, and the digest of what it says. */
-    private record Wanted(Desired desired, String source, Map<String, Object> clear, String digest) {
+    /** A configuration a source wants; {@code kept}: refused, its configuration stays as it was. */
+    private record Wanted(Desired desired, String source, Map<String, Object> clear, String digest, boolean kept) {
+        Wanted keep() {
+            return new Wanted(desired, source, clear, digest, true);
+        }
     }
 
     private void reconcile() throws IOException, InvalidSyntaxException {
@@ -205,6 +218,12 @@ public final class ConfigReconciler implements ConfigStatus {
                             knownKeys(d)));
                 }
                 Wanted w = wanted(d, name);
+                List<String> refused = refusals(d, w);
+                report(name + ", " + d.label(), refused, true);
+                refused.forEach(p -> problems.add(d.label() + ": " + p));
+                if (!refused.isEmpty()) {
+                    w = w.keep(); // the last good settings stay, and so does their configuration
+                }
                 Wanted before = wanted.putIfAbsent(d.pid(), w);
                 if (before != null && !before.source().equals(name)) {
                     String p = d.label() + " is defined in " + before.source() + " and in " + name + "; "
@@ -244,6 +263,16 @@ public final class ConfigReconciler implements ConfigStatus {
         }
         warnings.clear();
         warnings.addAll(problems);
+    }
+
+    /** Why an extension's settings cannot be applied (values its metatype or its own check refuses); none if they can. */
+    private List<String> refusals(Desired d, Wanted w) {
+        ConfigChecks c = checks;
+        if (c == null || d.factoryPid() != null) {
+            return List.of();
+        }
+        return c.problems(null, d.name(), w.clear()).stream()
+                .map(p -> p + " (not applied: the last good settings stay; fix the value)").toList();
     }
 
     /** The keys each (factory) PID's metatype describes, for one run. */
@@ -295,7 +324,7 @@ public final class ConfigReconciler implements ConfigStatus {
         }
         movePasswordOutOfUrl(clear, "url", "password");
         movePasswordOutOfUrl(clear, "database_url", "database_password");
-        return new Wanted(d, source, clear, secrets.digest(source + "\n" + canonical(clear)));
+        return new Wanted(d, source, clear, secrets.digest(source + "\n" + canonical(clear)), false);
     }
 
     /**
@@ -315,6 +344,9 @@ public final class ConfigReconciler implements ConfigStatus {
     }
 
     private void apply(Wanted w) throws IOException {
+        if (w.kept()) {
+            return;
+        }
         Desired d = w.desired();
         Configuration config = d.factoryPid() != null ? cm.getFactoryConfiguration(d.factoryPid(), d.name(), "?")
                 : cm.getConfiguration(d.name(), "?");
