@@ -8,12 +8,13 @@
 # JVM options to compare go in SERV_BENCH_JVM, sets separated by '|'; the sets and the baseline take turns run by run:
 #   bench/startup.sh [RUNS]
 #   SERV_BENCH_JVM='|-XX:TieredStopAtLevel=1|-XX:+UseSerialGC' bench/startup.sh 3
+# SERV_BENCH_JAR names another serv.jar to start (a build to compare with this one).
 # Loopback only; each run is stopped with SIGTERM. The last table gives each set's medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 runs=${1:-5}
-jar=$root/serv.distribution/target/serv.jar
+jar=${SERV_BENCH_JAR:-$root/serv.distribution/target/serv.jar}
 [ -f "$jar" ] || mvn -B -q install -DskipTests
 port=${SERV_BENCH_PORT:-18080}
 IFS='|' read -r -a sets <<< "${SERV_BENCH_JVM:-}"

@@ -85,14 +85,17 @@ public final class ConsoleSecurity implements SecurityProvider {
     private final ServiceRegistration<ManagedService> configuration;
     private final BundleContext context;
     /**
-     * The derivation of a generated login's hash, until it has begun: it waits for the framework to have started
-     * (or for the first login, if that comes sooner). On a first start it is half a second of CPU that would
-     * otherwise compete with the bundles starting, on a machine of few cores.
+     * The derivation of a generated login's hash, until it has begun: it waits until {@value #SETTLE_SECONDS} s
+     * after the framework has started (or for the first login, or the server stopping, if that comes sooner). On a
+     * first start it is half a second of CPU that would otherwise compete, on a machine of few cores, with the
+     * bundles starting and with the first requests (issue #16: started at once when the framework had started, it
+     * still ran beside the first request's databases and routes).
      */
     private final AtomicReference<Runnable> deferred = new AtomicReference<>();
+    static final int SETTLE_SECONDS = 5;
     private final FrameworkListener started = event -> {
         if (event.getType() == FrameworkEvent.STARTED) {
-            beginDeferred();
+            beginSettled();
         }
     };
 
@@ -205,11 +208,16 @@ public final class ConsoleSecurity implements SecurityProvider {
             }
         }));
         if (frameworkStarted()) {
-            beginDeferred();
+            beginSettled();
         }
         // Shown once: only the hash is kept.
         LOG.warn("Web Console login generated: user admin, password {} (shown once; its hash is kept in {})",
                 generated, CREDENTIALS_FILE);
+    }
+
+    /** Begins the deferred derivation {@value #SETTLE_SECONDS} s from now, unless something begins it sooner. */
+    private void beginSettled() {
+        CompletableFuture.delayedExecutor(SETTLE_SECONDS, TimeUnit.SECONDS).execute(this::beginDeferred);
     }
 
     /** Begins the deferred derivation, if one waits (once). */
