@@ -86,10 +86,11 @@ public final class ConsoleSecurity implements SecurityProvider {
     private final BundleContext context;
     /**
      * The derivation of a generated login's hash, until it has begun: it waits until {@value #SETTLE_SECONDS} s
-     * after the framework has started (or for the first login, or the server stopping, if that comes sooner). On a
-     * first start it is half a second of CPU that would otherwise compete, on a machine of few cores, with the
-     * bundles starting and with the first requests (issue #16: started at once when the framework had started, it
-     * still ran beside the first request's databases and routes).
+     * after the framework's STARTED event (or for the first login, or the server stopping, if that comes sooner).
+     * On a first start it is half a second of CPU that would otherwise compete, on a machine of few cores, with the
+     * bundles starting and with the first requests. The delay is needed: the bnd launcher starts the framework at
+     * start level 1 (STARTED) and raises it to the bundles' levels afterwards, which takes 1-3 s more (issue #16:
+     * begun at STARTED, the hash was computed beside the first request's databases and routes).
      */
     private final AtomicReference<Runnable> deferred = new AtomicReference<>();
     static final int SETTLE_SECONDS = 5;

@@ -28,7 +28,8 @@ import serv.database.PoolStats;
  * Anywhere else (the operator's and the load balancer's view): every open database, with what needs attention (a
  * refused change, a pending one, an extension whose migration failed, the configuration's warnings); 503 when one
  * of the server's own databases is not up (a tenant's database that is down is listed, and does not take the node
- * out), behind a load balancer (a cluster) 503 {@code STARTING} until the framework has started every bundle, and
+ * out), 503 {@code STARTING} until the framework has started every bundle (before, an extension's routes may not be
+ * there yet: "up" would send a load balancer or a script to a server that answers them 503), and
  * 503 {@code DRAINING} while the server stops (so that a load balancer sends it nothing new while its
  * in-flight requests finish). In a cluster, the store's state ({@code cluster}): a store out of reach is reported
  * and does not take the node out, since it serves what it last applied.
@@ -88,7 +89,7 @@ public final class HealthHandler implements Handler {
         }
         Map<String, Object> body = new LinkedHashMap<>();
         boolean draining = shutdown.draining();
-        boolean starting = shutdown.starting() && shutdown.balanced();
+        boolean starting = shutdown.starting();
         body.put("status", draining ? "DRAINING" : starting ? "STARTING" : up ? "UP" : "DOWN");
         up &= !draining && !starting;
         body.put("databases", entries);

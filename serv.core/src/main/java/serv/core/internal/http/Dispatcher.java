@@ -36,6 +36,7 @@ import serv.core.Handler;
 import serv.core.HttpException;
 import serv.core.Middleware;
 import serv.core.Route;
+import serv.core.internal.server.FrameworkStart;
 import serv.core.internal.tenant.TenantRegistry;
 import serv.core.internal.tenant.TenantGate;
 import serv.core.internal.tenant.TenantTable;
@@ -107,6 +108,12 @@ public final class Dispatcher extends HttpServlet implements Routes {
     void activate(BundleContext bundleContext) {
         this.context = bundleContext;
         bundleContext.addBundleListener(extensions);
+    }
+
+    /** Whether the framework is still starting bundles (whose routes may be on their way). */
+    private boolean frameworkStarting() {
+        BundleContext c = context;
+        return c != null && FrameworkStart.starting(c);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -360,6 +367,11 @@ public final class Dispatcher extends HttpServlet implements Routes {
                 ErrorAnswers.unavailable(resp, "extension " + b.getSymbolicName() + " is "
                         + ((b.getState() & (Bundle.STARTING | Bundle.STOPPING)) != 0 ? "starting or stopping"
                                 : "stopped"));
+                return true;
+            }
+            if (frameworkStarting()) {
+                // Extensions are still starting: the route may be on its way, so "not yet", not "never".
+                ErrorAnswers.unavailable(resp, "Serv is starting: its extensions are not all started yet");
                 return true;
             }
             ErrorAnswers.error(resp, 404, "not found");

@@ -58,31 +58,12 @@ public final class GracefulShutdown {
     }
 
     /**
-     * Whether the server is still starting: the framework has not reached its start level yet (Felix makes the
-     * system bundle ACTIVE only then), so some extensions' routes may not be there. /health answers 503 meanwhile, so
-     * that a load balancer sends a node that restarts nothing it would answer 404.
+     * Whether the server is still starting: the framework has not reached its beginning start level yet
+     * ({@link FrameworkStart}), so some extensions' routes may not be there. /health answers 503 meanwhile, so
+     * that a load balancer (or a script waiting for the server) sends it nothing its routes are not there for yet.
      */
     public boolean starting() {
-        return system.getState() == Bundle.STARTING;
-    }
-
-    /**
-     * Whether the server runs behind a load balancer that must not send it requests while it starts: in a cluster
-     * ({@code SERV_CLUSTER_URL}, or the cluster's store registered), or when {@code SERV_DRAIN_SECONDS} is set.
-     * A single server's /health is as it always was.
-     */
-    public boolean balanced() {
-        String drain = System.getenv("SERV_DRAIN_SECONDS");
-        String cluster = System.getenv("SERV_CLUSTER_URL");
-        if ((cluster != null && !cluster.isBlank()) || (drain != null && !drain.isBlank() && !drain.strip()
-                .equals("0"))) {
-            return true;
-        }
-        try {
-            return context.getServiceReference(serv.core.config.ConfigStore.class) != null;
-        } catch (IllegalStateException stopping) {
-            return false;
-        }
+        return FrameworkStart.starting(context);
     }
 
     /** Whether the server is stopping: /health answers 503 so that load balancers send it nothing more. */

@@ -1,0 +1,46 @@
+package serv.core.internal.server;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
+
+/**
+ * Whether the framework is still starting the runtime's bundles. Neither the system bundle's state nor the
+ * framework's STARTED event says it under the bnd launcher: it starts the framework at start level 1 (ACTIVE,
+ * STARTED) and only then raises the start level to the bundles' own, one level after the other. So the test is
+ * the bundles themselves: some installed bundle's start level is above the framework's active one.
+ */
+public final class FrameworkStart {
+
+    private FrameworkStart() {
+    }
+
+    /** True while a bundle's start level is above the framework's: the start levels are still being raised. */
+    public static boolean starting(BundleContext context) {
+        try {
+            Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
+            if (system == null) {
+                return false;
+            }
+            if (system.getState() == Bundle.STARTING) {
+                return true;
+            }
+            FrameworkStartLevel framework = system.adapt(FrameworkStartLevel.class);
+            if (framework == null) {
+                return false;
+            }
+            int active = framework.getStartLevel();
+            for (Bundle b : context.getBundles()) {
+                BundleStartLevel level = b.adapt(BundleStartLevel.class);
+                if (level != null && level.getStartLevel() > active && b.getState() != Bundle.UNINSTALLED) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (IllegalStateException stopping) {
+            return false; // this bundle is stopping: the framework is not starting
+        }
+    }
+}
