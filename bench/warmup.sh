@@ -2,9 +2,9 @@
 # Warm-up benchmark (issue #16: "from start, within 0.8x of its own steady state by the 10th second of load").
 # Starts a server fresh on the blog's data (bench/seed.sql in PostgreSQL), and from its first 200 on a database
 # route puts it under load at once: wrk, 2 threads, 32 connections, GET /posts/{random id} (SERV_BENCH_PATH
-# "list" for GET /posts?limit=20), in one-second slices for 20 s; then 30 s more of load, then its steady state:
-# the median of three 5 s runs. Prints each second's req/s as a share of that steady state, and the first second
-# from which every later second stays at 0.8x or more.
+# "list" for GET /posts?limit=20), one continuous run whose responses are counted second by second (the first 20
+# full seconds); then 30 s more of load, then its steady state: the median of three 5 s runs. Prints each second's
+# req/s as a share of that steady state, and the first second from which every later second stays at 0.8x or more.
 # Serv (serv.jar, the blog on SERV_BENCH_REPOSITORY: jdbc or jpa) and bench/baseline take turns, each started
 # anew, for SERV_BENCH_ROUNDS rounds (default 3), one server running at a time.
 # Loopback only. Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust); installs wrk from Debian if missing.
@@ -23,9 +23,11 @@ db=serv_bench_warmup
 psql() { PGOPTIONS=-cclient_min_messages=warning command psql -h 127.0.0.1 -U postgres -qAt "$@"; }
 psql -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 [ -d bench/baseline/target/lib ] || mvn -B -q -f bench/baseline/pom.xml package -DskipTests
+# One script for every run (bench/wrk/per_second.lua), so that wrk's own cost is the same in each.
+load=(-s bench/wrk/per_second.lua "http://127.0.0.1:$port")
 case ${SERV_BENCH_PATH:-get} in
-  list) load=("http://127.0.0.1:$port/posts?limit=20"); probe=/posts?limit=20 ;;
-  *) load=(-s bench/wrk/get_post.lua "http://127.0.0.1:$port"); probe=/posts/1 ;;
+  list) export SERV_BENCH_LUA_PATH=/posts?limit=20; probe=/posts?limit=20 ;;
+  *) unset SERV_BENCH_LUA_PATH; probe=/posts/1 ;;
 esac
 
 now_ms() { date +%s%3N; }
@@ -74,7 +76,8 @@ for round in $(seq 1 "$rounds"); do
     await_200 "$start"
     ready[$server/$round]=$(( $(now_ms) - start ))
     seconds=()
-    for s in $(seq 1 20); do seconds+=("$(wrk -t2 -c32 -d1s "${load[@]}" 2>&1 | rps)"); done
+    # One continuous load of 21 s, counted second by second (the first, partial second left out).
+    mapfile -t seconds < <(wrk -t2 -c32 -d21s "${load[@]}" 2>&1 | awk '/^second / { print $3 }' | head -20)
     wrk -t2 -c32 -d30s "${load[@]}" >/dev/null 2>&1
     runs=()
     for s in 1 2 3; do runs+=("$(wrk -t2 -c32 -d5s "${load[@]}" 2>&1 | rps)"); done
@@ -96,5 +99,5 @@ for round in $(seq 1 "$rounds"); do
       "${first10[$server/$round]}" "${share[$server/$round]}"
   done
 done
-echo "(Serv: the blog on its $repository repository; load: ${load[*]}; 0.8x_at: from that second on, every second"
+echo "(Serv: the blog on its $repository repository; load: ${SERV_BENCH_LUA_PATH:-GET /posts/{random id}}; 0.8x_at: from that second on, every second"
 echo " of load served 0.8x of the server's own steady state or more; issue #16's goal for Serv: 10 s at the latest)"

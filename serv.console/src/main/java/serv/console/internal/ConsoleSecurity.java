@@ -90,10 +90,12 @@ public final class ConsoleSecurity implements SecurityProvider {
      * On a first start it is half a second of CPU that would otherwise compete, on a machine of few cores, with the
      * bundles starting and with the first requests. The delay is needed: the bnd launcher starts the framework at
      * start level 1 (STARTED) and raises it to the bundles' levels afterwards, which takes 1-3 s more (issue #16:
-     * begun at STARTED, the hash was computed beside the first request's databases and routes).
+     * begun at STARTED, the hash was computed beside the first request's databases and routes; begun 5 s later, its
+     * derivation and the JIT's compiling of it, 1.8 s of CPU, fell into the first seconds of load, which the JIT
+     * needs for the routes). A server killed before then generates a new login at its next start, and logs it.
      */
     private final AtomicReference<Runnable> deferred = new AtomicReference<>();
-    static final int SETTLE_SECONDS = 5;
+    static final int SETTLE_SECONDS = 30;
     private final FrameworkListener started = event -> {
         if (event.getType() == FrameworkEvent.STARTED) {
             beginSettled();
