@@ -29,7 +29,7 @@ import serv.database.PoolStats;
  * refused change, a pending one, an extension whose migration failed, the configuration's warnings); 503 when one
  * of the server's own databases is not up (a tenant's database that is down is listed, and does not take the node
  * out), 503 {@code STARTING} until the framework has started every bundle (before, an extension's routes may not be
- * there yet: "up" would send a load balancer or a script to a server that answers them 503), and
+ * there yet: "up" would send a load balancer or a script to routes that are not all there), and
  * 503 {@code DRAINING} while the server stops (so that a load balancer sends it nothing new while its
  * in-flight requests finish). In a cluster, the store's state ({@code cluster}): a store out of reach is reported
  * and does not take the node out, since it serves what it last applied.

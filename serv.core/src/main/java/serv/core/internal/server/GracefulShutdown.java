@@ -58,7 +58,7 @@ public final class GracefulShutdown {
     }
 
     /**
-     * Whether the server is still starting: the framework has not reached its beginning start level yet
+     * Whether the server is still starting: the framework is still raising its start level to its bundles'
      * ({@link FrameworkStart}), so some extensions' routes may not be there. /health answers 503 meanwhile, so
      * that a load balancer (or a script waiting for the server) sends it nothing its routes are not there for yet.
      */
