@@ -11,6 +11,8 @@
 # and pool size (SERV_BENCH_BASELINE=0 leaves it out). On 2 shared cores one 10 s run varies by 10-30%, so the
 # sets take turns for SERV_BENCH_ROUNDS rounds (default 3; the idle server meanwhile costs nothing) and the
 # tables give each round's req/s and the median; the last table gives Serv's medians as a share of the baseline's.
+# SERV_BENCH_WARMUP: seconds of load per endpoint and set before the first round (default 5; the JIT takes 30 s and
+# more to settle on 2 cores, JPA's create longest, so a long warm-up measures the servers warm).
 # The posts table is seeded again before each set, so every set starts from the same 10,000 posts, and the order
 # of the sets turns from round to round.
 # Loopback only. Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust); installs wrk from Debian if missing.
@@ -89,7 +91,7 @@ wrk_args() { # endpoint index, base URL
 # start, on 2 cores, the first endpoint measured would otherwise pay for the compiler).
 for set in $sets; do
   base=$(target_of "$set")
-  for i in 0 1 2; do wrk -t2 -c32 -d5s $(wrk_args $i "$base") >/dev/null 2>&1 || true; done
+  for i in 0 1 2; do wrk -t2 -c32 -d"${SERV_BENCH_WARMUP:-5}"s $(wrk_args $i "$base") >/dev/null 2>&1 || true; done
 done
 
 declare -A rps p50 p99 non2xx cpu
