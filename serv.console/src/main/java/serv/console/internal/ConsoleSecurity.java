@@ -27,10 +27,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.felix.webconsole.spi.SecurityProvider;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
-import org.osgi.framework.FrameworkEvent;
-import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.ServiceRegistration;
-import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.service.cm.ManagedService;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -83,24 +80,17 @@ public final class ConsoleSecurity implements SecurityProvider {
     private volatile Path storedIn;
 
     private final ServiceRegistration<ManagedService> configuration;
-    private final BundleContext context;
     /**
-     * The derivation of a generated login's hash, until it has begun: it waits until {@value #SETTLE_SECONDS} s
-     * after the framework's STARTED event (or for the first login, or the server stopping, if that comes sooner).
-     * On a first start it is half a second of CPU that would otherwise compete, on a machine of few cores, with the
-     * bundles starting and with the first requests. The delay is needed: the bnd launcher starts the framework at
-     * start level 1 (STARTED) and raises it to the bundles' levels afterwards, which takes 1-3 s more (issue #16:
-     * begun at STARTED, the hash was computed beside the first request's databases and routes; begun 5 s later, its
-     * derivation and the JIT's compiling of it, 1.8 s of CPU, fell into the first seconds of load, which the JIT
-     * needs for the routes). A server killed before then generates a new login at its next start, and logs it.
+     * The derivation of a generated login's hash, until it has begun: it waits {@value #SETTLE_SECONDS} s after
+     * the login is generated (or for the first login, or the server stopping, if that comes sooner). On a first
+     * start it is half a second of CPU that would otherwise compete, on a machine of few cores, with the bundles
+     * starting and with the first requests (issue #16: begun at the framework's STARTED event, which the bnd
+     * launcher fires at start level 1, it ran beside the first request's databases and routes; begun 5 s later, it
+     * and the JIT's compiling of it, 1.8 s of CPU, fell into the first seconds of load, which the JIT needs for the
+     * routes). A server killed before then generates a new login at its next start, and logs it.
      */
     private final AtomicReference<Runnable> deferred = new AtomicReference<>();
     static final int SETTLE_SECONDS = 30;
-    private final FrameworkListener started = event -> {
-        if (event.getType() == FrameworkEvent.STARTED) {
-            beginSettled();
-        }
-    };
 
     /**
      * The configuration {@value #PID} comes through a {@link ManagedService} of its own, not the component's
@@ -111,8 +101,6 @@ public final class ConsoleSecurity implements SecurityProvider {
     public ConsoleSecurity(BundleContext context) {
         String h = context.getProperty("serv.home");
         home = Path.of(h == null ? "." : h).toAbsolutePath().normalize();
-        this.context = context;
-        context.addFrameworkListener(started);
         Hashtable<String, Object> props = new Hashtable<>();
         props.put(Constants.SERVICE_PID, PID);
         configuration = context.registerService(ManagedService.class, this::updated, props);
@@ -120,7 +108,6 @@ public final class ConsoleSecurity implements SecurityProvider {
 
     @Deactivate
     void deactivate() {
-        context.removeFrameworkListener(started);
         beginDeferred(); // a generated login is kept in its file all the same, before the server stops
         try {
             hash.get(10, TimeUnit.SECONDS);
@@ -210,17 +197,10 @@ public final class ConsoleSecurity implements SecurityProvider {
                 pending.completeExceptionally(e);
             }
         }));
-        if (frameworkStarted()) {
-            beginSettled();
-        }
+        CompletableFuture.delayedExecutor(SETTLE_SECONDS, TimeUnit.SECONDS).execute(this::beginDeferred);
         // Shown once: only the hash is kept.
         LOG.warn("Web Console login generated: user admin, password {} (shown once; its hash is kept in {})",
                 generated, CREDENTIALS_FILE);
-    }
-
-    /** Begins the deferred derivation {@value #SETTLE_SECONDS} s from now, unless something begins it sooner. */
-    private void beginSettled() {
-        CompletableFuture.delayedExecutor(SETTLE_SECONDS, TimeUnit.SECONDS).execute(this::beginDeferred);
     }
 
     /** Begins the deferred derivation, if one waits (once). */
@@ -229,20 +209,6 @@ public final class ConsoleSecurity implements SecurityProvider {
         if (derive != null) {
             derive.run();
         }
-    }
-
-    /** Whether the framework has reached its beginning start level (this bundle started after it, or was updated). */
-    private boolean frameworkStarted() {
-        FrameworkStartLevel level = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION)
-                .adapt(FrameworkStartLevel.class);
-        String beginning = context.getProperty(Constants.FRAMEWORK_BEGINNING_STARTLEVEL);
-        int target = 1;
-        try {
-            target = beginning == null ? 1 : Integer.parseInt(beginning.strip());
-        } catch (NumberFormatException e) {
-            // the framework's own default
-        }
-        return level == null || level.getStartLevel() >= target;
     }
 
     private static void store(Path file, String user, String hash) throws IOException {
@@ -270,7 +236,7 @@ public final class ConsoleSecurity implements SecurityProvider {
                         StandardCharsets.UTF_8);
                 int colon = decoded.indexOf(':');
                 String u = username;
-                beginDeferred(); // a login before the framework has started: its hash is needed now
+                beginDeferred(); // a login before the derivation has begun: its hash is needed now
                 String h = hash.join();
                 if (colon > 0 && u != null && h != null
                         && MessageDigest.isEqual(u.getBytes(StandardCharsets.UTF_8),

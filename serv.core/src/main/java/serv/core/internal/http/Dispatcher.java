@@ -102,18 +102,20 @@ public final class Dispatcher extends HttpServlet implements Routes {
      */
     private volatile RouteTable stopped = RouteTable.EMPTY;
     private BundleContext context;
+    private volatile FrameworkStart start;
     private final BundleListener extensions = this::extensionEvent;
 
     @Activate
     void activate(BundleContext bundleContext) {
         this.context = bundleContext;
+        this.start = new FrameworkStart(bundleContext);
         bundleContext.addBundleListener(extensions);
     }
 
     /** Whether the framework is still starting bundles (whose routes may be on their way). */
     private boolean frameworkStarting() {
-        BundleContext c = context;
-        return c != null && FrameworkStart.starting(c);
+        FrameworkStart s = start;
+        return s != null && s.starting();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,

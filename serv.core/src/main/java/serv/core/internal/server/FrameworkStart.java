@@ -14,7 +14,22 @@ import org.osgi.framework.startlevel.FrameworkStartLevel;
  */
 public final class FrameworkStart {
 
-    private FrameworkStart() {
+    private final BundleContext context;
+    /** Once started, always started: the levels fall again only when the framework stops (that is draining). */
+    private volatile boolean started;
+
+    public FrameworkStart(BundleContext context) {
+        this.context = context;
+    }
+
+    /** {@link #starting(BundleContext)}, asked until it first says no (a look at every bundle before, none after). */
+    public boolean starting() {
+        if (started) {
+            return false;
+        }
+        boolean starting = starting(context);
+        started = !starting;
+        return starting;
     }
 
     /** True while a bundle's start level is above the framework's: the start levels are still being raised. */

@@ -28,7 +28,7 @@ public final class GracefulShutdown {
     static final int CLUSTER_DRAIN_SECONDS = 5;
     private volatile boolean draining;
     private final Bundle system;
-    private final BundleContext context;
+    private final FrameworkStart start;
 
     /** Longest wait for the framework to stop before the JVM exits anyway. */
     static final long STOP_TIMEOUT_MS = 20_000;
@@ -40,7 +40,7 @@ public final class GracefulShutdown {
     public GracefulShutdown(BundleContext context) {
         Bundle system = context.getBundle(0);
         this.system = system;
-        this.context = context;
+        this.start = new FrameworkStart(context);
         hook = new Thread(() -> {
             drain(context);
             stop(this.system);
@@ -63,7 +63,7 @@ public final class GracefulShutdown {
      * that a load balancer (or a script waiting for the server) sends it nothing its routes are not there for yet.
      */
     public boolean starting() {
-        return FrameworkStart.starting(context);
+        return start.starting();
     }
 
     /** Whether the server is stopping: /health answers 503 so that load balancers send it nothing more. */

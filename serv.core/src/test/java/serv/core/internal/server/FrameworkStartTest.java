@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 
 import org.junit.jupiter.api.Test;
 import org.osgi.framework.Bundle;
@@ -22,6 +24,10 @@ class FrameworkStartTest {
 
     /** A framework at {@code active} whose system bundle is in {@code state}, with bundles at {@code levels}. */
     private static BundleContext framework(int state, int active, int... levels) {
+        return framework(state, () -> active, levels);
+    }
+
+    private static BundleContext framework(int state, IntSupplier active, int... levels) {
         List<Bundle> bundles = new ArrayList<>();
         Bundle system = bundle(state, 0, active);
         bundles.add(system);
@@ -36,11 +42,11 @@ class FrameworkStartTest {
                 });
     }
 
-    private static Bundle bundle(int state, int level, int active) {
+    private static Bundle bundle(int state, int level, IntSupplier active) {
         return (Bundle) Proxy.newProxyInstance(FrameworkStartTest.class.getClassLoader(), new Class<?>[] { Bundle.class },
                 (proxy, method, args) -> switch (method.getName()) {
                     case "getState" -> state;
-                    case "adapt" -> args[0] == FrameworkStartLevel.class ? startLevel(FrameworkStartLevel.class, active)
+                    case "adapt" -> args[0] == FrameworkStartLevel.class ? startLevel(FrameworkStartLevel.class, active.getAsInt())
                             : args[0] == BundleStartLevel.class ? startLevel(BundleStartLevel.class, level) : null;
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
@@ -77,5 +83,16 @@ class FrameworkStartTest {
     @Test
     void anUninstalledBundleAboveTheLevelDoesNotCount() {
         assertFalse(FrameworkStart.starting(framework(Bundle.ACTIVE, 1000, 10, -1200)));
+    }
+
+    @Test
+    void onceStartedItStaysStartedWhileTheLevelsFallAtStop() {
+        AtomicInteger active = new AtomicInteger(300);
+        FrameworkStart start = new FrameworkStart(framework(Bundle.ACTIVE, active::get, 10, 320, 999));
+        assertTrue(start.starting());
+        active.set(1000);
+        assertFalse(start.starting());
+        active.set(500); // stopping: the framework lowers its start level
+        assertFalse(start.starting());
     }
 }
