@@ -219,6 +219,32 @@ public class LiveOperationsIT extends ServTestSupport {
     }
 
     @Test
+    public void whileAMoveToAnotherDialectIsCheckedTheDatabaseKeepsTheServingOnesDialect() throws Exception {
+        // JPA picks its SQL by the database's dialect: it must be the dialect of the pool that serves.
+        writeYaml("databases:\n  default: {url: \"sqlite:///data/live-dialect.db\", pool_size: 2}\n");
+        await("the embedded database serving", Duration.ofSeconds(30), () -> {
+            try {
+                String h = get("/health").body();
+                return h.contains("\"dialect\":\"sqlite\"") && !h.contains("pending_change");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        writeYaml("databases:\n  default: {url: \"postgresql://postgres@127.0.0.1:1/nowhere\", pool_size: 2,"
+                + " connection_timeout: 1}\n");
+        await("the pending change in /health", Duration.ofSeconds(20), () -> {
+            try {
+                return get("/health").body().contains("\"pending_change\":\"the new settings do not serve yet");
+            } catch (Exception e) {
+                return false;
+            }
+        });
+        assertEquals(serv.database.Dialect.SQLITE, database("default").dialect().orElseThrow());
+        assertTrue(get("/health").body().contains("\"dialect\":\"sqlite\""));
+        assertEquals(200, get("/posts").status());
+    }
+
+    @Test
     public void aConsoleSaveWithEmptyFieldsKeepsSchemaTenantsWorking() throws Exception {
         awaitStatus("/t/t1/posts", 200, Duration.ofSeconds(30));
         // The form writes every field, the empty ones as "": the same as not set.

@@ -62,6 +62,12 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
 
     /** The configuration that serves (the last good one). */
     private volatile DatabaseSettings settings;
+    /**
+     * The dialect of the pool that serves, and of the one staged to take over: while a change to another database
+     * is checked, requests (and JPA's choice of SQL) still run on the previous one.
+     */
+    private volatile Dialect servingDialect;
+    private volatile Dialect stagedDialect;
     private volatile String fallbackName;
     private volatile Status status = Status.STARTING;
     private volatile DataSourceFactory driver;
@@ -106,7 +112,10 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
 
     @Override
     public Optional<Dialect> dialect() {
-        DatabaseSettings s = settings;
+        if (pools.serving() != null && servingDialect != null) {
+            return Optional.of(servingDialect);
+        }
+        DatabaseSettings s = settings; // nothing serves yet: what will
         return Optional.ofNullable(s == null ? null : s.url().dialect());
     }
 
@@ -345,14 +354,18 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
             return;
         }
         probe.nextGeneration();
-        LOG.info("Database {}: pool {} ({} {}, min idle {}, max {})", s.label(), verb, s.url().dialect().id(),
-                s.url().safeDescription(), s.minIdle(), s.maxPoolSize());
-        if (pools.serving() != null && status.state() == DatabaseState.UP) {
+        boolean staged = pools.serving() != null && status.state() == DatabaseState.UP;
+        LOG.info("Database {}: pool {} ({} {}, min idle {}, max {})", s.label(),
+                staged ? "for the new settings started (it takes over once connected and migrated)" : verb,
+                s.url().dialect().id(), s.url().safeDescription(), s.minIdle(), s.maxPoolSize());
+        if (staged) {
             // Zero failed requests: the serving pool keeps serving until the new one answers and is migrated.
             pendingProblem = null;
+            stagedDialect = s.url().dialect();
             pools.stage(next);
         } else {
             gate.reset();
+            servingDialect = s.url().dialect();
             pools.serve(next);
             if (status.state() != DatabaseState.UP) {
                 setStatus(DatabaseState.STARTING, "connecting");
@@ -420,6 +433,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
                 return false;
             }
             if (problem == null) {
+                servingDialect = stagedDialect;
                 pools.promote(p);
                 gate.applied(run, outcome);
                 pendingProblem = null;
@@ -532,6 +546,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
         try {
             HikariDataSource next = PoolFactory.create(settings, factory, counters, this::suspectOutage);
             probe.nextGeneration();
+            servingDialect = settings.url().dialect();
             pools.serve(next);
             LOG.info("Database {}: a fresh pool serves after the outage", label());
         } catch (SQLException | RuntimeException e) {
