@@ -281,6 +281,54 @@ public class RuntimeIT extends ServTestSupport {
         }
     }
 
+    /**
+     * What SCR reports about a Serv or extension component (its modified method threw) is in the server's log, named
+     * by the component's class, with the exception's message: the operator sees why a setting did not apply.
+     */
+    @Test
+    public void aComponentThatRefusesASettingIsNamedInTheLog() throws Exception {
+        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        org.osgi.service.cm.Configuration[] before = cm.listConfigurations("(service.pid=serv.blog)");
+        java.util.Dictionary<String, Object> kept = before == null ? null : before[0].getProperties();
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream lines = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(new java.io.OutputStream() {
+            @Override
+            public void write(int b) {
+                err.write(b);
+                synchronized (lines) {
+                    lines.write(b);
+                }
+            }
+
+            @Override
+            public void write(byte[] b, int off, int len) {
+                err.write(b, off, len);
+                synchronized (lines) {
+                    lines.write(b, off, len);
+                }
+            }
+        }, true));
+        try {
+            // The blog's modified method refuses a blank database (Serv's ExtensionDatabase ignores it).
+            updateConfiguration("serv.blog", "database", " ");
+            await("SCR's error about the blog in the log", Duration.ofSeconds(10), () -> {
+                String log;
+                synchronized (lines) {
+                    log = lines.toString(java.nio.charset.StandardCharsets.UTF_8);
+                }
+                return log.contains("ERROR serv.blog.internal.Blog") && log.contains("database must name a Serv database");
+            });
+        } finally {
+            System.setErr(err);
+            if (kept == null) {
+                cm.getConfiguration("serv.blog", "?").delete();
+            } else {
+                cm.getConfiguration("serv.blog", "?").update(kept);
+            }
+        }
+    }
+
     /** Whether every route service of the blog has {@code repository} as its setting. */
     private static boolean blogRoutesUse(String repository) {
         try {

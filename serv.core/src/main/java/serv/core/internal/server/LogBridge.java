@@ -83,8 +83,10 @@ public final class LogBridge implements LogListener {
         }
         String name = loggerName != null && !loggerName.equals("LogService") ? loggerName
                 : entry.getBundle() == null ? "osgi" : entry.getBundle().getSymbolicName();
-        if (name.startsWith("serv.")) {
-            return; // Serv logs through SLF4J itself
+        if (name.startsWith("serv.") && entry.getLogLevel().ordinal() > org.osgi.service.log.LogLevel.WARN.ordinal()) {
+            // SCR's lines about Serv's components (its logger is the component's class): their errors and warnings
+            // (an activate or modified method that threw) belong in the log, its info and debug chatter does not
+            return;
         }
         Logger log = LoggerFactory.getLogger(name);
         if (name.startsWith("Events.")) {
