@@ -21,9 +21,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Gives the heap that starting the server took back to the operating system, once, when the framework has started
  * its bundles. Starting allocates far more than the server then keeps (bundle resolution, class loading, YAML,
- * metatype, JPA metadata: on the 2-core machine of issue #16, 80 MiB of heap committed for 19 MiB live), and G1
+ * metatype, JPA metadata: on the 2-core machine of issue #16, 96 MiB of heap committed for 19 MiB live), and G1
  * keeps what it committed: after one full collection with a low maximum free ratio it commits about 37 MiB, and the
- * process's resident memory when ready falls by about 40 MiB (179 to 136 MiB). The ratios are set back to what they
+ * process's resident memory when ready falls by about 40 MiB (179 to 142 MiB); the C heap's free memory is then
+ * trimmed (glibc), then and once more a minute later, when the JIT's first busy seconds have freed theirs (in one
+ * run 4 MiB at start, 20 MiB a minute later; what the JIT needs again it takes back). The ratios are set back to what they
  * were right after, so the heap grows under load as it would have. The collection pauses the server once, for
  * tens of milliseconds, as its first requests come in.
  *
@@ -42,6 +44,8 @@ public final class StartupHeap {
     private static final long POLL_MS = 200;
     /** A start still going after this long is not waited for any more (a bundle that never starts). */
     private static final long GIVE_UP_MS = 10 * 60_000;
+    /** When the C heap is trimmed a second time, after the start. */
+    private static final long TRIM_AGAIN_S = 60;
 
     private final ScheduledExecutorService timer;
 
@@ -58,15 +62,23 @@ public final class StartupHeap {
         });
         FrameworkStart start = new FrameworkStart(context);
         long giveUp = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(GIVE_UP_MS);
-        timer.scheduleWithFixedDelay(() -> {
-            if (start.starting() && System.nanoTime() < giveUp) {
-                return;
+        timer.schedule(new Runnable() {
+            @Override
+            public void run() {
+                if (start.starting() && System.nanoTime() < giveUp) {
+                    timer.schedule(this, POLL_MS, TimeUnit.MILLISECONDS);
+                } else if (!start.starting() && compact()) {
+                    // the JIT's busiest seconds follow the start and free their C memory: trimmed once more
+                    timer.schedule(() -> {
+                        LOG.debug("C heap trimmed a minute after start: {}",
+                                trimNativeHeap(ManagementFactory.getPlatformMBeanServer()));
+                        timer.shutdown();
+                    }, TRIM_AGAIN_S, TimeUnit.SECONDS);
+                } else {
+                    timer.shutdown();
+                }
             }
-            timer.shutdown(); // once
-            if (!start.starting()) {
-                compact();
-            }
-        }, POLL_MS, POLL_MS, TimeUnit.MILLISECONDS);
+        }, POLL_MS, TimeUnit.MILLISECONDS);
     }
 
     @Deactivate
@@ -107,12 +119,40 @@ public final class StartupHeap {
                 set(server, hotspot, "MinHeapFreeRatio", min[0]);
             }
             long after = memory.getHeapMemoryUsage().getCommitted();
-            LOG.info("Heap after start: {} MiB committed, {} MiB before; one collection of {} ms", after >> 20,
-                    before >> 20, (System.nanoTime() - start) / 1_000_000);
+            String trimmed = trimNativeHeap(server);
+            LOG.info("Heap after start: {} MiB committed, {} MiB before; one collection of {} ms{}", after >> 20,
+                    before >> 20, (System.nanoTime() - start) / 1_000_000,
+                    trimmed.isEmpty() ? "" : "; C heap trimmed, " + trimmed);
             return true;
         } catch (JMException | RuntimeException e) {
             LOG.debug("Heap after start: left as it is ({})", e.toString());
             return false;
+        }
+    }
+
+    /**
+     * Hands the C heap's free memory back too ({@code jcmd <pid> System.trim_native_heap}: glibc keeps what class
+     * loading, unzipping and the JIT freed); what it says ("RSS+Swap: 185M->181M (-3588K)"), or "" where the JVM
+     * has no such command or the C library no such call.
+     */
+    private static String trimNativeHeap(MBeanServer server) {
+        try {
+            ObjectName commands = new ObjectName("com.sun.management:type=DiagnosticCommand");
+            boolean offered = false;
+            for (javax.management.MBeanOperationInfo op : server.getMBeanInfo(commands).getOperations()) {
+                offered |= op.getName().equals("systemTrimNativeHeap");
+            }
+            if (!offered) {
+                return "";
+            }
+            Object said = server.invoke(commands, "systemTrimNativeHeap", new Object[] { new String[0] },
+                    new String[] { String[].class.getName() });
+            // "Trim native heap: RSS+Swap: 141M->125M (-16736K)", or why not (another C library)
+            String text = String.valueOf(said).strip();
+            int at = text.indexOf("RSS");
+            return at < 0 ? "" : text.substring(at);
+        } catch (JMException | RuntimeException e) {
+            return "";
         }
     }
 
