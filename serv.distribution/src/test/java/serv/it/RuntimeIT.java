@@ -255,8 +255,9 @@ public class RuntimeIT extends ServTestSupport {
     /**
      * Settings edited many times in a row (a script, a form saved twice) end on the last edit in every component
      * that takes them. Felix SCR 2.2.18 read a configuration's properties before its change count: an edit landing
-     * between the two reads left a component on the previous values until the next edit (here: one of 30 to 60 bursts of 50 edits, in half the runs),
-     * while Configuration Admin showed the new ones. Serv runs SCR patched (cnf/scr).
+     * between the two reads left a component on the previous values until the next edit (here: one of 30 to 60
+     * bursts of 50 edits, in half the runs), while Configuration Admin showed the new ones. Serv runs SCR patched
+     * (cnf/scr).
      */
     @Test
     public void aBurstOfEditsEndsOnTheLastOneInEveryComponent() throws Exception {
@@ -273,11 +274,7 @@ public class RuntimeIT extends ServTestSupport {
                         () -> blogRoutesUse("jdbc"));
             }
         } finally {
-            if (kept == null) {
-                cm.getConfiguration("serv.blog", "?").delete();
-            } else {
-                cm.getConfiguration("serv.blog", "?").update(kept);
-            }
+            restoreBlog(cm, kept);
         }
     }
 
@@ -321,11 +318,16 @@ public class RuntimeIT extends ServTestSupport {
             });
         } finally {
             System.setErr(err);
-            if (kept == null) {
-                cm.getConfiguration("serv.blog", "?").delete();
-            } else {
-                cm.getConfiguration("serv.blog", "?").update(kept);
-            }
+            restoreBlog(cm, kept);
+        }
+    }
+
+    /** Puts the blog's configuration back as it was ({@code null}: there was none). */
+    private static void restoreBlog(ConfigurationAdmin cm, java.util.Dictionary<String, Object> kept) throws Exception {
+        if (kept == null) {
+            cm.getConfiguration("serv.blog", "?").delete();
+        } else {
+            cm.getConfiguration("serv.blog", "?").update(kept);
         }
     }
 
