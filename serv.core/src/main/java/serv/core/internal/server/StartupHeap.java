@@ -137,16 +137,9 @@ public final class StartupHeap {
      */
     private static String trimNativeHeap(MBeanServer server) {
         try {
-            ObjectName commands = new ObjectName("com.sun.management:type=DiagnosticCommand");
-            boolean offered = false;
-            for (javax.management.MBeanOperationInfo op : server.getMBeanInfo(commands).getOperations()) {
-                offered |= op.getName().equals("systemTrimNativeHeap");
-            }
-            if (!offered) {
-                return "";
-            }
-            Object said = server.invoke(commands, "systemTrimNativeHeap", new Object[] { new String[0] },
-                    new String[] { String[].class.getName() });
+            // a JVM without the command answers a ReflectionException (a JMException)
+            Object said = server.invoke(new ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "systemTrimNativeHeap", new Object[] { new String[0] }, new String[] { String[].class.getName() });
             // "Trim native heap: RSS+Swap: 141M->125M (-16736K)", or why not (another C library)
             String text = String.valueOf(said).strip();
             int at = text.indexOf("RSS");
