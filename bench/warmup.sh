@@ -6,10 +6,12 @@
 # full seconds); then 30 s more of load, then its steady state: the median of three 5 s runs. Prints each second's
 # req/s as a share of that steady state, and the first second from which every later second stays at 0.8x or more.
 # Serv (serv.jar, the blog on SERV_BENCH_REPOSITORY: jdbc or jpa) and bench/baseline take turns, each started
-# anew, for SERV_BENCH_ROUNDS rounds (default 3), one server running at a time.
+# anew, for SERV_BENCH_ROUNDS rounds (default 3), one server running at a time. JVM options to compare go in
+# SERV_BENCH_JVM, sets separated by '|' (as for bench/startup.sh): each set is one more server in the turns.
 # Loopback only. Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust); installs wrk from Debian if missing.
 #   bench/warmup.sh                                (about 2 minutes per round)
 #   SERV_BENCH_REPOSITORY=jpa bench/warmup.sh 1
+#   SERV_BENCH_JVM='|-XX:CompileThresholdScaling=0.5' bench/warmup.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -17,6 +19,11 @@ jar=${SERV_BENCH_JAR:-$root/serv.distribution/target/serv.jar}
 [ -f "$jar" ] || mvn -B -q install -DskipTests
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
 rounds=${1:-${SERV_BENCH_ROUNDS:-3}}
+IFS='|' read -r -a sets <<< "${SERV_BENCH_JVM:-}"
+[ ${#sets[@]} -gt 0 ] || sets=("")
+servers=()
+for i in "${!sets[@]}"; do servers+=("serv$i"); done
+servers+=(baseline)
 port=${SERV_BENCH_PORT:-18084}
 repository=${SERV_BENCH_REPOSITORY:-jdbc}
 db=serv_bench_warmup
@@ -37,7 +44,7 @@ trap 'if [ -n "$pid" ]; then kill -TERM $pid 2>/dev/null || true; wait $pid 2>/d
 rps() { awk '/Requests\/sec/ { printf "%.0f", $2 }'; }
 
 # Serv creates the blog's tables (its migrations) once; every round starts on them, seeded anew.
-start_serv() {
+start_serv() { # JVM options
   cat >"$home/serv.config.yaml" <<YAML
 databases:
   default:
@@ -47,7 +54,7 @@ extensions:
   - extension: blog
     settings: {repository: $repository}
 YAML
-  (cd "$home" && SERV_PORT=$port exec java -jar "$jar" >"$home/server.log" 2>&1) &
+  (cd "$home" && SERV_PORT=$port exec java $1 -jar "$jar" >"$home/server.log" 2>&1) &
   pid=$!
 }
 await_200() { # start time
@@ -56,18 +63,18 @@ await_200() { # start time
     sleep 0.02
   done
 }
-start_serv
+start_serv ""
 probe=/posts await_200 "$(now_ms)"
 kill -TERM $pid; wait $pid 2>/dev/null || true; pid=
 
 declare -A share first10 steady ready
 for round in $(seq 1 "$rounds"); do
-  for server in serv baseline; do
+  for server in "${servers[@]}"; do
     psql -d "$db" -f bench/seed.sql >/dev/null
     rm -rf "${home:?}"/* # a first start each time, like the first round's
     start=$(now_ms)
-    if [ $server = serv ]; then
-      start_serv
+    if [ $server != baseline ]; then
+      start_serv "${sets[${server#serv}]}"
     else
       java -cp "bench/baseline/target/classes:bench/baseline/target/lib/*" Baseline "$port" \
         "jdbc:postgresql://127.0.0.1:5432/$db" 16 >"$home/server.log" 2>&1 &
@@ -92,9 +99,10 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
+for i in "${!sets[@]}"; do [ ${#sets[@]} = 1 ] || echo "serv$i: java ${sets[$i]:+${sets[$i]} }-jar serv.jar"; done
 printf '%-9s %5s %8s %8s %6s   %s\n' server round ready_ms steady 0.8x_at "each second's req/s / steady state (seconds 1-20 of load)"
 for round in $(seq 1 "$rounds"); do
-  for server in serv baseline; do
+  for server in "${servers[@]}"; do
     printf '%-9s %5s %8s %8s %5ss  %s\n' "$server" "$round" "${ready[$server/$round]}" "${steady[$server/$round]}" \
       "${first10[$server/$round]}" "${share[$server/$round]}"
   done
