@@ -54,7 +54,7 @@ public @interface DatabaseConfiguration {
 
     @AttributeDefinition(name = "Guaranteed connections", min = "0",
             description = "Connections to this PostgreSQL server that the server's connection budget keeps for this"
-                    + " database while it is open: other pools cannot take them even when the budget runs low.")
+                    + " database while it is open: no other pool grows beyond its own guarantee into them.")
     int guaranteed__connections() default 1;
 
     @AttributeDefinition(name = "Connection timeout (s)", min = "0.25",

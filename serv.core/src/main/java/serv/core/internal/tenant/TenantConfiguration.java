@@ -51,8 +51,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     int max__size();
 
     @AttributeDefinition(name = "Guaranteed connections", required = false, min = "0", description = "Connections"
-            + " the server's connection budget keeps for the tenant while its pool is open, whatever the other tenants"
-            + " take (default 1).")
+            + " the server's connection budget keeps for the tenant while its pool is open: no other pool grows beyond"
+            + " its own into them (default 1).")
     int min__connections();
 
     @AttributeDefinition(name = "Max requests", required = false, min = "1", description = "Requests of the tenant"

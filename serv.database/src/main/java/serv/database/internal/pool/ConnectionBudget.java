@@ -154,10 +154,25 @@ final class ConnectionBudget {
     }
 
     /**
-     * The connections kept for the other open pools and not yet taken by them: what {@code asking} may not use.
-     * Called with the budget's monitor held.
+     * Whether {@code asking} may open one more connection now. A pool below its own guarantee may take any free
+     * connection: pools below their guarantee are served first come, first served. A pool at or above its
+     * guarantee may only take what is left beyond the connections the other open pools are guaranteed and have not
+     * taken yet: no pool grows into what is kept for the others.
+     *
+     * <p>Why not keep the others' guarantees from a pool below its own as well: the open pools' guarantees can add
+     * up to more than the budget (a hundred tenants served within their idle timeout, one connection each, on a
+     * budget of 90), and a connection taken early above a guarantee (a database's minimum pool) stays; counting
+     * every unmet guarantee against a pool that has none of its own then left it nothing, and each idle connection
+     * closed for it only added one more unmet guarantee: every tenant first served after that got 503 until an idle
+     * pool closed, minutes later. Called with the budget's monitor held.
      */
-    private int reservedForOthers(Budgeted asking) {
+    private boolean hasRoom(Budgeted asking) {
+        if (open >= limit) {
+            return false;
+        }
+        if (asking.open < asking.guaranteed) {
+            return true;
+        }
         int reserved = 0;
         for (java.util.Iterator<Budgeted> it = shares.iterator(); it.hasNext();) {
             Budgeted b = it.next();
@@ -167,7 +182,7 @@ final class ConnectionBudget {
                 reserved += Math.max(0, b.guaranteed - b.open);
             }
         }
-        return reserved;
+        return limit - open > reserved;
     }
 
     /** The most connections open at once on {@code server} since start: what shows that the budget held. */
@@ -180,17 +195,13 @@ final class ConnectionBudget {
         return peak;
     }
 
-    /**
-     * A permit for one more connection of {@code asking}: the budget has room beyond what the other open pools are
-     * guaranteed and have not taken yet (a pool below its own guarantee always finds that room, since the others
-     * left it).
-     */
+    /** A permit for one more connection of {@code asking}, once the budget {@link #hasRoom has room} for it. */
     private void acquire(Budgeted asking, long timeoutMs) throws SQLException {
         long end = System.nanoTime() + timeoutMs * 1_000_000;
         boolean asked = false;
         while (true) {
             synchronized (this) {
-                if (limit - open > reservedForOthers(asking)) {
+                if (hasRoom(asking)) {
                     open++;
                     asking.open++;
                     peak = Math.max(peak, open);

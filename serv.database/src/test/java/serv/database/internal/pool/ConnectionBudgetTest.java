@@ -88,6 +88,41 @@ class ConnectionBudgetTest {
     }
 
     @Test
+    void morePoolsThanTheBudgetCanGuaranteeEachStillGetTheirFirstConnection() throws Exception {
+        ConnectionBudget.configure("3");
+        String server = "overcommit-test-" + System.nanoTime() + ":5432";
+        List<DataSource> pools = new ArrayList<>();
+        List<Fake> fakes = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            Fake f = new Fake();
+            DataSource pool = ConnectionBudget.wrap(f, server, 50, 1);
+            ConnectionBudget.track(server, null, pool);
+            pools.add(pool);
+            fakes.add(f);
+        }
+        // Five open pools are promised one connection each, the budget has three: the first three to ask get one,
+        // though the other pools' guarantees, counted in full, would leave none.
+        List<Connection> held = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            held.add(pools.get(i).getConnection());
+        }
+        // Used up: the fourth waits and is refused (nothing idle to close here), and nobody goes above it.
+        assertThrows(SQLTransientConnectionException.class, pools.get(3)::getConnection);
+        held.remove(0).close();
+        // A pool above its guarantee still leaves the others' guarantees alone...
+        SQLTransientConnectionException above = assertThrows(SQLTransientConnectionException.class,
+                pools.get(1)::getConnection);
+        assertTrue(above.getMessage().contains("guaranteed"), above.getMessage());
+        // ...and the connection given back goes to a pool below its guarantee.
+        held.add(pools.get(3).getConnection());
+        assertEquals(3, fakes.stream().mapToInt(f -> f.open.get()).sum());
+        for (Connection c : held) {
+            c.close();
+        }
+        assertEquals(0, fakes.stream().mapToInt(f -> f.open.get()).sum());
+    }
+
+    @Test
     void poolsOfOneServerShareTheBudgetAndClosingGivesItBack() throws Exception {
         ConnectionBudget.configure("3");
         String server = "budget-test-" + System.nanoTime() + ":5432";
