@@ -21,8 +21,14 @@ public final class PoolScheduler {
 
     private final ScheduledExecutorService timer;
     private final ExecutorService workers;
+    private final long finishMs;
 
     public PoolScheduler() {
+        this(FINISH_MS);
+    }
+
+    PoolScheduler(long finishMs) {
+        this.finishMs = finishMs;
         timer = Executors.newSingleThreadScheduledExecutor(daemon("serv-database-timer"));
         workers = Executors.newCachedThreadPool(daemon("serv-database"));
     }
@@ -44,10 +50,21 @@ public final class PoolScheduler {
         workers.execute(task);
     }
 
+    /**
+     * Stops scheduling at once, lets the work under way finish for a while (pools being closed, as every tenant's
+     * is at shutdown: interrupted, Hikari abandons the close and logs a warning with its stack), then interrupts
+     * what is left (a probe or migration waiting on an unreachable server).
+     */
     @Deactivate
     void deactivate() throws InterruptedException {
         timer.shutdownNow();
-        workers.shutdownNow();
-        workers.awaitTermination(10, TimeUnit.SECONDS);
+        workers.shutdown();
+        if (!workers.awaitTermination(finishMs, TimeUnit.MILLISECONDS)) {
+            workers.shutdownNow();
+            workers.awaitTermination(10, TimeUnit.SECONDS);
+        }
     }
+
+    /** How long the work under way may take to finish when the bundle stops. */
+    static final long FINISH_MS = 5_000;
 }
