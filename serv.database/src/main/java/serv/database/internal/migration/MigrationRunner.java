@@ -70,12 +70,12 @@ public final class MigrationRunner {
 
     /**
      * Applies what the history lacks of every extension's migrations (by extension, then version). A failure stops
-     * only its own extension.
+     * only its own extension. {@code label} names the database in the log (with its tenant, when it is one's).
      *
      * @throws MigrationException.Busy when another server holds the migration lock: nothing ran, try again
      * @throws MigrationException when the database cannot be worked with (a lost connection)
      */
-    public static Outcome migrate(MigrationCatalog.Plan plan, Dialect dialect, DataSource dataSource)
+    public static Outcome migrate(MigrationCatalog.Plan plan, Dialect dialect, DataSource dataSource, String label)
             throws MigrationException {
         Map<String, List<Migration>> all = plan.migrations();
         if (all.isEmpty()) {
@@ -89,7 +89,7 @@ public final class MigrationRunner {
                 Map<String, Failure> failed = new TreeMap<>(plan.invalid());
                 for (Map.Entry<String, List<Migration>> e : all.entrySet()) {
                     try {
-                        applied += apply(c, dialect, e.getKey(), e.getValue());
+                        applied += apply(c, dialect, e.getKey(), e.getValue(), label);
                     } catch (Failed failure) {
                         failed.put(e.getKey(), failure.failure);
                     }
@@ -247,8 +247,8 @@ public final class MigrationRunner {
      * migration's own transaction (on SQLite that transaction starts with BEGIN IMMEDIATE and holds the write lock;
      * on PostgreSQL the advisory lock is held), so two runs never apply the same migration twice.
      */
-    private static int apply(Connection c, Dialect dialect, String extension, Collection<Migration> migrations)
-            throws SQLException, Failed {
+    private static int apply(Connection c, Dialect dialect, String extension, Collection<Migration> migrations,
+            String label) throws SQLException, Failed {
         int count = 0;
         for (Migration m : migrations) {
             String checksum = m.checksum();
@@ -295,7 +295,7 @@ public final class MigrationRunner {
                 }
             }
             count++;
-            LOG.info("Database {}: applied migration {} in {} ms", m.database(), m.label(),
+            LOG.info("Database {}: applied migration {} in {} ms", label, m.label(),
                     (System.nanoTime() - start) / 1_000_000);
         }
         return count;

@@ -94,7 +94,7 @@ final class MigrationGate {
     MigrationRunner.Outcome apply(DatabaseSettings settings, DataSource pool) throws MigrationException {
         try {
             return MigrationRunner.migrate(catalog.migrationsFor(settings.name(), settings.url().dialect()),
-                    settings.url().dialect(), pool);
+                    settings.url().dialect(), pool, settings.label());
         } catch (IOException e) {
             throw new MigrationException("migrations could not be read: " + e.getMessage());
         }
