@@ -138,10 +138,11 @@ public final class MigrationRunner {
     /**
      * Runs the down migrations of {@code extension} above {@code version}, newest first, each in its own
      * transaction that also removes it from the history; nothing runs unless every one of them has a down.
+     * {@code label} names the database in the log.
      *
      * @return the versions rolled back, newest first
      */
-    static List<String> rollback(Connection c, Dialect dialect, String database, String extension, String version,
+    static List<String> rollback(Connection c, Dialect dialect, String label, String extension, String version,
             Map<String, Migration> downs) throws SQLException, MigrationException {
         List<String> done = new ArrayList<>();
         lock(c, dialect);
@@ -184,7 +185,7 @@ public final class MigrationRunner {
                     c.setAutoCommit(true);
                 }
                 done.add(v);
-                LOG.info("Database {}: rolled back migration {}", database, down.label());
+                LOG.info("Database {}: rolled back migration {}", label, down.label());
             }
         } finally {
             unlock(c, dialect);

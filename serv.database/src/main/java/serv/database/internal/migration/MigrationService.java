@@ -55,7 +55,9 @@ public final class MigrationService implements Migrations {
             throw new MigrationException("down scripts could not be read: " + e.getMessage());
         }
         try (Connection c = database.connection()) {
-            return MigrationRunner.rollback(c, dialect, database.name(), extension, version, downs);
+            // named in the log as the runner names it: with its tenant, when it is one's
+            String label = database.tenant().map(t -> database.name() + " (tenant " + t + ")").orElse(database.name());
+            return MigrationRunner.rollback(c, dialect, label, extension, version, downs);
         } catch (SQLException e) {
             throw new MigrationException("rollback could not run: " + Errors.describe(e));
         }
