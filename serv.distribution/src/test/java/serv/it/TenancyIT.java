@@ -154,6 +154,43 @@ public class TenancyIT extends ServTestSupport {
     }
 
     @Test
+    public void aHostStaysWithTheTenantThatHasIt() throws Exception {
+        ready("acme");
+        user("acme", "owner");
+        // Checked before it is saved (the admin API and the console's form): the host is another tenant's.
+        serv.core.config.ConfigChecks checks = context().getService(
+                context().getServiceReference(serv.core.config.ConfigChecks.class));
+        List<String> problems = checks.problems("serv.tenant", null,
+                java.util.Map.of("id", "copycat", "hosts", new String[] { "acme.localhost", "copycat.test" }));
+        assertEquals(List.of("tenant copycat: key 'hosts': 'acme.localhost' is tenant acme's; give each tenant its own"
+                + " hosts and path prefix"), problems);
+        // Saved all the same (a file, a script): refused, named, and acme's requests stay acme's.
+        serv.core.tenant.Tenants tenants = context().getService(
+                context().getServiceReference(serv.core.tenant.Tenants.class));
+        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        org.osgi.service.cm.Configuration copycat = cm.getFactoryConfiguration("serv.tenant", "copycat", "?");
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("id", "copycat");
+        props.put("hosts", new String[] { "acme.localhost", "copycat.test" });
+        copycat.update(props);
+        try {
+            await("copycat refused", Duration.ofSeconds(10),
+                    () -> tenants.refused().values().stream().anyMatch(r -> r.contains("is tenant acme's")));
+            assertTrue(tenants.find("copycat").isEmpty());
+            Answer users = as("acme", "GET", "/users?limit=100", null);
+            assertEquals(users.body(), 200, users.status());
+            assertTrue(users.body(), users.body().contains("\"username\":\"owner\""));
+            // Given a host of its own, it is applied.
+            props.put("hosts", new String[] { "copycat.test" });
+            copycat.update(props);
+            await("copycat applied", Duration.ofSeconds(10), () -> tenants.find("copycat").isPresent());
+            assertTrue(tenants.refused().values().stream().noneMatch(r -> r.contains("copycat")));
+        } finally {
+            copycat.delete();
+        }
+    }
+
+    @Test
     public void aTenantOnlyReachesTheExtensionsItIsGiven() throws Exception {
         ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
         org.osgi.service.cm.Configuration narrow = cm.getFactoryConfiguration("serv.tenant", "narrow", "?");

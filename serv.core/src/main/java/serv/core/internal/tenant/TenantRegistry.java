@@ -70,6 +70,12 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     /** Tenants by configuration PID. */
     private final Map<String, LiveTenant> byPid = new HashMap<>();
     private final Map<String, LiveTenant> byId = new ConcurrentHashMap<>();
+    /**
+     * Who answers each host and path prefix ("host:" or "prefix:" and its text): one tenant only. A configuration
+     * that claims another tenant's is refused, so the requests of a host never move to another tenant (and its
+     * data) because of a typo, nor by the order configurations happen to be read in.
+     */
+    private final Map<String, LiveTenant> owners = new HashMap<>();
     /** Configurations that were refused (no good one before them), by PID, with why: for /health. */
     private final Map<String, String> refused = new ConcurrentHashMap<>();
     private volatile TenantTable table = TenantTable.EMPTY;
@@ -112,6 +118,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
         byPid.values().forEach(LiveTenant::remove);
         byPid.clear();
         byId.clear();
+        owners.clear();
         table = TenantTable.EMPTY;
         tableStale = false;
     }
@@ -137,6 +144,15 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
                 throw new IllegalArgumentException("tenant " + settings.id() + ": key 'id': another tenant"
                         + " configuration has this id; give each tenant its own id");
             }
+            for (String key : claims(settings.tenant())) {
+                LiveTenant owner = owners.get(key);
+                if (owner != null && owner != existing) {
+                    String what = key.substring(key.indexOf(':') + 1);
+                    throw new IllegalArgumentException("tenant " + settings.id() + ": key '"
+                            + (key.startsWith("host:") ? "hosts" : "path_prefix") + "': '" + what + "' is tenant "
+                            + owner.tenant().id() + "'s; give each tenant its own hosts and path prefix");
+                }
+            }
         } catch (IllegalArgumentException e) {
             if (existing != null) {
                 LOG.error("Tenant {}: the new configuration was refused: {}. The previous configuration goes on"
@@ -149,6 +165,10 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
             return;
         }
         refused.remove(pid);
+        if (existing != null) {
+            LiveTenant previous = existing; // its settings until apply: what it claimed so far
+            claims(previous.tenant()).forEach(k -> owners.remove(k, previous));
+        }
         if (existing == null) {
             existing = new LiveTenant(settings, databases, clock, this::databaseSettings);
             byPid.put(pid, existing);
@@ -160,6 +180,9 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
             }
         }
         byId.put(settings.id(), existing);
+        for (String key : claims(settings.tenant())) {
+            owners.put(key, existing);
+        }
         rebuildTable();
         Tenant t = settings.tenant();
         CONFIGURED.info("Tenant {}: hosts {}, path prefix {}, database {}", t.id(), t.hosts(),
@@ -173,10 +196,23 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
         LiveTenant gone = byPid.remove(pid);
         if (gone != null) {
             byId.remove(gone.tenant().id(), gone);
+            claims(gone.tenant()).forEach(k -> owners.remove(k, gone));
             gone.remove();
             rebuildTable();
             CONFIGURED.info("Tenant {} removed", gone.tenant().id());
         }
+    }
+
+    /** The hosts and path prefix a tenant answers, as keys of {@link #owners}. */
+    private static List<String> claims(Tenant t) {
+        List<String> keys = new ArrayList<>(t.hosts().size() + 1);
+        for (String h : t.hosts()) {
+            keys.add("host:" + h);
+        }
+        if (t.pathPrefix() != null) {
+            keys.add("prefix:" + t.pathPrefix());
+        }
+        return keys;
     }
 
     private void rebuildTable() {
