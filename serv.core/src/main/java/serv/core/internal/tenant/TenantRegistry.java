@@ -72,8 +72,8 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     private final Map<String, LiveTenant> byId = new ConcurrentHashMap<>();
     /**
      * Who answers each host and path prefix ("host:" or "prefix:" and its text): one tenant only. A configuration
-     * that claims another tenant's is refused, so the requests of a host never move to another tenant (and its
-     * data) because of a typo, nor by the order configurations happen to be read in.
+     * that claims another tenant's is refused, so a typo never moves a host's requests (and its data) to another
+     * tenant; of two stored configurations that already claim one host at a start, the first applied keeps it.
      */
     private final Map<String, LiveTenant> owners = new HashMap<>();
     /** Configurations that were refused (no good one before them), by PID, with why: for /health. */
