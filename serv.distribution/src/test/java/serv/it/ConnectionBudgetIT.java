@@ -6,9 +6,7 @@ import static org.junit.Assert.assertTrue;
 import static org.junit.Assert.fail;
 
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLTransientConnectionException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,14 +58,6 @@ public class ConnectionBudgetIT extends ServTestSupport {
         return null;
     }
 
-    private static int sessions() throws Exception {
-        try (Connection c = postgres("postgres"); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + DB + "'")) {
-            rs.next();
-            return rs.getInt(1);
-        }
-    }
-
     @Test
     public void theSumOfOpenConnectionsNeverExceedsTheBudget() throws Exception {
         for (String t : List.of("a", "b", "c")) {
@@ -81,7 +71,7 @@ public class ConnectionBudgetIT extends ServTestSupport {
         }
         await("idle tenants' connections closed or within budget", Duration.ofSeconds(10), () -> {
             try {
-                return sessions() <= 5;
+                return sessions(DB) <= 5;
             } catch (Exception e) {
                 return false;
             }
@@ -100,7 +90,7 @@ public class ConnectionBudgetIT extends ServTestSupport {
                 }
             }
             assertTrue("held " + held.size(), held.size() >= 2 && held.size() <= 5);
-            assertTrue("sessions " + sessions(), sessions() <= 5);
+            assertTrue("sessions " + sessions(DB), sessions(DB) <= 5);
             Answer refused = send("GET", "/posts", null, null, "Host", "c.test");
             assertEquals(refused.body(), 503, refused.status());
             assertNotNull(refused.header("Retry-After"));
@@ -116,7 +106,7 @@ public class ConnectionBudgetIT extends ServTestSupport {
                 return false;
             }
         });
-        assertTrue("sessions " + sessions(), sessions() <= 5);
+        assertTrue("sessions " + sessions(DB), sessions(DB) <= 5);
     }
 
     @Test
@@ -154,7 +144,7 @@ public class ConnectionBudgetIT extends ServTestSupport {
             for (int i = 0; i < held.size(); i++) {
                 taken.add(tenant("c").connection());
             }
-            assertTrue("sessions " + sessions(), sessions() <= 5);
+            assertTrue("sessions " + sessions(DB), sessions(DB) <= 5);
             // a keeps its guaranteed connection (a tenant's min_connections, 1 by default) and nothing more: c has
             // the rest, and a quiet a still serves.
             PoolStats a = tenant("a").stats();
@@ -168,6 +158,6 @@ public class ConnectionBudgetIT extends ServTestSupport {
         }
         Answer again = send("GET", "/posts", null, null, "Host", "a.test");
         assertEquals(again.body(), 200, again.status()); // c went quiet: a gets its connection back
-        assertTrue("sessions " + sessions(), sessions() <= 5);
+        assertTrue("sessions " + sessions(DB), sessions(DB) <= 5);
     }
 }

@@ -86,14 +86,6 @@ public class DatabaseLifecycleIT extends ServTestSupport {
         return c;
     }
 
-    private static int sessions(String database) throws Exception {
-        try (Connection c = postgres("postgres"); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + database + "'")) {
-            rs.next();
-            return rs.getInt(1);
-        }
-    }
-
     /** Waits until the number of PostgreSQL sessions on {@code database} satisfies {@code wanted}. */
     private static void awaitSessions(String database, java.util.function.IntPredicate wanted, String what)
             throws InterruptedException {

@@ -3,9 +3,6 @@ package serv.it;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -48,14 +45,6 @@ public class TenantsBeyondTheBudgetIT extends ServTestSupport {
         return serv(yaml.toString(), "serv.connection.budget", "4");
     }
 
-    private static int sessions() throws Exception {
-        try (Connection c = postgres("postgres"); Statement st = c.createStatement();
-                ResultSet rs = st.executeQuery("SELECT count(*) FROM pg_stat_activity WHERE datname = '" + DB + "'")) {
-            rs.next();
-            return rs.getInt(1);
-        }
-    }
-
     @Test
     public void everyTenantIsServedThoughTheirSharesExceedTheBudget() throws Exception {
         List<String> refused = new ArrayList<>();
@@ -65,7 +54,7 @@ public class TenantsBeyondTheBudgetIT extends ServTestSupport {
                 if (a.status() != 200) {
                     refused.add("round " + round + ", tenant t" + i + ": " + a.status() + " " + a.body());
                 }
-                assertTrue("sessions " + sessions(), sessions() <= 4);
+                assertTrue("sessions " + sessions(DB), sessions(DB) <= 4);
             }
         }
         assertEquals(List.of(), refused);

@@ -168,6 +168,16 @@ public abstract class ServTestSupport {
         return postgresAt(PG_HOST, database);
     }
 
+    /** The sessions PostgreSQL has open on {@code database} now (every pool's connections to it, and others'). */
+    public static int sessions(String database) throws SQLException {
+        try (Connection c = postgres("postgres"); java.sql.Statement st = c.createStatement();
+                java.sql.ResultSet rs = st.executeQuery(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = '" + database + "'")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+
     private static Connection postgresAt(String host, String database) throws SQLException {
         java.util.Properties p = new java.util.Properties();
         p.setProperty("user", "postgres");

@@ -142,6 +142,11 @@ public record DatabaseSettings(String name, String tenant, DatabaseUrl url, Stri
 
     /** A label for logs: name and tenant, never credentials. */
     public String label() {
+        return label(name, tenant);
+    }
+
+    /** How the log names database {@code name} of {@code tenant} (null: the server's own). */
+    public static String label(String name, String tenant) {
         return tenant == null ? name : name + " (tenant " + tenant + ")";
     }
 

@@ -37,21 +37,15 @@ public final class TenantConfigCheck implements ConfigCheck {
         if (running == null) {
             return List.of();
         }
-        Tenant mine = settings.tenant();
+        List<String> mine = TenantRegistry.claims(settings.tenant());
         List<String> out = new ArrayList<>();
         for (Tenant other : running.list()) {
-            if (other.id().equals(mine.id())) {
-                continue;
-            }
-            for (String h : mine.hosts()) {
-                if (other.hosts().contains(h)) {
-                    out.add("tenant " + mine.id() + ": key 'hosts': '" + h + "' is tenant " + other.id()
-                            + "'s; give each tenant its own hosts and path prefix");
+            if (!other.id().equals(settings.id())) {
+                for (String claim : TenantRegistry.claims(other)) {
+                    if (mine.contains(claim)) {
+                        out.add(TenantRegistry.claimedBy(settings.id(), claim, other.id()));
+                    }
                 }
-            }
-            if (mine.pathPrefix() != null && mine.pathPrefix().equals(other.pathPrefix())) {
-                out.add("tenant " + mine.id() + ": key 'path_prefix': '" + mine.pathPrefix() + "' is tenant "
-                        + other.id() + "'s; give each tenant its own hosts and path prefix");
             }
         }
         return out;

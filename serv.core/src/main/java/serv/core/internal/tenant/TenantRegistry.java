@@ -147,10 +147,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
             for (String key : claims(settings.tenant())) {
                 LiveTenant owner = owners.get(key);
                 if (owner != null && owner != existing) {
-                    String what = key.substring(key.indexOf(':') + 1);
-                    throw new IllegalArgumentException("tenant " + settings.id() + ": key '"
-                            + (key.startsWith("host:") ? "hosts" : "path_prefix") + "': '" + what + "' is tenant "
-                            + owner.tenant().id() + "'s; give each tenant its own hosts and path prefix");
+                    throw new IllegalArgumentException(claimedBy(settings.id(), key, owner.tenant().id()));
                 }
             }
         } catch (IllegalArgumentException e) {
@@ -204,7 +201,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     }
 
     /** The hosts and path prefix a tenant answers, as keys of {@link #owners}. */
-    private static List<String> claims(Tenant t) {
+    static List<String> claims(Tenant t) {
         List<String> keys = new ArrayList<>(t.hosts().size() + 1);
         for (String h : t.hosts()) {
             keys.add("host:" + h);
@@ -213,6 +210,13 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
             keys.add("prefix:" + t.pathPrefix());
         }
         return keys;
+    }
+
+    /** Why tenant {@code id} may not have {@code claim} (a key of {@link #claims}): tenant {@code owner} has it. */
+    static String claimedBy(String id, String claim, String owner) {
+        return "tenant " + id + ": key '" + (claim.startsWith("host:") ? "hosts" : "path_prefix") + "': '"
+                + claim.substring(claim.indexOf(':') + 1) + "' is tenant " + owner
+                + "'s; give each tenant its own hosts and path prefix";
     }
 
     private void rebuildTable() {

@@ -14,6 +14,7 @@ import serv.database.Database;
 import serv.database.Dialect;
 import serv.database.MigrationException;
 import serv.database.Migrations;
+import serv.database.internal.DatabaseSettings;
 import serv.database.internal.Errors;
 
 /** The {@link Migrations} service: the history of a database, and going down to a version. */
@@ -55,9 +56,8 @@ public final class MigrationService implements Migrations {
             throw new MigrationException("down scripts could not be read: " + e.getMessage());
         }
         try (Connection c = database.connection()) {
-            // named in the log as the runner names it: with its tenant, when it is one's
-            String label = database.tenant().map(t -> database.name() + " (tenant " + t + ")").orElse(database.name());
-            return MigrationRunner.rollback(c, dialect, label, extension, version, downs);
+            return MigrationRunner.rollback(c, dialect,
+                    DatabaseSettings.label(database.name(), database.tenant().orElse(null)), extension, version, downs);
         } catch (SQLException e) {
             throw new MigrationException("rollback could not run: " + Errors.describe(e));
         }
