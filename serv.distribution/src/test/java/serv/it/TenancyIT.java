@@ -480,6 +480,8 @@ public class TenancyIT extends ServTestSupport {
         });
         load.start();
         try {
+            // The load runs on each side of each move, however quickly a move goes (counts, not time).
+            awaitRequests(done, 10);
             // The shared database moves: globex's schema moves with it (created and migrated there), no request fails.
             Hashtable<String, Object> moved = new Hashtable<>(original);
             moved.put("url", other);
@@ -493,16 +495,22 @@ public class TenancyIT extends ServTestSupport {
                 rs.next();
                 assertEquals(1, rs.getInt(1));
             }
+            awaitRequests(done, done.get() + 10);
             // And back, where its data is.
             shared.update(original);
             await("globex back on its database", Duration.ofSeconds(20),
                     () -> before.equals(currentDatabase(database("default", "globex"))));
+            awaitRequests(done, done.get() + 10);
         } finally {
             stop.set(true);
             load.join();
         }
         assertTrue("requests ran: " + done.get(), done.get() > 20);
         assertEquals(List.of(), List.copyOf(failures));
+    }
+
+    private static void awaitRequests(AtomicInteger done, int count) throws InterruptedException {
+        await(count + " requests served", Duration.ofSeconds(20), () -> done.get() >= count);
     }
 
     private static String currentDatabase(Database db) {
