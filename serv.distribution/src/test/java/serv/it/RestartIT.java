@@ -44,6 +44,14 @@ public class RestartIT {
                     "max_overflow", "3") < 400);
             await(serv, "/t/kept/posts", 200);
             awaitHealth(serv, "\"max\":5");
+            // A second configuration of that tenant, or of that database, is refused where it is typed.
+            HttpResponse<String> again = post(serv, auth, NEW, "serv.tenant", "id", "kept", "path_prefix", "/t/again");
+            assertEquals(again.body(), 400, again.statusCode());
+            assertTrue(again.body(), again.body().contains("key 'id': tenant kept already exists"));
+            again = post(serv, auth, NEW, "serv.database", "name", "default", "url", db);
+            assertEquals(again.body(), 400, again.statusCode());
+            assertTrue(again.body(), again.body().contains("key 'name': database default already exists"));
+            assertEquals(404, serv.status("/t/again/posts", null, null));
             serv.stopGracefully();
         }
         try (ServProcess serv = new ServProcess(home, port, "second.log", env)) {
@@ -71,6 +79,11 @@ public class RestartIT {
 
     private static int save(ServProcess serv, String auth, String pid, String factoryPid, String... fields)
             throws Exception {
+        return post(serv, auth, pid, factoryPid, fields).statusCode();
+    }
+
+    private static HttpResponse<String> post(ServProcess serv, String auth, String pid, String factoryPid,
+            String... fields) throws Exception {
         StringBuilder form = new StringBuilder("apply=true&action=ajaxConfigManager");
         if (factoryPid != null) {
             form.append("&factoryPid=").append(factoryPid);
@@ -81,10 +94,9 @@ public class RestartIT {
             list.append(list.length() == 0 ? "" : ",").append(fields[i]);
         }
         form.append("&propertylist=").append(list);
-        HttpResponse<String> r = serv.postForm("/system/console/configMgr/"
+        return serv.postForm("/system/console/configMgr/"
                 + URLEncoder.encode(pid, StandardCharsets.UTF_8).replace("+", "%20"), form.toString(),
                 "Authorization", auth);
-        return r.statusCode();
     }
 
     private static void await(ServProcess serv, String path, int status) throws Exception {

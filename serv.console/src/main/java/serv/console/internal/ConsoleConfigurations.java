@@ -111,11 +111,9 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
             values.put(key, props.get(key));
         }
         List<String> problems = new ArrayList<>(checks.problems(factoryPid, pid, values));
-        if ("serv.database".equals(factoryPid)) {
-            String taken = nameTaken(pid, values);
-            if (taken != null) {
-                problems.add(taken);
-            }
+        String taken = taken(factoryPid, pid, values);
+        if (taken != null) {
+            problems.add(taken);
         }
         if (!problems.isEmpty()) {
             throw new ValidationException("Not saved: " + String.join("; ", problems));
@@ -167,25 +165,37 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
         propertyNames.removeIf(name -> name.startsWith(".serv."));
     }
 
-    /** Why a database of this name cannot be saved (another configuration has it), or null. */
-    private String nameTaken(String pid, Map<String, Object> values) throws IOException {
-        Object name = values.getOrDefault("name", "default");
-        Object tenant = values.get("tenant");
+    /**
+     * Why this configuration cannot be saved because another one has its identity, or null: a database's name (within
+     * its tenant), a tenant's id. The form makes a new configuration under a PID of its own, so without this a second
+     * configuration of a tenant would be saved and then refused by the tenant registry (the form saying saved).
+     */
+    private String taken(String factoryPid, String pid, Map<String, Object> values) throws IOException {
+        boolean database = Desired.DATABASE.equals(factoryPid);
+        if (!database && !Desired.TENANT.equals(factoryPid)) {
+            return null;
+        }
+        String key = database ? "name" : "id";
+        Object id = values.getOrDefault(key, database ? "default" : null);
+        if (id == null) {
+            return null; // the check says the id is missing
+        }
+        Object tenant = database ? values.get("tenant") : null;
         try {
-            Configuration[] all = cm.listConfigurations("(service.factoryPid=serv.database)");
+            Configuration[] all = cm.listConfigurations("(service.factoryPid=" + factoryPid + ")");
             for (Configuration c : all == null ? new Configuration[0] : all) {
                 Dictionary<String, Object> p = c.getProperties();
-                if (p == null || c.getPid().equals(pid)) {
+                if (p == null || c.getPid().equals(pid) || !id.toString().equals(String.valueOf(p.get(key)))) {
                     continue;
                 }
-                Object otherTenant = p.get("tenant");
-                if (name.toString().equals(String.valueOf(p.get("name")))
-                        && String.valueOf(tenant == null ? "" : tenant).equals(
-                                String.valueOf(otherTenant == null ? "" : otherTenant))) {
-                    Object source = p.get(SOURCE);
-                    return "key 'name': database " + name + " already exists" + (source == null ? ""
-                            : " (from " + source + ")") + "; edit that one, or give this one another name";
+                if (database && !String.valueOf(tenant == null ? "" : tenant).equals(
+                        String.valueOf(p.get("tenant") == null ? "" : p.get("tenant")))) {
+                    continue;
                 }
+                Object source = p.get(SOURCE);
+                return "key '" + key + "': " + (database ? "database " : "tenant ") + id + " already exists"
+                        + (source == null ? "" : " (from " + source + ")") + "; edit that one, or give this one"
+                        + " another " + (database ? "name" : "id");
             }
         } catch (InvalidSyntaxException e) {
             throw new IOException(e);
