@@ -105,6 +105,8 @@ public final class ConfigReconciler implements ConfigStatus {
     private final Map<String, String> overridden = new ConcurrentHashMap<>();
     private final List<String> warnings = new CopyOnWriteArrayList<>();
     private volatile boolean defaultConfigured;
+    /** The sources were applied once since the start (with the built-in ones there): see {@link #applied()}. */
+    private volatile boolean applied;
 
     /**
      * The reconciler starts once the application file and etc/ are there: its first run must know what they say,
@@ -155,6 +157,14 @@ public final class ConfigReconciler implements ConfigStatus {
         sources.remove(ref);
     }
 
+    /**
+     * Whether the configuration sources were applied once since this server started: before, a configuration that
+     * serv.config.yaml or etc/ adds (a tenant, on a first start) may not be in Configuration Admin yet.
+     */
+    public boolean applied() {
+        return applied;
+    }
+
     @Override
     public List<String> warnings() {
         return List.copyOf(warnings);
@@ -183,8 +193,10 @@ public final class ConfigReconciler implements ConfigStatus {
         }
     }
 
-    /** A configuration some source wants, the source that wins it, and the digest of what it says. */
-    /** A configuration a source wants; {@code kept}: refused, its configuration stays as it was. */
+    /**
+     * A configuration a source wants, the source that wins it, and the digest of what it says; {@code kept}: refused,
+     * its configuration stays as it was.
+     */
     private record Wanted(Desired desired, String source, Map<String, Object> clear, String digest, boolean kept) {
         Wanted keep() {
             return new Wanted(desired, source, clear, digest, true);
@@ -198,6 +210,14 @@ public final class ConfigReconciler implements ConfigStatus {
         if (!names.keySet().containsAll(BUILT_IN)) {
             return; // the first run waits for the built-in sources (they are bound one after the other)
         }
+        try {
+            applyAll(names);
+        } finally {
+            applied = true; // a run that failed is logged: the server does not wait for it
+        }
+    }
+
+    private void applyAll(Map<String, String> names) throws IOException, InvalidSyntaxException {
         Map<String, Wanted> wanted = new LinkedHashMap<>();
         Set<String> unreadable = new HashSet<>();
         List<String> problems = new ArrayList<>();

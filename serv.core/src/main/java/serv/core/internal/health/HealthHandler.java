@@ -29,7 +29,8 @@ import serv.database.PoolStats;
  * refused change, a pending one, an extension whose migration failed, the configuration's warnings); 503 when one
  * of the server's own databases is not up (a tenant's database that is down is listed, and does not take the node
  * out), 503 {@code STARTING} until the framework has started every bundle (before, an extension's routes may not be
- * there yet: "up" would send a load balancer or a script to routes that are not all there), and
+ * there yet: "up" would send a load balancer or a script to routes that are not all there) and until the stored
+ * tenants are all loaded ({@code tenancy.loading}: how many are not yet), and
  * 503 {@code DRAINING} while the server stops (so that a load balancer sends it nothing new while its
  * in-flight requests finish). In a cluster, the store's state ({@code cluster}): a store out of reach is reported
  * and does not take the node out, since it serves what it last applied.
@@ -89,7 +90,8 @@ public final class HealthHandler implements Handler {
         }
         Map<String, Object> body = new LinkedHashMap<>();
         boolean draining = shutdown.draining();
-        boolean starting = shutdown.starting();
+        boolean loadingTenants = tenants.loading(); // asked first: it updates the count shown below
+        boolean starting = shutdown.starting() || loadingTenants;
         body.put("status", draining ? "DRAINING" : starting ? "STARTING" : up ? "UP" : "DOWN");
         up &= !draining && !starting;
         body.put("databases", entries);
@@ -113,9 +115,13 @@ public final class HealthHandler implements Handler {
             if (!config.isEmpty()) {
                 body.put("configuration", config);
             }
-            if (!tenants.table().isEmpty()) {
+            int loading = tenants.unapplied();
+            if (!tenants.table().isEmpty() || loading != 0) {
                 Map<String, Object> tenancy = new LinkedHashMap<>();
                 tenancy.put("tenants", tenants.count());
+                if (loading != 0) {
+                    tenancy.put("loading", loading < 0 ? "waiting for the configuration files" : loading);
+                }
                 tenancy.put("unmatched", tenants.servesUnmatched() ? "site" : "reject");
                 body.put("tenancy", tenancy);
             }

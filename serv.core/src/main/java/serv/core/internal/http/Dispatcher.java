@@ -362,8 +362,8 @@ public final class Dispatcher extends HttpServlet implements Routes {
             }
         }
         RouteTable.Match match = routes.find(method, path);
-        if (match == null) {
-            RouteTable.Match ghost = stopped.isEmpty() ? null : stopped.find(method, path);
+        if (match == null || match.entry() == null) {
+            RouteTable.Match ghost = match != null || stopped.isEmpty() ? null : stopped.find(method, path);
             if (ghost != null && ghost.entry() != null && ghost.entry().bundle().getState() != Bundle.ACTIVE) {
                 Bundle b = ghost.entry().bundle();
                 ErrorAnswers.unavailable(resp, "extension " + b.getSymbolicName() + " is "
@@ -372,15 +372,18 @@ public final class Dispatcher extends HttpServlet implements Routes {
                 return true;
             }
             if (frameworkStarting()) {
-                // Extensions are still starting: the route may be on its way, so "not yet", not "never".
+                // Extensions are still starting: the route (or its method) may be on its way: "not yet", not "never".
                 ErrorAnswers.unavailable(resp, "Serv is starting: its extensions are not all started yet");
                 return true;
             }
-            ErrorAnswers.error(resp, 404, "not found");
-            return true;
-        }
-        if (match.entry() == null) {
-            if (method.equals("OPTIONS")) {
+            if (tenant == null && tenants.loading()) {
+                // The tenant of this path prefix may be on its way.
+                ErrorAnswers.unavailable(resp, "Serv is starting: its tenants are not all loaded yet");
+                return true;
+            }
+            if (match == null) {
+                ErrorAnswers.error(resp, 404, "not found");
+            } else if (method.equals("OPTIONS")) {
                 ErrorAnswers.send(resp, 204, null, Map.of("Allow", String.join(", ", new TreeSet<>(match.allowed()))));
             } else {
                 ErrorAnswers.error(resp, HttpException.methodNotAllowed(match.allowed()));
@@ -392,6 +395,12 @@ public final class Dispatcher extends HttpServlet implements Routes {
         if (tenant != null && !tenant.extensions().isEmpty()
                 && (extension == null || !tenant.extensions().contains(extension.getSymbolicName()))) {
             ErrorAnswers.error(resp, 404, "not found"); // an extension the tenant does not have
+            return true;
+        }
+        if (!route.database().isEmpty() && tenants.loading()) {
+            // Which tenant this request is for is not known yet (its configuration may be on its way): answered
+            // now, it could go to the server's own databases, or to a tenant with a wider host or prefix.
+            ErrorAnswers.unavailable(resp, "Serv is starting: its tenants are not all loaded yet");
             return true;
         }
         if (tenant != null && !route.database().isEmpty() && !exchange.holdsGate()) {

@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.Dictionary;
 import java.util.Enumeration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,7 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import serv.core.internal.config.ConfigReconciler;
 import serv.core.internal.config.EnvInterpolation;
 import serv.core.tenant.Tenant;
 import serv.core.tenant.Tenants;
@@ -87,13 +89,24 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     private volatile boolean tableStale;
     private final Object tableLock = new Object();
     private volatile boolean serveUnmatched = true;
+    /** See {@link #loading()}. */
+    private final ConfigReconciler reconciler;
+    private final long activated = System.nanoTime();
+    private final Object loadLock = new Object();
+    /** Every tenant stored at the start is applied (or refused): once true, true for good. */
+    private volatile boolean loaded;
+    private volatile long lastLook;
+    /** Tenant configurations stored and not applied yet, at the last look. */
+    private volatile int unapplied = -1;
     /** The shared default database's settings as a consumer gets them; null until read, empty when there is none. */
     private volatile Map<String, Object> sharedDefault;
 
     @Activate
     public TenantRegistry(@Reference ConfigurationAdmin cm, @Reference Databases databases,
-            @Reference TenantClock clock, @Reference EnvInterpolation env, TenancyConfiguration tenancy) {
+            @Reference TenantClock clock, @Reference EnvInterpolation env, @Reference ConfigReconciler reconciler,
+            TenancyConfiguration tenancy) {
         this.cm = cm;
+        this.reconciler = reconciler;
         this.databases = databases;
         this.clock = clock;
         this.env = env;
@@ -254,6 +267,77 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     /** How many tenants are configured (valid). */
     public int count() {
         return byId.size();
+    }
+
+    /**
+     * Whether the server is still loading its tenants: the configuration sources are not applied yet, or a tenant
+     * configuration stored in Configuration Admin was not handed to this registry yet (it hands them over one after
+     * the other, on its own thread: ten thousand take a second or two after the server's start). Meanwhile a request
+     * whose tenant is not loaded would be taken for one that selects no tenant, and answered by the server's own site
+     * with the server's own databases (its writes going there), or by a tenant with a wider host or path prefix: the
+     * dispatcher answers 503 with Retry-After instead, and /health says STARTING. Once loaded, loaded for good (a
+     * tenant added later is applied in a moment, and says so). After {@value #LOAD_WAIT_S} s the server stops waiting
+     * and logs which configurations were not applied.
+     */
+    public boolean loading() {
+        if (loaded) {
+            return false;
+        }
+        long now = System.nanoTime();
+        if (now - lastLook < LOOK_EVERY_NS) {
+            return true; // looked a moment ago (listing ten thousand configurations is not free)
+        }
+        synchronized (loadLock) {
+            if (loaded || now - lastLook < LOOK_EVERY_NS) {
+                return !loaded;
+            }
+            lastLook = now;
+            int missing = reconciler.applied() ? unappliedConfigurations() : -1;
+            unapplied = missing;
+            if (missing == 0) {
+                loaded = true;
+                LOG.info("Tenants: the {} configured are loaded, {} ms after the registry started", count(),
+                        (now - activated) / 1_000_000);
+            } else if (now - activated > LOAD_WAIT_S * 1_000_000_000L) {
+                loaded = true;
+                LOG.warn("Tenants: {} stored tenant configurations were not applied within {} s of the start; serving"
+                        + " without them (a request for them gets the server's own site or 404 until they are)",
+                        missing < 0 ? "the" : missing, LOAD_WAIT_S);
+            }
+            return !loaded;
+        }
+    }
+
+    /** Tenant configurations still to load, or -1 before the configuration sources were applied; 0 once loaded. */
+    public int unapplied() {
+        return loaded ? 0 : unapplied;
+    }
+
+    private static final long LOOK_EVERY_NS = 100_000_000L;
+    static final int LOAD_WAIT_S = 120;
+
+    /** How many tenant configurations Configuration Admin holds that this registry was not handed yet. */
+    private int unappliedConfigurations() {
+        Configuration[] stored;
+        try {
+            stored = cm.listConfigurations("(" + ConfigurationAdmin.SERVICE_FACTORYPID + "="
+                    + TenantSettings.FACTORY_PID + ")");
+        } catch (IOException | InvalidSyntaxException e) {
+            LOG.warn("Tenants: the stored configurations could not be listed: {}", e.toString());
+            return 0; // nothing to wait for that can be known
+        }
+        Set<String> handed;
+        synchronized (this) { // not between a refusal cleared and its tenant applied
+            handed = new HashSet<>(byPid.keySet());
+            handed.addAll(refused.keySet());
+        }
+        int missing = 0;
+        for (Configuration c : stored == null ? new Configuration[0] : stored) {
+            if (!handed.contains(c.getPid())) {
+                missing++;
+            }
+        }
+        return missing;
     }
 
     /** Whether a request that selects no tenant is answered by the server's own site (else 404 unknown tenant). */
