@@ -61,6 +61,9 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
             "connection_timeout", "command_timeout", "max_lifetime");
 
     private static final Logger LOG = LoggerFactory.getLogger(TenantRegistry.class);
+    /** How long {@link #loading()} keeps the server starting at most, and how often it looks meanwhile. */
+    static final int LOAD_WAIT_S = 120;
+    private static final long LOOK_EVERY_NS = 100_000_000L;
     /** A line per tenant configured, but a burst of thousands gives a few lines and a count. */
     private static final serv.core.internal.config.BurstLog CONFIGURED =
             new serv.core.internal.config.BurstLog(LOG, 20, 10_000);
@@ -277,7 +280,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
      * with the server's own databases (its writes going there), or by a tenant with a wider host or path prefix: the
      * dispatcher answers 503 with Retry-After instead, and /health says STARTING. Once loaded, loaded for good (a
      * tenant added later is applied in a moment, and says so). After {@value #LOAD_WAIT_S} s the server stops waiting
-     * and logs which configurations were not applied.
+     * and logs how many configurations were not applied.
      */
     public boolean loading() {
         if (loaded) {
@@ -312,9 +315,6 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     public int unapplied() {
         return loaded ? 0 : unapplied;
     }
-
-    private static final long LOOK_EVERY_NS = 100_000_000L;
-    static final int LOAD_WAIT_S = 120;
 
     /** How many tenant configurations Configuration Admin holds that this registry was not handed yet. */
     private int unappliedConfigurations() {
