@@ -25,6 +25,8 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,8 +94,12 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     private volatile boolean tableStale;
     private final Object tableLock = new Object();
     private volatile boolean serveUnmatched = true;
-    /** See {@link #loading()}. */
-    private final ConfigReconciler reconciler;
+    /**
+     * Says when the configuration sources were applied once ({@link #loading()}); not a static reference, so that
+     * the tenants (and their pools) do not go and come again with it.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigReconciler reconciler;
     private final long activated = System.nanoTime();
     private final Object loadLock = new Object();
     /** Every tenant stored at the start is applied (or refused): once true, true for good. */
@@ -106,10 +112,8 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
 
     @Activate
     public TenantRegistry(@Reference ConfigurationAdmin cm, @Reference Databases databases,
-            @Reference TenantClock clock, @Reference EnvInterpolation env, @Reference ConfigReconciler reconciler,
-            TenancyConfiguration tenancy) {
+            @Reference TenantClock clock, @Reference EnvInterpolation env, TenancyConfiguration tenancy) {
         this.cm = cm;
-        this.reconciler = reconciler;
         this.databases = databases;
         this.clock = clock;
         this.env = env;
@@ -295,7 +299,8 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
                 return !loaded;
             }
             lastLook = now;
-            int missing = reconciler.applied() ? unappliedConfigurations() : -1;
+            ConfigReconciler sources = reconciler;
+            int missing = sources != null && sources.applied() ? unappliedConfigurations() : -1;
             unapplied = missing;
             if (missing == 0) {
                 loaded = true;
