@@ -392,15 +392,15 @@ public final class Dispatcher extends HttpServlet implements Routes {
         }
         RouteTable.Entry route = match.entry();
         Bundle extension = route.bundle();
-        if (tenant != null && !tenant.extensions().isEmpty()
-                && (extension == null || !tenant.extensions().contains(extension.getSymbolicName()))) {
-            ErrorAnswers.error(resp, 404, "not found"); // an extension the tenant does not have
-            return true;
-        }
         if (!route.database().isEmpty() && tenants.loading()) {
             // Which tenant this request is for is not known yet (its configuration may be on its way): answered
             // now, it could go to the server's own databases, or to a tenant with a wider host or prefix.
             ErrorAnswers.unavailable(resp, "Serv is starting: its tenants are not all loaded yet");
+            return true;
+        }
+        if (tenant != null && !tenant.extensions().isEmpty()
+                && (extension == null || !tenant.extensions().contains(extension.getSymbolicName()))) {
+            ErrorAnswers.error(resp, 404, "not found"); // an extension the tenant does not have
             return true;
         }
         if (tenant != null && !route.database().isEmpty() && !exchange.holdsGate()) {
