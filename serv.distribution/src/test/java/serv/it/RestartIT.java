@@ -52,6 +52,21 @@ public class RestartIT {
             assertEquals(again.body(), 400, again.statusCode());
             assertTrue(again.body(), again.body().contains("key 'name': database default already exists"));
             assertEquals(404, serv.status("/t/again/posts", null, null));
+            // A typo in the identity of one that exists: refused, so nothing moves to another schema or database.
+            String tenants = new String(serv.get("/system/console/serv/api/tenants", "Authorization", auth).body(),
+                    StandardCharsets.UTF_8);
+            java.util.regex.Matcher pid = java.util.regex.Pattern.compile("\"id\":\"kept\".*?\"pid\":\"([^\"]+)\"")
+                    .matcher(tenants);
+            assertTrue(tenants, pid.find());
+            HttpResponse<String> renamed = post(serv, auth, pid.group(1), null, "id", "kep",
+                    "path_prefix", "/t/kept", "database_schema", "kept");
+            assertEquals(renamed.body(), 400, renamed.statusCode());
+            assertTrue(renamed.body(), renamed.body().contains("key 'id': a tenant's id does not change ('kept' here)"));
+            renamed = post(serv, auth, "serv.database~default", null, "name", "defualt", "url", db);
+            assertEquals(renamed.body(), 400, renamed.statusCode());
+            assertTrue(renamed.body(), renamed.body().contains("key 'name': a database's name does not change"));
+            await(serv, "/t/kept/posts", 200);
+            await(serv, "/posts", 200);
             serv.stopGracefully();
         }
         try (ServProcess serv = new ServProcess(home, port, "second.log", env)) {

@@ -8,6 +8,7 @@ import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 import org.apache.felix.webconsole.spi.ConfigurationHandler;
 import org.apache.felix.webconsole.spi.ValidationException;
@@ -110,6 +111,11 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
         for (String key : Collections.list(props.keys())) {
             values.put(key, props.get(key));
         }
+        String renamed = renamed(factoryPid, pid, values);
+        if (renamed != null) {
+            // alone: the other checks would take the edit for another tenant or database, and say so
+            throw new ValidationException("Not saved: " + renamed);
+        }
         List<String> problems = new ArrayList<>(checks.problems(factoryPid, pid, values));
         String taken = taken(factoryPid, pid, values);
         if (taken != null) {
@@ -163,6 +169,37 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
     @Override
     public void filterProperties(String factoryPid, String pid, Collection<String> propertyNames) {
         propertyNames.removeIf(name -> name.startsWith(".serv."));
+    }
+
+    /**
+     * Why this edit cannot be saved because it changes what the configuration is, or null: a database's name or
+     * tenant (the routes, extensions and tenants that use it name it: renamed, it would be a database none of them
+     * uses, and they would answer 503), a tenant's id (its schema is named after it by default, so its requests would
+     * go to another, empty schema). The admin API refuses a tenant's new id the same way.
+     */
+    private String renamed(String factoryPid, String pid, Map<String, Object> values) throws IOException {
+        boolean database = Desired.DATABASE.equals(factoryPid);
+        if (!database && !Desired.TENANT.equals(factoryPid)) {
+            return null;
+        }
+        Dictionary<String, Object> before = stored(pid);
+        if (before == null) {
+            return null; // a new configuration
+        }
+        for (String key : database ? List.of("name", "tenant") : List.of("id")) {
+            Object fallback = database && key.equals("name") ? "default" : "";
+            String was = String.valueOf(Objects.requireNonNullElse(before.get(key), fallback));
+            String now = String.valueOf(Objects.requireNonNullElse(values.get(key), fallback));
+            if (!was.equals(now)) {
+                return database
+                        ? "key '" + key + "': a database's " + key + " does not change ('" + was + "' here), since"
+                                + " what uses the database names it; add a database for '" + now + "' and remove"
+                                + " this one when nothing uses it"
+                        : "key 'id': a tenant's id does not change ('" + was + "' here); add a new tenant and remove"
+                                + " this one";
+            }
+        }
+        return null;
     }
 
     /**
