@@ -190,6 +190,48 @@ public class TenancyIT extends ServTestSupport {
         }
     }
 
+    /**
+     * A tenant renamed in a file is a new configuration and a deleted one, handed over in that order: the new one,
+     * refused at first for the host the old one still had, is applied once the old one is gone (it was left refused,
+     * its host answered by nobody, and /health said the host was the deleted tenant's).
+     */
+    @Test
+    public void aTenantRefusedForAnotherOnesHostIsAppliedWhenThatOneGoes() throws Exception {
+        serv.core.tenant.Tenants tenants = context().getService(
+                context().getServiceReference(serv.core.tenant.Tenants.class));
+        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        org.osgi.service.cm.Configuration before = cm.getFactoryConfiguration("serv.tenant", "renamed", "?");
+        org.osgi.service.cm.Configuration after = cm.getFactoryConfiguration("serv.tenant", "renamed2", "?");
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("id", "renamed");
+        props.put("hosts", new String[] { "renamed.test" });
+        before.update(props);
+        try {
+            await("tenant renamed", Duration.ofSeconds(10), () -> tenants.find("renamed").isPresent());
+            props.put("id", "renamed2");
+            after.update(props);
+            await("renamed2 refused", Duration.ofSeconds(10),
+                    () -> tenants.refused().values().stream().anyMatch(r -> r.contains("is tenant renamed's")));
+            before.delete();
+            await("renamed2 applied", Duration.ofSeconds(10), () -> tenants.find("renamed2").isPresent());
+            assertTrue(tenants.refused().toString(), tenants.refused().isEmpty());
+            await("renamed.test served by renamed2", Duration.ofSeconds(20), () -> {
+                try {
+                    return as("renamed.test", "GET", "/posts", null).status() == 200;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+        } finally {
+            after.delete();
+            try {
+                before.delete();
+            } catch (IllegalStateException alreadyDeleted) {
+                // deleted by the test
+            }
+        }
+    }
+
     @Test
     public void aTenantOnlyReachesTheExtensionsItIsGiven() throws Exception {
         ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));

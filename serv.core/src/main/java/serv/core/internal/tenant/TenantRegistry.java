@@ -83,6 +83,11 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
      * tenant; of two stored configurations that already claim one host at a start, the first applied keeps it.
      */
     private final Map<String, LiveTenant> owners = new HashMap<>();
+    /**
+     * Configurations refused for asking what another tenant has (its id, a host, the path prefix), by PID, with their
+     * settings, in the order they came: applied when that tenant goes or changes ({@link #retryWaiting()}).
+     */
+    private final Map<String, Map<String, Object>> waiting = new LinkedHashMap<>();
     /** Configurations that were refused (no good one before them), by PID, with why: for /health. */
     private final Map<String, String> refused = new ConcurrentHashMap<>();
     private volatile TenantTable table = TenantTable.EMPTY;
@@ -137,6 +142,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     synchronized void deactivate() {
         byPid.values().forEach(LiveTenant::remove);
         byPid.clear();
+        waiting.clear();
         byId.clear();
         owners.clear();
         table = TenantTable.EMPTY;
@@ -155,33 +161,57 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
             String key = keys.nextElement();
             props.put(key, properties.get(key));
         }
+        if (apply(pid, props)) {
+            retryWaiting(); // what it claimed before may be free now
+        }
+    }
+
+    /** A configuration that asks for what another tenant has: its id, a host, the path prefix. */
+    private static final class Conflict extends IllegalArgumentException {
+        Conflict(String message) {
+            super(message);
+        }
+    }
+
+    /** Applies one configuration; false when it was refused (and said why, once per reason). */
+    private boolean apply(String pid, Map<String, Object> props) {
         LiveTenant existing = byPid.get(pid);
         TenantSettings settings;
         try {
             settings = TenantSettings.from(props);
             LiveTenant other = byId.get(settings.id());
             if (other != null && other != existing) {
-                throw new IllegalArgumentException("tenant " + settings.id() + ": key 'id': another tenant"
-                        + " configuration has this id; give each tenant its own id");
+                throw new Conflict("tenant " + settings.id() + ": key 'id': another tenant configuration has this"
+                        + " id; give each tenant its own id");
             }
             for (String key : claims(settings.tenant())) {
                 LiveTenant owner = owners.get(key);
                 if (owner != null && owner != existing) {
-                    throw new IllegalArgumentException(claimedBy(settings.id(), key, owner.tenant().id()));
+                    throw new Conflict(claimedBy(settings.id(), key, owner.tenant().id()));
                 }
             }
         } catch (IllegalArgumentException e) {
-            if (existing != null) {
-                LOG.error("Tenant {}: the new configuration was refused: {}. The previous configuration goes on"
-                        + " serving", existing.tenant().id(), e.getMessage());
-                refused.put(pid, e.getMessage() + " (the previous configuration goes on serving)");
+            if (e instanceof Conflict) {
+                waiting.put(pid, props); // tried again when the other tenant goes or changes
             } else {
-                LOG.error("Tenant configuration {}: not applied: {}", pid, e.getMessage());
-                refused.put(pid, e.getMessage());
+                waiting.remove(pid);
             }
-            return;
+            String why = existing != null ? e.getMessage() + " (the previous configuration goes on serving)"
+                    : e.getMessage();
+            if (!why.equals(refused.put(pid, why))) {
+                if (existing != null) {
+                    LOG.error("Tenant {}: the new configuration was refused: {}. The previous configuration goes on"
+                            + " serving", existing.tenant().id(), e.getMessage());
+                } else {
+                    LOG.error("Tenant configuration {}: not applied: {}", pid, e.getMessage());
+                }
+            }
+            return false;
         }
-        refused.remove(pid);
+        waiting.remove(pid);
+        if (refused.remove(pid) != null) {
+            LOG.info("Tenant {}: configuration {} applied (it was refused before)", settings.id(), pid);
+        }
         if (existing != null) {
             LiveTenant previous = existing; // its settings until apply: what it claimed so far
             claims(previous.tenant()).forEach(k -> owners.remove(k, previous));
@@ -205,11 +235,29 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
         CONFIGURED.info("Tenant {}: hosts {}, path prefix {}, database {}", t.id(), t.hosts(),
                 t.pathPrefix() == null ? "none" : t.pathPrefix(),
                 settings.ownsDatabase() ? "its own" : "schema " + settings.schema() + " of default");
+        return true;
+    }
+
+    /**
+     * Applies again, in the order they came, the configurations refused for asking what another tenant had, since a
+     * tenant went or changed: so the outcome does not hang on the order Configuration Admin hands changes over (a
+     * tenant renamed in a file is a new configuration and a deleted one, and the new one, first, was refused for the
+     * old one's host, which then went).
+     */
+    private void retryWaiting() {
+        boolean applied = true;
+        while (applied && !waiting.isEmpty()) {
+            applied = false;
+            for (Map.Entry<String, Map<String, Object>> w : new ArrayList<>(waiting.entrySet())) {
+                applied |= apply(w.getKey(), w.getValue());
+            }
+        }
     }
 
     @Override
     public synchronized void deleted(String pid) {
         refused.remove(pid);
+        waiting.remove(pid);
         LiveTenant gone = byPid.remove(pid);
         if (gone != null) {
             byId.remove(gone.tenant().id(), gone);
@@ -217,6 +265,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
             gone.remove();
             rebuildTable();
             CONFIGURED.info("Tenant {} removed", gone.tenant().id());
+            retryWaiting();
         }
     }
 
