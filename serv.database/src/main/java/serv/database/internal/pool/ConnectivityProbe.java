@@ -165,6 +165,26 @@ final class ConnectivityProbe {
     }
 
     /**
+     * Creates a PostgreSQL schema unless it exists. Other servers may create it at the same moment (the nodes of a
+     * cluster, each serving a new tenant's first request), and PostgreSQL's {@code IF NOT EXISTS} does not hold
+     * against a concurrent creation: the loser fails with a unique violation on the catalog ({@code 23505}, or
+     * {@code 42P06} duplicate schema), which took its database for unavailable for a second. The schema is there
+     * either way, so that failure is success.
+     */
+    static void createSchema(Connection c, String schema) throws SQLException {
+        try (Statement st = c.createStatement()) {
+            st.execute("CREATE SCHEMA IF NOT EXISTS \"" + schema.replace("\"", "\"\"") + "\"");
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState()) && !"42P06".equals(e.getSQLState())) {
+                throw e;
+            }
+            if (!c.getAutoCommit()) {
+                c.rollback(); // the failed statement aborted the transaction it ran in
+            }
+        }
+    }
+
+    /**
      * Borrows a connection of {@code p} and checks that it answers; with {@code createSchema}, creates the schema of
      * a schema-per-tenant database when it is missing (it must exist before the migrations run).
      */
@@ -174,9 +194,7 @@ final class ConnectivityProbe {
                 return Check.failed("the database did not answer a validity check");
             }
             if (createSchema && settings != null && settings.schema() != null) {
-                try (Statement st = c.createStatement()) {
-                    st.execute("CREATE SCHEMA IF NOT EXISTS \"" + settings.schema() + "\"");
-                }
+                createSchema(c, settings.schema());
             }
             return Check.ANSWERS;
         } catch (SQLTransientConnectionException e) {
