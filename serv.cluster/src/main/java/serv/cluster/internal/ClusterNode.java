@@ -85,7 +85,12 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
 
     /** The last state read and the snapshot made of it; null until the store was read once. */
     private volatile Store.State state;
-    private volatile Snapshot snapshot = Snapshot.unreadable("the cluster's store was not read yet");
+    /**
+     * Not read yet: nothing of the store applied, nothing it made removed, and no problem to report (the reconciler
+     * logs an unreadable source's reason as an ERROR; a node connecting at its start is not one: /health says
+     * "connecting", and a store out of reach is reported there).
+     */
+    private volatile Snapshot snapshot = new Snapshot(false, List.of(), List.of());
     private volatile Map<String, Long> versions = Map.of();
     private volatile long applied;
     private volatile String problem = "connecting";
