@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
@@ -66,6 +68,8 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     /** How long {@link #loading()} keeps the server starting at most, and how often it looks meanwhile. */
     static final int LOAD_WAIT_S = 120;
     private static final long LOOK_EVERY_NS = 100_000_000L;
+    /** How long a refusal for another tenant's host or id lasts before it is logged (see {@link #apply}). */
+    private static final long CONFLICT_LOG_MS = 2_000;
     /** A line per tenant configured, but a burst of thousands gives a few lines and a count. */
     private static final serv.core.internal.config.BurstLog CONFIGURED =
             new serv.core.internal.config.BurstLog(LOG, 20, 10_000);
@@ -199,18 +203,25 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
             String why = existing != null ? e.getMessage() + " (the previous configuration goes on serving)"
                     : e.getMessage();
             if (!why.equals(refused.put(pid, why))) {
-                if (existing != null) {
-                    LOG.error("Tenant {}: the new configuration was refused: {}. The previous configuration goes on"
-                            + " serving", existing.tenant().id(), e.getMessage());
+                String tenant = existing == null ? null : existing.tenant().id();
+                if (e instanceof Conflict) {
+                    // Said if it lasts: a tenant renamed in a file is refused for a moment, until the old one goes.
+                    try {
+                        clock.timer.schedule(() -> logRefusal(pid, why, tenant, e.getMessage()), CONFLICT_LOG_MS,
+                                TimeUnit.MILLISECONDS);
+                    } catch (RejectedExecutionException stopping) {
+                        // the bundle is stopping
+                    }
                 } else {
-                    LOG.error("Tenant configuration {}: not applied: {}", pid, e.getMessage());
+                    logRefusal(pid, why, tenant, e.getMessage());
                 }
             }
             return false;
         }
-        waiting.remove(pid);
-        if (refused.remove(pid) != null) {
-            LOG.info("Tenant {}: configuration {} applied (it was refused before)", settings.id(), pid);
+        refused.remove(pid);
+        if (waiting.remove(pid) != null) {
+            LOG.info("Tenant {}: configuration {} applied, now that no other tenant has its id, hosts or path prefix",
+                    settings.id(), pid);
         }
         if (existing != null) {
             LiveTenant previous = existing; // its settings until apply: what it claimed so far
@@ -236,6 +247,19 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
                 t.pathPrefix() == null ? "none" : t.pathPrefix(),
                 settings.ownsDatabase() ? "its own" : "schema " + settings.schema() + " of default");
         return true;
+    }
+
+    /** Logs why configuration {@code pid} was refused, unless it was applied (or refused for another reason) since. */
+    private synchronized void logRefusal(String pid, String why, String tenant, String message) {
+        if (!why.equals(refused.get(pid))) {
+            return;
+        }
+        if (tenant != null) {
+            LOG.error("Tenant {}: the new configuration was refused: {}. The previous configuration goes on serving",
+                    tenant, message);
+        } else {
+            LOG.error("Tenant configuration {}: not applied: {}", pid, message);
+        }
     }
 
     /**
