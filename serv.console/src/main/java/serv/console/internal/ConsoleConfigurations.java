@@ -8,7 +8,7 @@ import java.util.Dictionary;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
+import java.util.function.Function;
 
 import org.apache.felix.webconsole.spi.ConfigurationHandler;
 import org.apache.felix.webconsole.spi.ValidationException;
@@ -96,8 +96,9 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
     @Override
     public void updateConfiguration(String factoryPidOfForm, String pid, Dictionary<String, Object> props)
             throws ValidationException, IOException {
+        Configuration existing = find(pid);
         // The form of an existing configuration does not say its factory: the stored configuration does.
-        String factoryPid = factoryPidOfForm != null ? factoryPidOfForm : factoryPidOf(pid);
+        String factoryPid = factoryPidOfForm != null ? factoryPidOfForm : factoryPidOf(pid, existing);
         for (String key : Collections.list(props.keys())) {
             Object v = props.get(key);
             if (v instanceof String s && s.isBlank()) {
@@ -111,7 +112,7 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
         for (String key : Collections.list(props.keys())) {
             values.put(key, props.get(key));
         }
-        String renamed = renamed(factoryPid, pid, values);
+        String renamed = renamed(factoryPid, existing == null ? null : existing.getProperties(), values);
         if (renamed != null) {
             // alone: the other checks would take the edit for another tenant or database, and say so
             throw new ValidationException("Not saved: " + renamed);
@@ -177,21 +178,16 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
      * uses, and they would answer 503), a tenant's id (its schema is named after it by default, so its requests would
      * go to another, empty schema). The admin API refuses a tenant's new id the same way.
      */
-    private String renamed(String factoryPid, String pid, Map<String, Object> values) throws IOException {
-        boolean database = Desired.DATABASE.equals(factoryPid);
-        if (!database && !Desired.TENANT.equals(factoryPid)) {
-            return null;
+    private static String renamed(String factoryPid, Dictionary<String, Object> before, Map<String, Object> values) {
+        List<String> keys = identityKeys(factoryPid);
+        if (keys == null || before == null) {
+            return null; // not a database or tenant, or a new configuration
         }
-        Dictionary<String, Object> before = stored(pid);
-        if (before == null) {
-            return null; // a new configuration
-        }
-        for (String key : database ? List.of("name", "tenant") : List.of("id")) {
-            Object fallback = database && key.equals("name") ? "default" : "";
-            String was = String.valueOf(Objects.requireNonNullElse(before.get(key), fallback));
-            String now = String.valueOf(Objects.requireNonNullElse(values.get(key), fallback));
+        for (String key : keys) {
+            String was = identity(before::get, key);
+            String now = identity(values::get, key);
             if (!was.equals(now)) {
-                return database
+                return Desired.DATABASE.equals(factoryPid)
                         ? "key '" + key + "': a database's " + key + " does not change ('" + was + "' here), since"
                                 + " what uses the database names it; add a database for '" + now + "' and remove"
                                 + " this one when nothing uses it"
@@ -208,29 +204,22 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
      * configuration of a tenant would be saved and then refused by the tenant registry (the form saying saved).
      */
     private String taken(String factoryPid, String pid, Map<String, Object> values) throws IOException {
-        boolean database = Desired.DATABASE.equals(factoryPid);
-        if (!database && !Desired.TENANT.equals(factoryPid)) {
-            return null;
+        List<String> keys = identityKeys(factoryPid);
+        if (keys == null || identity(values::get, keys.get(0)).isEmpty()) {
+            return null; // not a database or tenant, or a tenant without an id (the check says so)
         }
-        String key = database ? "name" : "id";
-        Object id = values.getOrDefault(key, database ? "default" : null);
-        if (id == null) {
-            return null; // the check says the id is missing
-        }
-        Object tenant = database ? values.get("tenant") : null;
         try {
             Configuration[] all = cm.listConfigurations("(service.factoryPid=" + factoryPid + ")");
             for (Configuration c : all == null ? new Configuration[0] : all) {
                 Dictionary<String, Object> p = c.getProperties();
-                if (p == null || c.getPid().equals(pid) || !id.toString().equals(String.valueOf(p.get(key)))) {
+                if (p == null || c.getPid().equals(pid)
+                        || !keys.stream().allMatch(k -> identity(p::get, k).equals(identity(values::get, k)))) {
                     continue;
                 }
-                if (database && !String.valueOf(tenant == null ? "" : tenant).equals(
-                        String.valueOf(p.get("tenant") == null ? "" : p.get("tenant")))) {
-                    continue;
-                }
+                boolean database = Desired.DATABASE.equals(factoryPid);
                 Object source = p.get(SOURCE);
-                return "key '" + key + "': " + (database ? "database " : "tenant ") + id + " already exists"
+                return "key '" + keys.get(0) + "': " + (database ? "database " : "tenant ")
+                        + identity(values::get, keys.get(0)) + " already exists"
                         + (source == null ? "" : " (from " + source + ")") + "; edit that one, or give this one"
                         + " another " + (database ? "name" : "id");
             }
@@ -240,25 +229,38 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
         return null;
     }
 
-    private String factoryPidOf(String pid) throws IOException {
-        try {
-            Configuration[] found = cm.listConfigurations("(service.pid=" + pid + ")");
-            if (found != null && found.length > 0) {
-                return found[0].getFactoryPid();
-            }
-        } catch (InvalidSyntaxException e) {
-            // not a PID of ours
+    /** The keys that say which database (its name, its tenant) or tenant (its id) a configuration is; else null. */
+    private static List<String> identityKeys(String factoryPid) {
+        return Desired.DATABASE.equals(factoryPid) ? List.of("name", "tenant")
+                : Desired.TENANT.equals(factoryPid) ? List.of("id") : null;
+    }
+
+    /** One of those keys' value as text: a database's name is {@code default} when not set, the others empty. */
+    private static String identity(Function<String, Object> settings, String key) {
+        Object v = settings.apply(key);
+        return v != null ? v.toString() : key.equals("name") ? "default" : "";
+    }
+
+    private static String factoryPidOf(String pid, Configuration stored) {
+        if (stored != null) {
+            return stored.getFactoryPid();
         }
         int tilde = pid.indexOf('~');
         return tilde > 0 ? pid.substring(0, tilde) : null;
     }
 
-    private Dictionary<String, Object> stored(String pid) throws IOException {
+    /** The stored configuration of {@code pid}, or null. */
+    private Configuration find(String pid) throws IOException {
         try {
             Configuration[] found = cm.listConfigurations("(service.pid=" + pid + ")");
-            return found == null || found.length == 0 ? null : found[0].getProperties();
+            return found == null || found.length == 0 ? null : found[0];
         } catch (InvalidSyntaxException e) {
             return null; // a PID that is no filter value: nothing of ours
         }
+    }
+
+    private Dictionary<String, Object> stored(String pid) throws IOException {
+        Configuration c = find(pid);
+        return c == null ? null : c.getProperties();
     }
 }

@@ -1,6 +1,5 @@
 package serv.core.internal.tenant;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -10,8 +9,6 @@ import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 
 import serv.core.config.ConfigCheck;
-import serv.core.tenant.Tenant;
-import serv.core.tenant.Tenants;
 
 /**
  * A tenant's settings, checked as the tenant registry reads them ({@link TenantSettings}), and, on a running server,
@@ -23,7 +20,7 @@ public final class TenantConfigCheck implements ConfigCheck {
 
     /** The running tenants; absent when the check runs offline ({@code serv config validate}). */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile Tenants tenants;
+    private volatile TenantRegistry tenants;
 
     @Override
     public List<String> problems(Map<String, ?> properties) {
@@ -33,21 +30,7 @@ public final class TenantConfigCheck implements ConfigCheck {
         } catch (IllegalArgumentException e) {
             return List.of(e.getMessage());
         }
-        Tenants running = tenants;
-        if (running == null) {
-            return List.of();
-        }
-        List<String> mine = TenantRegistry.claims(settings.tenant());
-        List<String> out = new ArrayList<>();
-        for (Tenant other : running.list()) {
-            if (!other.id().equals(settings.id())) {
-                for (String claim : TenantRegistry.claims(other)) {
-                    if (mine.contains(claim)) {
-                        out.add(TenantRegistry.claimedBy(settings.id(), claim, other.id()));
-                    }
-                }
-            }
-        }
-        return out;
+        TenantRegistry running = tenants;
+        return running == null ? List.of() : running.claimedByOthers(settings);
     }
 }

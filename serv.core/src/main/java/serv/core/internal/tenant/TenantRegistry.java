@@ -293,6 +293,21 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
         }
     }
 
+    /**
+     * Why {@code settings} could not be applied beside the running tenants: each host or path prefix of theirs that
+     * another tenant has (the registry's own rule, asked before a save by {@link TenantConfigCheck}).
+     */
+    synchronized List<String> claimedByOthers(TenantSettings settings) {
+        List<String> out = new ArrayList<>();
+        for (String key : claims(settings.tenant())) {
+            LiveTenant owner = owners.get(key);
+            if (owner != null && !owner.tenant().id().equals(settings.id())) {
+                out.add(claimedBy(settings.id(), key, owner.tenant().id()));
+            }
+        }
+        return out;
+    }
+
     /** The hosts and path prefix a tenant answers, as keys of {@link #owners}. */
     static List<String> claims(Tenant t) {
         List<String> keys = new ArrayList<>(t.hosts().size() + 1);
