@@ -73,6 +73,27 @@ public class ServJarIT {
                 GENERATED.matcher(Files.readString(home.resolve("second.log"))).find());
     }
 
+    /**
+     * A tenant whose database cannot start (a schema of the embedded SQLite default, which has none) fails alone: its
+     * database was reported, and looked up, as the server's own {@code default}, so after its first request the
+     * server's own routes answered 503 "database default is FAILED" and /health said DOWN.
+     */
+    @Test
+    public void aTenantsDatabaseThatCannotStartIsTheTenantsAlone() throws Exception {
+        Path home = Files.createTempDirectory("serv-jar-tenant-");
+        Files.writeString(home.resolve("serv.config.yaml"), "tenants:\n  acme: {path_prefix: /t/acme}\n");
+        try (ServProcess serv = new ServProcess(home, ServProcess.freePort(), "serv.log")) {
+            serv.awaitHealthy();
+            assertEquals(503, serv.status("/t/acme/posts", null, null));
+            assertTrue(serv.body("/t/acme/posts"), serv.body("/t/acme/posts").contains("is FAILED"));
+            assertEquals(200, serv.status("/posts", null, null));
+            String health = serv.body("/health");
+            assertTrue(health, health.startsWith("{\"status\":\"UP\""));
+            assertTrue(health, health.contains("\"acme/default\":{\"state\":\"FAILED\",\"tenant\":\"acme\""));
+            assertTrue(serv.log(), serv.log().contains("Database default (tenant acme): not started: key 'schema'"));
+        }
+    }
+
     @Test
     public void theCommandLineHelpsAndAPortInUseIsOneLine() throws Exception {
         Path home = Files.createTempDirectory("serv-jar-cli-");

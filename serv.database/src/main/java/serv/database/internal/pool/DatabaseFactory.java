@@ -148,8 +148,9 @@ public final class DatabaseFactory implements ManagedServiceFactory, Databases {
             settings = DatabaseSettings.from(props, home);
         } catch (ConfigurationException e) {
             Object name = props.get("name");
+            Object tenant = props.get("tenant");
             database.reject(name == null || name.toString().isBlank() ? "unnamed" : name.toString().strip(),
-                    e.getMessage());
+                    tenant == null || tenant.toString().isBlank() ? null : tenant.toString().strip(), e.getMessage());
             return;
         }
         database.useDriver(driver(settings.url().dialect()));

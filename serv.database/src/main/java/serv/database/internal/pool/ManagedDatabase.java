@@ -69,6 +69,11 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
     private volatile Dialect servingDialect;
     private volatile Dialect stagedDialect;
     private volatile String fallbackName;
+    /**
+     * The tenant of a database whose configuration could not be read (null: the server's own): a tenant's database
+     * that failed must not be taken for the server's database of its name.
+     */
+    private volatile String fallbackTenant;
     private volatile Status status = Status.STARTING;
     private volatile DataSourceFactory driver;
     /** The last configuration refused while a good one serves, with the key and the fix; null when none. */
@@ -107,7 +112,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
     @Override
     public Optional<String> tenant() {
         DatabaseSettings s = settings;
-        return Optional.ofNullable(s == null ? null : s.tenant());
+        return Optional.ofNullable(s == null ? fallbackTenant : s.tenant());
     }
 
     @Override
@@ -237,7 +242,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
      * A configuration that could not be read. With a good configuration serving, that one goes on and the change is
      * reported as rejected; without one, the database exists, FAILED, with the reason.
      */
-    synchronized void reject(String name, String why) {
+    synchronized void reject(String name, String tenant, String why) {
         if (settings != null && status.state() != DatabaseState.STOPPED) {
             rejected = why;
             LOG.error("Database {}: the new configuration was refused: {}. The previous configuration goes on serving",
@@ -245,11 +250,12 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
             return;
         }
         fallbackName = name;
+        fallbackTenant = tenant;
         closePools("configuration rejected");
         setStatus(DatabaseState.FAILED, why);
         registrations.withdrawDataSource();
         registrations.publish(serviceProperties());
-        LOG.error("Database {}: not started: {}", name, why);
+        LOG.error("Database {}: not started: {}", label(), why);
     }
 
     /** Applies a (new or changed) valid configuration. */
@@ -257,6 +263,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
         DatabaseSettings previous = settings;
         settings = next;
         fallbackName = next.name();
+        fallbackTenant = next.tenant();
         rejected = null;
         registrations.publish(serviceProperties());
         HikariDataSource current = pools.serving();
@@ -325,7 +332,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
 
     private String label() {
         DatabaseSettings s = settings;
-        return s != null ? s.label() : fallbackName;
+        return s != null ? s.label() : DatabaseSettings.label(fallbackName, fallbackTenant);
     }
 
     private String symbolicName(long bundleId) {
@@ -656,7 +663,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
 
     private Dictionary<String, Object> serviceProperties() {
         DatabaseSettings s = settings;
-        return DatabaseRegistrations.properties(name(), s == null ? null : s.tenant(),
+        return DatabaseRegistrations.properties(name(), tenant().orElse(null),
                 s == null ? null : s.url().dialect());
     }
 }
