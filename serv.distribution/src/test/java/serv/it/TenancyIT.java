@@ -227,6 +227,65 @@ public class TenancyIT extends ServTestSupport {
     }
 
     @Test
+    public void twoTenantsExchangeTheirHostsInOneSave() throws Exception {
+        serv.core.tenant.Tenants tenants = context().getService(
+                context().getServiceReference(serv.core.tenant.Tenants.class));
+        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        org.osgi.service.cm.Configuration a = cm.getFactoryConfiguration("serv.tenant", "swapa", "?");
+        org.osgi.service.cm.Configuration b = cm.getFactoryConfiguration("serv.tenant", "swapb", "?");
+        Hashtable<String, Object> pa = new Hashtable<>();
+        pa.put("id", "swapa");
+        pa.put("hosts", new String[] { "swap-one.test" });
+        Hashtable<String, Object> pb = new Hashtable<>();
+        pb.put("id", "swapb");
+        pb.put("hosts", new String[] { "swap-two.test", "swap-b.test" });
+        a.update(pa);
+        b.update(pb);
+        try {
+            await("both tenants", Duration.ofSeconds(10),
+                    () -> tenants.find("swapa").isPresent() && tenants.find("swapb").isPresent());
+            // What a file saved once hands over: a's change first (refused: b has that host), then b's.
+            pa.put("hosts", new String[] { "swap-two.test" });
+            a.update(pa);
+            await("swapa waits", Duration.ofSeconds(10),
+                    () -> tenants.refused().values().stream().anyMatch(r -> r.contains("is tenant swapb's")));
+            pb.put("hosts", new String[] { "swap-one.test", "swap-b.test" });
+            b.update(pb);
+            await("both applied", Duration.ofSeconds(10),
+                    () -> tenants.find("swapa").orElseThrow().hosts().contains("swap-two.test")
+                            && tenants.find("swapb").orElseThrow().hosts().contains("swap-one.test"));
+            assertTrue(tenants.refused().toString(), tenants.refused().isEmpty());
+            assertEquals(List.of("swap-two.test"), tenants.find("swapa").orElseThrow().hosts());
+            assertEquals(List.of("swap-one.test", "swap-b.test"), tenants.find("swapb").orElseThrow().hosts());
+            // A third one that asks for a host of a tenant that does not change stays refused, and the rest applies.
+            pa.put("hosts", new String[] { "swap-one.test" });
+            a.update(pa);
+            pb.put("hosts", new String[] { "swap-two.test", "swap-b.test" });
+            org.osgi.service.cm.Configuration c = cm.getFactoryConfiguration("serv.tenant", "swapc", "?");
+            Hashtable<String, Object> pc = new Hashtable<>();
+            pc.put("id", "swapc");
+            pc.put("hosts", new String[] { "swap-b.test" });
+            try {
+                c.update(pc);
+                await("swapc waits", Duration.ofSeconds(10), () -> tenants.refused().size() == 2);
+                b.update(pb);
+                await("swapped back", Duration.ofSeconds(10),
+                        () -> tenants.find("swapa").orElseThrow().hosts().equals(List.of("swap-one.test")));
+                assertEquals(List.of("swap-two.test", "swap-b.test"), tenants.find("swapb").orElseThrow().hosts());
+                assertTrue(tenants.find("swapc").isEmpty());
+                assertEquals(tenants.refused().toString(), 1, tenants.refused().size());
+                assertTrue(tenants.refused().toString(), tenants.refused().values().iterator().next()
+                        .contains("'swap-b.test' is tenant swapb's"));
+            } finally {
+                c.delete();
+            }
+        } finally {
+            a.delete();
+            b.delete();
+        }
+    }
+
+    @Test
     public void aTenantOnlyReachesTheExtensionsItIsGiven() throws Exception {
         ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
         org.osgi.service.cm.Configuration narrow = cm.getFactoryConfiguration("serv.tenant", "narrow", "?");

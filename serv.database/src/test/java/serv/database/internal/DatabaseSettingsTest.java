@@ -71,6 +71,11 @@ class DatabaseSettingsTest {
         assertTrue(s.url().jdbcUrl().contains("currentSchema=acme_corp"), s.url().jdbcUrl());
         assertTrue(s.url().jdbcUrl().contains("sslmode=require"), s.url().jdbcUrl());
         assertTrue(error("schema", "x").startsWith("key 'schema': only PostgreSQL databases have schemas"));
+        // A tenant's schema on an SQLite default: the fix names the tenant's own database, not a key it never set.
+        assertEquals("tenant acme has no database of its own, so its data goes in schema acme of the shared database"
+                + " default, which is sqlite and has no schemas; give the tenant a database of its own (database: {url:"
+                + " \"sqlite:///data/acme.db\"} or a postgresql:// url), or make default a PostgreSQL database",
+                error("schema", "acme", "tenant", "acme"));
         assertTrue(error("url", "postgresql://h/db", "schema", "a\"; DROP").startsWith("key 'schema': 'a\"; DROP'"));
         assertTrue(error("url", "postgresql://h/db", "schema", "pg_catalog").startsWith("key 'schema'"));
         assertTrue(settings("url", "postgresql://h/db", "schema", "a").needsNewPool(

@@ -167,6 +167,8 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
         }
         if (apply(pid, props)) {
             retryWaiting(); // what it claimed before may be free now
+        } else if (applyTogether()) { // it may ask for what a waiting one gives up (tenants exchanging hosts)
+            retryWaiting();
         }
     }
 
@@ -269,13 +271,81 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
      * old one's host, which then went).
      */
     private void retryWaiting() {
-        boolean applied = true;
-        while (applied && !waiting.isEmpty()) {
-            applied = false;
-            for (Map.Entry<String, Map<String, Object>> w : new ArrayList<>(waiting.entrySet())) {
-                applied |= apply(w.getKey(), w.getValue());
+        do {
+            boolean applied = true;
+            while (applied && !waiting.isEmpty()) {
+                applied = false;
+                for (Map.Entry<String, Map<String, Object>> w : new ArrayList<>(waiting.entrySet())) {
+                    applied |= apply(w.getKey(), w.getValue());
+                }
+            }
+        } while (applyTogether());
+    }
+
+    /**
+     * Applies at once the waiting configurations that only conflict with each other's tenants as they are now: two
+     * tenants that exchange hosts (or path prefixes, or ids) in one save of a file each ask for what the other
+     * holds until its own change applies, so neither could go first. Those whose claims still meet a tenant that is
+     * not changing (or an earlier waiting one) stay waiting. The table is rebuilt once all of them are applied: no
+     * request sees one tenant changed and the other not. True when some were applied.
+     */
+    private boolean applyTogether() {
+        if (waiting.size() < 2) {
+            return false;
+        }
+        Map<String, TenantSettings> group = new LinkedHashMap<>();
+        for (Map.Entry<String, Map<String, Object>> w : waiting.entrySet()) {
+            try {
+                group.put(w.getKey(), TenantSettings.from(w.getValue()));
+            } catch (IllegalArgumentException e) {
+                // refused for itself, not for a conflict: stays as it is
             }
         }
+        while (group.size() > 1) {
+            // Who would have each id, host and path prefix: a tenant that does not change keeps its own; of the
+            // waiting ones, the one that has it now and keeps it, else the first that asked for it.
+            Map<String, String> winner = new HashMap<>();
+            for (Map.Entry<String, LiveTenant> t : byPid.entrySet()) {
+                if (!group.containsKey(t.getKey())) {
+                    wants(t.getValue().tenant()).forEach(k -> winner.put(k, t.getKey()));
+                }
+            }
+            Map<String, List<String>> askedBy = new LinkedHashMap<>();
+            group.forEach((pid, next) -> wants(next.tenant())
+                    .forEach(k -> askedBy.computeIfAbsent(k, x -> new ArrayList<>()).add(pid)));
+            askedBy.forEach((k, pids) -> {
+                if (!winner.containsKey(k)) {
+                    LiveTenant holder = k.startsWith("id:") ? byId.get(k.substring(3)) : owners.get(k);
+                    winner.put(k, pids.stream().filter(pid -> holder != null && byPid.get(pid) == holder)
+                            .findFirst().orElse(pids.get(0)));
+                }
+            });
+            // A loser's tenant keeps what it has, which the others are checked against again.
+            if (!group.keySet().removeIf(pid -> wants(group.get(pid).tenant()).stream()
+                    .anyMatch(k -> !pid.equals(winner.get(k))))) {
+                break;
+            }
+        }
+        if (group.size() < 2) {
+            return false; // one alone would have been applied by apply()
+        }
+        synchronized (tableLock) { // a reader rebuilding the table waits for the whole group
+            for (String pid : group.keySet()) {
+                LiveTenant live = byPid.get(pid);
+                if (live != null) {
+                    claims(live.tenant()).forEach(k -> owners.remove(k, live));
+                    if (!live.tenant().id().equals(group.get(pid).id())) {
+                        byId.remove(live.tenant().id(), live); // another of the group takes that id
+                    }
+                }
+            }
+            for (String pid : group.keySet()) {
+                apply(pid, waiting.get(pid));
+            }
+        }
+        LOG.info("Tenants {}: their new configurations applied together (each asked for what another gave up)",
+                group.values().stream().map(TenantSettings::id).toList());
+        return true;
     }
 
     @Override
@@ -306,6 +376,13 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
             }
         }
         return out;
+    }
+
+    /** A tenant's id ("id:" and it) and its {@link #claims}: what no two tenants may share. */
+    private static List<String> wants(Tenant t) {
+        List<String> keys = claims(t);
+        keys.add("id:" + t.id());
+        return keys;
     }
 
     /** The hosts and path prefix a tenant answers, as keys of {@link #owners}. */
