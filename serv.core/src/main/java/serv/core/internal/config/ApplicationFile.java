@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
@@ -28,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -54,7 +57,45 @@ public final class ApplicationFile implements ConfigSource {
 
     /** Loaded on first use: a server without serv.config.yaml does not pay for the YAML parser at start. */
     private static final class Yaml {
-        static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory());
+        /** A key given twice in one mapping is refused: its second value would silently replace the first. */
+        static final ObjectMapper MAPPER = new ObjectMapper(
+                YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+    }
+
+    private static final Pattern MARK = Pattern.compile("line (\\d+), column \\d+");
+    private static final Pattern DUPLICATE = Pattern.compile("Duplicate field '(.*)'");
+
+    /**
+     * The document of a YAML file; its syntax errors and keys given twice in one mapping are refused with the line
+     * they are on and what to do.
+     *
+     * @throws IllegalArgumentException naming the file, the line and the fix
+     */
+    static Map<String, Object> parse(String text, String file) {
+        try {
+            return Yaml.MAPPER.readValue(text, new TypeReference<Map<String, Object>>() {
+            });
+        } catch (JacksonException e) {
+            String message = e.getOriginalMessage();
+            // SnakeYAML's own text ends with the problem's mark ("line 4, column 3"), Jackson's location is the
+            // context's, often a line before: the problem's is the one to fix.
+            Matcher mark = MARK.matcher(message);
+            String line = null;
+            while (mark.find()) {
+                line = mark.group(1);
+            }
+            if (line == null) {
+                line = e.getLocation() == null ? "?" : String.valueOf(e.getLocation().getLineNr());
+            }
+            Matcher duplicate = DUPLICATE.matcher(message);
+            if (duplicate.find()) {
+                throw new IllegalArgumentException(file + " (line " + line + "): key '" + duplicate.group(1)
+                        + "' appears twice in one mapping, and its second value would replace the first; keep one."
+                        + " Nothing of the file was applied");
+            }
+            throw new IllegalArgumentException(file + " is not valid YAML (line " + line + "): " + message
+                    + "; fix the file, nothing of it was applied");
+        }
     }
 
     private final Path home;
@@ -172,16 +213,13 @@ public final class ApplicationFile implements ConfigSource {
             }
             read.add(f.getFileName().toString());
             try {
-                Map<String, Object> doc = Yaml.MAPPER.readValue(Files.readString(f, StandardCharsets.UTF_8),
-                        new TypeReference<Map<String, Object>>() {
-                        });
+                Map<String, Object> doc = parse(Files.readString(f, StandardCharsets.UTF_8),
+                        f.getFileName().toString());
                 if (doc != null) {
                     deepMerge(merged, doc);
                 }
-            } catch (JacksonException e) {
-                return Snapshot.unreadable(f.getFileName() + " is not valid YAML (line "
-                        + (e.getLocation() == null ? "?" : e.getLocation().getLineNr()) + "): "
-                        + e.getOriginalMessage() + "; fix the file, nothing of it was applied");
+            } catch (IllegalArgumentException e) {
+                return Snapshot.unreadable(e.getMessage());
             } catch (IOException e) {
                 return Snapshot.unreadable(f + " cannot be read: " + e.getMessage());
             }

@@ -2,6 +2,7 @@ package serv.core.internal.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
@@ -51,6 +52,40 @@ class ApplicationFileTest {
                 """));
         assertEquals(Map.of("url", "${DATABASE_URL:postgresql://localhost/myapp}", "pool_size", "${DB_POOL_SIZE:10}"),
                 dbs.get("default"));
+    }
+
+    @Test
+    void aKeyGivenTwiceIsRefusedNotReplaced() {
+        // A second `databases:` would have replaced the first: default gone, its routes 503.
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ApplicationFile.parse("""
+                databases:
+                  default: {url: "postgresql://h/app"}
+                extensions: []
+                databases:
+                  analytics: {url: "postgresql://h/analytics"}
+                """, "serv.config.yaml"));
+        assertEquals("serv.config.yaml (line 4): key 'databases' appears twice in one mapping, and its second value"
+                + " would replace the first; keep one. Nothing of the file was applied", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> ApplicationFile.parse("""
+                databases:
+                  default:
+                    url: "postgresql://h/app"
+                    pool_size: 5
+                    pool_size: 50
+                """, "serv.config.yaml"));
+        assertTrue(e.getMessage().startsWith("serv.config.yaml (line 5): key 'pool_size' appears twice"),
+                e.getMessage());
+    }
+
+    @Test
+    void aSyntaxErrorNamesTheLineOfTheProblem() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ApplicationFile.parse("databases:\n  default:\n\turl: x\n", "serv.config.yaml"));
+        assertTrue(e.getMessage().startsWith("serv.config.yaml is not valid YAML (line 3): "), e.getMessage());
+        assertTrue(e.getMessage().endsWith("; fix the file, nothing of it was applied"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+                () -> ApplicationFile.parse("databases:\n  default:\n    url: x\n   pool_size: 6\n", "a.yaml"));
+        assertTrue(e.getMessage().startsWith("a.yaml is not valid YAML (line 4): "), e.getMessage());
     }
 
     @Test
