@@ -68,6 +68,15 @@ public class LiveOperationsIT extends ServTestSupport {
         return url;
     }
 
+    /** The condition, false while it throws. */
+    private static boolean holds(java.util.concurrent.Callable<Boolean> condition) {
+        try {
+            return condition.call();
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
     private static void writeYaml(String text) throws Exception {
         writeAtomically(home().resolve("serv.config.yaml"), text.getBytes(StandardCharsets.UTF_8));
     }
@@ -324,6 +333,42 @@ public class LiveOperationsIT extends ServTestSupport {
         });
         assertEquals("jpa", cm.getConfiguration("serv.blog", "?").getProperties().get("repository"));
         assertEquals(200, get("/posts").status());
+    }
+
+    @Test
+    public void anExtensionNamingADatabaseThatIsNotConfiguredKeepsTheOneItServesOn() throws Exception {
+        org.osgi.service.cm.ConfigurationAdmin cm = context().getService(
+                context().getServiceReference(org.osgi.service.cm.ConfigurationAdmin.class));
+        writeYaml(yaml(pg()) + """
+                extensions:
+                  - extension: blog
+                    settings: {database: default}
+                """);
+        await("the blog's database set", Duration.ofSeconds(20), () -> holds(() -> {
+            var c = cm.getConfiguration("serv.blog", "?").getProperties();
+            return c != null && "default".equals(c.get("database"));
+        }));
+        writeYaml(yaml(pg()) + """
+                extensions:
+                  - extension: blog
+                    settings: {database: defualt}
+                """);
+        await("the refusal in /health", Duration.ofSeconds(20), () -> holds(() -> get("/health").body().contains(
+                "configuration serv.blog: key 'database': no database 'defualt' is configured, so every route of this"
+                        + " extension would answer 503; configure that database first, or name one of default; did"
+                        + " you mean 'default'? (not applied: the last good settings stay; fix the value)")));
+        assertEquals("default", cm.getConfiguration("serv.blog", "?").getProperties().get("database"));
+        assertEquals(200, get("/posts").status());
+        // A database added in the same save as the setting that names it is no typo.
+        writeYaml(yaml(pg()).replace("tenants:", "  second: {url: \"" + pg() + "\", pool_size: 1}\ntenants:") + """
+                extensions:
+                  - extension: blog
+                    settings: {database: second}
+                """);
+        await("the blog on second", Duration.ofSeconds(20), () -> holds(
+                () -> "second".equals(cm.getConfiguration("serv.blog", "?").getProperties().get("database"))));
+        assertFalse(get("/health").body(), get("/health").body().contains("key 'database'"));
+        awaitStatus("/posts", 200, Duration.ofSeconds(20));
     }
 
     @Test

@@ -65,6 +65,12 @@ public class RestartIT {
             renamed = post(serv, auth, "serv.database~default", null, "name", "defualt", "url", db);
             assertEquals(renamed.body(), 400, renamed.statusCode());
             assertTrue(renamed.body(), renamed.body().contains("key 'name': a database's name does not change"));
+            // The blog pointed at a database that does not exist: its routes would all answer 503.
+            HttpResponse<String> moved = post(serv, auth, "serv.blog", null, "database", "defualt",
+                    "repository", "jdbc");
+            assertEquals(moved.body(), 400, moved.statusCode());
+            assertTrue(moved.body(), moved.body().contains("key 'database': no database 'defualt' is configured"));
+            assertTrue(moved.body(), moved.body().contains("did you mean 'default'?"));
             await(serv, "/t/kept/posts", 200);
             await(serv, "/posts", 200);
             serv.stopGracefully();

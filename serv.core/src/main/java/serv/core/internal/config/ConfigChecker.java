@@ -1,15 +1,22 @@
 package serv.core.internal.config;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -27,7 +34,8 @@ import serv.database.Databases;
 /**
  * {@link ConfigChecks}: a configuration's values against its metatype (whole numbers, numbers, their minimum and
  * maximum, the listed options), then the consumer's own rules: a database's through {@link Databases#problems}, an
- * extension's or a tenant's through its {@link ConfigCheck} service.
+ * extension's or a tenant's through its {@link ConfigCheck} service; and an extension's {@code database} must be a
+ * configured database.
  */
 @Component(service = ConfigChecks.class)
 public final class ConfigChecker implements ConfigChecks {
@@ -35,13 +43,18 @@ public final class ConfigChecker implements ConfigChecks {
     private final BundleContext context;
     private final MetaTypeService metatype;
     private final EnvInterpolation env;
+    /** How the problem of an extension naming a database that is not configured begins. */
+    static final String UNKNOWN_DATABASE = "key '" + ExtensionDatabase.SETTING + "': no database '";
+
     private final Databases databases;
+    private final ConfigurationAdmin cm;
     private final Map<String, ConfigCheck> checks = new ConcurrentHashMap<>();
 
     @Activate
     public ConfigChecker(BundleContext context, @Reference MetaTypeService metatype, @Reference EnvInterpolation env,
-            @Reference Databases databases) {
+            @Reference Databases databases, @Reference ConfigurationAdmin cm) {
         this.context = context;
+        this.cm = cm;
         this.metatype = metatype;
         this.env = env;
         this.databases = databases;
@@ -86,7 +99,56 @@ public final class ConfigChecker implements ConfigChecks {
                 }
             }
         }
+        if (factoryPid == null && pid.startsWith("serv.") && resolved.get(ExtensionDatabase.SETTING) instanceof String db
+                && !db.isBlank()) {
+            String unknown = unknownDatabase(db.strip());
+            if (unknown != null) {
+                out.add(unknown);
+            }
+        }
         return new ArrayList<>(out);
+    }
+
+    /**
+     * Why an extension may not name database {@code name}, or null when it may: it is configured (up or not: a
+     * database that cannot connect is an outage, not a typo).
+     */
+    private String unknownDatabase(String name) {
+        Set<String> configured = configuredDatabases(cm);
+        return configured == null ? null : unknownDatabase(name, configured);
+    }
+
+    /**
+     * Why an extension may not name database {@code name} (its {@code database} setting: its routes and migrations
+     * go there) when {@code configured} are the server's databases: none of that name, so every route would
+     * answer 503. Null when there is one.
+     */
+    static String unknownDatabase(String name, Set<String> configured) {
+        if (configured.contains(name)) {
+            return null;
+        }
+        return UNKNOWN_DATABASE + name + "' is configured, so every route of this extension would answer 503;"
+                + " configure that database first, or name one of "
+                + (configured.isEmpty() ? "(none yet)" : String.join(", ", new TreeSet<>(configured)))
+                + Suggestions.hint(name, configured);
+    }
+
+    /** The names of the server's own databases in Configuration Admin (not tenants'); null when it cannot say. */
+    static Set<String> configuredDatabases(ConfigurationAdmin cm) {
+        Set<String> configured = new TreeSet<>();
+        try {
+            Configuration[] found = cm.listConfigurations("(service.factoryPid=serv.database)");
+            for (Configuration c : found == null ? new Configuration[0] : found) {
+                Dictionary<String, Object> p = c.getProperties();
+                Object tenant = p == null ? null : p.get("tenant");
+                if (p != null && p.get("name") instanceof String n && (tenant == null || tenant.toString().isBlank())) {
+                    configured.add(n);
+                }
+            }
+        } catch (IOException | InvalidSyntaxException e) {
+            return null;
+        }
+        return configured;
     }
 
     private List<String> metatypeProblems(String id, boolean factory, Map<String, Object> values) {

@@ -222,10 +222,29 @@ public final class ConfigReconciler implements ConfigStatus {
         Set<String> unreadable = new HashSet<>();
         List<String> problems = new ArrayList<>();
         // ServiceReference order is ranking order: the highest ranking first.
+        Map<String, Snapshot> snapshots = new LinkedHashMap<>();
         for (Map.Entry<ServiceReference<ConfigSource>, ConfigSource> e : new TreeMap<>(sources).descendingMap()
                 .entrySet()) {
-            String name = String.valueOf(e.getKey().getProperty(ConfigSource.NAME));
-            Snapshot snapshot = e.getValue().snapshot();
+            snapshots.put(String.valueOf(e.getKey().getProperty(ConfigSource.NAME)), e.getValue().snapshot());
+        }
+        // The databases this run configures: an extension may name one of them before it is in Configuration Admin.
+        Set<String> coming = new HashSet<>();
+        if (!defaultConfigured) {
+            coming.add("default"); // the embedded default of a new server, made below
+        }
+        boolean allRead = true;
+        for (Snapshot snapshot : snapshots.values()) {
+            allRead &= snapshot.valid();
+            for (Desired d : snapshot.valid() ? snapshot.desired() : List.<Desired>of()) {
+                Object tenant = d.properties().get("tenant");
+                if (Desired.DATABASE.equals(d.factoryPid()) && (tenant == null || tenant.toString().isBlank())) {
+                    coming.add(d.name());
+                }
+            }
+        }
+        for (Map.Entry<String, Snapshot> e : snapshots.entrySet()) {
+            String name = e.getKey();
+            Snapshot snapshot = e.getValue();
             report(name, snapshot.problems(), snapshot.valid());
             problems.addAll(snapshot.problems());
             if (!snapshot.valid()) {
@@ -238,10 +257,14 @@ public final class ConfigReconciler implements ConfigStatus {
                             knownKeys(d)));
                 }
                 Wanted w = wanted(d, name);
-                List<String> refused = refusals(d, w);
+                List<String> refused = refusals(d, w, allRead ? coming : null);
+                boolean keep = !refused.isEmpty() && (!onlyUnknownDatabase(refused) || servesElsewhere(d.pid(), w));
+                String outcome = keep ? " (not applied: the last good settings stay; fix the value)"
+                        : " (applied: the extension had no database to keep; fix the value)";
+                refused = refused.stream().map(p -> p + outcome).toList();
                 report(name + ", " + d.label(), refused, true);
                 refused.forEach(p -> problems.add(d.label() + ": " + p));
-                if (!refused.isEmpty()) {
+                if (keep) {
                     w = w.keep(); // the last good settings stay, and so does their configuration
                 }
                 Wanted before = wanted.putIfAbsent(d.pid(), w);
@@ -285,14 +308,54 @@ public final class ConfigReconciler implements ConfigStatus {
         warnings.addAll(problems);
     }
 
-    /** Why an extension's settings cannot be applied (values its metatype or its own check refuses); none if they can. */
-    private List<String> refusals(Desired d, Wanted w) {
+    /**
+     * Why an extension's settings cannot be applied (values its metatype or its own check refuses); none if they can.
+     * A {@code database} it names among {@code coming} (configured by this run), or any when a source could not be
+     * read ({@code coming} null: its databases are not known), is not checked against those configured so far.
+     */
+    private List<String> refusals(Desired d, Wanted w, Set<String> coming) {
         ConfigChecks c = checks;
         if (c == null || d.factoryPid() != null) {
             return List.of();
         }
-        return c.problems(null, d.name(), w.clear()).stream()
-                .map(p -> p + " (not applied: the last good settings stay; fix the value)").toList();
+        Map<String, Object> settings = w.clear();
+        if (!(settings.get(ExtensionDatabase.SETTING) instanceof String named)) {
+            return c.problems(null, d.name(), settings);
+        }
+        // The database is checked here, against those configured and those this run configures.
+        settings = new HashMap<>(settings);
+        settings.remove(ExtensionDatabase.SETTING);
+        List<String> out = new ArrayList<>(c.problems(null, d.name(), settings));
+        Set<String> configured = ConfigChecker.configuredDatabases(cm);
+        String db = named.strip();
+        if (coming != null && configured != null && !db.isEmpty() && !EnvInterpolation.isReference(db)) {
+            configured.addAll(coming);
+            String unknown = ConfigChecker.unknownDatabase(db, configured);
+            if (unknown != null) {
+                out.add(unknown);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether an extension's settings were refused only for naming a database that is not configured. Unless the
+     * extension serves on another database now ({@link #servesElsewhere}), they are applied all the same: kept
+     * out, a first start's extension would use database default, and a typo must not send its writes to another
+     * database (its routes answer 503 naming the database, and the log says why).
+     */
+    private static boolean onlyUnknownDatabase(List<String> refused) {
+        return refused.stream().allMatch(p -> p.startsWith(ConfigChecker.UNKNOWN_DATABASE));
+    }
+
+    /** Whether configuration {@code pid} is stored with another database than the one {@code w} names. */
+    private boolean servesElsewhere(String pid, Wanted w) throws IOException, InvalidSyntaxException {
+        Configuration[] found = cm.listConfigurations("(" + org.osgi.framework.Constants.SERVICE_PID + "=" + pid + ")");
+        if (found == null || found.length == 0 || found[0].getProperties() == null) {
+            return false;
+        }
+        Object stored = found[0].getProperties().get(ExtensionDatabase.SETTING);
+        return !String.valueOf(stored).equals(String.valueOf(w.clear().get(ExtensionDatabase.SETTING)));
     }
 
     /** The keys each (factory) PID's metatype describes, for one run. */
