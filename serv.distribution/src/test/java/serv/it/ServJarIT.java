@@ -90,7 +90,9 @@ public class ServJarIT {
             String health = serv.body("/health");
             assertTrue(health, health.startsWith("{\"status\":\"UP\""));
             assertTrue(health, health.contains("\"acme/default\":{\"state\":\"FAILED\",\"tenant\":\"acme\""));
-            assertTrue(serv.log(), serv.log().contains("Database default (tenant acme): not started: key 'schema'"));
+            assertTrue(serv.log(), serv.log().contains("Database default (tenant acme): not started: tenant acme has no"
+                    + " database of its own, so its data goes in schema acme of the shared database default, which is"
+                    + " sqlite and has no schemas; give the tenant a database of its own"));
         }
     }
 

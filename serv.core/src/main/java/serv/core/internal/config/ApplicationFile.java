@@ -30,7 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -59,7 +59,7 @@ public final class ApplicationFile implements ConfigSource {
     private static final class Yaml {
         /** A key given twice in one mapping is refused: its second value would silently replace the first. */
         static final ObjectMapper MAPPER = new ObjectMapper(
-                YAMLFactory.builder().enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION).build());
+                new YAMLFactory().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION));
     }
 
     private static final Pattern MARK = Pattern.compile("line (\\d+), column \\d+");

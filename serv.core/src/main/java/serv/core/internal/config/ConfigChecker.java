@@ -40,12 +40,12 @@ import serv.database.Databases;
 @Component(service = ConfigChecks.class)
 public final class ConfigChecker implements ConfigChecks {
 
-    private final BundleContext context;
-    private final MetaTypeService metatype;
-    private final EnvInterpolation env;
     /** How the problem of an extension naming a database that is not configured begins. */
     static final String UNKNOWN_DATABASE = "key '" + ExtensionDatabase.SETTING + "': no database '";
 
+    private final BundleContext context;
+    private final MetaTypeService metatype;
+    private final EnvInterpolation env;
     private final Databases databases;
     private final ConfigurationAdmin cm;
     private final Map<String, ConfigCheck> checks = new ConcurrentHashMap<>();
@@ -54,10 +54,10 @@ public final class ConfigChecker implements ConfigChecks {
     public ConfigChecker(BundleContext context, @Reference MetaTypeService metatype, @Reference EnvInterpolation env,
             @Reference Databases databases, @Reference ConfigurationAdmin cm) {
         this.context = context;
-        this.cm = cm;
         this.metatype = metatype;
         this.env = env;
         this.databases = databases;
+        this.cm = cm;
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)

@@ -78,6 +78,14 @@ class ApplicationFileTest {
     }
 
     @Test
+    void aKeyWithNoValueIsNull() {
+        // "databases:" alone, as a file saved half-way has it: no databases (not one named "").
+        Map<String, Object> doc = ApplicationFile.parse("databases:\n", "serv.config.yaml");
+        assertTrue(doc.containsKey("databases"));
+        assertEquals(null, doc.get("databases"));
+    }
+
+    @Test
     void aSyntaxErrorNamesTheLineOfTheProblem() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ApplicationFile.parse("databases:\n  default:\n\turl: x\n", "serv.config.yaml"));
