@@ -285,9 +285,10 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     /**
      * Applies at once the waiting configurations that only conflict with each other's tenants as they are now: two
      * tenants that exchange hosts (or path prefixes, or ids) in one save of a file each ask for what the other
-     * holds until its own change applies, so neither could go first. Those whose claims still meet a tenant that is
-     * not changing (or an earlier waiting one) stay waiting. The table is rebuilt once all of them are applied: no
-     * request sees one tenant changed and the other not. True when some were applied.
+     * holds until its own change applies, so neither could go first. Those that ask for what a tenant that is not
+     * changing has, or what another waiting one has now and keeps (or asked for first), stay waiting. The table is
+     * rebuilt once all of them are applied: no request sees one tenant changed and the other not. True when some
+     * were applied.
      */
     private boolean applyTogether() {
         if (waiting.size() < 2) {
