@@ -107,6 +107,11 @@ public class TenancyIT extends ServTestSupport {
         return out;
     }
 
+    /** The service of {@code type} in the framework under test. */
+    private static <T> T service(Class<T> type) {
+        return context().getService(context().getServiceReference(type));
+    }
+
     @Test
     public void eachTenantSeesOnlyItsOwnData() throws Exception {
         ready("acme", "globex", "initech");
@@ -165,9 +170,8 @@ public class TenancyIT extends ServTestSupport {
         assertEquals(List.of("tenant copycat: key 'hosts': 'acme.localhost' is tenant acme's; give each tenant its own"
                 + " hosts and path prefix"), problems);
         // Saved all the same (a file, a script): refused, named, and acme's requests stay acme's.
-        serv.core.tenant.Tenants tenants = context().getService(
-                context().getServiceReference(serv.core.tenant.Tenants.class));
-        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        serv.core.tenant.Tenants tenants = service(serv.core.tenant.Tenants.class);
+        ConfigurationAdmin cm = service(ConfigurationAdmin.class);
         org.osgi.service.cm.Configuration copycat = cm.getFactoryConfiguration("serv.tenant", "copycat", "?");
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("id", "copycat");
@@ -197,9 +201,8 @@ public class TenancyIT extends ServTestSupport {
      */
     @Test
     public void aTenantRefusedForAnotherOnesHostIsAppliedWhenThatOneGoes() throws Exception {
-        serv.core.tenant.Tenants tenants = context().getService(
-                context().getServiceReference(serv.core.tenant.Tenants.class));
-        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        serv.core.tenant.Tenants tenants = service(serv.core.tenant.Tenants.class);
+        ConfigurationAdmin cm = service(ConfigurationAdmin.class);
         org.osgi.service.cm.Configuration before = cm.getFactoryConfiguration("serv.tenant", "renamed", "?");
         org.osgi.service.cm.Configuration after = cm.getFactoryConfiguration("serv.tenant", "renamed2", "?");
         Hashtable<String, Object> props = new Hashtable<>();
@@ -228,9 +231,8 @@ public class TenancyIT extends ServTestSupport {
 
     @Test
     public void twoTenantsExchangeTheirHostsInOneSave() throws Exception {
-        serv.core.tenant.Tenants tenants = context().getService(
-                context().getServiceReference(serv.core.tenant.Tenants.class));
-        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        serv.core.tenant.Tenants tenants = service(serv.core.tenant.Tenants.class);
+        ConfigurationAdmin cm = service(ConfigurationAdmin.class);
         org.osgi.service.cm.Configuration a = cm.getFactoryConfiguration("serv.tenant", "swapa", "?");
         org.osgi.service.cm.Configuration b = cm.getFactoryConfiguration("serv.tenant", "swapb", "?");
         Hashtable<String, Object> pa = new Hashtable<>();
@@ -287,7 +289,7 @@ public class TenancyIT extends ServTestSupport {
 
     @Test
     public void aTenantOnlyReachesTheExtensionsItIsGiven() throws Exception {
-        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        ConfigurationAdmin cm = service(ConfigurationAdmin.class);
         org.osgi.service.cm.Configuration narrow = cm.getFactoryConfiguration("serv.tenant", "narrow", "?");
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("id", "narrow");
@@ -394,7 +396,7 @@ public class TenancyIT extends ServTestSupport {
     @Test
     public void aTenantAddedEditedAndRemovedUnderLoadLeavesTheOthersAlone() throws Exception {
         ready("acme", "globex");
-        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        ConfigurationAdmin cm = service(ConfigurationAdmin.class);
         AtomicBoolean stop = new AtomicBoolean();
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         AtomicInteger done = new AtomicInteger();
@@ -494,7 +496,7 @@ public class TenancyIT extends ServTestSupport {
 
     @Test
     public void aTenantsPoolStartsOnItsFirstRequestAndClosesWhenIdle() throws Exception {
-        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        ConfigurationAdmin cm = service(ConfigurationAdmin.class);
         org.osgi.service.cm.Configuration sleepy = cm.getFactoryConfiguration("serv.tenant", "sleepy", "?");
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("id", "sleepy");
@@ -536,7 +538,7 @@ public class TenancyIT extends ServTestSupport {
         }
         // The tenant's configuration keeps the reference to the secret, not the secret; its pool is opened from
         // memory (no configuration of its own, nothing stored).
-        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        ConfigurationAdmin cm = service(ConfigurationAdmin.class);
         assertNull(cm.listConfigurations("(&(service.factoryPid=serv.database)(tenant=acme))"));
         org.osgi.service.cm.Configuration[] tenant = cm.listConfigurations("(&(service.factoryPid=serv.tenant)(id=acme))");
         assertEquals(1, tenant.length);
@@ -546,7 +548,7 @@ public class TenancyIT extends ServTestSupport {
     @Test
     public void schemaTenantsFollowTheSharedDefaultDatabase() throws Exception {
         ready("globex");
-        ConfigurationAdmin cm = context().getService(context().getServiceReference(ConfigurationAdmin.class));
+        ConfigurationAdmin cm = service(ConfigurationAdmin.class);
         org.osgi.service.cm.Configuration shared = cm.listConfigurations(
                 "(&(service.factoryPid=serv.database)(name=default)(!(tenant=*)))")[0];
         Hashtable<String, Object> original = new Hashtable<>();

@@ -86,16 +86,15 @@ public record DatabaseSettings(String name, String tenant, DatabaseUrl url, Stri
         }
         String schema = string(props, "schema", null);
         if (schema != null) {
-            if (url.dialect() != Dialect.POSTGRESQL && tenant != null) {
-                // A tenant without a database of its own: what it was given is a schema of the shared default.
-                throw new ConfigurationException("tenant " + tenant + " has no database of its own, so its data goes"
-                        + " in schema " + schema + " of the shared database default, which is " + url.dialect().id()
-                        + " and has no schemas; give the tenant a database of its own (database: {url: \"sqlite:///data/"
-                        + tenant + ".db\"} or a postgresql:// url), or make default a PostgreSQL database");
-            }
             if (url.dialect() != Dialect.POSTGRESQL) {
-                throw new ConfigurationException("key 'schema': only PostgreSQL databases have schemas; remove it or "
-                        + "give the database a postgresql:// url");
+                // A tenant's schema is what a tenant without a database of its own gets of the shared default.
+                throw new ConfigurationException(tenant != null ? "tenant " + tenant + " has no database of its own,"
+                        + " so its data goes in schema " + schema + " of the shared database default, which is "
+                        + url.dialect().id() + " and has no schemas; give the tenant a database of its own (database:"
+                        + " {url: \"sqlite:///data/" + tenant + ".db\"} or a postgresql:// url), or make default a"
+                        + " PostgreSQL database"
+                        : "key 'schema': only PostgreSQL databases have schemas; remove it or give the database a"
+                                + " postgresql:// url");
             }
             if (!SCHEMA.matcher(schema).matches() || schema.startsWith("pg_")) {
                 throw new ConfigurationException("key 'schema': '" + schema + "' is not a valid schema name; use "

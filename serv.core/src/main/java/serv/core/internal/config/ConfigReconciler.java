@@ -326,9 +326,10 @@ public final class ConfigReconciler implements ConfigStatus {
         settings = new HashMap<>(settings);
         settings.remove(ExtensionDatabase.SETTING);
         List<String> out = new ArrayList<>(c.problems(null, d.name(), settings));
-        Set<String> configured = ConfigChecker.configuredDatabases(cm);
         String db = named.strip();
-        if (coming != null && configured != null && !db.isEmpty() && !EnvInterpolation.isReference(db)) {
+        Set<String> configured = coming == null || db.isEmpty() || EnvInterpolation.isReference(db) ? null
+                : ConfigChecker.configuredDatabases(cm);
+        if (configured != null) {
             configured.addAll(coming);
             String unknown = ConfigChecker.unknownDatabase(db, configured);
             if (unknown != null) {
