@@ -82,8 +82,19 @@ public class ServJarIT {
     public void aTenantsDatabaseThatCannotStartIsTheTenantsAlone() throws Exception {
         Path home = Files.createTempDirectory("serv-jar-tenant-");
         Files.writeString(home.resolve("serv.config.yaml"), "tenants:\n  acme: {path_prefix: /t/acme}\n");
-        try (ServProcess serv = new ServProcess(home, ServProcess.freePort(), "serv.log")) {
+        try (ServProcess serv = new ServProcess(home, ServProcess.freePort(), "serv.log",
+                java.util.Map.of("SERV_CONSOLE_USER", "op", "SERV_CONSOLE_PASSWORD", "tenant-pass"))) {
             serv.awaitHealthy();
+            // The console's form says so before saving another one.
+            var form = serv.postForm("/system/console/configMgr/%5BTemporary%20PID%20replaced%20by%20real%20PID%20upon"
+                    + "%20save%5D", "apply=true&action=ajaxConfigManager&factoryPid=serv.tenant&propertylist=id,"
+                    + "path_prefix&id=globex&path_prefix=/t/globex", "Authorization", "Basic "
+                    + java.util.Base64.getEncoder().encodeToString("op:tenant-pass".getBytes()));
+            assertEquals(form.body(), 400, form.statusCode());
+            assertTrue(form.body(), form.body().contains("tenant globex: key 'database_url': the shared database"
+                    + " default is SQLite, which has no schemas to hold a tenant's data; give the tenant a database_url"
+                    + " of its own (sqlite:///data/globex.db, or a postgresql:// url)"));
+            assertEquals(404, serv.status("/t/globex/posts", null, null));
             assertEquals(503, serv.status("/t/acme/posts", null, null));
             assertTrue(serv.body("/t/acme/posts"), serv.body("/t/acme/posts").contains("is FAILED"));
             assertEquals(200, serv.status("/posts", null, null));

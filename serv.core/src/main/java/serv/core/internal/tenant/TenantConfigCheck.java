@@ -31,6 +31,14 @@ public final class TenantConfigCheck implements ConfigCheck {
             return List.of(e.getMessage());
         }
         TenantRegistry running = tenants;
-        return running == null ? List.of() : running.claimedByOthers(settings);
+        if (running == null) {
+            return List.of();
+        }
+        List<String> out = new java.util.ArrayList<>(running.claimedByOthers(settings));
+        String noSchema = running.noSchema(settings);
+        if (noSchema != null) {
+            out.add(noSchema);
+        }
+        return out;
     }
 }

@@ -365,6 +365,27 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     }
 
     /**
+     * Why a tenant without a database of its own cannot have its schema: the shared default is not PostgreSQL (the
+     * embedded SQLite one, say), which has no schemas; null when it can, or when there is no default to say.
+     */
+    String noSchema(TenantSettings settings) {
+        if (settings.ownsDatabase()) {
+            return null;
+        }
+        Map<String, Object> shared = sharedDefault();
+        if (shared.isEmpty()) {
+            return null;
+        }
+        String url = String.valueOf(shared.getOrDefault("url", "sqlite:")).strip().toLowerCase(java.util.Locale.ROOT);
+        if (!url.startsWith("sqlite:") && !url.startsWith("jdbc:sqlite:")) {
+            return null;
+        }
+        return "tenant " + settings.id() + ": key 'database_url': the shared database default is SQLite, which has no"
+                + " schemas to hold a tenant's data; give the tenant a database_url of its own (sqlite:///data/"
+                + settings.id() + ".db, or a postgresql:// url), or make default a PostgreSQL database";
+    }
+
+    /**
      * Why {@code settings} could not be applied beside the running tenants: each host or path prefix of theirs that
      * another tenant has (the registry's own rule, asked before a save by {@link TenantConfigCheck}).
      */
