@@ -189,6 +189,68 @@ public class ClusterIT {
         awaitStatus(again, "/t/goes/posts", 404, 10_000);
     }
 
+    /**
+     * A new node whose store is out of reach at its start has none of the cluster's tenants: answered by it, a
+     * tenant's request would get 404, or the node's own site and databases. It says STARTING and answers 503 until
+     * it has read the store once; read once, it serves what it applied even when restarted with the store out of
+     * reach.
+     */
+    @Test
+    public void aNewNodeWaitsForTheStoreItNeverReadAndThenServesWithoutIt() throws Exception {
+        assertEquals(201, send(nodes.get(0), "POST", API + "tenants", "{\"id\":\"known\",\"path_prefix\":"
+                + "\"/t/known\"}").statusCode());
+        awaitAll("/t/known/posts", 200, 5_000);
+        Path home = Files.createTempDirectory("serv-cluster-it-new-");
+        Files.writeString(home.resolve("serv.config.yaml"), """
+                databases:
+                  default: {url: "%s", pool_size: 1, max_overflow: 4}
+                """.formatted(db));
+        int port = ServProcess.freePort();
+        ServProcess fresh = null;
+        ServProcess again = null;
+        storeProxy.cut();
+        try {
+            fresh = new ServProcess(home, port, "serv.log", envs.get(0)); // through the proxy
+            awaitBody(fresh, "/health", "\"waiting_for\":\"configuration source cluster", 60_000);
+            assertEquals(503, fresh.status("/health", null, null));
+            // once its extensions are started (503 "starting" before, as on any server)
+            awaitBody(fresh, "/t/known/posts", "has not read its configuration source cluster", 30_000);
+            Thread.sleep(1_000); // and stays so
+            HttpResponse<String> tenant = get(fresh, "/t/known/posts");
+            assertEquals(tenant.body(), 503, tenant.statusCode());
+            assertTrue(tenant.body(), tenant.body().contains("has not read its configuration source cluster"));
+            assertTrue(tenant.headers().firstValue("Retry-After").isPresent());
+            assertEquals(503, fresh.status("/posts", null, null)); // not the node's own site meanwhile
+            assertTrue(get(fresh, API + "overview").body().contains("has never read it"));
+        } finally {
+            storeProxy.restore();
+        }
+        try {
+            fresh.awaitHealthy();
+            awaitStatus(fresh, "/t/known/posts", 200, 10_000);
+            fresh.stopGracefully();
+            Path marker = home.resolve("data/cluster/read");
+            assertEquals("it", Files.readString(marker).strip());
+            // Without its note (a home from an earlier Serv): what Configuration Admin holds from the store says so.
+            Files.delete(marker);
+            storeProxy.cut();
+            again = new ServProcess(home, port, "serv-again.log", envs.get(0));
+            again.awaitHealthy(); // it read the store once: it serves what it applied
+            assertEquals(200, again.status("/t/known/posts", null, null));
+            assertTrue(get(again, "/health").body().contains("\"store\":\"UNREACHABLE\""));
+            assertTrue(Files.exists(marker));
+        } finally {
+            storeProxy.restore();
+            fresh.close();
+            if (again != null) {
+                again.close();
+            }
+        }
+        for (ServProcess n : nodes) {
+            awaitBody(n, "/health", "\"store\":\"CONNECTED\"", 10_000);
+        }
+    }
+
     @Test
     public void theStoreHoldsNoSecretInClear() throws Exception {
         String secret = "s3cret-Of-The-Cluster-" + System.nanoTime();

@@ -24,7 +24,10 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -48,7 +51,8 @@ import serv.database.Database;
  * reconciler applies like serv.config.yaml, and as the {@link ConfigStore} the console, the admin API and the
  * command line write to. A {@link Follower} keeps it on the store's latest version, {@link BundleSync} keeps
  * {@code deploy/} as the cluster says. With the store out of reach the node goes on with what it applied last (a
- * source that cannot be read changes nothing) and reports it in {@code /health}.
+ * source that cannot be read changes nothing) and reports it in {@code /health}; a node that has never read it has
+ * nothing to go on with, and waits for it ({@link #awaited()}).
  */
 @Component(immediate = true, configurationPid = ClusterNode.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, service = {})
@@ -63,6 +67,8 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
     static final String PID = "serv.cluster";
     static final String NAME = "cluster";
     static final int RANKING = 20;
+    /** Holds the name of the cluster whose store this home has read once (what it read is then in data/config). */
+    static final String READ_MARKER = "data/cluster/read";
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -82,6 +88,13 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
     private final BundleSync bundles;
     private final ScheduledExecutorService deployWatch;
     private final ServiceRegistration<?> registration;
+    private final Path readMarker;
+    /**
+     * This home has read the store once, in this run or an earlier one: Configuration Admin keeps what was applied, so
+     * it can serve with the store out of reach. Until then the node has none of the cluster's tenants and databases:
+     * it is {@link #awaited()}.
+     */
+    private volatile boolean everRead;
 
     /** The last state read and the snapshot made of it; null until the store was read once. */
     private volatile Store.State state;
@@ -99,7 +112,8 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
     private long registrationVersion;
 
     @Activate
-    public ClusterNode(BundleContext context, ClusterConfiguration config) throws IOException {
+    public ClusterNode(BundleContext context, ClusterConfiguration config, @Reference ConfigurationAdmin cm)
+            throws IOException {
         String url = firstOf(config.url(), System.getenv("SERV_CLUSTER_URL"));
         if (url == null) {
             LOG.debug("No cluster.url or SERV_CLUSTER_URL: this server is on its own");
@@ -114,6 +128,8 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
             bundles = null;
             deployWatch = null;
             registration = null;
+            readMarker = null;
+            everRead = true;
             return;
         }
         cluster = firstOf(config.name(), System.getenv("SERV_CLUSTER_NAME"), "default");
@@ -129,6 +145,12 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         key = new ClusterKey(System.getenv("SERV_SECRET_KEY"));
         Path deploy = home.resolve(firstOf(context.getProperty("felix.fileinstall.dir"), "deploy")).normalize();
         bundles = new BundleSync(home, deploy, address, store, nodeId);
+        readMarker = home.resolve(READ_MARKER);
+        everRead = readBefore(readMarker, cluster) || appliedBefore(cm);
+        if (!everRead) {
+            LOG.info("Cluster {}: this node has never read the store: it serves once it has (until then routes with a"
+                    + " database answer 503, /health STARTING)", cluster);
+        }
         registration = context.registerService(new String[] { ConfigSource.class.getName(),
             ConfigStore.class.getName() }, this, properties());
         follower = new Follower(address, store, new Follower.Node() {
@@ -213,8 +235,14 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         } else if (problem == null || problem.equals("connecting")) {
             problem = why;
             problemSince = Instant.now();
-            LOG.warn("Cluster {}: the store at {} cannot be reached ({}); serving what was applied last (version"
-                    + " {}), trying again every half second", cluster, address, why, applied);
+            if (everRead) {
+                LOG.warn("Cluster {}: the store at {} cannot be reached ({}); serving what was applied last (version"
+                        + " {}), trying again every half second", cluster, address, why, applied);
+            } else {
+                LOG.warn("Cluster {}: the store at {} cannot be reached ({}); this node has never read it, so it has"
+                        + " none of the cluster's configuration and serves none of it (503, /health STARTING) until"
+                        + " it has; trying again every half second", cluster, address, why);
+            }
         } else {
             problem = why;
         }
@@ -256,8 +284,17 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         Snapshot snap = snapshot;
         if (s != null) {
             applied = s.version(); // the reconciler applies what it reads now
+            if (!everRead) {
+                remember();
+                everRead = true;
+            }
         }
         return snap;
+    }
+
+    @Override
+    public boolean awaited() {
+        return !everRead;
     }
 
     // ---- ConfigStore --------------------------------------------------------------------------------------
@@ -315,6 +352,9 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         Store.State s = state;
         m.put("version", s == null ? 0 : s.version());
         m.put("applied_version", applied);
+        if (!everRead) {
+            m.put("never_read", true); // this node waits for it (ConfigSource.awaited)
+        }
         if (key.problem() != null) {
             m.put("key", key.problem());
         }
@@ -347,6 +387,48 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         Files.createDirectories(file.getParent());
         Files.writeString(file, id + "\n", StandardCharsets.UTF_8);
         return id;
+    }
+
+    /** Whether this home has read the store of {@code cluster} before (a home moved to another cluster has not). */
+    private static boolean readBefore(Path marker, String cluster) {
+        try {
+            return Files.isRegularFile(marker) && Files.readString(marker, StandardCharsets.UTF_8).strip().equals(
+                    cluster);
+        } catch (IOException e) {
+            LOG.warn("Cluster {}: {} cannot be read ({}): taken as never read", cluster, marker, e.toString());
+            return false;
+        }
+    }
+
+    /**
+     * Whether Configuration Admin holds configurations this node applied from the cluster's store (a home from before
+     * {@value #READ_MARKER} was kept, or one that lost it): then it has something of the cluster's to serve.
+     */
+    private boolean appliedBefore(ConfigurationAdmin cm) {
+        try {
+            Configuration[] made = cm.listConfigurations("(.serv.source=" + NAME + ")");
+            if (made != null && made.length > 0) {
+                remember();
+                return true;
+            }
+        } catch (IOException | InvalidSyntaxException e) {
+            LOG.warn("Cluster {}: the configurations could not be listed ({})", cluster, e.toString());
+        }
+        return false;
+    }
+
+    /** Notes that this home has read the store (written whole, then moved in place). */
+    private void remember() {
+        try {
+            Files.createDirectories(readMarker.getParent());
+            Path tmp = readMarker.resolveSibling(readMarker.getFileName() + ".tmp");
+            Files.writeString(tmp, cluster + "\n", StandardCharsets.UTF_8);
+            Files.move(tmp, readMarker, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            LOG.warn("Cluster {}: {} cannot be written ({}): at its next start this node waits for the store again",
+                    cluster, readMarker, e.toString());
+        }
     }
 
     private static String firstOf(String... values) {

@@ -153,7 +153,10 @@ public final class Facts {
             if (!"CONNECTED".equals(status.get("store"))) {
                 out.add(item("cluster", String.valueOf(status.get("name")), "the cluster's store cannot be reached"
                         + " since " + status.get("unreachable_since") + " (" + status.get("reason") + "); this node"
-                        + " serves what it applied last (version " + status.get("applied_version") + ")",
+                        + (Boolean.TRUE.equals(status.get("never_read"))
+                                ? " has never read it, so it serves none of the cluster's configuration (routes with"
+                                        + " a database answer 503) until it has"
+                                : " serves what it applied last (version " + status.get("applied_version") + ")"),
                         "serv-cluster"));
             }
             if (status.get("key") != null) {

@@ -24,4 +24,16 @@ public interface ConfigSource {
 
     /** What the source wants now. Called by the reconciler, on its own thread, whenever {@value #VERSION} changes. */
     Snapshot snapshot();
+
+    /**
+     * Whether this server must not serve before it has read this source: true while the source was never read here,
+     * nor anything of it ever applied (a new node of a cluster whose store is out of reach at its start: it has
+     * none of the cluster's tenants, so a request for one would get the server's own site, and its own databases).
+     * While a source is awaited, {@code /health} says {@code STARTING} and routes with a database answer 503 with
+     * {@code Retry-After}. A source becomes not awaited in its {@link #snapshot()}, when the reconciler reads it;
+     * it must not become awaited again. Default: false.
+     */
+    default boolean awaited() {
+        return false;
+    }
 }

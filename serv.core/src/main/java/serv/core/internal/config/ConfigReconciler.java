@@ -107,6 +107,8 @@ public final class ConfigReconciler implements ConfigStatus {
     private volatile boolean defaultConfigured;
     /** The sources were applied once since the start (with the built-in ones there): see {@link #applied()}. */
     private volatile boolean applied;
+    /** The sources awaited at the last look ({@link #awaited()}). */
+    private volatile List<String> awaited = List.of();
 
     /**
      * The reconciler starts once the application file and etc/ are there: its first run must know what they say,
@@ -145,7 +147,8 @@ public final class ConfigReconciler implements ConfigStatus {
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void bindSource(ServiceReference<ConfigSource> ref, ConfigSource source) {
         sources.put(ref, source);
-        reconcileSoon();
+        lookForAwaited();
+        reconcileSoon(); // after: the run this queues looks again once it read the source
     }
 
     void updatedSource(ServiceReference<ConfigSource> ref, ConfigSource source) {
@@ -155,14 +158,44 @@ public final class ConfigReconciler implements ConfigStatus {
     void unbindSource(ServiceReference<ConfigSource> ref, ConfigSource source) {
         // What the source made stays: a source goes away when its bundle stops, not because it wants nothing.
         sources.remove(ref);
+        awaited = awaited.stream().filter(sources.keySet().stream()
+                .map(r -> String.valueOf(r.getProperty(ConfigSource.NAME))).toList()::contains).toList();
     }
 
     /**
-     * Whether the configuration sources were applied once since this server started: before, a configuration that
-     * serv.config.yaml or etc/ adds (a tenant, on a first start) may not be in Configuration Admin yet.
+     * Whether the configuration sources were applied once since this server started, and none is awaited: before, a
+     * configuration that serv.config.yaml or etc/ adds (a tenant, on a first start), or that a cluster's store holds
+     * (on a new node), may not be in Configuration Admin yet.
      */
     public boolean applied() {
-        return applied;
+        return applied && awaited.isEmpty();
+    }
+
+    /**
+     * The sources this server waits for ({@link ConfigSource#awaited()}): never read, and nothing of them ever
+     * applied here. Empty once each was read and what it said applied (the run that read it has ended).
+     */
+    public List<String> awaited() {
+        return awaited;
+    }
+
+    /** Takes note of the sources awaited now; on registration, and at the end of each run (which may read them). */
+    private synchronized void lookForAwaited() {
+        List<String> now = new ArrayList<>();
+        sources.forEach((ref, source) -> {
+            if (source.awaited()) {
+                now.add(String.valueOf(ref.getProperty(ConfigSource.NAME)));
+            }
+        });
+        if (!now.equals(awaited)) {
+            if (now.isEmpty()) {
+                LOG.info("Configuration source(s) {} read and applied: serving", awaited);
+            } else {
+                LOG.info("Configuration source(s) {} never read on this server: it answers 503 (and /health STARTING)"
+                        + " until it has read them", now);
+            }
+            awaited = List.copyOf(now);
+        }
     }
 
     @Override
@@ -214,6 +247,7 @@ public final class ConfigReconciler implements ConfigStatus {
             applyAll(names);
         } finally {
             applied = true; // a run that failed is logged: the server does not wait for it
+            lookForAwaited(); // a source read in this run is applied now
         }
     }
 

@@ -30,7 +30,8 @@ import serv.database.PoolStats;
  * of the server's own databases is not up (a tenant's database that is down is listed, and does not take the node
  * out), 503 {@code STARTING} until the framework has started every bundle (before, an extension's routes may not be
  * there yet: "up" would send a load balancer or a script to routes that are not all there) and until the stored
- * tenants are all loaded ({@code tenancy.loading}: how many are not yet), and
+ * tenants are all loaded ({@code tenancy.loading}: how many are not yet) and every configuration source was read
+ * once ({@code waiting_for}: a new cluster node whose store is out of reach), and
  * 503 {@code DRAINING} while the server stops (so that a load balancer sends it nothing new while its
  * in-flight requests finish). In a cluster, the store's state ({@code cluster}): a store out of reach is reported
  * and does not take the node out, since it serves what it last applied.
@@ -94,6 +95,11 @@ public final class HealthHandler implements Handler {
         boolean starting = shutdown.starting() || loadingTenants;
         body.put("status", draining ? "DRAINING" : starting ? "STARTING" : up ? "UP" : "DOWN");
         up &= !draining && !starting;
+        List<String> awaited = configuration.awaited();
+        if (!awaited.isEmpty()) {
+            body.put("waiting_for", "configuration source " + String.join(", ", awaited) + ": never read on this"
+                    + " server, which has none of what it holds; serving once it is read");
+        }
         body.put("databases", entries);
         ConfigStore store = cluster;
         if (tenant == null && store != null) {

@@ -378,7 +378,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
             }
             if (tenant == null && tenants.loading()) {
                 // The tenant of this path prefix may be on its way.
-                ErrorAnswers.unavailable(resp, "Serv is starting: its tenants are not all loaded yet");
+                ErrorAnswers.unavailable(resp, tenants.loadingReason());
                 return true;
             }
             if (match == null) {
@@ -395,7 +395,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
         if (!route.database().isEmpty() && tenants.loading()) {
             // Which tenant this request is for is not known yet (its configuration may be on its way): answered
             // now, it could go to the server's own databases, or to a tenant with a wider host or prefix.
-            ErrorAnswers.unavailable(resp, "Serv is starting: its tenants are not all loaded yet");
+            ErrorAnswers.unavailable(resp, tenants.loadingReason());
             return true;
         }
         if (tenant != null && !tenant.extensions().isEmpty()

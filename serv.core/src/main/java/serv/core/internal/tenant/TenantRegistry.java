@@ -110,6 +110,8 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigReconciler reconciler;
     private final long activated = System.nanoTime();
+    /** Since when the registry waits for its tenants: its start, or the moment an awaited source was read. */
+    private volatile long waitFrom = activated;
     private final Object loadLock = new Object();
     /** Every tenant stored at the start is applied (or refused): once true, true for good. */
     private volatile boolean loaded;
@@ -470,10 +472,16 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
      * whose tenant is not loaded would be taken for one that selects no tenant, and answered by the server's own site
      * with the server's own databases (its writes going there), or by a tenant with a wider host or path prefix: the
      * dispatcher answers 503 with Retry-After instead, and /health says STARTING. Once loaded, loaded for good (a
-     * tenant added later is applied in a moment, and says so). After {@value #LOAD_WAIT_S} s the server stops waiting
-     * and logs how many configurations were not applied.
+     * tenant added later is applied in a moment, and says so), unless a configuration source comes that this server
+     * has never read ({@link ConfigReconciler#awaited()}: a new node of a cluster whose store is out of reach): the
+     * tenants it holds are not here, so the server is loading until it has read it, however long that takes. After
+     * {@value #LOAD_WAIT_S} s (counted from then) the server stops waiting and logs how many configurations were not
+     * applied.
      */
     public boolean loading() {
+        if (awaiting()) {
+            return true;
+        }
         if (loaded) {
             return false;
         }
@@ -493,7 +501,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
                 loaded = true;
                 LOG.info("Tenants: the {} configured are loaded, {} ms after the registry started", count(),
                         (now - activated) / 1_000_000);
-            } else if (now - activated > LOAD_WAIT_S * 1_000_000_000L) {
+            } else if (now - waitFrom > LOAD_WAIT_S * 1_000_000_000L) {
                 loaded = true;
                 LOG.warn("Tenants: {} stored tenant configurations were not applied within {} s of the start; serving"
                         + " without them (a request for them gets the server's own site or 404 until they are)",
@@ -501,6 +509,26 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
             }
             return !loaded;
         }
+    }
+
+    /** Whether a configuration source never read on this server is awaited; then the tenants it holds are to load. */
+    private boolean awaiting() {
+        ConfigReconciler sources = reconciler;
+        if (sources == null || sources.awaited().isEmpty()) {
+            return false;
+        }
+        loaded = false; // it came after the tenants were loaded (the cluster's bundle starts after this one)
+        waitFrom = System.nanoTime();
+        return true;
+    }
+
+    /** Why a request that may be a tenant's is answered 503 while {@link #loading()}. */
+    public String loadingReason() {
+        ConfigReconciler sources = reconciler;
+        List<String> awaited = sources == null ? List.of() : sources.awaited();
+        return awaited.isEmpty() ? "Serv is starting: its tenants are not all loaded yet"
+                : "Serv is starting: it has not read its configuration source " + String.join(", ", awaited)
+                        + " yet (a new node waits for its cluster's store)";
     }
 
     /** Tenant configurations still to load, or -1 before the configuration sources were applied; 0 once loaded. */
