@@ -211,14 +211,15 @@ public class ClusterIT {
         storeProxy.cut();
         try {
             fresh = new ServProcess(home, port, "serv.log", envs.get(0)); // through the proxy
-            awaitBody(fresh, "/health", "\"waiting_for\":\"configuration source cluster", 60_000);
+            awaitBody(fresh, "/health", "\"waiting_for\":{\"cluster\":\"this node has never read the cluster's store",
+                    60_000);
             assertEquals(503, fresh.status("/health", null, null));
             // once its extensions are started (503 "starting" before, as on any server)
-            awaitBody(fresh, "/t/known/posts", "has not read its configuration source cluster", 30_000);
+            awaitBody(fresh, "/t/known/posts", "has never read the cluster's store", 30_000);
             Thread.sleep(1_000); // and stays so
             HttpResponse<String> tenant = get(fresh, "/t/known/posts");
             assertEquals(tenant.body(), 503, tenant.statusCode());
-            assertTrue(tenant.body(), tenant.body().contains("has not read its configuration source cluster"));
+            assertTrue(tenant.body(), tenant.body().contains("has never read the cluster's store"));
             assertTrue(tenant.headers().firstValue("Retry-After").isPresent());
             assertEquals(503, fresh.status("/posts", null, null)); // not the node's own site meanwhile
             assertTrue(get(fresh, API + "overview").body().contains("has never read it"));
@@ -245,9 +246,44 @@ public class ClusterIT {
             if (again != null) {
                 again.close();
             }
+            forget(home);
         }
         for (ServProcess n : nodes) {
             awaitBody(n, "/health", "\"store\":\"CONNECTED\"", 10_000);
+        }
+    }
+
+    /**
+     * A new node joining a cluster with an extension in its store is up only once that extension serves on it: a load
+     * balancer sending it requests as soon as /health says UP must not meet 404s while FileInstall installs it.
+     */
+    @Test
+    public void aNewNodeIsUpOnlyOnceTheClustersExtensionsServe() throws Exception {
+        Path jar = TestBundles.build("serv.it.hello.joined", "serv.it.hello", Map.of(), Map.of(
+                "serv/migrations/default/V001__create_hello.sql", """
+                        CREATE TABLE IF NOT EXISTS hello (greeting TEXT NOT NULL);
+                        """));
+        Path target = nodes.get(0).home.resolve("deploy/joined.jar");
+        Path tmp = target.resolveSibling(".joined.jar.part");
+        Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        awaitAll("/hello", 200, 20_000);
+        Path home = Files.createTempDirectory("serv-cluster-it-joining-");
+        Files.writeString(home.resolve("serv.config.yaml"), """
+                databases:
+                  default: {url: "%s", pool_size: 1, max_overflow: 4}
+                """.formatted(db));
+        try (ServProcess joining = new ServProcess(home, ServProcess.freePort(), "serv.log", envs.get(2))) {
+            joining.awaitHealthy();
+            HttpResponse<String> hello = get(joining, "/hello");
+            assertEquals(hello.body(), 200, hello.statusCode());
+        } finally {
+            Files.delete(target);
+            awaitAll("/hello", 404, 20_000);
+            forget(home);
+            // as before this test: the other hello extension's migration makes its table
+            ServTestSupport.sql(db.substring(db.lastIndexOf('/') + 1), "DROP TABLE IF EXISTS hello",
+                    "DELETE FROM serv_migrations WHERE extension = 'serv.it.hello.joined'");
         }
     }
 
@@ -433,6 +469,15 @@ public class ClusterIT {
         return n.postForm("/system/console/configMgr/" + URLEncoder.encode(
                 "[Temporary PID replaced by real PID upon save]", StandardCharsets.UTF_8).replace("+", "%20"),
                 form.toString(), "Authorization", AUTH);
+    }
+
+    /** Takes a node this test started and stopped off the cluster's list of nodes (the others' tests count them). */
+    private static void forget(Path home) throws Exception {
+        Path id = home.resolve("data/cluster/node-id");
+        if (Files.exists(id)) {
+            ServTestSupport.sql(db.substring(db.lastIndexOf('/') + 1), "DELETE FROM serv_cluster.nodes WHERE id = '"
+                    + Files.readString(id).strip() + "'");
+        }
     }
 
     private static String query(String sql) throws Exception {

@@ -22,10 +22,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import org.osgi.annotation.bundle.Capability;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.Version;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -44,6 +47,7 @@ import serv.core.config.ConfigStore;
 import serv.core.config.Desired;
 import serv.core.config.Snapshot;
 import serv.database.Database;
+import serv.database.DatabaseState;
 
 /**
  * This server as a node of a cluster (when {@code cluster.url} or {@code SERV_CLUSTER_URL} says so; else it does
@@ -52,7 +56,7 @@ import serv.database.Database;
  * command line write to. A {@link Follower} keeps it on the store's latest version, {@link BundleSync} keeps
  * {@code deploy/} as the cluster says. With the store out of reach the node goes on with what it applied last (a
  * source that cannot be read changes nothing) and reports it in {@code /health}; a node that has never read it has
- * nothing to go on with, and waits for it ({@link #awaited()}).
+ * nothing to go on with, and waits for it ({@link #awaiting()}).
  */
 @Component(immediate = true, configurationPid = ClusterNode.PID,
         configurationPolicy = ConfigurationPolicy.OPTIONAL, service = {})
@@ -69,6 +73,8 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
     static final int RANKING = 20;
     /** Holds the name of the cluster whose store this home has read once (what it read is then in data/config). */
     static final String READ_MARKER = "data/cluster/read";
+    /** How long a new node waits for the cluster's extensions to start before it serves without those that did not. */
+    static final int ARRIVAL_WAIT_S = 60;
     private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -92,9 +98,21 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
     /**
      * This home has read the store once, in this run or an earlier one: Configuration Admin keeps what was applied, so
      * it can serve with the store out of reach. Until then the node has none of the cluster's tenants and databases:
-     * it is {@link #awaited()}.
+     * it is {@link #awaiting()} the store.
      */
     private volatile boolean everRead;
+    /**
+     * A node that had never read the store when it started (a new one) also waits for the cluster's extensions:
+     * FileInstall installs them from deploy/ after the first read, and until then their paths would answer 404.
+     * False once they are started (or after {@value #ARRIVAL_WAIT_S} s, with a warning naming those that are not).
+     */
+    private volatile boolean awaitingExtensions;
+    /** The extensions of the first read, as they are installed here: null until then. */
+    private volatile List<Store.BundleRecord> arriving;
+    private volatile long arrivingSince;
+    private final BundleListener arrivals = event -> watchArrivalsSoon();
+    private volatile java.util.concurrent.ScheduledFuture<?> arrivalWatch;
+    private final BundleContext context;
 
     /** The last state read and the snapshot made of it; null until the store was read once. */
     private volatile Store.State state;
@@ -130,6 +148,7 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
             registration = null;
             readMarker = null;
             everRead = true;
+            this.context = null;
             return;
         }
         cluster = firstOf(config.name(), System.getenv("SERV_CLUSTER_NAME"), "default");
@@ -147,9 +166,12 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         bundles = new BundleSync(home, deploy, address, store, nodeId);
         readMarker = home.resolve(READ_MARKER);
         everRead = readBefore(readMarker, cluster) || appliedBefore(cm);
+        this.context = context;
         if (!everRead) {
-            LOG.info("Cluster {}: this node has never read the store: it serves once it has (until then routes with a"
-                    + " database answer 503, /health STARTING)", cluster);
+            awaitingExtensions = true;
+            LOG.info("Cluster {}: this node has never read the store: it serves once it has, and once the cluster's"
+                    + " extensions are started here (until then routes with a database answer 503, /health STARTING)",
+                    cluster);
         }
         registration = context.registerService(new String[] { ConfigSource.class.getName(),
             ConfigStore.class.getName() }, this, properties());
@@ -185,7 +207,15 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
             t.setDaemon(true);
             return t;
         });
-        deployWatch.scheduleWithFixedDelay(bundles::sync, 1, 1, TimeUnit.SECONDS);
+        deployWatch.scheduleWithFixedDelay(() -> {
+            bundles.sync();
+            watchArrivals();
+        }, 1, 1, TimeUnit.SECONDS);
+        if (awaitingExtensions) {
+            context.addBundleListener(arrivals);
+            // and every tenth of a second: an extension's migrations end without a bundle event
+            arrivalWatch = deployWatch.scheduleWithFixedDelay(this::watchArrivals, 100, 100, TimeUnit.MILLISECONDS);
+        }
         LOG.info("Cluster {}: node {} ({}) follows the store at {}", cluster, nodeId, nodeAddress, address);
     }
 
@@ -195,6 +225,7 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
             return;
         }
         follower.stop();
+        context.removeBundleListener(arrivals);
         deployWatch.shutdownNow();
         thread.join(5000);
         try {
@@ -219,7 +250,12 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         snapshot = new Snapshot(true, desired, List.of());
         state = s;
         bundles.stored(s.bundles());
+        if (awaitingExtensions && arriving == null) {
+            arriving = s.bundles().stream().filter(b -> !b.removed() && b.symbolicName() != null).toList();
+            arrivingSince = System.nanoTime();
+        }
         deployWatch.execute(bundles::sync);
+        watchArrivalsSoon();
         LOG.info("Cluster {}: version {} read ({} configurations, {} extensions)", cluster, s.version(),
                 desired.size(), s.bundles().stream().filter(b -> !b.removed()).count());
         bump();
@@ -293,8 +329,92 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
     }
 
     @Override
-    public boolean awaited() {
-        return !everRead;
+    public String awaiting() {
+        if (!everRead) {
+            return "this node has never read the cluster's store, so it has none of the cluster's databases, tenants"
+                    + " and settings yet" + (problem == null || problem.equals("connecting") ? ""
+                            : " (the store cannot be reached: " + problem + ")");
+        }
+        return awaitingExtensions ? "the cluster's extensions are being installed on this node (" + String.join(", ",
+                notStarted(arriving == null ? List.of() : arriving)) + ")" : null;
+    }
+
+    // ---- the extensions of a new node ---------------------------------------------------------------------
+
+    private void watchArrivalsSoon() {
+        if (awaitingExtensions) {
+            try {
+                deployWatch.execute(this::watchArrivals);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                // the node stops
+            }
+        }
+    }
+
+    /** On the deploy watch's thread: stops waiting once the first read's extensions are started here. */
+    private void watchArrivals() {
+        List<Store.BundleRecord> wanted = arriving;
+        if (!awaitingExtensions || wanted == null) {
+            return;
+        }
+        List<String> missing = notStarted(wanted);
+        if (missing.isEmpty()) {
+            LOG.info("Cluster {}: the cluster's {} extension(s) are started on this node", cluster, wanted.size());
+        } else if (System.nanoTime() - arrivingSince > TimeUnit.SECONDS.toNanos(ARRIVAL_WAIT_S)) {
+            LOG.warn("Cluster {}: extension(s) {} of the cluster did not start on this node within {} s (see the"
+                    + " console's Extensions page); serving without them", cluster, missing, ARRIVAL_WAIT_S);
+        } else {
+            return;
+        }
+        awaitingExtensions = false;
+        context.removeBundleListener(arrivals);
+        if (arrivalWatch != null) {
+            arrivalWatch.cancel(false);
+        }
+        bump(); // the reconciler asks again: nothing is awaited now
+    }
+
+    /**
+     * Whether the server's own databases that are up have applied (or checked) the extension's migrations: until then
+     * its routes answer 503. A migration that failed is reported by /health and the console: not waited for.
+     */
+    private boolean migrated(Bundle b) {
+        for (Database db : databases) {
+            if (db.tenant().isEmpty() && db.state() == DatabaseState.UP && !db.readyFor(b.getBundleId())
+                    && !db.failedExtensions().containsKey(b.getSymbolicName())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean sameVersion(Bundle b, String version) {
+        try {
+            return b.getVersion().equals(Version.parseVersion(version));
+        } catch (IllegalArgumentException notAVersion) {
+            return false;
+        }
+    }
+
+    /** The extensions of {@code wanted} that are not started here (a fragment: not resolved), by symbolic name. */
+    private List<String> notStarted(List<Store.BundleRecord> wanted) {
+        Bundle[] installed = context.getBundles();
+        List<String> missing = new ArrayList<>();
+        for (Store.BundleRecord r : wanted) {
+            boolean started = false;
+            for (Bundle b : installed) {
+                if (r.symbolicName().equals(b.getSymbolicName()) && sameVersion(b, r.bundleVersion())) {
+                    boolean fragment = b.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
+                    started = fragment ? b.getState() == Bundle.RESOLVED
+                            : b.getState() == Bundle.ACTIVE && migrated(b);
+                    break;
+                }
+            }
+            if (!started) {
+                missing.add(r.symbolicName());
+            }
+        }
+        return missing;
     }
 
     // ---- ConfigStore --------------------------------------------------------------------------------------
@@ -353,7 +473,7 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         m.put("version", s == null ? 0 : s.version());
         m.put("applied_version", applied);
         if (!everRead) {
-            m.put("never_read", true); // this node waits for it (ConfigSource.awaited)
+            m.put("never_read", true); // this node waits for it (ConfigSource.awaiting)
         }
         if (key.problem() != null) {
             m.put("key", key.problem());

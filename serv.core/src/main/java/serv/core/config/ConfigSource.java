@@ -26,14 +26,15 @@ public interface ConfigSource {
     Snapshot snapshot();
 
     /**
-     * Whether this server must not serve before it has read this source: true while the source was never read here,
-     * nor anything of it ever applied (a new node of a cluster whose store is out of reach at its start: it has
-     * none of the cluster's tenants, so a request for one would get the server's own site, and its own databases).
-     * While a source is awaited, {@code /health} says {@code STARTING} and routes with a database answer 503 with
-     * {@code Retry-After}. A source becomes not awaited in its {@link #snapshot()}, when the reconciler reads it;
-     * it must not become awaited again. Default: false.
+     * What this server must have from this source before it serves, and does not have yet; null when nothing. A new
+     * node of a cluster, for one, has none of the cluster's tenants until it has read the store (answering meanwhile,
+     * it would give a tenant's request the server's own site, and its own databases), nor the cluster's extensions
+     * until they are installed. While a source is awaited, {@code /health} says {@code STARTING} with this reason,
+     * and routes with a database, and paths no route serves, answer 503 with {@code Retry-After}. Once null, it
+     * stays null. The reconciler asks when the source registers and after each of its runs: a source that stops
+     * being awaited outside {@link #snapshot()} changes its {@value #VERSION}. Default: null.
      */
-    default boolean awaited() {
-        return false;
+    default String awaiting() {
+        return null;
     }
 }

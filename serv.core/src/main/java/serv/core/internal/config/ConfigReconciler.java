@@ -108,7 +108,7 @@ public final class ConfigReconciler implements ConfigStatus {
     /** The sources were applied once since the start (with the built-in ones there): see {@link #applied()}. */
     private volatile boolean applied;
     /** The sources awaited at the last look ({@link #awaited()}). */
-    private volatile List<String> awaited = List.of();
+    private volatile Map<String, String> awaited = Map.of();
 
     /**
      * The reconciler starts once the application file and etc/ are there: its first run must know what they say,
@@ -158,8 +158,11 @@ public final class ConfigReconciler implements ConfigStatus {
     void unbindSource(ServiceReference<ConfigSource> ref, ConfigSource source) {
         // What the source made stays: a source goes away when its bundle stops, not because it wants nothing.
         sources.remove(ref);
-        awaited = awaited.stream().filter(sources.keySet().stream()
-                .map(r -> String.valueOf(r.getProperty(ConfigSource.NAME))).toList()::contains).toList();
+        synchronized (this) {
+            Map<String, String> left = new LinkedHashMap<>(awaited);
+            left.keySet().remove(String.valueOf(ref.getProperty(ConfigSource.NAME)));
+            awaited = Collections.unmodifiableMap(left);
+        }
     }
 
     /**
@@ -172,29 +175,30 @@ public final class ConfigReconciler implements ConfigStatus {
     }
 
     /**
-     * The sources this server waits for ({@link ConfigSource#awaited()}): never read, and nothing of them ever
-     * applied here. Empty once each was read and what it said applied (the run that read it has ended).
+     * The sources this server waits for, by name, with what it waits for ({@link ConfigSource#awaiting()}). Empty
+     * once each has what it needs and what it said is applied (the run that read it has ended).
      */
-    public List<String> awaited() {
+    public Map<String, String> awaited() {
         return awaited;
     }
 
     /** Takes note of the sources awaited now; on registration, and at the end of each run (which may read them). */
     private synchronized void lookForAwaited() {
-        List<String> now = new ArrayList<>();
+        Map<String, String> now = new LinkedHashMap<>();
         sources.forEach((ref, source) -> {
-            if (source.awaited()) {
-                now.add(String.valueOf(ref.getProperty(ConfigSource.NAME)));
+            String why = source.awaiting();
+            if (why != null) {
+                now.put(String.valueOf(ref.getProperty(ConfigSource.NAME)), why);
             }
         });
         if (!now.equals(awaited)) {
             if (now.isEmpty()) {
-                LOG.info("Configuration source(s) {} read and applied: serving", awaited);
+                LOG.info("Configuration source(s) {}: what they hold is here: serving", awaited.keySet());
             } else {
-                LOG.info("Configuration source(s) {} never read on this server: it answers 503 (and /health STARTING)"
-                        + " until it has read them", now);
+                LOG.info("Configuration source(s) {}: this server answers 503 (and /health STARTING) until it has"
+                        + " what it waits for: {}", now.keySet(), now.values());
             }
-            awaited = List.copyOf(now);
+            awaited = Collections.unmodifiableMap(now);
         }
     }
 

@@ -95,10 +95,9 @@ public final class HealthHandler implements Handler {
         boolean starting = shutdown.starting() || loadingTenants;
         body.put("status", draining ? "DRAINING" : starting ? "STARTING" : up ? "UP" : "DOWN");
         up &= !draining && !starting;
-        List<String> awaited = configuration.awaited();
+        Map<String, String> awaited = configuration.awaited();
         if (!awaited.isEmpty()) {
-            body.put("waiting_for", "configuration source " + String.join(", ", awaited) + ": never read on this"
-                    + " server, which has none of what it holds; serving once it is read");
+            body.put("waiting_for", awaited); // by configuration source: what this server needs of it first
         }
         body.put("databases", entries);
         ConfigStore store = cluster;

@@ -525,10 +525,9 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     /** Why a request that may be a tenant's is answered 503 while {@link #loading()}. */
     public String loadingReason() {
         ConfigReconciler sources = reconciler;
-        List<String> awaited = sources == null ? List.of() : sources.awaited();
+        Map<String, String> awaited = sources == null ? Map.of() : sources.awaited();
         return awaited.isEmpty() ? "Serv is starting: its tenants are not all loaded yet"
-                : "Serv is starting: it has not read its configuration source " + String.join(", ", awaited)
-                        + " yet (a new node waits for its cluster's store)";
+                : "Serv is starting: " + String.join("; ", awaited.values());
     }
 
     /** Tenant configurations still to load, or -1 before the configuration sources were applied; 0 once loaded. */
