@@ -30,8 +30,9 @@ import serv.database.PoolStats;
  * of the server's own databases is not up (a tenant's database that is down is listed, and does not take the node
  * out), 503 {@code STARTING} until the framework has started every bundle (before, an extension's routes may not be
  * there yet: "up" would send a load balancer or a script to routes that are not all there) and until the stored
- * tenants are all loaded ({@code tenancy.loading}: how many are not yet) and every configuration source was read
- * once ({@code waiting_for}: a new cluster node whose store is out of reach), and
+ * tenants are all loaded ({@code tenancy.loading}: how many are not yet) and no configuration source is awaited
+ * ({@code waiting_for}, with the reason: a new cluster node that has not read its store yet, or whose cluster's
+ * extensions are not started yet), and
  * 503 {@code DRAINING} while the server stops (so that a load balancer sends it nothing new while its
  * in-flight requests finish). In a cluster, the store's state ({@code cluster}): a store out of reach is reported
  * and does not take the node out, since it serves what it last applied.

@@ -472,9 +472,9 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
      * whose tenant is not loaded would be taken for one that selects no tenant, and answered by the server's own site
      * with the server's own databases (its writes going there), or by a tenant with a wider host or path prefix: the
      * dispatcher answers 503 with Retry-After instead, and /health says STARTING. Once loaded, loaded for good (a
-     * tenant added later is applied in a moment, and says so), unless a configuration source comes that this server
-     * has never read ({@link ConfigReconciler#awaited()}: a new node of a cluster whose store is out of reach): the
-     * tenants it holds are not here, so the server is loading until it has read it, however long that takes. After
+     * tenant added later is applied in a moment, and says so), unless a configuration source is awaited
+     * ({@link ConfigReconciler#awaited()}: a new node of a cluster that has not read its store): the tenants it holds
+     * are not here, so the server is loading until it has them, however long that takes. After
      * {@value #LOAD_WAIT_S} s (counted from then) the server stops waiting and logs how many configurations were not
      * applied.
      */
@@ -511,7 +511,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
         }
     }
 
-    /** Whether a configuration source never read on this server is awaited; then the tenants it holds are to load. */
+    /** Whether a configuration source is awaited ({@link ConfigReconciler#awaited()}): its tenants are to load. */
     private boolean awaiting() {
         ConfigReconciler sources = reconciler;
         if (sources == null || sources.awaited().isEmpty()) {
