@@ -273,10 +273,28 @@ public class ClusterIT {
                 databases:
                   default: {url: "%s", pool_size: 1, max_overflow: 4}
                 """.formatted(db));
-        try (ServProcess joining = new ServProcess(home, ServProcess.freePort(), "serv.log", envs.get(2))) {
+        int port = ServProcess.freePort();
+        try (ServProcess joining = new ServProcess(home, port, "serv.log", envs.get(2))) {
             joining.awaitHealthy();
             HttpResponse<String> hello = get(joining, "/hello");
             assertEquals(hello.body(), 200, hello.statusCode());
+            joining.stopGracefully();
+            // While it is down, a new version of the extension: at its restart it waits for that one too.
+            Path newer = TestBundles.build("serv.it.hello.joined", "serv.it.hello", Map.of("Bundle-Version",
+                    "1.0.1"), Map.of("serv/migrations/default/V001__create_hello.sql", """
+                            CREATE TABLE IF NOT EXISTS hello (greeting TEXT NOT NULL);
+                            """));
+            Files.copy(newer, tmp, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            for (ServProcess n : nodes) {
+                awaitBody(n, API + "extensions", "\"version\":\"1.0.1\"", 20_000);
+            }
+        }
+        try (ServProcess again = new ServProcess(home, port, "serv-again.log", envs.get(2))) {
+            again.awaitHealthy();
+            HttpResponse<String> hello = get(again, "/hello");
+            assertEquals(hello.body(), 200, hello.statusCode());
+            assertTrue(get(again, API + "extensions").body().contains("\"version\":\"1.0.1\""));
         } finally {
             Files.delete(target);
             awaitAll("/hello", 404, 20_000);

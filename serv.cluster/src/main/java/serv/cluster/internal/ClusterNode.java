@@ -102,12 +102,14 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
      */
     private volatile boolean everRead;
     /**
-     * A node that had never read the store when it started (a new one) also waits for the cluster's extensions:
-     * FileInstall installs them from deploy/ after the first read, and until then their paths would answer 404.
-     * False once they are started (or after {@value #ARRIVAL_WAIT_S} s, with a warning naming those that are not).
+     * A starting node also waits for the extensions its first read finds in the store and not installed here (all of
+     * them on a new node; on a restarted one, those added or changed while it was down): BundleSync writes them to
+     * deploy/ and FileInstall installs them, and until then their paths would answer 404. False once they are started
+     * (or after {@value #ARRIVAL_WAIT_S} s, with a warning naming those that are not), or, on a node that read the
+     * store before, once the store turns out to be out of reach at the start (it serves what it applied).
      */
-    private volatile boolean awaitingExtensions;
-    /** The extensions of the first read, as they are installed here: null until then. */
+    private volatile boolean awaitingExtensions = true;
+    /** The extensions of the first read not installed here then: null until the first read. */
     private volatile List<Store.BundleRecord> arriving;
     private volatile long arrivingSince;
     private final BundleListener arrivals = event -> watchArrivalsSoon();
@@ -168,7 +170,6 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         everRead = readBefore(readMarker, cluster) || appliedBefore(cm);
         this.context = context;
         if (!everRead) {
-            awaitingExtensions = true;
             LOG.info("Cluster {}: this node has never read the store: it serves once it has, and once the cluster's"
                     + " extensions are started here (until then routes with a database answer 503, /health STARTING)",
                     cluster);
@@ -211,11 +212,9 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
             bundles.sync();
             watchArrivals();
         }, 1, 1, TimeUnit.SECONDS);
-        if (awaitingExtensions) {
-            context.addBundleListener(arrivals);
-            // and every tenth of a second: an extension's migrations end without a bundle event
-            arrivalWatch = deployWatch.scheduleWithFixedDelay(this::watchArrivals, 100, 100, TimeUnit.MILLISECONDS);
-        }
+        context.addBundleListener(arrivals);
+        // and every tenth of a second: an extension's migrations end without a bundle event
+        arrivalWatch = deployWatch.scheduleWithFixedDelay(this::watchArrivals, 100, 100, TimeUnit.MILLISECONDS);
         LOG.info("Cluster {}: node {} ({}) follows the store at {}", cluster, nodeId, nodeAddress, address);
     }
 
@@ -251,7 +250,9 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         state = s;
         bundles.stored(s.bundles());
         if (awaitingExtensions && arriving == null) {
-            arriving = s.bundles().stream().filter(b -> !b.removed() && b.symbolicName() != null).toList();
+            Bundle[] installed = context.getBundles();
+            arriving = s.bundles().stream().filter(b -> !b.removed() && b.symbolicName() != null
+                    && find(installed, b) == null).toList();
             arrivingSince = System.nanoTime();
         }
         deployWatch.execute(bundles::sync);
@@ -335,8 +336,13 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
                     + " and settings yet" + (problem == null || problem.equals("connecting") ? ""
                             : " (the store cannot be reached: " + problem + ")");
         }
-        return awaitingExtensions ? "the cluster's extensions are being installed on this node (" + String.join(", ",
-                notStarted(arriving == null ? List.of() : arriving)) + ")" : null;
+        if (!awaitingExtensions) {
+            return null;
+        }
+        List<Store.BundleRecord> wanted = arriving;
+        return wanted == null ? "this node is reading the cluster's store (which extensions it holds)"
+                : "the cluster's extensions are being installed on this node (" + String.join(", ", notStarted(wanted))
+                        + ")";
     }
 
     // ---- the extensions of a new node ---------------------------------------------------------------------
@@ -354,7 +360,13 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
     /** On the deploy watch's thread: stops waiting once the first read's extensions are started here. */
     private void watchArrivals() {
         List<Store.BundleRecord> wanted = arriving;
-        if (!awaitingExtensions || wanted == null) {
+        if (!awaitingExtensions) {
+            return;
+        }
+        if (wanted == null) {
+            if (everRead && problem != null && !problem.equals("connecting")) {
+                settle(); // the store is out of reach at the start: this node serves what it applied
+            }
             return;
         }
         List<String> missing = notStarted(wanted);
@@ -366,12 +378,26 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         } else {
             return;
         }
+        settle();
+    }
+
+    private void settle() {
         awaitingExtensions = false;
         context.removeBundleListener(arrivals);
         if (arrivalWatch != null) {
             arrivalWatch.cancel(false);
         }
         bump(); // the reconciler asks again: nothing is awaited now
+    }
+
+    /** The bundle installed here that is the extension {@code r} (its symbolic name and version), or null. */
+    private static Bundle find(Bundle[] installed, Store.BundleRecord r) {
+        for (Bundle b : installed) {
+            if (r.symbolicName().equals(b.getSymbolicName()) && sameVersion(b, r.bundleVersion())) {
+                return b;
+            }
+        }
+        return null;
     }
 
     /**
@@ -401,15 +427,10 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         Bundle[] installed = context.getBundles();
         List<String> missing = new ArrayList<>();
         for (Store.BundleRecord r : wanted) {
-            boolean started = false;
-            for (Bundle b : installed) {
-                if (r.symbolicName().equals(b.getSymbolicName()) && sameVersion(b, r.bundleVersion())) {
-                    boolean fragment = b.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
-                    started = fragment ? b.getState() == Bundle.RESOLVED
-                            : b.getState() == Bundle.ACTIVE && migrated(b);
-                    break;
-                }
-            }
+            Bundle b = find(installed, r);
+            boolean started = b != null && (b.getHeaders("").get(Constants.FRAGMENT_HOST) != null
+                    ? b.getState() == Bundle.RESOLVED
+                    : b.getState() == Bundle.ACTIVE && migrated(b));
             if (!started) {
                 missing.add(r.symbolicName());
             }
