@@ -20,6 +20,50 @@ public class DeployIT {
     private static final String USER = "deployer";
     private static final String PASSWORD = "deploy-password-" + Long.toHexString(System.nanoTime());
 
+    /**
+     * FileInstall installs the jars of deploy/ again at every start, on its own thread: the server says STARTING until
+     * they are started, so that nobody meets a 404 from an extension that is on its way after a 200 on /health. A jar
+     * that cannot start (an import nothing provides) holds the start a few seconds only, with a warning.
+     */
+    @Test
+    public void theExtensionsOfDeployServeFromTheFirstHealthy200() throws Exception {
+        Path home = Files.createTempDirectory("serv-deploy-start-it-");
+        Files.createDirectories(home.resolve("deploy"));
+        Files.copy(TestBundles.build("serv.it.hello", "serv.it.hello", Map.of(), Map.of(
+                "serv/migrations/default/V001__create_hello.sql",
+                "CREATE TABLE hello (greeting TEXT NOT NULL);\nINSERT INTO hello (greeting) VALUES ('hi');\n")),
+                home.resolve("deploy/hello.jar"));
+        Files.copy(TestBundles.build("serv.it.unresolved", "serv.it.hello",
+                Map.of("Import-Package", "com.example.nowhere;version=\"[1,2)\",*"), Map.of()),
+                home.resolve("deploy/unresolved.jar"));
+        int port = ServProcess.freePort();
+        for (String log : new String[] { "serv.log", "serv-again.log" }) { // a first start, and a restart
+            try (ServProcess server = new ServProcess(home, port, log)) {
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                int health = 0;
+                while (health != 200) {
+                    assertTrue("no 200 on /health within 60 s:\n" + server.log(), System.nanoTime() < end);
+                    try {
+                        health = server.status("/health", null, null);
+                    } catch (java.io.IOException notYet) {
+                        Thread.sleep(20);
+                        continue;
+                    }
+                    if (health == 200) {
+                        assertEquals(200, server.status("/hello", null, null));
+                    } else {
+                        int hello = server.status("/hello", null, null);
+                        assertTrue("/hello answered " + hello + " while starting", hello == 503 || hello == 200);
+                    }
+                    Thread.sleep(10);
+                }
+                String text = server.log();
+                assertTrue(text, text.contains("did not start") && text.contains("unresolved.jar"));
+                server.stopGracefully();
+            }
+        }
+    }
+
     @Test
     public void deployReportsServingRoutesOrWhyNot() throws Exception {
         Path home = Files.createTempDirectory("serv-deploy-it-");

@@ -10,7 +10,8 @@ import org.osgi.framework.startlevel.FrameworkStartLevel;
  * Whether the framework is still starting the runtime's bundles. Neither the system bundle's state nor the
  * framework's STARTED event says it under the bnd launcher: it starts the framework at start level 1 (ACTIVE,
  * STARTED) and only then raises the start level to the bundles' own, one level after the other. So the test is
- * the bundles themselves: some installed bundle's start level is above the framework's active one.
+ * the bundles themselves: some installed bundle's start level is above the framework's active one. Then FileInstall
+ * installs the jars of deploy/ on its own thread: the server is starting until those found at the start are started.
  */
 public final class FrameworkStart {
 
@@ -22,12 +23,20 @@ public final class FrameworkStart {
         this.context = context;
     }
 
-    /** {@link #starting(BundleContext)}, asked until it first says no (a look at every bundle before, none after). */
+    /**
+     * {@link #starting(BundleContext)}, or an extension found in deploy/ at the start not started yet
+     * ({@link DeployedAtStart}); asked until it first says no (a look at every bundle before, none after).
+     */
     public boolean starting() {
         if (started) {
             return false;
         }
-        boolean starting = starting(context);
+        boolean starting;
+        try {
+            starting = starting(context) || DeployedAtStart.of(context).pending();
+        } catch (IllegalStateException stopping) {
+            starting = false; // this bundle is stopping: the framework is not starting
+        }
         started = !starting;
         return starting;
     }

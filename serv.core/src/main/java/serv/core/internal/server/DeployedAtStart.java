@@ -1,0 +1,154 @@
+package serv.core.internal.server;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.Attributes;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.Version;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The extensions in {@code deploy/} when the server started, until they are started. The launcher starts the
+ * framework on a clean storage, so FileInstall installs every jar of {@code deploy/} again at each start, on its own
+ * thread and after the runtime's start levels are reached: before this, a server answered {@code /health} 200 while
+ * an extension's routes still answered 404 (for up to a second here), and a load balancer sent them requests. Until
+ * each jar found at the start is started (a fragment: resolved), the server is starting ({@link FrameworkStart}); one
+ * that does not start (its imports cannot be wired, its activator throws) is given up after {@value #STUCK_S} s
+ * installed, and all after {@value #GIVE_UP_S} s, with a warning naming them; the console's Extensions page says why.
+ *
+ * <p>Why not FileInstall's own word: it says nothing when its first scan is done. The jars are read here (their
+ * symbolic name and version), as FileInstall reads them: *.jar files whose names do not start with a dot.
+ */
+final class DeployedAtStart {
+
+    static final int STUCK_S = 3;
+    static final int GIVE_UP_S = 30;
+    private static final Logger LOG = LoggerFactory.getLogger(DeployedAtStart.class);
+    /** One per framework: the framework this bundle runs in, and this bundle's classes, go together. */
+    private static DeployedAtStart instance;
+
+    private record Jar(String file, String symbolicName, Version version) {
+    }
+
+    private final BundleContext context;
+    private final List<Jar> expected;
+    private final long since = System.nanoTime();
+    /** When each jar's bundle was first seen installed and not started, by file. */
+    private final Map<String, Long> seenStuck = new HashMap<>();
+    private boolean done;
+
+    private DeployedAtStart(BundleContext context, List<Jar> expected) {
+        this.context = context;
+        this.expected = expected;
+        done = expected.isEmpty();
+    }
+
+    static synchronized DeployedAtStart of(BundleContext context) {
+        if (instance == null) {
+            instance = new DeployedAtStart(context, jars(deployFolder(context)));
+        }
+        return instance;
+    }
+
+    private static Path deployFolder(BundleContext context) {
+        String home = context.getProperty("serv.home");
+        String dir = context.getProperty("felix.fileinstall.dir");
+        return Path.of(home == null ? "." : home).toAbsolutePath().resolve(dir == null ? "deploy" : dir).normalize();
+    }
+
+    /** The bundles among the jars of {@code deploy}: their file, symbolic name and version. */
+    private static List<Jar> jars(Path deploy) {
+        List<Jar> jars = new ArrayList<>();
+        if (!Files.isDirectory(deploy)) {
+            return jars;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(deploy, "*.jar")) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (name.startsWith(".") || !Files.isRegularFile(file)) {
+                    continue;
+                }
+                try (JarFile jar = new JarFile(file.toFile())) {
+                    Manifest manifest = jar.getManifest();
+                    Attributes main = manifest == null ? null : manifest.getMainAttributes();
+                    String bsn = main == null ? null : main.getValue(Constants.BUNDLE_SYMBOLICNAME);
+                    if (bsn == null) {
+                        continue; // not a bundle: FileInstall says so, and installs nothing
+                    }
+                    int semicolon = bsn.indexOf(';');
+                    jars.add(new Jar(name, (semicolon < 0 ? bsn : bsn.substring(0, semicolon)).strip(),
+                            Version.parseVersion(main.getValue(Constants.BUNDLE_VERSION))));
+                } catch (IOException | IllegalArgumentException e) {
+                    LOG.debug("deploy/{} is not read as a bundle: {}", name, e.toString());
+                }
+            }
+        } catch (IOException e) {
+            LOG.warn("{} cannot be listed ({}): the server does not wait for its extensions at start", deploy,
+                    e.toString());
+        }
+        return jars;
+    }
+
+    /** Whether an extension of deploy/ found at the start is not started yet (and not given up). */
+    synchronized boolean pending() {
+        if (done) {
+            return false;
+        }
+        long now = System.nanoTime();
+        Bundle[] installed = context.getBundles();
+        List<String> waiting = new ArrayList<>();
+        List<String> stuck = new ArrayList<>();
+        for (Jar jar : expected) {
+            Bundle b = find(installed, jar);
+            if (b == null) {
+                waiting.add(jar.file());
+                continue;
+            }
+            boolean fragment = b.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
+            if (fragment ? (b.getState() & (Bundle.RESOLVED | Bundle.ACTIVE)) != 0 : b.getState() == Bundle.ACTIVE) {
+                continue;
+            }
+            long first = seenStuck.computeIfAbsent(jar.file(), f -> now);
+            if (now - first > TimeUnit.SECONDS.toNanos(STUCK_S)) {
+                stuck.add(jar.file() + " (" + jar.symbolicName() + ")");
+            } else {
+                waiting.add(jar.file());
+            }
+        }
+        boolean late = now - since > TimeUnit.SECONDS.toNanos(GIVE_UP_S);
+        if (!waiting.isEmpty() && !late) {
+            return true;
+        }
+        done = true;
+        if (!stuck.isEmpty() || !waiting.isEmpty()) {
+            stuck.addAll(waiting);
+            LOG.warn("Extension(s) of deploy/ {} did not start ({} s); serving without them: see the console's"
+                    + " Extensions page, or FileInstall's log line, for why", stuck, late ? GIVE_UP_S : STUCK_S);
+        } else {
+            LOG.debug("The {} extension(s) of deploy/ are started", expected.size());
+        }
+        return false;
+    }
+
+    private static Bundle find(Bundle[] installed, Jar jar) {
+        for (Bundle b : installed) {
+            if (jar.symbolicName().equals(b.getSymbolicName()) && jar.version().equals(b.getVersion())) {
+                return b;
+            }
+        }
+        return null;
+    }
+}
