@@ -38,6 +38,8 @@ class FrameworkStartTest {
                 new Class<?>[] { BundleContext.class }, (proxy, method, args) -> switch (method.getName()) {
                     case "getBundle" -> Constants.SYSTEM_BUNDLE_LOCATION.equals(args[0]) ? system : null;
                     case "getBundles" -> bundles.toArray(Bundle[]::new);
+                    // no deploy/ folder: no extension to wait for (DeployedAtStart)
+                    case "getProperty" -> "felix.fileinstall.dir".equals(args[0]) ? "target/no-deploy-folder" : null;
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }
