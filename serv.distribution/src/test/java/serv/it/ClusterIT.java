@@ -57,11 +57,7 @@ public class ClusterIT {
         storeProxy = new TcpProxy(5432);
         String viaProxy = "postgresql://postgres@127.0.0.1:" + storeProxy.port() + "/" + dbName;
         for (int i = 1; i <= 3; i++) {
-            Path home = Files.createTempDirectory("serv-cluster-it-" + i + "-");
-            Files.writeString(home.resolve("serv.config.yaml"), """
-                    databases:
-                      default: {url: "%s", pool_size: 1, max_overflow: 4}
-                    """.formatted(db));
+            Path home = nodeHome("serv-cluster-it-" + i + "-");
             Map<String, String> env = new HashMap<>();
             env.put("SERV_CONSOLE_USER", "op");
             env.put("SERV_CONSOLE_PASSWORD", "cluster-pass-1");
@@ -200,11 +196,7 @@ public class ClusterIT {
         assertEquals(201, send(nodes.get(0), "POST", API + "tenants", "{\"id\":\"known\",\"path_prefix\":"
                 + "\"/t/known\"}").statusCode());
         awaitAll("/t/known/posts", 200, 5_000);
-        Path home = Files.createTempDirectory("serv-cluster-it-new-");
-        Files.writeString(home.resolve("serv.config.yaml"), """
-                databases:
-                  default: {url: "%s", pool_size: 1, max_overflow: 4}
-                """.formatted(db));
+        Path home = nodeHome("serv-cluster-it-new-");
         int port = ServProcess.freePort();
         ServProcess fresh = null;
         ServProcess again = null;
@@ -259,20 +251,13 @@ public class ClusterIT {
      */
     @Test
     public void aNewNodeIsUpOnlyOnceTheClustersExtensionsServe() throws Exception {
-        Path jar = TestBundles.build("serv.it.hello.joined", "serv.it.hello", Map.of(), Map.of(
-                "serv/migrations/default/V001__create_hello.sql", """
-                        CREATE TABLE IF NOT EXISTS hello (greeting TEXT NOT NULL);
-                        """));
+        Path jar = joinedHello("1.0.0");
         Path target = nodes.get(0).home.resolve("deploy/joined.jar");
         Path tmp = target.resolveSibling(".joined.jar.part");
         Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
         Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         awaitAll("/hello", 200, 20_000);
-        Path home = Files.createTempDirectory("serv-cluster-it-joining-");
-        Files.writeString(home.resolve("serv.config.yaml"), """
-                databases:
-                  default: {url: "%s", pool_size: 1, max_overflow: 4}
-                """.formatted(db));
+        Path home = nodeHome("serv-cluster-it-joining-");
         int port = ServProcess.freePort();
         try (ServProcess joining = new ServProcess(home, port, "serv.log", envs.get(2))) {
             joining.awaitHealthy();
@@ -280,10 +265,7 @@ public class ClusterIT {
             assertEquals(hello.body(), 200, hello.statusCode());
             joining.stopGracefully();
             // While it is down, a new version of the extension: at its restart it waits for that one too.
-            Path newer = TestBundles.build("serv.it.hello.joined", "serv.it.hello", Map.of("Bundle-Version",
-                    "1.0.1"), Map.of("serv/migrations/default/V001__create_hello.sql", """
-                            CREATE TABLE IF NOT EXISTS hello (greeting TEXT NOT NULL);
-                            """));
+            Path newer = joinedHello("1.0.1");
             Files.copy(newer, tmp, StandardCopyOption.REPLACE_EXISTING);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             for (ServProcess n : nodes) {
@@ -487,6 +469,24 @@ public class ClusterIT {
         return n.postForm("/system/console/configMgr/" + URLEncoder.encode(
                 "[Temporary PID replaced by real PID upon save]", StandardCharsets.UTF_8).replace("+", "%20"),
                 form.toString(), "Authorization", AUTH);
+    }
+
+    /** A node's home: serv.config.yaml with the test's database as default. */
+    private static Path nodeHome(String prefix) throws Exception {
+        Path home = Files.createTempDirectory(prefix);
+        Files.writeString(home.resolve("serv.config.yaml"), """
+                databases:
+                  default: {url: "%s", pool_size: 1, max_overflow: 4}
+                """.formatted(db));
+        return home;
+    }
+
+    /** The hello route as another extension (whose migration finds the table made by the first, if it is there). */
+    private static Path joinedHello(String version) {
+        return TestBundles.build("serv.it.hello.joined", "serv.it.hello", Map.of("Bundle-Version", version), Map.of(
+                "serv/migrations/default/V001__create_hello.sql", """
+                        CREATE TABLE IF NOT EXISTS hello (greeting TEXT NOT NULL);
+                        """));
     }
 
     /** Takes a node this test started and stopped off the cluster's list of nodes (the others' tests count them). */

@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceRegistration;
@@ -112,7 +111,7 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
     /** The extensions of the first read not installed here then: null until the first read. */
     private volatile List<Store.BundleRecord> arriving;
     private volatile long arrivingSince;
-    private final BundleListener arrivals = event -> watchArrivalsSoon();
+    /** Looks every tenth of a second until then (an extension's migrations end without a bundle event). */
     private volatile java.util.concurrent.ScheduledFuture<?> arrivalWatch;
     private final BundleContext context;
 
@@ -208,12 +207,7 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
             t.setDaemon(true);
             return t;
         });
-        deployWatch.scheduleWithFixedDelay(() -> {
-            bundles.sync();
-            watchArrivals();
-        }, 1, 1, TimeUnit.SECONDS);
-        context.addBundleListener(arrivals);
-        // and every tenth of a second: an extension's migrations end without a bundle event
+        deployWatch.scheduleWithFixedDelay(bundles::sync, 1, 1, TimeUnit.SECONDS);
         arrivalWatch = deployWatch.scheduleWithFixedDelay(this::watchArrivals, 100, 100, TimeUnit.MILLISECONDS);
         LOG.info("Cluster {}: node {} ({}) follows the store at {}", cluster, nodeId, nodeAddress, address);
     }
@@ -224,7 +218,6 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
             return;
         }
         follower.stop();
-        context.removeBundleListener(arrivals);
         deployWatch.shutdownNow();
         thread.join(5000);
         try {
@@ -256,7 +249,6 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
             arrivingSince = System.nanoTime();
         }
         deployWatch.execute(bundles::sync);
-        watchArrivalsSoon();
         LOG.info("Cluster {}: version {} read ({} configurations, {} extensions)", cluster, s.version(),
                 desired.size(), s.bundles().stream().filter(b -> !b.removed()).count());
         bump();
@@ -345,17 +337,7 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
                         + ")";
     }
 
-    // ---- the extensions of a new node ---------------------------------------------------------------------
-
-    private void watchArrivalsSoon() {
-        if (awaitingExtensions) {
-            try {
-                deployWatch.execute(this::watchArrivals);
-            } catch (java.util.concurrent.RejectedExecutionException stopping) {
-                // the node stops
-            }
-        }
-    }
+    // ---- the extensions of a starting node------------------------------------------------------------------
 
     /** On the deploy watch's thread: stops waiting once the first read's extensions are started here. */
     private void watchArrivals() {
@@ -383,7 +365,6 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
 
     private void settle() {
         awaitingExtensions = false;
-        context.removeBundleListener(arrivals);
         if (arrivalWatch != null) {
             arrivalWatch.cancel(false);
         }
