@@ -324,9 +324,9 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
     @Override
     public String awaiting() {
         if (!everRead) {
+            // why the store is not read yet is the store's state (/health's "cluster", the log): not repeated here
             return "this node has never read the cluster's store, so it has none of the cluster's databases, tenants"
-                    + " and settings yet" + (problem == null || problem.equals("connecting") ? ""
-                            : " (the store cannot be reached: " + problem + ")");
+                    + " and settings yet";
         }
         if (!awaitingExtensions) {
             return null;

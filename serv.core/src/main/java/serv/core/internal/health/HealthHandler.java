@@ -126,7 +126,9 @@ public final class HealthHandler implements Handler {
                 Map<String, Object> tenancy = new LinkedHashMap<>();
                 tenancy.put("tenants", tenants.count());
                 if (loading != 0) {
-                    tenancy.put("loading", loading < 0 ? "waiting for the configuration files" : loading);
+                    tenancy.put("loading", loading >= 0 ? loading : awaited.isEmpty()
+                            ? "waiting for the configuration files"
+                            : "waiting for configuration source " + String.join(", ", awaited.keySet()));
                 }
                 tenancy.put("unmatched", tenants.servesUnmatched() ? "site" : "reject");
                 body.put("tenancy", tenancy);
