@@ -98,6 +98,93 @@ public class RestartIT {
         }
     }
 
+    /**
+     * An extension the operator stopped stays stopped after a restart (a graceful one, and a kill -9), its routes
+     * answering 503 naming it as before, until it is started again: one stopped with the admin API (a jar of deploy/),
+     * one with the Web Console's Bundles page (the blog, inside serv.jar). A start, by either, brings it back at once and
+     * for the restarts after it. The server does not wait for a stopped extension at its start.
+     */
+    @Test
+    public void aStoppedExtensionStaysStoppedAcrossRestarts() throws Exception {
+        Path home = Files.createTempDirectory("serv-restart-stopped-it-");
+        Files.createDirectories(home.resolve("deploy"));
+        Files.copy(TestBundles.build("serv.it.hello", "serv.it.hello", Map.of(), Map.of(
+                "serv/migrations/default/V001__create_hello.sql",
+                "CREATE TABLE hello (greeting TEXT NOT NULL);\nINSERT INTO hello (greeting) VALUES ('hi');\n")),
+                home.resolve("deploy/hello.jar"));
+        Map<String, String> env = Map.of("SERV_CONSOLE_USER", "op", "SERV_CONSOLE_PASSWORD", "restart-pass");
+        String auth = "Basic " + Base64.getEncoder().encodeToString("op:restart-pass".getBytes(StandardCharsets.UTF_8));
+        String api = "/system/console/serv/api/extensions/";
+        int port = ServProcess.freePort();
+        try (ServProcess serv = new ServProcess(home, port, "stop-1.log", env)) {
+            serv.awaitHealthy();
+            assertEquals(200, serv.status("/hello", null, null));
+            assertEquals(200, serv.status("/posts", null, null));
+            HttpResponse<String> stopped = serv.postForm(api + "serv.it.hello/stop", "", "Authorization", auth);
+            assertEquals(stopped.body(), 200, stopped.statusCode());
+            HttpResponse<String> bundles = serv.postForm("/system/console/bundles/" + bundleId(serv, auth, "serv.blog"),
+                    "action=stop", "Authorization", auth);
+            assertTrue(bundles.body(), bundles.statusCode() < 400);
+            await(serv, "/posts", 503);
+            assertEquals(503, serv.status("/hello", null, null));
+            serv.stopGracefully();
+        }
+        for (String log : new String[] { "stop-2.log", "stop-3.log" }) {
+            try (ServProcess serv = new ServProcess(home, port, log, env)) {
+                serv.awaitHealthy();
+                assertStopped(serv, "/hello", "serv.it.hello");
+                assertStopped(serv, "/posts", "serv.blog");
+                assertStopped(serv, "/users/7", "serv.blog");
+                String hello = new String(serv.get(api + "serv.it.hello", "Authorization", auth).body(),
+                        StandardCharsets.UTF_8);
+                assertTrue(hello, hello.contains("\"state\":\"RESOLVED\"")
+                        && hello.contains("\"problem\":\"stopped: its routes answer 503\"")
+                        && hello.contains("\"status\":\"EXTENSION_STOPPED\""));
+                String text = serv.log();
+                assertTrue(text, text.contains("Extension serv.it.hello 1.0.0 kept stopped, as the operator left it"));
+                assertTrue(text, text.contains("Extension serv.blog 0.1.0.SNAPSHOT kept stopped"));
+                assertTrue(text, !text.contains("did not start")); // the start did not wait for it
+                if (log.equals("stop-2.log")) {
+                    serv.kill(); // a kill -9 forgets nothing either
+                } else {
+                    // Started again: by the admin API, answered once it serves; by the Bundles page, soon after.
+                    HttpResponse<String> started = serv.postForm(api + "serv.it.hello/start", "", "Authorization",
+                            auth);
+                    assertEquals(started.body(), 200, started.statusCode());
+                    assertTrue(started.body(), started.body().contains("\"state\":\"ACTIVE\""));
+                    await(serv, "/hello", 200);
+                    HttpResponse<String> bundles = serv.postForm("/system/console/bundles/"
+                            + bundleId(serv, auth, "serv.blog"), "action=start", "Authorization", auth);
+                    assertTrue(bundles.body(), bundles.statusCode() < 400);
+                    await(serv, "/posts", 200);
+                    serv.stopGracefully();
+                }
+            }
+        }
+        try (ServProcess serv = new ServProcess(home, port, "stop-4.log", env)) {
+            serv.awaitHealthy();
+            assertEquals(200, serv.status("/hello", null, null));
+            assertEquals(200, serv.status("/posts", null, null));
+            serv.stopGracefully();
+        }
+    }
+
+    private static void assertStopped(ServProcess serv, String path, String extension) throws Exception {
+        HttpResponse<byte[]> r = serv.get(path);
+        String body = new String(r.body(), StandardCharsets.UTF_8);
+        assertEquals(body, 503, r.statusCode());
+        assertEquals("{\"error\":\"extension " + extension + " is stopped\"}", body);
+        assertTrue(r.headers().firstValue("Retry-After").isPresent());
+    }
+
+    private static String bundleId(ServProcess serv, String auth, String name) throws Exception {
+        String extension = new String(serv.get("/system/console/serv/api/extensions/" + name, "Authorization", auth)
+                .body(), StandardCharsets.UTF_8);
+        java.util.regex.Matcher id = java.util.regex.Pattern.compile("^\\{\"id\":(\\d+),").matcher(extension);
+        assertTrue(extension, id.find());
+        return id.group(1);
+    }
+
     private static int save(ServProcess serv, String auth, String pid, String factoryPid, String... fields)
             throws Exception {
         return post(serv, auth, pid, factoryPid, fields).statusCode();

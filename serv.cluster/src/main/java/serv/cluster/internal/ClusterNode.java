@@ -395,6 +395,16 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         return true;
     }
 
+    /**
+     * An extension this node's operator stopped: serv.core keeps it from starting at the start level
+     * {@code Integer.MAX_VALUE}, which the framework never reaches (StoppedExtensions); the node does not wait for it.
+     */
+    private static boolean keptStopped(Bundle b) {
+        org.osgi.framework.startlevel.BundleStartLevel level =
+                b.adapt(org.osgi.framework.startlevel.BundleStartLevel.class);
+        return level != null && level.getStartLevel() == Integer.MAX_VALUE && !level.isPersistentlyStarted();
+    }
+
     private static boolean sameVersion(Bundle b, String version) {
         try {
             return b.getVersion().equals(Version.parseVersion(version));
@@ -411,7 +421,7 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
             Bundle b = find(installed, r);
             boolean started = b != null && (b.getHeaders("").get(Constants.FRAGMENT_HOST) != null
                     ? b.getState() == Bundle.RESOLVED
-                    : b.getState() == Bundle.ACTIVE && migrated(b));
+                    : b.getState() == Bundle.ACTIVE && migrated(b) || keptStopped(b));
             if (!started) {
                 missing.add(r.symbolicName());
             }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 import java.util.regex.Pattern;
@@ -21,6 +22,8 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.resource.Requirement;
@@ -56,6 +59,8 @@ public final class Extensions {
     private static final Pattern IMPORTS_DATABASE_API = Pattern.compile("(^|,)\\s*serv\\.database\\s*(;|,|$)");
     /** How long an install or update waits for FileInstall to pick the jar up. */
     private static final long DEPLOY_WAIT_MS = 15_000;
+    /** How long a start waits for an extension that was kept stopped since the server's start. */
+    private static final long HELD_START_WAIT_S = 10;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private final List<Database> databases = new CopyOnWriteArrayList<>();
@@ -326,10 +331,23 @@ public final class Extensions {
 
     Map<String, Object> start(String idOrName) throws ApiException {
         Bundle b = find(idOrName);
+        // One the operator stopped before a restart is kept from starting by serv.core, at a start level the
+        // framework never reaches; marked to start, it gets its own level back within half a second: wait for that.
+        boolean held = b.adapt(BundleStartLevel.class).getStartLevel() > context.getBundle(0)
+                .adapt(FrameworkStartLevel.class).getStartLevel();
         try {
             b.start();
         } catch (BundleException e) {
             throw ApiException.conflict("extension " + b.getSymbolicName() + " could not start: " + e.getMessage());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HELD_START_WAIT_S);
+        while (held && b.getState() != Bundle.ACTIVE && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
         }
         return describe(b, false);
     }

@@ -501,7 +501,7 @@ public final class AdminCommands {
         }
 
         @Command(name = "stop", mixinStandardHelpOptions = true, description = "Stops an extension: its routes"
-                + " answer 503 until it starts again.", footer = EXIT_CODES)
+                + " answer 503 until it starts again, restarts included.", footer = EXIT_CODES)
         static final class Stop extends Act {
             @Override
             int run(AdminClient api, PrintWriter out) throws AdminClient.Failure {

@@ -37,6 +37,7 @@ import serv.core.HttpException;
 import serv.core.Middleware;
 import serv.core.Route;
 import serv.core.internal.server.FrameworkStart;
+import serv.core.internal.server.StoppedExtensions;
 import serv.core.internal.tenant.TenantRegistry;
 import serv.core.internal.tenant.TenantGate;
 import serv.core.internal.tenant.TenantTable;
@@ -104,12 +105,45 @@ public final class Dispatcher extends HttpServlet implements Routes {
     private BundleContext context;
     private volatile FrameworkStart start;
     private final BundleListener extensions = this::extensionEvent;
+    /** The extensions the operator stopped: their routes are remembered across restarts. */
+    @Reference
+    private StoppedExtensions stoppedExtensions;
+    /** Ids of the remembered routes of held extensions (no service has them): counted down from -1. */
+    private long heldRouteIds = -1;
+    private final StoppedExtensions.RouteMemory routeMemory = new StoppedExtensions.RouteMemory() {
+        @Override
+        public List<StoppedExtensions.StoppedRoute> routesOf(Bundle bundle) {
+            List<StoppedExtensions.StoppedRoute> out = new ArrayList<>();
+            for (RouteTable.Entry e : stopped.entries()) {
+                if (e.bundle() != null && e.bundle().getBundleId() == bundle.getBundleId()) {
+                    out.add(new StoppedExtensions.StoppedRoute(e.template(), new TreeSet<>(e.methods()),
+                            e.database()));
+                }
+            }
+            return out;
+        }
+
+        @Override
+        public void restore(Bundle bundle, List<StoppedExtensions.StoppedRoute> held) {
+            synchronized (Dispatcher.this) {
+                for (StoppedExtensions.StoppedRoute r : held) {
+                    try {
+                        stopped = stopped.with(RouteTable.Entry.of(r.path(), r.methods(), r.database(), null,
+                                heldRouteIds--, 0, bundle));
+                    } catch (IllegalArgumentException e) {
+                        LOG.debug("Remembered route {} of {} ignored: {}", r.path(), name(bundle), e.getMessage());
+                    }
+                }
+            }
+        }
+    };
 
     @Activate
     void activate(BundleContext bundleContext) {
         this.context = bundleContext;
         this.start = new FrameworkStart(bundleContext);
         bundleContext.addBundleListener(extensions);
+        stoppedExtensions.attach(routeMemory);
     }
 
     /** Whether the framework is still starting bundles (whose routes may be on their way). */
@@ -242,6 +276,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
     /** Lets the requests being answered finish (bounded) before the component goes. */
     @Deactivate
     void drain() throws InterruptedException {
+        stoppedExtensions.detach(routeMemory);
         if (context != null) {
             try {
                 context.removeBundleListener(extensions);

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarFile;
@@ -15,6 +17,8 @@ import java.util.jar.Manifest;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
 import org.osgi.framework.Version;
 import org.slf4j.Logger;
@@ -50,10 +54,30 @@ final class DeployedAtStart {
     private final Map<String, Long> seenStuck = new HashMap<>();
     private boolean done;
 
+    /**
+     * The bundles whose STARTED event was delivered to an asynchronous listener, so after every synchronous one:
+     * SCR's too, which activates their components and registers their routes. A bundle is ACTIVE before that
+     * (here, about 10 ms before its route was bound: a 404 after a 200 on /health).
+     */
+    private final Set<Long> startedEvents = ConcurrentHashMap.newKeySet();
+    private final BundleListener starts = event -> {
+        if (event.getType() == BundleEvent.STARTED) {
+            startedEvents.add(event.getBundle().getBundleId());
+        }
+    };
+
     private DeployedAtStart(BundleContext context, List<Jar> expected) {
         this.context = context;
         this.expected = expected;
         done = expected.isEmpty();
+        if (!done) {
+            context.addBundleListener(starts);
+            for (Bundle b : context.getBundles()) {
+                if (b.getState() == Bundle.ACTIVE) {
+                    startedEvents.add(b.getBundleId()); // started before this looked
+                }
+            }
+        }
     }
 
     static synchronized DeployedAtStart of(BundleContext context) {
@@ -118,8 +142,12 @@ final class DeployedAtStart {
                 continue;
             }
             boolean fragment = b.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
-            if (fragment ? (b.getState() & (Bundle.RESOLVED | Bundle.ACTIVE)) != 0 : b.getState() == Bundle.ACTIVE) {
+            if (fragment ? (b.getState() & (Bundle.RESOLVED | Bundle.ACTIVE)) != 0
+                    : b.getState() == Bundle.ACTIVE && startedEvents.contains(b.getBundleId())) {
                 continue;
+            }
+            if (StoppedExtensions.held(b)) {
+                continue; // the operator stopped it: it stays stopped
             }
             long first = seenStuck.computeIfAbsent(jar.file(), f -> now);
             if (now - first > TimeUnit.SECONDS.toNanos(STUCK_S)) {
@@ -133,6 +161,11 @@ final class DeployedAtStart {
             return true;
         }
         done = true;
+        try {
+            context.removeBundleListener(starts);
+        } catch (IllegalStateException stopping) {
+            // this bundle is stopping
+        }
         if (!stuck.isEmpty() || !waiting.isEmpty()) {
             stuck.addAll(waiting);
             LOG.warn("Extension(s) of deploy/ {} did not start ({} s); serving without them: see the console's"

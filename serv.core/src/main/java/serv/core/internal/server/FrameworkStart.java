@@ -21,6 +21,7 @@ public final class FrameworkStart {
 
     public FrameworkStart(BundleContext context) {
         this.context = context;
+        DeployedAtStart.of(context); // made now, before FileInstall's level: it sees the extensions' start events
     }
 
     /**
@@ -41,7 +42,10 @@ public final class FrameworkStart {
         return starting;
     }
 
-    /** True while a bundle's start level is above the framework's: the start levels are still being raised. */
+    /**
+     * True while a bundle's start level is above the framework's: the start levels are still being raised. An
+     * extension the operator stopped, held at {@link StoppedExtensions#HELD_START_LEVEL}, does not count.
+     */
     public static boolean starting(BundleContext context) {
         try {
             Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
@@ -58,7 +62,8 @@ public final class FrameworkStart {
             int active = framework.getStartLevel();
             for (Bundle b : context.getBundles()) {
                 BundleStartLevel level = b.adapt(BundleStartLevel.class);
-                if (level != null && level.getStartLevel() > active && b.getState() != Bundle.UNINSTALLED) {
+                if (level != null && level.getStartLevel() > active && b.getState() != Bundle.UNINSTALLED
+                        && level.getStartLevel() != StoppedExtensions.HELD_START_LEVEL) {
                     return true;
                 }
             }
