@@ -202,6 +202,7 @@
         if (!m) { detail[d.label] = el('p', { 'class': 'serv-bad', text: r.body.migrations_error || 'no history' }); return; }
         var extensions = {};
         m.forEach(function (x) { extensions[x.extension] = true; });
+        Object.keys(r.body.failed_extensions || {}).forEach(function (k) { extensions[k] = true; }); // held back too
         var ext = el('select', { name: 'extension' }, Object.keys(extensions).map(function (k) { return el('option', { value: k, text: k }); }));
         var version = el('input', { name: 'version', size: 6, placeholder: 'e.g. 2' });
         detail[d.label] = el('div', null,
@@ -218,7 +219,12 @@
                 { extension: ext.value, version: version.value, confirm: true }).then(function (x) {
                 result(x); detail[d.label] = null;
               });
-            } })));
+            } }), ' ',
+            el('button', { 'class': 'ui-state-default ui-corner-all', text: 'Apply again',
+              title: 'apply again the migrations of this extension that a rollback held back', onclick: function () {
+                api('POST', 'databases/' + d.name + '/migrate' + (d.tenant ? '?tenant=' + encodeURIComponent(d.tenant) : ''),
+                  { extension: ext.value }).then(function (x) { result(x); detail[d.label] = null; });
+              } })));
       });
     }
   }

@@ -41,10 +41,20 @@ public interface Migrations {
     /**
      * Runs the down scripts of {@code extension}'s migrations above {@code version}, newest first, each in its own
      * transaction that also removes it from the history. Nothing runs unless every one of them has a down script.
-     * Undeploy the extension afterwards, or its migrations are applied again the next time the database starts.
+     * While the same version of the extension stays deployed, its migrations above {@code version} are not applied
+     * again (by a restart, a reconnection or another server): its routes answer 503 saying so. Deploying another
+     * version of it, or {@link #applyAgain}, ends that.
      *
      * @param version the version to go down to; "0" removes them all
      * @return the versions rolled back, newest first
      */
     List<String> rollback(Database database, String extension, String version) throws MigrationException;
+
+    /**
+     * Lets the migrations of {@code extension} that a {@link #rollback} held back be applied again on
+     * {@code database}: the database applies them now.
+     *
+     * @return whether a rollback held them back
+     */
+    boolean applyAgain(Database database, String extension) throws MigrationException;
 }

@@ -236,6 +236,46 @@ public class MigrationsIT extends ServTestSupport {
         await("UP", Duration.ofSeconds(10), () -> "UP".equals(state()));
     }
 
+    /**
+     * A rollback of a deployed extension holds on PostgreSQL too: the extension is not ready (held back, named in
+     * failedExtensions), its start again applies nothing, and applyAgain applies them.
+     */
+    @Test
+    public void aRollbackHoldsUntilAppliedAgain() throws Exception {
+        Migrations migrations = context().getService(context().getServiceReference(Migrations.class));
+        Path jar = home().resolve("deploy/it-hold.jar");
+        writeAtomically(jar, resourceBundle("it.hold", Map.of(
+                "serv/migrations/default/V1__create_shapes.sql", "CREATE TABLE shapes (s VARCHAR(10));\n",
+                "serv/migrations/default/U1__create_shapes.sql", "DROP TABLE shapes;\n",
+                "serv/migrations/default/V2__fill_shapes.sql", "INSERT INTO shapes VALUES ('circle');\n",
+                "serv/migrations/default/U2__fill_shapes.sql", "DELETE FROM shapes;\n")));
+        awaitApplied("it.hold", 2);
+        assertEquals(List.of("2"), migrations.rollback(db(), "it.hold", "1"));
+        await("it.hold held back", Duration.ofSeconds(10),
+                () -> db().failedExtensions().getOrDefault("it.hold", "").contains("above V1 were rolled back"));
+        org.osgi.framework.Bundle hold = null;
+        for (org.osgi.framework.Bundle b : context().getBundles()) {
+            if ("it.hold".equals(b.getSymbolicName())) {
+                hold = b;
+            }
+        }
+        assertFalse(db().readyFor(hold.getBundleId()));
+        hold.stop();
+        hold.start(); // checked again as it arrives: still held
+        await("it.hold held back again", Duration.ofSeconds(10),
+                () -> db().failedExtensions().getOrDefault("it.hold", "").contains("above V1 were rolled back"));
+        assertEquals(List.of(), column("SELECT s FROM shapes"));
+        assertEquals(List.of("1"), column("SELECT version FROM serv_migrations WHERE extension = 'it.hold'"));
+        assertTrue(migrations.applyAgain(db(), "it.hold"));
+        awaitApplied("it.hold", 2);
+        org.osgi.framework.Bundle started = hold;
+        await("it.hold ready", Duration.ofSeconds(10), () -> db().readyFor(started.getBundleId()));
+        assertEquals(List.of("circle"), column("SELECT s FROM shapes"));
+        assertFalse(migrations.applyAgain(db(), "it.hold"));
+        Files.delete(jar);
+        await("UP", Duration.ofSeconds(10), () -> "UP".equals(state()));
+    }
+
     @Test
     public void aThousandMixedRequestsLeaveThePoolIdle() throws Exception {
         awaitStatus("/posts", 200, Duration.ofSeconds(20));

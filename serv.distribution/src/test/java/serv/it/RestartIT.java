@@ -169,6 +169,98 @@ public class RestartIT {
         }
     }
 
+    /**
+     * A rollback of a deployed extension's migrations holds (SQLite here, the embedded default): its route answers 503
+     * saying why and how to end it, not 500 on the table the rollback dropped, and neither a restart nor anything else
+     * applies them again, until the operator asks (`serv database migrate`) or deploys another version of it.
+     */
+    @Test
+    public void aRollbackHoldsAcrossRestartsUntilAppliedAgainOrAnotherVersion() throws Exception {
+        Path home = Files.createTempDirectory("serv-restart-rollback-it-");
+        Files.createDirectories(home.resolve("deploy"));
+        Map<String, String> migrations = Map.of(
+                "serv/migrations/default/V001__create_hello.sql",
+                "CREATE TABLE hello (greeting TEXT NOT NULL);\nINSERT INTO hello (greeting) VALUES ('hi');\n",
+                "serv/migrations/default/U001__create_hello.sql", "DROP TABLE hello;\n");
+        Files.copy(TestBundles.build("serv.it.hello", "serv.it.hello", Map.of(), migrations),
+                home.resolve("deploy/hello.jar"));
+        Map<String, String> env = Map.of("SERV_CONSOLE_USER", "op", "SERV_CONSOLE_PASSWORD", "restart-pass");
+        int port = ServProcess.freePort();
+        try (ServProcess serv = new ServProcess(home, port, "rollback-1.log", env)) {
+            serv.awaitHealthy();
+            assertEquals(200, serv.status("/hello", null, null));
+            String[] rolledBack = cli(port, env, "database", "rollback", "default", "--extension", "serv.it.hello",
+                    "--to", "0", "--yes");
+            assertEquals(rolledBack[1], "0", rolledBack[0]);
+            assertTrue(rolledBack[1], rolledBack[1].contains("rolled back 001"));
+            await(serv, "/hello", 503);
+            assertHeld(serv);
+            serv.stopGracefully();
+        }
+        try (ServProcess serv = new ServProcess(home, port, "rollback-2.log", env)) {
+            serv.awaitHealthy();
+            assertHeld(serv); // the restart did not apply it again
+            String text = serv.log();
+            assertTrue(text, text.contains("WARN serv.database.internal.pool.ManagedDatabase - Database default:"
+                    + " extension serv.it.hello is not available: the migrations of serv.it.hello above V0 were"
+                    + " rolled back"));
+            assertTrue(text, !text.contains("ERROR") && !text.contains("\tat "));
+            String[] again = cli(port, env, "database", "migrate", "default", "--extension", "serv.it.hello");
+            assertEquals(again[1], "0", again[0]);
+            await(serv, "/hello", 200);
+            assertEquals("{\"count\":1,\"greeting\":\"hi\"}", serv.body("/hello"));
+            // Held again; then another version of the extension (same migrations) is deployed: it applies them.
+            cli(port, env, "database", "rollback", "default", "--extension", "serv.it.hello", "--to", "0", "--yes");
+            await(serv, "/hello", 503);
+            Path next = TestBundles.build("serv.it.hello", "serv.it.hello", Map.of("Bundle-Version", "1.0.1"),
+                    migrations);
+            Files.copy(next, home.resolve("deploy/.hello.jar.tmp"));
+            Files.move(home.resolve("deploy/.hello.jar.tmp"), home.resolve("deploy/hello.jar"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            await(serv, "/hello", 200);
+            serv.stopGracefully();
+        }
+        try (ServProcess serv = new ServProcess(home, port, "rollback-3.log", env)) {
+            serv.awaitHealthy();
+            assertEquals(200, serv.status("/hello", null, null));
+            serv.stopGracefully();
+        }
+    }
+
+    /** /hello answers 503 saying the rollback holds (after "applying migrations" while that is checked). */
+    private static void assertHeld(ServProcess serv) throws Exception {
+        long end = System.nanoTime() + 20_000_000_000L;
+        HttpResponse<byte[]> r = serv.get("/hello");
+        String body = new String(r.body(), StandardCharsets.UTF_8);
+        while (body.contains("is applying this extension's migrations") && System.nanoTime() < end) {
+            Thread.sleep(50);
+            r = serv.get("/hello");
+            body = new String(r.body(), StandardCharsets.UTF_8);
+        }
+        assertEquals(body, 503, r.statusCode());
+        assertTrue(body, body.startsWith("{\"error\":\"extension serv.it.hello is not available on database default:"
+                + " the migrations of serv.it.hello above V0 were rolled back on "));
+        assertTrue(body, body.contains("are not applied again while serv.it.hello 1.0.0 is deployed"));
+        assertTrue(body, body.contains("serv database migrate"));
+        String health = serv.body("/health");
+        assertTrue(health, health.contains("\"failed_extensions\":{\"serv.it.hello\":\"the migrations of"));
+    }
+
+    /** The serv command line against the server on {@code port}: its exit code and what it printed. */
+    private static String[] cli(int port, Map<String, String> env, String... args) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                ServProcess.JAR.toString()));
+        command.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("SERV_PORT", Integer.toString(port));
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue("serv " + String.join(" ", args) + " did not end", p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        return new String[] { Integer.toString(p.exitValue()), out };
+    }
+
     private static void assertStopped(ServProcess serv, String path, String extension) throws Exception {
         HttpResponse<byte[]> r = serv.get(path);
         String body = new String(r.body(), StandardCharsets.UTF_8);

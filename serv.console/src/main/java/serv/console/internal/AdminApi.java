@@ -33,6 +33,7 @@ import serv.database.Migrations;
  * GET    databases/{name}[?tenant=t]       one, with its migration history
  * POST   databases/{name}/test[?tenant=t]  opens a connection of its own and checks it answers
  * POST   databases/{name}/rollback         {"extension": e, "version": v, "confirm": true}: runs down scripts
+ * POST   databases/{name}/migrate          {"extension": e}: applies again the migrations a rollback held back
  * GET    tenants[?offset=&limit=&q=]       a page of tenants (100 by default, 1000 at most; q filters by id,
  *                                          name or host), how many there are, the refused tenant configurations
  * GET    tenants/{id}
@@ -138,6 +139,10 @@ public final class AdminApi {
                     only(method, "POST", p, 3);
                     return rollback(db, body(req));
                 }
+                if (p.length == 3 && p[2].equals("migrate")) {
+                    only(method, "POST", p, 3);
+                    return migrate(db, body(req));
+                }
                 throw ApiException.notFound("API path databases/" + String.join("/", List.of(p).subList(1, p.length)));
             }
             case "tenants" -> {
@@ -240,8 +245,29 @@ public final class AdminApi {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("rolled_back", done);
             m.put("message", done.isEmpty() ? "nothing above version " + version + " to roll back"
-                    : "rolled back " + String.join(", ", done) + "; undeploy " + extension + " (or it applies them"
-                            + " again the next time the database starts)");
+                    : "rolled back " + String.join(", ", done) + "; while this version of " + extension + " is"
+                            + " deployed they are not applied again and its routes answer 503: deploy the version"
+                            + " that ends at " + version + " (or a newer one), or apply them again (POST"
+                            + " databases/" + db.name() + "/migrate)");
+            return m;
+        } catch (MigrationException e) {
+            throw ApiException.conflict(e.getMessage());
+        }
+    }
+
+    private Object migrate(Database db, Map<String, Object> body) throws ApiException {
+        Object extension = body.get("extension");
+        if (!(extension instanceof String name) || name.isBlank()) {
+            throw ApiException.badRequest("give \"extension\": the symbolic name of the extension whose migrations a"
+                    + " rollback held back");
+        }
+        try {
+            boolean held = migrations.applyAgain(db, name);
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("held", held);
+            m.put("message", held ? "the migrations of " + name + " are being applied again on " + db.name()
+                    : "no rollback held back the migrations of " + name + " on " + db.name()
+                            + "; they are checked again");
             return m;
         } catch (MigrationException e) {
             throw ApiException.conflict(e.getMessage());

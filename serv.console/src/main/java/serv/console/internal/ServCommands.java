@@ -21,7 +21,7 @@ import serv.database.Migrations;
  */
 @Component(service = ServCommands.class, property = { "osgi.command.scope=serv",
     "osgi.command.function=databases", "osgi.command.function=database", "osgi.command.function=migrations",
-    "osgi.command.function=rollback", "osgi.command.function=tenants", "osgi.command.function=tenant",
+    "osgi.command.function=rollback", "osgi.command.function=migrate", "osgi.command.function=tenants", "osgi.command.function=tenant",
     "osgi.command.function=routes", "osgi.command.function=extensions" })
 public final class ServCommands {
 
@@ -81,8 +81,16 @@ public final class ServCommands {
             @Descriptor("the version to go down to (0: all)") String version) throws ApiException, MigrationException {
         List<String> done = migrations.rollback(find(name, null), extension, version);
         return done.isEmpty() ? "nothing above version " + version + " to roll back"
-                : "rolled back " + String.join(", ", done) + "; undeploy " + extension
-                        + " or it applies them again the next time the database starts";
+                : "rolled back " + String.join(", ", done) + "; not applied again while this version of "
+                        + extension + " is deployed (its routes answer 503): deploy another one, or serv:migrate";
+    }
+
+    @Descriptor("applies again the migrations of an extension that a rollback held back")
+    public String migrate(@Descriptor("the database") String name, @Descriptor("the extension") String extension)
+            throws ApiException, MigrationException {
+        return migrations.applyAgain(find(name, null), extension)
+                ? "the migrations of " + extension + " are being applied again on " + name
+                : "no rollback held back the migrations of " + extension + " on " + name;
     }
 
     @Descriptor("every tenant: hosts, database, awake or asleep, pool")

@@ -38,7 +38,7 @@ public final class TerminalShell {
         thread = new Thread(() -> {
             try {
                 out.println("Serv shell: 'help' lists the commands (Serv's: databases, database, migrations,"
-                        + " rollback, tenants, tenant, routes, extensions); 'exit 0' leaves the shell, not the server.");
+                        + " rollback, migrate, tenants, tenant, routes, extensions); 'exit 0' leaves the shell, not the server.");
                 session.execute("gosh --login --noshutdown");
             } catch (Exception e) {
                 Throwable cause = e instanceof java.lang.reflect.InvocationTargetException ite && ite.getCause() != null

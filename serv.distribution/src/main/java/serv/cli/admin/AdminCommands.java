@@ -130,9 +130,9 @@ public final class AdminCommands {
     // ---- databases ----------------------------------------------------------------------------------------
 
     @Command(name = "database", mixinStandardHelpOptions = true, description = "The server's databases (the"
-            + " tenants' included): list, status, migrations, test, rollback.", footer = EXIT_CODES,
+            + " tenants' included): list, status, migrations, test, rollback, migrate.", footer = EXIT_CODES,
             subcommands = { Database.List.class, Database.StatusOf.class, Database.MigrationsOf.class,
-                Database.Test.class, Database.Rollback.class })
+                Database.Test.class, Database.Rollback.class, Database.Migrate.class })
     public static final class Database extends CommandGroup {
 
         @Command(name = "list", mixinStandardHelpOptions = true, description = "Every database: state, dialect,"
@@ -239,6 +239,21 @@ public final class AdminCommands {
                 body.put("version", version);
                 body.put("confirm", true);
                 JsonNode r = api.post("databases/" + segment(name) + "/rollback" + tenantQuery(tenant), body);
+                return print(api, out, r, text(r, "message") + "\n");
+            }
+        }
+
+        @Command(name = "migrate", mixinStandardHelpOptions = true, description = "Applies again the migrations of"
+                + " an extension that a rollback held back (while the version rolled back stays deployed).",
+                footer = EXIT_CODES)
+        static final class Migrate extends One {
+            @Option(names = "--extension", required = true, description = "The extension (bundle symbolic name).")
+            String extension;
+
+            @Override
+            int run(AdminClient api, PrintWriter out) throws AdminClient.Failure {
+                JsonNode r = api.post("databases/" + segment(name) + "/migrate" + tenantQuery(tenant),
+                        Map.of("extension", extension));
                 return print(api, out, r, text(r, "message") + "\n");
             }
         }

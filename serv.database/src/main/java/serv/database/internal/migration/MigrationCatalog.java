@@ -53,6 +53,10 @@ public final class MigrationCatalog {
 
         /** The bundle's migrations for these databases are gone (stopped, uninstalled, retargeted). */
         void extensionLeft(Set<String> databases, Bundle bundle);
+
+        /** An operator changed {@code database}'s migration history (a rollback): its extensions are checked again. */
+        default void historyChanged(serv.database.Database database) {
+        }
     }
 
     /** Started extensions with SQL migrations: their folders under {@link #ROOT}. */
@@ -203,14 +207,35 @@ public final class MigrationCatalog {
         listeners.forEach(l -> l.extensionLeft(databases, bundle));
     }
 
+    void historyChanged(serv.database.Database database) {
+        listeners.forEach(l -> l.historyChanged(database));
+    }
+
+    /** The version of the started extension of that symbolic name that brings migrations; null when none runs. */
+    String versionOf(String extension) {
+        for (Bundle b : extensions.keySet()) {
+            if (extension.equals(b.getSymbolicName()) && b.getState() != Bundle.UNINSTALLED) {
+                return b.getVersion().toString();
+            }
+        }
+        for (Registered r : javaMigrations.values()) {
+            if (extension.equals(r.bundle().getSymbolicName()) && r.bundle().getState() != Bundle.UNINSTALLED) {
+                return r.bundle().getVersion().toString();
+            }
+        }
+        return null;
+    }
+
     /**
      * What the started extensions bring for a database.
      *
      * @param migrations by extension (symbolic name), SQL and Java merged in version order
      * @param invalid extensions whose migrations cannot be ordered (a version that is both a SQL file and a Java
      *            migration), with why: none of theirs runs
+     * @param versions the version of each extension that brings them
      */
-    public record Plan(Map<String, List<Migration>> migrations, Map<String, MigrationRunner.Failure> invalid) {
+    public record Plan(Map<String, List<Migration>> migrations, Map<String, MigrationRunner.Failure> invalid,
+            Map<String, String> versions) {
     }
 
     /** The migrations every started extension brings for a database, SQL and Java, by extension then version. */
@@ -236,7 +261,11 @@ public final class MigrationCatalog {
         }
         out.keySet().removeAll(invalid.keySet());
         out.values().removeIf(List::isEmpty);
-        return new Plan(out, invalid);
+        Map<String, String> versions = new TreeMap<>();
+        for (String extension : out.keySet()) {
+            versions.put(extension, versionOf(extension));
+        }
+        return new Plan(out, invalid, versions);
     }
 
     /** The down scripts and undoable Java migrations of one extension for a database, by version. */

@@ -36,6 +36,12 @@ public final class MigrationRunner {
 
     static final String TABLE = "serv_migrations";
     /**
+     * The extensions whose migrations the operator rolled back while they were deployed: (extension, version gone
+     * down to, the extension's version then, when). Their migrations above that version are not applied again while
+     * that version of the extension is deployed: a restart, or another server, would otherwise undo the rollback.
+     */
+    static final String HOLDS = "serv_migration_holds";
+    /**
      * The PostgreSQL advisory lock Serv's migrations hold: "serv" in ASCII, and the hash of the schema they run in
      * (each schema has its own history table): servers migrating the same schema take turns, and a thousand schema
      * tenants waking at once migrate side by side instead of one after the other.
@@ -65,7 +71,15 @@ public final class MigrationRunner {
      * @param migration the migration, as {@code extension V<version> (<description>)}
      * @param message what happened, for operators (may quote the database's error; never a credential)
      */
-    public record Failure(String migration, String message) {
+    public record Failure(String migration, String message, boolean heldBack) {
+
+        public Failure(String migration, String message) {
+            this(migration, message, false);
+        }
+    }
+
+    /** A rollback's hold on an extension's migrations above {@code version}, while {@code extensionVersion} runs. */
+    record Hold(String version, String extensionVersion, Timestamp heldAt) {
     }
 
     /**
@@ -87,7 +101,17 @@ public final class MigrationRunner {
                 ensureTable(c);
                 int applied = 0;
                 Map<String, Failure> failed = new TreeMap<>(plan.invalid());
+                Map<String, Hold> holds = holds(c);
                 for (Map.Entry<String, List<Migration>> e : all.entrySet()) {
+                    Hold hold = holds.get(e.getKey());
+                    if (hold != null) {
+                        Failure held = heldBack(c, e.getKey(), e.getValue(), hold,
+                                plan.versions().get(e.getKey()), label);
+                        if (held != null) {
+                            failed.put(e.getKey(), held);
+                            continue;
+                        }
+                    }
                     try {
                         applied += apply(c, dialect, e.getKey(), e.getValue(), label);
                     } catch (Failed failure) {
@@ -143,7 +167,7 @@ public final class MigrationRunner {
      * @return the versions rolled back, newest first
      */
     static List<String> rollback(Connection c, Dialect dialect, String label, String extension, String version,
-            Map<String, Migration> downs) throws SQLException, MigrationException {
+            Map<String, Migration> downs, String extensionVersion) throws SQLException, MigrationException {
         List<String> done = new ArrayList<>();
         lock(c, dialect);
         try {
@@ -186,6 +210,12 @@ public final class MigrationRunner {
                 }
                 done.add(v);
                 LOG.info("Database {}: rolled back migration {}", label, down.label());
+            }
+            if (!done.isEmpty() && extensionVersion != null) {
+                hold(c, extension, version, extensionVersion);
+                LOG.info("Database {}: the migrations of {} above V{} are not applied again while {} {} is deployed"
+                        + " (until applied again on purpose)", label, extension, version, extension,
+                        extensionVersion);
             }
         } finally {
             unlock(c, dialect);
@@ -235,11 +265,25 @@ public final class MigrationRunner {
     }
 
     private static void ensureTable(Connection c) throws SQLException {
+        create(c, "CREATE TABLE IF NOT EXISTS " + TABLE + " ("
+                + "extension VARCHAR(200) NOT NULL, version VARCHAR(50) NOT NULL, description VARCHAR(200) NOT NULL,"
+                + " checksum VARCHAR(64) NOT NULL, applied_at TIMESTAMP NOT NULL, duration_ms BIGINT NOT NULL,"
+                + " PRIMARY KEY (extension, version))");
+        create(c, "CREATE TABLE IF NOT EXISTS " + HOLDS + " (extension VARCHAR(200) NOT NULL PRIMARY KEY,"
+                + " version VARCHAR(50) NOT NULL, extension_version VARCHAR(100) NOT NULL, held_at TIMESTAMP NOT NULL)");
+    }
+
+    /**
+     * A CREATE TABLE IF NOT EXISTS; on PostgreSQL two sessions creating the same table at once (the history read
+     * by the console beside a migration run) fail the later one on the catalog's unique index: it exists then.
+     */
+    private static void create(Connection c, String sql) throws SQLException {
         try (Statement st = c.createStatement()) {
-            st.execute("CREATE TABLE IF NOT EXISTS " + TABLE + " ("
-                    + "extension VARCHAR(200) NOT NULL, version VARCHAR(50) NOT NULL, description VARCHAR(200) NOT NULL,"
-                    + " checksum VARCHAR(64) NOT NULL, applied_at TIMESTAMP NOT NULL, duration_ms BIGINT NOT NULL,"
-                    + " PRIMARY KEY (extension, version))");
+            st.execute(sql);
+        } catch (SQLException e) {
+            if (!"23505".equals(e.getSQLState()) && !"42P07".equals(e.getSQLState())) {
+                throw e;
+            }
         }
     }
 
@@ -300,6 +344,76 @@ public final class MigrationRunner {
                     (System.nanoTime() - start) / 1_000_000);
         }
         return count;
+    }
+
+    /**
+     * Why {@code extension}'s migrations are held back by a rollback, or null when they are not (any more): another
+     * version of the extension runs, or none of its migrations is above the version gone down to. A hold that no
+     * longer holds is removed.
+     */
+    private static Failure heldBack(Connection c, String extension, List<Migration> migrations, Hold hold,
+            String deployedVersion, String label) throws SQLException {
+        boolean above = migrations.stream().anyMatch(m -> Migration.VERSION_ORDER.compare(m.version(),
+                hold.version()) > 0);
+        if (above && hold.extensionVersion().equals(deployedVersion)) {
+            return new Failure(extension + " above V" + hold.version(), "the migrations of " + extension + " above V"
+                    + hold.version() + " were rolled back on " + hold.heldAt().toLocalDateTime().withNano(0)
+                    + " and are not applied again while " + extension + " " + deployedVersion + " is deployed:"
+                    + " deploy another version of it (one whose migrations end at V" + hold.version() + ", or a fixed"
+                    + " one), or apply them again"
+                    + " (POST databases/<name>/migrate {\"extension\": \"" + extension + "\"}, `serv database migrate"
+                    + " <name> --extension " + extension + "`)", true);
+        }
+        release(c, extension);
+        LOG.info("Database {}: the rollback of {} to V{} no longer holds its migrations back ({})", label,
+                extension, hold.version(), above ? extension + " " + deployedVersion + " is deployed now"
+                        : "none is above V" + hold.version());
+        return null;
+    }
+
+    /** The rollbacks' holds, by extension. */
+    private static Map<String, Hold> holds(Connection c) throws SQLException {
+        Map<String, Hold> out = new TreeMap<>();
+        try (Statement st = c.createStatement();
+                ResultSet rs = st.executeQuery("SELECT extension, version, extension_version, held_at FROM "
+                        + HOLDS)) {
+            while (rs.next()) {
+                out.put(rs.getString(1), new Hold(rs.getString(2), rs.getString(3), rs.getTimestamp(4)));
+            }
+        }
+        return out;
+    }
+
+    private static void hold(Connection c, String extension, String version, String extensionVersion)
+            throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+            release(c, extension);
+            try (PreparedStatement st = c.prepareStatement("INSERT INTO " + HOLDS
+                    + " (extension, version, extension_version, held_at) VALUES (?, ?, ?, ?)")) {
+                st.setString(1, extension);
+                st.setString(2, version);
+                st.setString(3, extensionVersion);
+                st.setTimestamp(4, Timestamp.valueOf(LocalDateTime.now()));
+                st.executeUpdate();
+            }
+            c.commit();
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+
+    /** Removes a rollback's hold on an extension's migrations; whether there was one. */
+    static boolean release(Connection c, String extension) throws SQLException {
+        ensureTable(c);
+        try (PreparedStatement st = c.prepareStatement("DELETE FROM " + HOLDS + " WHERE extension = ?")) {
+            st.setString(1, extension);
+            return st.executeUpdate() > 0;
+        }
     }
 
     /** One extension's run stopped at a migration. */

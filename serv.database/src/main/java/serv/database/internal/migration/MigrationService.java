@@ -55,11 +55,29 @@ public final class MigrationService implements Migrations {
         } catch (IOException e) {
             throw new MigrationException("down scripts could not be read: " + e.getMessage());
         }
+        List<String> done;
         try (Connection c = database.connection()) {
-            return MigrationRunner.rollback(c, dialect,
-                    DatabaseSettings.label(database.name(), database.tenant().orElse(null)), extension, version, downs);
+            done = MigrationRunner.rollback(c, dialect,
+                    DatabaseSettings.label(database.name(), database.tenant().orElse(null)), extension, version, downs,
+                    catalog.versionOf(extension));
         } catch (SQLException e) {
             throw new MigrationException("rollback could not run: " + Errors.describe(e));
         }
+        if (!done.isEmpty()) {
+            catalog.historyChanged(database); // its routes answer 503 saying so, not 500 on a missing table
+        }
+        return done;
+    }
+
+    @Override
+    public boolean applyAgain(Database database, String extension) throws MigrationException {
+        boolean held;
+        try (Connection c = database.connection()) {
+            held = MigrationRunner.release(c, extension);
+        } catch (SQLException e) {
+            throw new MigrationException("the rollback's hold could not be removed: " + Errors.describe(e));
+        }
+        catalog.historyChanged(database);
+        return held;
     }
 }

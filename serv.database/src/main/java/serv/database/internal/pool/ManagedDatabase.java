@@ -150,6 +150,10 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
         }
         String bsn = symbolicName(bundleId);
         MigrationRunner.Failure failure = bsn == null ? null : gate.failed().get(bsn);
+        if (failure != null && failure.heldBack()) {
+            return Optional.of("extension " + bsn + " is not available on database " + name() + ": "
+                    + failure.message());
+        }
         if (failure != null) {
             return Optional.of("extension " + bsn + " is not available: its migration " + failure.migration()
                     + " failed on database " + name());
@@ -501,8 +505,13 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
             if (failure == null) {
                 if (outcome != null) {
                     gate.applied(run, outcome);
-                    outcome.failed().forEach((bsn, f) -> LOG.error("Database {}: extension {} is not available: {}",
-                            label(), bsn, f.message()));
+                    outcome.failed().forEach((bsn, f) -> {
+                        if (f.heldBack()) {
+                            LOG.warn("Database {}: extension {} is not available: {}", label(), bsn, f.message());
+                        } else {
+                            LOG.error("Database {}: extension {} is not available: {}", label(), bsn, f.message());
+                        }
+                    });
                 }
                 if (status.state() != DatabaseState.UP) {
                     LOG.info("Database {}: UP", label());
@@ -613,6 +622,14 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
             gate.forget(bundle.getBundleId(), bundle.getSymbolicName()); // stopping: it has no routes left to wait
         } else if (gate.failed().containsKey(bundle.getSymbolicName()) && pools.serving() != null) {
             migrateAgain(); // still running, with one migration less: the rest may now apply
+        }
+    }
+
+    /** A rollback (or its end) changed this database's history: its extensions are checked again at once. */
+    @Override
+    public synchronized void historyChanged(Database database) {
+        if (database == this && pools.serving() != null) {
+            migrateAgain();
         }
     }
 
