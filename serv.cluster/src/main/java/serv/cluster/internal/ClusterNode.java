@@ -113,6 +113,17 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
     private volatile long arrivingSince;
     /** Looks every tenth of a second until then (an extension's migrations end without a bundle event). */
     private volatile java.util.concurrent.ScheduledFuture<?> arrivalWatch;
+    /**
+     * The bundles whose STARTED event reached an asynchronous listener, so after SCR's synchronous one registered
+     * their routes: ACTIVE comes about 10 ms before (a 404 after the node said UP). By id and version: an updated
+     * extension starts again under the same id.
+     */
+    private final java.util.Set<String> startedEvents = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final org.osgi.framework.BundleListener starts = event -> {
+        if (event.getType() == org.osgi.framework.BundleEvent.STARTED) {
+            startedEvents.add(started(event.getBundle()));
+        }
+    };
     private final BundleContext context;
 
     /** The last state read and the snapshot made of it; null until the store was read once. */
@@ -208,6 +219,12 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
             return t;
         });
         deployWatch.scheduleWithFixedDelay(bundles::sync, 1, 1, TimeUnit.SECONDS);
+        context.addBundleListener(starts);
+        for (Bundle b : context.getBundles()) {
+            if (b.getState() == Bundle.ACTIVE) {
+                startedEvents.add(started(b)); // started before this looked
+            }
+        }
         arrivalWatch = deployWatch.scheduleWithFixedDelay(this::watchArrivals, 100, 100, TimeUnit.MILLISECONDS);
         LOG.info("Cluster {}: node {} ({}) follows the store at {}", cluster, nodeId, nodeAddress, address);
     }
@@ -365,10 +382,19 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
 
     private void settle() {
         awaitingExtensions = false;
+        try {
+            context.removeBundleListener(starts);
+        } catch (IllegalStateException stopping) {
+            // the bundle is stopping
+        }
         if (arrivalWatch != null) {
             arrivalWatch.cancel(false);
         }
         bump(); // the reconciler asks again: nothing is awaited now
+    }
+
+    private static String started(Bundle b) {
+        return b.getBundleId() + ":" + b.getVersion();
     }
 
     /** The bundle installed here that is the extension {@code r} (its symbolic name and version), or null. */
@@ -421,7 +447,8 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
             Bundle b = find(installed, r);
             boolean started = b != null && (b.getHeaders("").get(Constants.FRAGMENT_HOST) != null
                     ? b.getState() == Bundle.RESOLVED
-                    : b.getState() == Bundle.ACTIVE && migrated(b) || keptStopped(b));
+                    : b.getState() == Bundle.ACTIVE && startedEvents.contains(started(b)) && migrated(b)
+                            || keptStopped(b));
             if (!started) {
                 missing.add(r.symbolicName());
             }
