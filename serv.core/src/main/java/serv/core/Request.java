@@ -39,7 +39,8 @@ public interface Request {
 
     /**
      * The body's fields: from {@code application/x-www-form-urlencoded} (first value of each field) or from a
-     * JSON object (scalar members as text). Another content type or a malformed body gives a 400.
+     * JSON object (its string, number and boolean members as text; a null member is left out). Another content type
+     * (415), a malformed body, or a member that is an array or an object gives a 400 naming it.
      */
     Map<String, String> form() throws IOException;
 

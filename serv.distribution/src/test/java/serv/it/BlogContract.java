@@ -205,6 +205,11 @@ public abstract class BlogContract extends ServTestSupport {
         // PostgreSQL's serial moved on at the refused inserts; SQLite's did not.
         assertTrue(json.body(), json.body().matches("\\{\"id\":\\d+,\"title\":\"J\",\"content\":\"from JSON\",\"author_id\":" + ann + ",.*"));
         assertError(send("POST", "/posts", JSON, "{\"title\":"), 400, "the request body is not valid JSON");
+        // A field is one value: an array or an object is refused (it was stored as its JSON text).
+        assertError(send("POST", "/posts", JSON, "{\"title\":[\"t\"],\"content\":\"c\",\"author_id\":" + ann + "}"),
+                400, "title must be a string, a number or a boolean, not an array");
+        assertError(send("POST", "/posts", JSON, "{\"title\":\"t\",\"content\":{\"a\":1},\"author_id\":" + ann
+                + "}"), 400, "content must be a string, a number or a boolean, not an object");
         assertEquals(415, send("POST", "/posts", "text/plain", "title=t").status());
         assertEquals(2, count(get("/posts").body()));
     }

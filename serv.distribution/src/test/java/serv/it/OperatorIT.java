@@ -169,6 +169,14 @@ public class OperatorIT {
         Answer form = api("POST", "tenants", "id=ops1".getBytes(StandardCharsets.UTF_8),
                 "application/x-www-form-urlencoded");
         assertEquals(415, form.status());
+        // A body that is no JSON object is named as such, without a class or parser internals.
+        Answer array = api("POST", "tenants", "[]".getBytes(StandardCharsets.UTF_8), "application/json");
+        assertEquals(400, array.status());
+        assertEquals("the body is not a JSON object: it is an array", array.body().get("error").asText());
+        Answer cut = api("POST", "tenants", "{\"a\":[1,2}".getBytes(StandardCharsets.UTF_8), "application/json");
+        assertEquals(400, cut.status());
+        assertEquals("the body is not valid JSON: Unexpected close marker '}': expected ']' (line 1, column 10)",
+                cut.body().get("error").asText());
 
         Answer added = json("POST", "tenants", Map.of("id", "ops1", "hosts", List.of("ops1.test"),
                 "database_schema", "ops1_data"));

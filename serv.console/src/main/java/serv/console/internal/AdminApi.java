@@ -331,12 +331,25 @@ public final class AdminApi {
         if (bytes.length == 0) {
             return Map.of();
         }
+        com.fasterxml.jackson.databind.JsonNode node;
         try {
-            Map<String, Object> m = json.readValue(bytes, new TypeReference<Map<String, Object>>() { });
-            return m == null ? Map.of() : m;
+            node = json.readTree(bytes);
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("the body is not a JSON object: " + e.getOriginalMessage());
+            // The parser's own words name the token and where it is, never a class.
+            throw ApiException.badRequest("the body is not valid JSON: "
+                    + e.getOriginalMessage().replaceAll("\\s*\\([^\\[]*\\[Source:.*?\\]\\)", "")
+                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
+                            + e.getLocation().getColumnNr() + ")"));
         }
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return Map.of();
+        }
+        if (!node.isObject()) {
+            throw ApiException.badRequest("the body is not a JSON object: it is " + (node.isArray() ? "an array"
+                    : node.isTextual() ? "a string" : node.isNumber() ? "a number" : "a " + node.getNodeType()
+                            .name().toLowerCase(java.util.Locale.ROOT)));
+        }
+        return json.convertValue(node, new TypeReference<Map<String, Object>>() { });
     }
 
     private static byte[] jar(HttpServletRequest req) throws ApiException, IOException {

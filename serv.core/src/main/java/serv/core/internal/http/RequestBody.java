@@ -104,10 +104,13 @@ final class RequestBody {
             Map<String, String> fields = new LinkedHashMap<>();
             node.fields().forEachRemaining(e -> {
                 JsonNode v = e.getValue();
-                if (v.isValueNode() && !v.isNull()) {
+                if (v.isContainerNode()) {
+                    // A field is one value: an array or object is no text of it (it was stored as its JSON text).
+                    throw HttpException.badRequest(e.getKey() + " must be a string, a number or a boolean, not "
+                            + (v.isArray() ? "an array" : "an object"));
+                }
+                if (!v.isNull()) {
                     fields.put(e.getKey(), v.asText());
-                } else if (!v.isNull()) {
-                    fields.put(e.getKey(), v.toString());
                 }
             });
             return fields;
