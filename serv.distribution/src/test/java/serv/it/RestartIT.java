@@ -138,7 +138,8 @@ public class RestartIT {
                 String hello = new String(serv.get(api + "serv.it.hello", "Authorization", auth).body(),
                         StandardCharsets.UTF_8);
                 assertTrue(hello, hello.contains("\"state\":\"RESOLVED\"")
-                        && hello.contains("\"problem\":\"stopped: its routes answer 503\"")
+                        && hello.contains("\"problem\":\"stopped by the operator: its routes answer 503, after a restart too,"
+                                + " until it is started\"")
                         && hello.contains("\"status\":\"EXTENSION_STOPPED\""));
                 String text = serv.log();
                 assertTrue(text, text.contains("Extension serv.it.hello 1.0.0 kept stopped, as the operator left it"));
@@ -147,6 +148,15 @@ public class RestartIT {
                 if (log.equals("stop-2.log")) {
                     serv.kill(); // a kill -9 forgets nothing either
                 } else {
+                    // A new version deployed stays stopped, as the one it replaces; `serv deploy` says so at once.
+                    Path next = TestBundles.build("serv.it.hello", "serv.it.hello", Map.of("Bundle-Version", "1.0.1"),
+                            Map.of("serv/migrations/default/V001__create_hello.sql", "CREATE TABLE hello (greeting"
+                                    + " TEXT NOT NULL);\nINSERT INTO hello (greeting) VALUES ('hi');\n"));
+                    String[] deployed = cli(port, env, "deploy", next.toString());
+                    assertEquals(deployed[1], "1", deployed[0]);
+                    assertTrue(deployed[1], deployed[1].contains("serv: serv.it.hello 1.0.1 is installed and stopped"
+                            + " by the operator"));
+                    assertStopped(serv, "/hello", "serv.it.hello");
                     // Started again: by the admin API, answered once it serves; by the Bundles page, soon after.
                     HttpResponse<String> started = serv.postForm(api + "serv.it.hello/start", "", "Authorization",
                             auth);

@@ -214,6 +214,10 @@ public final class Extensions {
      * Why the extension does not run, or null: what it needs that no bundle provides (when it is not resolved), or
      * that it is stopped.
      */
+    private static boolean isFragment(Bundle b) {
+        return b.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
+    }
+
     String problem(Bundle b) {
         if (b.getState() == Bundle.INSTALLED) {
             List<String> missing = new ArrayList<>();
@@ -236,7 +240,10 @@ public final class Extensions {
                     : "not resolved: nothing provides " + String.join("; ", missing);
         }
         if (b.getState() == Bundle.RESOLVED) {
-            return "stopped: its routes answer 503";
+            BundleStartLevel level = b.adapt(BundleStartLevel.class);
+            return level != null && !level.isPersistentlyStarted() && !isFragment(b)
+                    ? "stopped by the operator: its routes answer 503, after a restart too, until it is started"
+                    : "stopped: its routes answer 503";
         }
         return null;
     }
