@@ -112,7 +112,7 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
         for (String key : Collections.list(props.keys())) {
             values.put(key, props.get(key));
         }
-        String renamed = renamed(factoryPid, existing == null ? null : existing.getProperties(), values);
+        String renamed = renamed(factoryPid, existing == null ? null : Facts.properties(existing), values);
         if (renamed != null) {
             // alone: the other checks would take the edit for another tenant or database, and say so
             throw new ValidationException("Not saved: " + renamed);
@@ -211,7 +211,7 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
         try {
             Configuration[] all = cm.listConfigurations("(service.factoryPid=" + factoryPid + ")");
             for (Configuration c : all == null ? new Configuration[0] : all) {
-                Dictionary<String, Object> p = c.getProperties();
+                Dictionary<String, Object> p = Facts.properties(c);
                 if (p == null || c.getPid().equals(pid)
                         || !keys.stream().allMatch(k -> identity(p::get, k).equals(identity(values::get, k)))) {
                     continue;
@@ -261,6 +261,6 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
 
     private Dictionary<String, Object> stored(String pid) throws IOException {
         Configuration c = find(pid);
-        return c == null ? null : c.getProperties();
+        return c == null ? null : Facts.properties(c);
     }
 }

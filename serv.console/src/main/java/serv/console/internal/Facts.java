@@ -235,7 +235,7 @@ public final class Facts {
         d.put("reason", db.reason().orElse(null));
         d.put("dialect", db.dialect().map(x -> x.id()).orElse(null));
         Configuration c = db.tenant().isPresent() ? null : configs.get(db.name());
-        Dictionary<String, Object> props = c == null ? null : c.getProperties();
+        Dictionary<String, Object> props = c == null ? null : properties(c);
         d.put("url", props == null || props.get("url") == null ? null : withoutPassword(props.get("url").toString()));
         d.put("source", db.tenant().isPresent() ? "tenant " + db.tenant().get() : source(c));
         d.put("pid", c == null ? null : c.getPid());
@@ -279,11 +279,23 @@ public final class Facts {
         return out;
     }
 
+    /**
+     * A configuration's properties; null when it has none yet or was deleted since it was listed (Configuration Admin
+     * then throws IllegalStateException: a tenant removed on one thread while another lists them).
+     */
+    static Dictionary<String, Object> properties(Configuration c) {
+        try {
+            return c.getProperties();
+        } catch (IllegalStateException deleted) {
+            return null;
+        }
+    }
+
     /** The configurations of the server's own databases, by database name. */
     Map<String, Configuration> databaseConfigurations() {
         Map<String, Configuration> out = new TreeMap<>();
         for (Configuration c : list("(service.factoryPid=serv.database)")) {
-            Dictionary<String, Object> p = c.getProperties();
+            Dictionary<String, Object> p = properties(c);
             Object tenant = p == null ? null : p.get("tenant");
             if (p != null && (tenant == null || tenant.toString().isBlank())) {
                 out.put(String.valueOf(p.get("name") == null ? "default" : p.get("name")), c);
@@ -297,7 +309,7 @@ public final class Facts {
         if (c == null) {
             return null;
         }
-        Dictionary<String, Object> p = c.getProperties();
+        Dictionary<String, Object> p = properties(c);
         Object source = p == null ? null : p.get(".serv.source");
         if (source == null) {
             return "console";
@@ -401,7 +413,7 @@ public final class Facts {
             filter.append("(id=").append(filterValue(id)).append(')');
         }
         for (Configuration c : list(filter.append("))").toString())) {
-            Dictionary<String, Object> p = c.getProperties();
+            Dictionary<String, Object> p = properties(c);
             if (p != null && p.get("id") != null) {
                 out.put(p.get("id").toString(), c);
             }

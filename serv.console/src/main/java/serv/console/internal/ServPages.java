@@ -74,7 +74,7 @@ public final class ServPages {
     private static void openOnOverview(ConfigurationAdmin cm) {
         try {
             Configuration c = cm.getConfiguration(OSGI_MANAGER, "?");
-            Dictionary<String, Object> props = c.getProperties();
+            Dictionary<String, Object> props = Facts.properties(c);
             if (props == null || props.get("default.render") == null) {
                 Dictionary<String, Object> next = props == null ? new Hashtable<>() : props;
                 next.put("default.render", LABEL);

@@ -182,7 +182,7 @@ public final class TenantAdmin {
             throw ApiException.badRequest("key 'id': a tenant's id does not change; add a new tenant and remove this"
                     + " one");
         }
-        Dictionary<String, Object> stored = c.getProperties();
+        Dictionary<String, Object> stored = Facts.properties(c);
         Map<String, Object> before = new LinkedHashMap<>();
         Map<String, Object> bookkeeping = new LinkedHashMap<>();
         for (Enumeration<String> keys = stored.keys(); keys.hasMoreElements();) {
@@ -235,7 +235,11 @@ public final class TenantAdmin {
         if (c == null) {
             throw ApiException.notFound("tenant " + id);
         }
-        Object source = c.getProperties().get(".serv.source");
+        Dictionary<String, Object> props = Facts.properties(c);
+        if (props == null) {
+            throw ApiException.notFound("tenant " + id);
+        }
+        Object source = props.get(".serv.source");
         ConfigStore s = store;
         boolean clustered = s != null && (s.name().equals(source) || s.version(Desired.tenant(id, Map.of()).pid()) > 0);
         if (source != null && !clustered) {

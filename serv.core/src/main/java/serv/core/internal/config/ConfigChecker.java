@@ -139,7 +139,7 @@ public final class ConfigChecker implements ConfigChecks {
         try {
             Configuration[] found = cm.listConfigurations("(service.factoryPid=serv.database)");
             for (Configuration c : found == null ? new Configuration[0] : found) {
-                Dictionary<String, Object> p = c.getProperties();
+                Dictionary<String, Object> p = Configs.properties(c);
                 Object tenant = p == null ? null : p.get("tenant");
                 if (p != null && p.get("name") instanceof String n && (tenant == null || tenant.toString().isBlank())) {
                     configured.add(n);

@@ -326,7 +326,7 @@ public final class ConfigReconciler implements ConfigStatus {
         APPLIED.flush();
         Configuration[] marked = cm.listConfigurations("(" + SOURCE + "=*)");
         for (Configuration c : marked == null ? new Configuration[0] : marked) {
-            Dictionary<String, Object> props = c.getProperties();
+            Dictionary<String, Object> props = Configs.properties(c);
             Object owner = props == null ? null : props.get(SOURCE);
             if (owner == null || unreadable.contains(owner.toString()) || wanted.containsKey(c.getPid())) {
                 continue;
@@ -390,10 +390,11 @@ public final class ConfigReconciler implements ConfigStatus {
     /** Whether configuration {@code pid} is stored with another database than the one {@code w} names. */
     private boolean servesElsewhere(String pid, Wanted w) throws IOException, InvalidSyntaxException {
         Configuration[] found = cm.listConfigurations("(" + org.osgi.framework.Constants.SERVICE_PID + "=" + pid + ")");
-        if (found == null || found.length == 0 || found[0].getProperties() == null) {
+        Dictionary<String, Object> props = found == null || found.length == 0 ? null : Configs.properties(found[0]);
+        if (props == null) {
             return false;
         }
-        Object stored = found[0].getProperties().get(ExtensionDatabase.SETTING);
+        Object stored = props.get(ExtensionDatabase.SETTING);
         return !String.valueOf(stored).equals(String.valueOf(w.clear().get(ExtensionDatabase.SETTING)));
     }
 
@@ -472,7 +473,7 @@ public final class ConfigReconciler implements ConfigStatus {
         Desired d = w.desired();
         Configuration config = d.factoryPid() != null ? cm.getFactoryConfiguration(d.factoryPid(), d.name(), "?")
                 : cm.getConfiguration(d.name(), "?");
-        Dictionary<String, Object> current = config.getProperties();
+        Dictionary<String, Object> current = Configs.properties(config);
         if (current != null) {
             Map<String, Object> have = clear(current);
             Object source = current.get(SOURCE);
@@ -559,7 +560,7 @@ public final class ConfigReconciler implements ConfigStatus {
             return false;
         }
         for (Configuration c : all) {
-            Dictionary<String, Object> p = c.getProperties();
+            Dictionary<String, Object> p = Configs.properties(c);
             Object tenant = p == null ? null : p.get("tenant");
             if (p != null && !EMBEDDED.equals(p.get(SOURCE)) && (tenant == null || tenant.toString().isBlank())) {
                 return true;

@@ -107,6 +107,8 @@ public final class StoppedExtensions implements SynchronousBundleListener {
         return t;
     });
     private ScheduledFuture<?> watch;
+    /** The held bundles this has tried to resolve. */
+    private final Set<Long> resolveTried = ConcurrentHashMap.newKeySet();
     private volatile RouteMemory routes;
 
     @Activate
@@ -169,6 +171,8 @@ public final class StoppedExtensions implements SynchronousBundleListener {
                 BundleStartLevel level = b.adapt(BundleStartLevel.class);
                 if (held.containsKey(b.getBundleId()) && level != null && !level.isPersistentlyStarted()) {
                     level.setStartLevel(HELD_START_LEVEL);
+                    resolveTried.remove(b.getBundleId()); // the new revision is resolved as the first was
+                    watch();
                 }
             }
             case BundleEvent.STOPPED -> {
@@ -254,8 +258,8 @@ public final class StoppedExtensions implements SynchronousBundleListener {
                     held.remove(e.getKey());
                     LOG.info("Extension {} is being started", b.getSymbolicName());
                     level.setStartLevel(e.getValue());
-                } else if (b.getState() == Bundle.INSTALLED) {
-                    unresolved.add(b);
+                } else if (b.getState() == Bundle.INSTALLED && resolveTried.add(e.getKey())) {
+                    unresolved.add(b); // once: one whose imports nothing provides says so on the Extensions page
                 }
             }
             if (!unresolved.isEmpty()) {

@@ -46,7 +46,7 @@ public final class SharedDefault implements ConfigurationListener {
         }
         try {
             Configuration c = cm.getConfiguration(event.getPid(), "?");
-            Dictionary<String, Object> p = c.getProperties();
+            Dictionary<String, Object> p = serv.core.internal.config.Configs.properties(c);
             Object tenant = p == null ? null : p.get("tenant");
             if (p != null && "default".equals(p.get("name")) && (tenant == null || tenant.toString().isBlank())) {
                 tenants.sharedDefaultChanged();

@@ -660,7 +660,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
                 Configuration[] found = cm.listConfigurations(
                         "(&(service.factoryPid=serv.database)(name=default))");
                 for (Configuration c : found == null ? new Configuration[0] : found) {
-                    Dictionary<String, Object> p = c.getProperties();
+                    Dictionary<String, Object> p = serv.core.internal.config.Configs.properties(c);
                     Object tenant = p == null ? null : p.get("tenant");
                     if (p != null && (tenant == null || tenant.toString().isBlank())) {
                         s = env.processed(p);

@@ -202,8 +202,13 @@ public final class MigrationRunner {
                     c.commit();
                 } catch (SQLException e) {
                     c.rollback();
+                    c.setAutoCommit(true);
+                    if (!done.isEmpty() && extensionVersion != null) {
+                        hold(c, extension, v, extensionVersion); // down to V(v): what went down stays down
+                    }
                     throw new MigrationException("down script of " + down.label() + " failed and was rolled back"
-                            + (done.isEmpty() ? "" : " (already rolled back: " + String.join(", ", done) + ")")
+                            + (done.isEmpty() ? "" : " (already rolled back: " + String.join(", ", done)
+                                    + "; not applied again while this version of " + extension + " is deployed)")
                             + ": " + Errors.describe(e));
                 } finally {
                     c.setAutoCommit(true);
