@@ -71,8 +71,12 @@ public final class StoppedExtensions implements SynchronousBundleListener {
     private static final Logger LOG = LoggerFactory.getLogger(StoppedExtensions.class);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
-    /** Serv's runtime bundles: a restart brings them back, whatever was done to them. */
-    private static final Set<String> RUNTIME = Set.of("serv.core", "serv.database", "serv.jpa", "serv.console");
+    /**
+     * Serv's runtime bundles: a restart brings them back, whatever was done to them (serv.cluster too: a node that
+     * came back without it would serve its own configuration instead of the cluster's).
+     */
+    private static final Set<String> RUNTIME = Set.of("serv.core", "serv.database", "serv.jpa", "serv.console",
+            "serv.cluster");
     private static final Pattern IMPORTS_SERV_API = Pattern.compile("(^|,)\\s*serv\\.(core|database)\\s*(;|,|$)");
 
     /** A route of a stopped extension, as it was bound before the stop. */
