@@ -214,6 +214,15 @@ public final class Extensions {
      * Why the extension does not run, or null: what it needs that no bundle provides (when it is not resolved), or
      * that it is stopped.
      */
+    private static final String STOPPED_BY_OPERATOR =
+            "stopped by the operator: its routes answer 503, after a restart too, until it is started";
+
+    /** Held by serv.core's StoppedExtensions: at the start level Integer.MAX_VALUE, not marked to start. */
+    private static boolean keptStopped(Bundle b) {
+        BundleStartLevel level = b.adapt(BundleStartLevel.class);
+        return level != null && level.getStartLevel() == Integer.MAX_VALUE && !level.isPersistentlyStarted();
+    }
+
     private static boolean isFragment(Bundle b) {
         return b.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
     }
@@ -236,13 +245,15 @@ public final class Extensions {
                     }
                 }
             }
-            return missing.isEmpty() ? "installed but not resolved"
-                    : "not resolved: nothing provides " + String.join("; ", missing);
+            if (!missing.isEmpty()) {
+                return "not resolved: nothing provides " + String.join("; ", missing);
+            }
+            // One the operator stopped before a restart is held by serv.core (resolved within half a second).
+            return keptStopped(b) ? STOPPED_BY_OPERATOR : "installed but not resolved";
         }
         if (b.getState() == Bundle.RESOLVED) {
             BundleStartLevel level = b.adapt(BundleStartLevel.class);
-            return level != null && !level.isPersistentlyStarted() && !isFragment(b)
-                    ? "stopped by the operator: its routes answer 503, after a restart too, until it is started"
+            return level != null && !level.isPersistentlyStarted() && !isFragment(b) ? STOPPED_BY_OPERATOR
                     : "stopped: its routes answer 503";
         }
         return null;

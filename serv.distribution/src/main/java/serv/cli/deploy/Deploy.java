@@ -138,7 +138,7 @@ public final class Deploy implements Callable<Integer> {
             } else if ("INSTALLED".equals(text(x, "state")) && problem.startsWith("not resolved")) {
                 err.println("serv: " + bundle.symbolicName() + " " + version + " does not start: " + problem);
                 return AdminClient.REFUSED;
-            } else if ("RESOLVED".equals(text(x, "state")) && problem.startsWith("stopped by the operator")) {
+            } else if (problem.startsWith("stopped by the operator")) {
                 // A new version of an extension the operator stopped stays stopped, as the one it replaces.
                 err.println("serv: " + bundle.symbolicName() + " " + version + " is installed and " + problem
                         + ": `serv extension start " + bundle.symbolicName() + "`");

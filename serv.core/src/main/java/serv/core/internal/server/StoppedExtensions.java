@@ -179,6 +179,12 @@ public final class StoppedExtensions implements SynchronousBundleListener {
                     watch();
                 }
             }
+            case BundleEvent.UNRESOLVED -> {
+                if (held.containsKey(b.getBundleId())) {
+                    resolveTried.remove(b.getBundleId()); // refreshed (FileInstall after an install): resolved again
+                    watch();
+                }
+            }
             case BundleEvent.STOPPED -> {
                 BundleStartLevel level = b.adapt(BundleStartLevel.class);
                 if (level != null && !level.isPersistentlyStarted() && frameworkRunning() && isExtension(b)) {
