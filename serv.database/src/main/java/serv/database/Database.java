@@ -80,6 +80,16 @@ public interface Database {
     }
 
     /**
+     * Those of {@link #failedExtensions()} whose migrations are held back by a rollback made while that version of
+     * the extension is deployed (see {@link Migrations#rollback}), with why and how to end it.
+     *
+     * @since 1.6
+     */
+    default Map<String, String> heldBackExtensions() {
+        return Map.of();
+    }
+
+    /**
      * A configuration change that was refused (a wrong value), with the key and the fix: the previous configuration
      * goes on serving. Empty once a valid configuration is applied.
      *

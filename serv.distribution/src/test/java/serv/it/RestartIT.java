@@ -215,6 +215,10 @@ public class RestartIT {
         try (ServProcess serv = new ServProcess(home, port, "rollback-2.log", env)) {
             serv.awaitHealthy();
             assertHeld(serv); // the restart did not apply it again
+            String overview = new String(serv.get("/system/console/serv/api/overview", "Authorization", "Basic "
+                    + Base64.getEncoder().encodeToString("op:restart-pass".getBytes(StandardCharsets.UTF_8))).body(),
+                    StandardCharsets.UTF_8);
+            assertTrue(overview, overview.contains("{\"kind\":\"migrations rolled back\",\"subject\":\"serv.it.hello\""));
             String text = serv.log();
             assertTrue(text, text.contains("WARN serv.database.internal.pool.ManagedDatabase - Database default:"
                     + " extension serv.it.hello is not available: the migrations of serv.it.hello above V0 were"

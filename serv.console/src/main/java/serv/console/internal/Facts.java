@@ -174,7 +174,9 @@ public final class Facts {
             db.rejectedChange().ifPresent(r -> out.add(item("rejected change", label, r, link)));
             db.pendingChange().filter(p -> p.startsWith("the new settings do not serve"))
                     .ifPresent(p -> out.add(item("pending change", label, p, link)));
-            db.failedExtensions().forEach((bsn, why) -> out.add(item("failed migration", bsn, why, link)));
+            Map<String, String> held = db.heldBackExtensions();
+            db.failedExtensions().forEach((bsn, why) -> out.add(item(held.containsKey(bsn)
+                    ? "migrations rolled back" : "failed migration", bsn, why, link)));
         }
         tenants.refused().forEach((pid, why) -> out.add(item("refused tenant", pid, why, "tenants")));
         for (String w : config.warnings()) {

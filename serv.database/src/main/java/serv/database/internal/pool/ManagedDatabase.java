@@ -162,6 +162,17 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
     }
 
     @Override
+    public Map<String, String> heldBackExtensions() {
+        Map<String, String> out = new LinkedHashMap<>();
+        gate.failed().forEach((bsn, f) -> {
+            if (f.heldBack()) {
+                out.put(bsn, f.message());
+            }
+        });
+        return out;
+    }
+
+    @Override
     public Map<String, String> failedExtensions() {
         Map<String, String> out = new LinkedHashMap<>();
         gate.failed().forEach((bsn, f) -> out.put(bsn, f.message()));
