@@ -280,6 +280,39 @@ public class RestartIT {
         return new String[] { Integer.toString(p.exitValue()), out };
     }
 
+    /**
+     * An extension uninstalled in the Web Console's Bundles page stays uninstalled after a restart: its jar leaves
+     * deploy/ (kept in data/uninstalled/), as the console's own uninstall removes it.
+     */
+    @Test
+    public void anExtensionUninstalledInTheBundlesPageStaysUninstalled() throws Exception {
+        Path home = Files.createTempDirectory("serv-restart-uninstalled-it-");
+        Files.createDirectories(home.resolve("deploy"));
+        Files.copy(TestBundles.build("serv.it.hello", "serv.it.hello", Map.of(), Map.of(
+                "serv/migrations/default/V001__create_hello.sql",
+                "CREATE TABLE hello (greeting TEXT NOT NULL);\nINSERT INTO hello (greeting) VALUES ('hi');\n")),
+                home.resolve("deploy/hello.jar"));
+        Map<String, String> env = Map.of("SERV_CONSOLE_USER", "op", "SERV_CONSOLE_PASSWORD", "restart-pass");
+        String auth = "Basic " + Base64.getEncoder().encodeToString("op:restart-pass".getBytes(StandardCharsets.UTF_8));
+        int port = ServProcess.freePort();
+        try (ServProcess serv = new ServProcess(home, port, "uninstall-1.log", env)) {
+            serv.awaitHealthy();
+            assertEquals(200, serv.status("/hello", null, null));
+            HttpResponse<String> gone = serv.postForm("/system/console/bundles/"
+                    + bundleId(serv, auth, "serv.it.hello"), "action=uninstall", "Authorization", auth);
+            assertTrue(gone.body(), gone.statusCode() < 400);
+            await(serv, "/hello", 404);
+            assertTrue(Files.isRegularFile(home.resolve("data/uninstalled/hello.jar")));
+            assertTrue(!Files.exists(home.resolve("deploy/hello.jar")));
+            serv.stopGracefully();
+        }
+        try (ServProcess serv = new ServProcess(home, port, "uninstall-2.log", env)) {
+            serv.awaitHealthy();
+            assertEquals(404, serv.status("/hello", null, null));
+            serv.stopGracefully();
+        }
+    }
+
     private static void assertStopped(ServProcess serv, String path, String extension) throws Exception {
         HttpResponse<byte[]> r = serv.get(path);
         String body = new String(r.body(), StandardCharsets.UTF_8);

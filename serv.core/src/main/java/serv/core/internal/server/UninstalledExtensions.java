@@ -1,0 +1,101 @@
+package serv.core.internal.server;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.Constants;
+import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An extension of {@code deploy/} uninstalled by other means than removing its jar (the Web Console's Bundles page,
+ * the shell's {@code uninstall}) stays uninstalled after a restart: FileInstall would install its jar again at the
+ * next start, as the launcher starts on a clean framework storage. The jar is moved to {@code data/uninstalled/}
+ * (kept, not deleted), which is what removing it from {@code deploy/} does (the console's and the admin API's
+ * uninstall, and, in a cluster, on every node).
+ */
+@Component(immediate = true, service = {})
+public final class UninstalledExtensions implements SynchronousBundleListener {
+
+    static final String FOLDER = "data/uninstalled";
+    private static final Logger LOG = LoggerFactory.getLogger(UninstalledExtensions.class);
+
+    private final BundleContext context;
+    private final Path home;
+    private final Path deploy;
+
+    @Activate
+    public UninstalledExtensions(BundleContext context) {
+        this.context = context;
+        String h = context.getProperty("serv.home");
+        this.home = Path.of(h == null ? "." : h).toAbsolutePath().normalize();
+        String dir = context.getProperty("felix.fileinstall.dir");
+        this.deploy = home.resolve(dir == null ? "deploy" : dir).normalize();
+        context.addBundleListener(this);
+    }
+
+    @Deactivate
+    void deactivate() {
+        try {
+            context.removeBundleListener(this);
+        } catch (IllegalStateException stopping) {
+            // the bundle's context is gone already
+        }
+    }
+
+    @Override
+    public void bundleChanged(BundleEvent event) {
+        if (event.getType() != BundleEvent.UNINSTALLED || !frameworkRunning()) {
+            return;
+        }
+        Path jar = deployed(event.getBundle());
+        if (jar == null || !Files.isRegularFile(jar)) {
+            return; // removed from deploy/ (that is how FileInstall came to uninstall it), or not FileInstall's
+        }
+        Path target = home.resolve(FOLDER).resolve(jar.getFileName());
+        try {
+            Files.createDirectories(target.getParent());
+            Files.move(jar, target, StandardCopyOption.REPLACE_EXISTING);
+            LOG.info("Extension {} uninstalled: its jar moved from {} to {}, so that it is not installed again at the"
+                    + " next start", event.getBundle().getSymbolicName(), home.relativize(jar),
+                    home.relativize(target));
+        } catch (IOException e) {
+            LOG.warn("Extension {} uninstalled, but its jar {} could not be moved out of {} ({}): it is installed"
+                    + " again at the next start unless removed", event.getBundle().getSymbolicName(), jar, deploy,
+                    e.toString());
+        }
+    }
+
+    /** The jar of deploy/ a bundle was installed from (FileInstall's location, a file: URI), or null. */
+    private Path deployed(Bundle b) {
+        String location = b.getLocation();
+        if (location == null || !location.startsWith("file:")) {
+            return null;
+        }
+        try {
+            Path file = Path.of(URI.create(location)).toAbsolutePath().normalize();
+            return deploy.equals(file.getParent()) ? file : null;
+        } catch (IllegalArgumentException notAPath) {
+            return null;
+        }
+    }
+
+    private boolean frameworkRunning() {
+        try {
+            Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
+            return system != null && system.getState() == Bundle.ACTIVE;
+        } catch (IllegalStateException stopping) {
+            return false;
+        }
+    }
+}
