@@ -204,6 +204,10 @@ public class RestartIT {
         try (ServProcess serv = new ServProcess(home, port, "rollback-1.log", env)) {
             serv.awaitHealthy();
             assertEquals(200, serv.status("/hello", null, null));
+            String[] typo = cli(port, env, "database", "rollback", "default", "--extension", "serv.it.hello",
+                    "--to", "abc", "--yes"); // was a 500 naming NumberFormatException
+            assertEquals(typo[1], "1", typo[0]);
+            assertTrue(typo[1], typo[1].contains("key 'version': 'abc' is not a migration version"));
             String[] rolledBack = cli(port, env, "database", "rollback", "default", "--extension", "serv.it.hello",
                     "--to", "0", "--yes");
             assertEquals(rolledBack[1], "0", rolledBack[0]);

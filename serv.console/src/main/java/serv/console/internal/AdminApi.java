@@ -93,8 +93,9 @@ public final class AdminApi {
             write(resp, e.status(), e.version() == null ? Map.of("error", e.getMessage())
                     : Map.of("error", e.getMessage(), "version", e.version()));
         } catch (RuntimeException e) {
-            LOG.error("Admin API {} {} failed", method, path, e);
-            write(resp, 500, Map.of("error", "the request failed: " + e + "; see the server's log"));
+            String id = java.util.UUID.randomUUID().toString().substring(0, 8);
+            LOG.error("Admin API {} {} failed, error id {}", method, path, id, e);
+            write(resp, 500, Map.of("error", "the request failed (error id " + id + "); see the server's log"));
         }
     }
 
@@ -230,12 +231,22 @@ public final class AdminApi {
         }
     }
 
+    /** A migration version, as in V<version>__words.sql: digits, parts separated by '.' or '_'. */
+    private static final java.util.regex.Pattern MIGRATION_VERSION =
+            java.util.regex.Pattern.compile("\\d{1,18}(?:[._]\\d{1,18}){0,9}");
+
     private Object rollback(Database db, Map<String, Object> body) throws ApiException {
         Object extension = body.get("extension");
         Object version = body.get("version");
-        if (extension == null || version == null) {
+        if (!(extension instanceof String) || version == null || version instanceof Map || version instanceof List) {
             throw ApiException.badRequest("give \"extension\" and \"version\" (the version to go down to; \"0\""
                     + " removes them all)");
+        }
+        if (!MIGRATION_VERSION.matcher(version.toString()).matches()) {
+            String v = version.toString();
+            throw ApiException.badRequest("key 'version': '" + (v.length() > 40 ? v.substring(0, 40) + "..." : v)
+                    + "' is not a migration version: give the"
+                    + " version to go down to, as in 3 or 1.2 (0 removes them all)");
         }
         if (!Boolean.TRUE.equals(body.get("confirm"))) {
             throw ApiException.badRequest("a rollback runs down scripts and may drop data: send \"confirm\": true");

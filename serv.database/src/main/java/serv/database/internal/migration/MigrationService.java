@@ -47,6 +47,12 @@ public final class MigrationService implements Migrations {
 
     @Override
     public List<String> rollback(Database database, String extension, String version) throws MigrationException {
+        if (version == null || !version.matches("\\d+(?:[._]\\d+)*")) {
+            String v = String.valueOf(version);
+            throw new MigrationException("'" + (v.length() > 40 ? v.substring(0, 40) + "..." : v)
+                    + "' is not a migration version: give the version to go down"
+                    + " to, as in 3 or 1.2 (0 removes them all)");
+        }
         Dialect dialect = database.dialect().orElseThrow(
                 () -> new MigrationException("database " + database.name() + " has no valid configuration"));
         Map<String, Migration> downs;
