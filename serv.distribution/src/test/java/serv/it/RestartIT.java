@@ -23,6 +23,14 @@ import serv.testkit.ServTestSupport;
 public class RestartIT {
 
     private static final String NEW = "[Temporary PID replaced by real PID upon save]";
+    /** The console login of every server of these tests. */
+    private static final Map<String, String> ENV = Map.of("SERV_CONSOLE_USER", "op", "SERV_CONSOLE_PASSWORD",
+            "restart-pass");
+    private static final String AUTH = "Basic " + Base64.getEncoder().encodeToString("op:restart-pass"
+            .getBytes(StandardCharsets.UTF_8));
+    /** serv.it.hello's migration: its table and one greeting. */
+    private static final String CREATE_HELLO =
+            "CREATE TABLE hello (greeting TEXT NOT NULL);\nINSERT INTO hello (greeting) VALUES ('hi');\n";
 
     @Test
     public void consoleEditsSurviveARestartUntilTheFileChanges() throws Exception {
@@ -32,41 +40,39 @@ public class RestartIT {
                 databases:
                   default: {url: "%s", pool_size: 1, max_overflow: 1}
                 """.formatted(db));
-        Map<String, String> env = Map.of("SERV_CONSOLE_USER", "op", "SERV_CONSOLE_PASSWORD", "restart-pass");
-        String auth = "Basic " + Base64.getEncoder().encodeToString("op:restart-pass".getBytes(StandardCharsets.UTF_8));
         int port = ServProcess.freePort();
-        try (ServProcess serv = new ServProcess(home, port, "first.log", env)) {
+        try (ServProcess serv = new ServProcess(home, port, "first.log", ENV)) {
             serv.awaitHealthy();
             // A tenant made in the console, and the file's database resized there.
-            assertTrue(save(serv, auth, NEW, "serv.tenant", "id", "kept", "path_prefix", "/t/kept",
+            assertTrue(save(serv, AUTH, NEW, "serv.tenant", "id", "kept", "path_prefix", "/t/kept",
                     "database_schema", "kept") < 400);
-            assertTrue(save(serv, auth, "serv.database~default", null, "name", "default", "url", db, "pool_size", "2",
+            assertTrue(save(serv, AUTH, "serv.database~default", null, "name", "default", "url", db, "pool_size", "2",
                     "max_overflow", "3") < 400);
             await(serv, "/t/kept/posts", 200);
             awaitHealth(serv, "\"max\":5");
             // A second configuration of that tenant, or of that database, is refused where it is typed.
-            HttpResponse<String> again = post(serv, auth, NEW, "serv.tenant", "id", "kept", "path_prefix", "/t/again");
+            HttpResponse<String> again = post(serv, AUTH, NEW, "serv.tenant", "id", "kept", "path_prefix", "/t/again");
             assertEquals(again.body(), 400, again.statusCode());
             assertTrue(again.body(), again.body().contains("key 'id': tenant kept already exists"));
-            again = post(serv, auth, NEW, "serv.database", "name", "default", "url", db);
+            again = post(serv, AUTH, NEW, "serv.database", "name", "default", "url", db);
             assertEquals(again.body(), 400, again.statusCode());
             assertTrue(again.body(), again.body().contains("key 'name': database default already exists"));
             assertEquals(404, serv.status("/t/again/posts", null, null));
             // A typo in the identity of one that exists: refused, so nothing moves to another schema or database.
-            String tenants = new String(serv.get("/system/console/serv/api/tenants", "Authorization", auth).body(),
+            String tenants = new String(serv.get("/system/console/serv/api/tenants", "Authorization", AUTH).body(),
                     StandardCharsets.UTF_8);
             java.util.regex.Matcher pid = java.util.regex.Pattern.compile("\"id\":\"kept\".*?\"pid\":\"([^\"]+)\"")
                     .matcher(tenants);
             assertTrue(tenants, pid.find());
-            HttpResponse<String> renamed = post(serv, auth, pid.group(1), null, "id", "kep",
+            HttpResponse<String> renamed = post(serv, AUTH, pid.group(1), null, "id", "kep",
                     "path_prefix", "/t/kept", "database_schema", "kept");
             assertEquals(renamed.body(), 400, renamed.statusCode());
             assertTrue(renamed.body(), renamed.body().contains("key 'id': a tenant's id does not change ('kept' here)"));
-            renamed = post(serv, auth, "serv.database~default", null, "name", "defualt", "url", db);
+            renamed = post(serv, AUTH, "serv.database~default", null, "name", "defualt", "url", db);
             assertEquals(renamed.body(), 400, renamed.statusCode());
             assertTrue(renamed.body(), renamed.body().contains("key 'name': a database's name does not change"));
             // The blog pointed at a database that does not exist: its routes would all answer 503.
-            HttpResponse<String> moved = post(serv, auth, "serv.blog", null, "database", "defualt",
+            HttpResponse<String> moved = post(serv, AUTH, "serv.blog", null, "database", "defualt",
                     "repository", "jdbc");
             assertEquals(moved.body(), 400, moved.statusCode());
             assertTrue(moved.body(), moved.body().contains("key 'database': no database 'defualt' is configured"));
@@ -75,7 +81,7 @@ public class RestartIT {
             await(serv, "/posts", 200);
             serv.stopGracefully();
         }
-        try (ServProcess serv = new ServProcess(home, port, "second.log", env)) {
+        try (ServProcess serv = new ServProcess(home, port, "second.log", ENV)) {
             serv.awaitHealthy();
             await(serv, "/t/kept/posts", 200);
             // The console's pool_size 2 + max_overflow 3 (the idle count depends on what the start borrowed).
@@ -90,7 +96,7 @@ public class RestartIT {
             awaitHealth(serv, "\"max\":4");
             serv.stopGracefully();
         }
-        try (ServProcess serv = new ServProcess(home, port, "third.log", env)) {
+        try (ServProcess serv = new ServProcess(home, port, "third.log", ENV)) {
             serv.awaitHealthy();
             awaitHealth(serv, "\"max\":4");
             await(serv, "/t/kept/posts", 200);
@@ -101,50 +107,45 @@ public class RestartIT {
     /**
      * An extension the operator stopped stays stopped after a restart (a graceful one, and a kill -9), its routes
      * answering 503 naming it as before, until it is started again: one stopped with the admin API (a jar of deploy/),
-     * one with the Web Console's Bundles page (the blog, inside serv.jar). A start, by either, brings it back at once and
-     * for the restarts after it. The server does not wait for a stopped extension at its start.
+     * one with the Web Console's Bundles page (the blog, inside serv.jar). A start, by either, brings it back at once
+     * and for the restarts after it. The server does not wait for a stopped extension at its start.
      */
     @Test
     public void aStoppedExtensionStaysStoppedAcrossRestarts() throws Exception {
         Path home = Files.createTempDirectory("serv-restart-stopped-it-");
         Files.createDirectories(home.resolve("deploy"));
-        Files.copy(TestBundles.build("serv.it.hello", "serv.it.hello", Map.of(), Map.of(
-                "serv/migrations/default/V001__create_hello.sql",
-                "CREATE TABLE hello (greeting TEXT NOT NULL);\nINSERT INTO hello (greeting) VALUES ('hi');\n")),
-                home.resolve("deploy/hello.jar"));
-        Map<String, String> env = Map.of("SERV_CONSOLE_USER", "op", "SERV_CONSOLE_PASSWORD", "restart-pass");
-        String auth = "Basic " + Base64.getEncoder().encodeToString("op:restart-pass".getBytes(StandardCharsets.UTF_8));
+        Files.copy(hello("1.0.0", Map.of()), home.resolve("deploy/hello.jar"));
         String api = "/system/console/serv/api/extensions/";
         int port = ServProcess.freePort();
-        try (ServProcess serv = new ServProcess(home, port, "stop-1.log", env)) {
+        try (ServProcess serv = new ServProcess(home, port, "stop-1.log", ENV)) {
             serv.awaitHealthy();
             assertEquals(200, serv.status("/hello", null, null));
             assertEquals(200, serv.status("/posts", null, null));
-            HttpResponse<String> stopped = serv.postForm(api + "serv.it.hello/stop", "", "Authorization", auth);
+            HttpResponse<String> stopped = serv.postForm(api + "serv.it.hello/stop", "", "Authorization", AUTH);
             assertEquals(stopped.body(), 200, stopped.statusCode());
-            HttpResponse<String> bundles = serv.postForm("/system/console/bundles/" + bundleId(serv, auth, "serv.blog"),
-                    "action=stop", "Authorization", auth);
+            HttpResponse<String> bundles = serv.postForm("/system/console/bundles/" + bundleId(serv, AUTH, "serv.blog"),
+                    "action=stop", "Authorization", AUTH);
             assertTrue(bundles.body(), bundles.statusCode() < 400);
             await(serv, "/posts", 503);
             assertEquals(503, serv.status("/hello", null, null));
             serv.stopGracefully();
         }
         for (String log : new String[] { "stop-2.log", "stop-3.log" }) {
-            try (ServProcess serv = new ServProcess(home, port, log, env)) {
+            try (ServProcess serv = new ServProcess(home, port, log, ENV)) {
                 serv.awaitHealthy();
                 assertStopped(serv, "/hello", "serv.it.hello");
                 assertStopped(serv, "/posts", "serv.blog");
                 assertStopped(serv, "/users/7", "serv.blog");
-                String hello = new String(serv.get(api + "serv.it.hello", "Authorization", auth).body(),
+                String hello = new String(serv.get(api + "serv.it.hello", "Authorization", AUTH).body(),
                         StandardCharsets.UTF_8);
                 for (int i = 0; i < 50 && !hello.contains("\"state\":\"RESOLVED\""); i++) {
                     Thread.sleep(100); // resolved by serv.core within half a second of being held
-                    hello = new String(serv.get(api + "serv.it.hello", "Authorization", auth).body(),
+                    hello = new String(serv.get(api + "serv.it.hello", "Authorization", AUTH).body(),
                             StandardCharsets.UTF_8);
                 }
                 assertTrue(hello, hello.contains("\"state\":\"RESOLVED\"")
-                        && hello.contains("\"problem\":\"stopped by the operator: its routes answer 503, after a restart too,"
-                                + " until it is started\"")
+                        && hello.contains("\"problem\":\"stopped by the operator: its routes answer 503, after a"
+                                + " restart too, until it is started\"")
                         && hello.contains("\"status\":\"EXTENSION_STOPPED\""));
                 String text = serv.log();
                 assertTrue(text, text.contains("Extension serv.it.hello 1.0.0 kept stopped, as the operator left it"));
@@ -154,29 +155,27 @@ public class RestartIT {
                     serv.kill(); // a kill -9 forgets nothing either
                 } else {
                     // A new version deployed stays stopped, as the one it replaces; `serv deploy` says so at once.
-                    Path next = TestBundles.build("serv.it.hello", "serv.it.hello", Map.of("Bundle-Version", "1.0.1"),
-                            Map.of("serv/migrations/default/V001__create_hello.sql", "CREATE TABLE hello (greeting"
-                                    + " TEXT NOT NULL);\nINSERT INTO hello (greeting) VALUES ('hi');\n"));
-                    String[] deployed = cli(port, env, "deploy", next.toString());
+                    Path next = hello("1.0.1", Map.of());
+                    String[] deployed = cli(port, ENV, "deploy", next.toString());
                     assertEquals(deployed[1], "1", deployed[0]);
                     assertTrue(deployed[1], deployed[1].contains("serv: serv.it.hello 1.0.1 is installed and stopped"
                             + " by the operator"));
                     assertStopped(serv, "/hello", "serv.it.hello");
                     // Started again: by the admin API, answered once it serves; by the Bundles page, soon after.
                     HttpResponse<String> started = serv.postForm(api + "serv.it.hello/start", "", "Authorization",
-                            auth);
+                            AUTH);
                     assertEquals(started.body(), 200, started.statusCode());
                     assertTrue(started.body(), started.body().contains("\"state\":\"ACTIVE\""));
                     await(serv, "/hello", 200);
                     HttpResponse<String> bundles = serv.postForm("/system/console/bundles/"
-                            + bundleId(serv, auth, "serv.blog"), "action=start", "Authorization", auth);
+                            + bundleId(serv, AUTH, "serv.blog"), "action=start", "Authorization", AUTH);
                     assertTrue(bundles.body(), bundles.statusCode() < 400);
                     await(serv, "/posts", 200);
                     serv.stopGracefully();
                 }
             }
         }
-        try (ServProcess serv = new ServProcess(home, port, "stop-4.log", env)) {
+        try (ServProcess serv = new ServProcess(home, port, "stop-4.log", ENV)) {
             serv.awaitHealthy();
             assertEquals(200, serv.status("/hello", null, null));
             assertEquals(200, serv.status("/posts", null, null));
@@ -193,22 +192,17 @@ public class RestartIT {
     public void aRollbackHoldsAcrossRestartsUntilAppliedAgainOrAnotherVersion() throws Exception {
         Path home = Files.createTempDirectory("serv-restart-rollback-it-");
         Files.createDirectories(home.resolve("deploy"));
-        Map<String, String> migrations = Map.of(
-                "serv/migrations/default/V001__create_hello.sql",
-                "CREATE TABLE hello (greeting TEXT NOT NULL);\nINSERT INTO hello (greeting) VALUES ('hi');\n",
-                "serv/migrations/default/U001__create_hello.sql", "DROP TABLE hello;\n");
-        Files.copy(TestBundles.build("serv.it.hello", "serv.it.hello", Map.of(), migrations),
-                home.resolve("deploy/hello.jar"));
-        Map<String, String> env = Map.of("SERV_CONSOLE_USER", "op", "SERV_CONSOLE_PASSWORD", "restart-pass");
+        Map<String, String> down = Map.of("serv/migrations/default/U001__create_hello.sql", "DROP TABLE hello;\n");
+        Files.copy(hello("1.0.0", down), home.resolve("deploy/hello.jar"));
         int port = ServProcess.freePort();
-        try (ServProcess serv = new ServProcess(home, port, "rollback-1.log", env)) {
+        try (ServProcess serv = new ServProcess(home, port, "rollback-1.log", ENV)) {
             serv.awaitHealthy();
             assertEquals(200, serv.status("/hello", null, null));
-            String[] typo = cli(port, env, "database", "rollback", "default", "--extension", "serv.it.hello",
+            String[] typo = cli(port, ENV, "database", "rollback", "default", "--extension", "serv.it.hello",
                     "--to", "abc", "--yes"); // was a 500 naming NumberFormatException
             assertEquals(typo[1], "1", typo[0]);
             assertTrue(typo[1], typo[1].contains("key 'version': 'abc' is not a migration version"));
-            String[] rolledBack = cli(port, env, "database", "rollback", "default", "--extension", "serv.it.hello",
+            String[] rolledBack = cli(port, ENV, "database", "rollback", "default", "--extension", "serv.it.hello",
                     "--to", "0", "--yes");
             assertEquals(rolledBack[1], "0", rolledBack[0]);
             assertTrue(rolledBack[1], rolledBack[1].contains("rolled back 001"));
@@ -216,34 +210,33 @@ public class RestartIT {
             assertHeld(serv);
             serv.stopGracefully();
         }
-        try (ServProcess serv = new ServProcess(home, port, "rollback-2.log", env)) {
+        try (ServProcess serv = new ServProcess(home, port, "rollback-2.log", ENV)) {
             serv.awaitHealthy();
             assertHeld(serv); // the restart did not apply it again
-            String overview = new String(serv.get("/system/console/serv/api/overview", "Authorization", "Basic "
-                    + Base64.getEncoder().encodeToString("op:restart-pass".getBytes(StandardCharsets.UTF_8))).body(),
+            String overview = new String(serv.get("/system/console/serv/api/overview", "Authorization", AUTH).body(),
                     StandardCharsets.UTF_8);
-            assertTrue(overview, overview.contains("{\"kind\":\"migrations rolled back\",\"subject\":\"serv.it.hello\""));
+            assertTrue(overview, overview.contains(
+                    "{\"kind\":\"migrations rolled back\",\"subject\":\"serv.it.hello\""));
             String text = serv.log();
             assertTrue(text, text.contains("WARN serv.database.internal.pool.ManagedDatabase - Database default:"
                     + " extension serv.it.hello is not available: the migrations of serv.it.hello above V0 were"
                     + " rolled back"));
             assertTrue(text, !text.contains("ERROR") && !text.contains("\tat "));
-            String[] again = cli(port, env, "database", "migrate", "default", "--extension", "serv.it.hello");
+            String[] again = cli(port, ENV, "database", "migrate", "default", "--extension", "serv.it.hello");
             assertEquals(again[1], "0", again[0]);
             await(serv, "/hello", 200);
             assertEquals("{\"count\":1,\"greeting\":\"hi\"}", serv.body("/hello"));
             // Held again; then another version of the extension (same migrations) is deployed: it applies them.
-            cli(port, env, "database", "rollback", "default", "--extension", "serv.it.hello", "--to", "0", "--yes");
+            cli(port, ENV, "database", "rollback", "default", "--extension", "serv.it.hello", "--to", "0", "--yes");
             await(serv, "/hello", 503);
-            Path next = TestBundles.build("serv.it.hello", "serv.it.hello", Map.of("Bundle-Version", "1.0.1"),
-                    migrations);
+            Path next = hello("1.0.1", down);
             Files.copy(next, home.resolve("deploy/.hello.jar.tmp"));
             Files.move(home.resolve("deploy/.hello.jar.tmp"), home.resolve("deploy/hello.jar"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             await(serv, "/hello", 200);
             serv.stopGracefully();
         }
-        try (ServProcess serv = new ServProcess(home, port, "rollback-3.log", env)) {
+        try (ServProcess serv = new ServProcess(home, port, "rollback-3.log", ENV)) {
             serv.awaitHealthy();
             assertEquals(200, serv.status("/hello", null, null));
             serv.stopGracefully();
@@ -251,6 +244,13 @@ public class RestartIT {
     }
 
     /** /hello answers 503 saying the rollback holds (after "applying migrations" while that is checked). */
+    /** serv.it.hello (its route /hello and its migration) at {@code version}, with {@code more} resources. */
+    private static Path hello(String version, Map<String, String> more) {
+        Map<String, String> resources = new java.util.HashMap<>(more);
+        resources.put("serv/migrations/default/V001__create_hello.sql", CREATE_HELLO);
+        return TestBundles.build("serv.it.hello", "serv.it.hello", Map.of("Bundle-Version", version), resources);
+    }
+
     private static void assertHeld(ServProcess serv) throws Exception {
         long end = System.nanoTime() + 20_000_000_000L;
         HttpResponse<byte[]> r = serv.get("/hello");
@@ -280,7 +280,8 @@ public class RestartIT {
         pb.environment().putAll(env);
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue("serv " + String.join(" ", args) + " did not end", p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue("serv " + String.join(" ", args) + " did not end",
+                p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
         return new String[] { Integer.toString(p.exitValue()), out };
     }
 
@@ -292,25 +293,20 @@ public class RestartIT {
     public void anExtensionUninstalledInTheBundlesPageStaysUninstalled() throws Exception {
         Path home = Files.createTempDirectory("serv-restart-uninstalled-it-");
         Files.createDirectories(home.resolve("deploy"));
-        Files.copy(TestBundles.build("serv.it.hello", "serv.it.hello", Map.of(), Map.of(
-                "serv/migrations/default/V001__create_hello.sql",
-                "CREATE TABLE hello (greeting TEXT NOT NULL);\nINSERT INTO hello (greeting) VALUES ('hi');\n")),
-                home.resolve("deploy/hello.jar"));
-        Map<String, String> env = Map.of("SERV_CONSOLE_USER", "op", "SERV_CONSOLE_PASSWORD", "restart-pass");
-        String auth = "Basic " + Base64.getEncoder().encodeToString("op:restart-pass".getBytes(StandardCharsets.UTF_8));
+        Files.copy(hello("1.0.0", Map.of()), home.resolve("deploy/hello.jar"));
         int port = ServProcess.freePort();
-        try (ServProcess serv = new ServProcess(home, port, "uninstall-1.log", env)) {
+        try (ServProcess serv = new ServProcess(home, port, "uninstall-1.log", ENV)) {
             serv.awaitHealthy();
             assertEquals(200, serv.status("/hello", null, null));
             HttpResponse<String> gone = serv.postForm("/system/console/bundles/"
-                    + bundleId(serv, auth, "serv.it.hello"), "action=uninstall", "Authorization", auth);
+                    + bundleId(serv, AUTH, "serv.it.hello"), "action=uninstall", "Authorization", AUTH);
             assertTrue(gone.body(), gone.statusCode() < 400);
             await(serv, "/hello", 404);
             assertTrue(Files.isRegularFile(home.resolve("data/uninstalled/hello.jar")));
             assertTrue(!Files.exists(home.resolve("deploy/hello.jar")));
             serv.stopGracefully();
         }
-        try (ServProcess serv = new ServProcess(home, port, "uninstall-2.log", env)) {
+        try (ServProcess serv = new ServProcess(home, port, "uninstall-2.log", ENV)) {
             serv.awaitHealthy();
             assertEquals(404, serv.status("/hello", null, null));
             serv.stopGracefully();

@@ -82,15 +82,9 @@ final class DeployedAtStart {
 
     static synchronized DeployedAtStart of(BundleContext context) {
         if (instance == null) {
-            instance = new DeployedAtStart(context, jars(deployFolder(context)));
+            instance = new DeployedAtStart(context, jars(ServerHome.deployFolder(context)));
         }
         return instance;
-    }
-
-    private static Path deployFolder(BundleContext context) {
-        String home = context.getProperty("serv.home");
-        String dir = context.getProperty("felix.fileinstall.dir");
-        return Path.of(home == null ? "." : home).toAbsolutePath().resolve(dir == null ? "deploy" : dir).normalize();
     }
 
     /** The bundles among the jars of {@code deploy}: their file, symbolic name and version. */

@@ -42,6 +42,16 @@ public final class FrameworkStart {
         return starting;
     }
 
+    /** Whether the framework runs: neither starting nor stopping (whose bundle stops are not the operator's). */
+    static boolean running(BundleContext context) {
+        try {
+            Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
+            return system != null && system.getState() == Bundle.ACTIVE;
+        } catch (IllegalStateException stopping) {
+            return false;
+        }
+    }
+
     /**
      * True while a bundle's start level is above the framework's: the start levels are still being raised. An
      * extension the operator stopped, held at {@link StoppedExtensions#HELD_START_LEVEL}, does not count.

@@ -37,8 +37,7 @@ public final class ServerHome {
 
     @Activate
     public ServerHome(BundleContext context, @Reference ConfigurationAdmin cm) throws IOException {
-        String h = context.getProperty("serv.home");
-        home = Path.of(h == null ? "." : h).toAbsolutePath().normalize();
+        home = home(context);
         for (String folder : new String[] { "etc", "deploy", "data" }) {
             Files.createDirectories(home.resolve(folder));
         }
@@ -52,6 +51,18 @@ public final class ServerHome {
         }
         configureHttp(cm, settings);
         LOG.debug("Server home {}", home);
+    }
+
+    /** The server's home: the framework property {@code serv.home}, else the working directory. */
+    static Path home(BundleContext context) {
+        String h = context.getProperty("serv.home");
+        return Path.of(h == null ? "." : h).toAbsolutePath().normalize();
+    }
+
+    /** The folder FileInstall watches ({@code felix.fileinstall.dir}, relative to the home; deploy/). */
+    static Path deployFolder(BundleContext context) {
+        String dir = context.getProperty("felix.fileinstall.dir");
+        return home(context).resolve(dir == null ? "deploy" : dir).normalize();
     }
 
     public Path home() {

@@ -118,8 +118,7 @@ public final class StoppedExtensions implements SynchronousBundleListener {
     @Activate
     public StoppedExtensions(BundleContext context) {
         this.context = context;
-        String home = context.getProperty("serv.home");
-        this.file = Path.of(home == null ? "." : home).toAbsolutePath().normalize().resolve(FILE);
+        this.file = ServerHome.home(context).resolve(FILE);
         stops.putAll(read(file));
         // On the system bundle's context, after the launcher's own listener: that one gives every bundle installed
         // or updated the launcher's default start level, and the framework calls the synchronous listeners of one
@@ -187,7 +186,8 @@ public final class StoppedExtensions implements SynchronousBundleListener {
             }
             case BundleEvent.STOPPED -> {
                 BundleStartLevel level = b.adapt(BundleStartLevel.class);
-                if (level != null && !level.isPersistentlyStarted() && frameworkRunning() && isExtension(b)) {
+                if (level != null && !level.isPersistentlyStarted() && FrameworkStart.running(context)
+                        && isExtension(b)) {
                     RouteMemory memory = routes;
                     List<StoppedRoute> gone = memory == null ? List.of() : memory.routesOf(b);
                     record(b.getSymbolicName(), new Stop(Instant.now().toString(), gone));
@@ -203,7 +203,7 @@ public final class StoppedExtensions implements SynchronousBundleListener {
             }
             case BundleEvent.UNINSTALLED -> {
                 held.remove(b.getBundleId());
-                if (frameworkRunning() && forget(b.getSymbolicName())) {
+                if (FrameworkStart.running(context) && forget(b.getSymbolicName())) {
                     LOG.info("Extension {} removed: its stop is forgotten", b.getSymbolicName());
                 }
             }
@@ -289,14 +289,6 @@ public final class StoppedExtensions implements SynchronousBundleListener {
         }
     }
 
-    private boolean frameworkRunning() {
-        try {
-            Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
-            return system != null && system.getState() == Bundle.ACTIVE;
-        } catch (IllegalStateException stopping) {
-            return false;
-        }
-    }
 
     /** An extension of Serv, not one of its runtime bundles: it uses Serv's API or brings migrations. */
     static boolean isExtension(Bundle b) {

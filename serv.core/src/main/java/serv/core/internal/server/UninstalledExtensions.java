@@ -9,7 +9,6 @@ import java.nio.file.StandardCopyOption;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
-import org.osgi.framework.Constants;
 import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -37,10 +36,8 @@ public final class UninstalledExtensions implements SynchronousBundleListener {
     @Activate
     public UninstalledExtensions(BundleContext context) {
         this.context = context;
-        String h = context.getProperty("serv.home");
-        this.home = Path.of(h == null ? "." : h).toAbsolutePath().normalize();
-        String dir = context.getProperty("felix.fileinstall.dir");
-        this.deploy = home.resolve(dir == null ? "deploy" : dir).normalize();
+        this.home = ServerHome.home(context);
+        this.deploy = ServerHome.deployFolder(context);
         context.addBundleListener(this);
     }
 
@@ -55,7 +52,7 @@ public final class UninstalledExtensions implements SynchronousBundleListener {
 
     @Override
     public void bundleChanged(BundleEvent event) {
-        if (event.getType() != BundleEvent.UNINSTALLED || !frameworkRunning()) {
+        if (event.getType() != BundleEvent.UNINSTALLED || !FrameworkStart.running(context)) {
             return;
         }
         Path jar = deployed(event.getBundle());
@@ -90,12 +87,4 @@ public final class UninstalledExtensions implements SynchronousBundleListener {
         }
     }
 
-    private boolean frameworkRunning() {
-        try {
-            Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
-            return system != null && system.getState() == Bundle.ACTIVE;
-        } catch (IllegalStateException stopping) {
-            return false;
-        }
-    }
 }
