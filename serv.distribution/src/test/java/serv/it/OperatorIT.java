@@ -204,6 +204,44 @@ public class OperatorIT {
         assertEquals(404, get("tenants/ops1").status());
     }
 
+    /**
+     * A query string or form the console cannot decode, and a file that is no bundle uploaded in the Bundles page:
+     * 400s with a JSON reason (they were 500s with an ERROR and a stack trace in the log), after the login.
+     */
+    @Test
+    public void malformedQueriesFormsAndUploadsAre400sNotServerErrors() throws Exception {
+        String auth = "Authorization: Basic " + Base64.getEncoder().encodeToString(
+                (USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)) + "\r\n";
+        String host = "Host: 127.0.0.1\r\nConnection: close\r\n";
+        for (String path : List.of("/system/console/serv/api/routes?x=%ZZ", "/system/console/bundles?x=%ZZ",
+                "/system/console/serv/api/databases/default?tenant=%C3%28", "/system/console/configMgr?a=%")) {
+            String answer = serv.raw("GET " + path + " HTTP/1.1\r\n" + host + auth + "\r\n");
+            assertTrue(path + ": " + answer, answer.startsWith("HTTP/1.1 400 "));
+            assertTrue(path + ": " + answer, answer.contains("{\"error\":\"the query string is not valid: "));
+            String anonymous = serv.raw("GET " + path + " HTTP/1.1\r\n" + host + "\r\n");
+            assertTrue(path + " without the login: " + anonymous, anonymous.startsWith("HTTP/1.1 401 "));
+        }
+        String form = "apply=true&propertylist=title&title=%E2%28";
+        String posted = serv.raw("POST /system/console/configMgr/serv.blog HTTP/1.1\r\n" + host + auth
+                + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + form.length() + "\r\n\r\n"
+                + form);
+        assertTrue(posted, posted.startsWith("HTTP/1.1 400 "));
+        assertTrue(posted, posted.contains("{\"error\":\"the form is not valid: "));
+
+        String boundary = "serv-it-boundary";
+        String multipart = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\ninstall\r\n--"
+                + boundary + "\r\nContent-Disposition: form-data; name=\"bundlefile\"; filename=\"notes.txt\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\nthese are notes, not a bundle\r\n--" + boundary
+                + "--\r\n";
+        String uploaded = serv.raw("POST /system/console/bundles HTTP/1.1\r\n" + host + auth
+                + "Content-Type: multipart/form-data; boundary=" + boundary + "\r\nContent-Length: "
+                + multipart.length() + "\r\n\r\n" + multipart);
+        assertTrue(uploaded, uploaded.startsWith("HTTP/1.1 400 "));
+        assertTrue(uploaded, uploaded.contains("{\"error\":\"the upload was refused: Bundle-SymbolicName header"
+                + " missing, cannot install bundle\"}"));
+        assertFalse("no ERROR in the log:\n" + serv.log(), serv.log().contains("Exception while processing request"));
+    }
+
     private static boolean schemaExists(String schema) throws Exception {
         try (Connection c = ServTestSupport.postgres(db); Statement st = c.createStatement();
                 ResultSet rs = st.executeQuery("SELECT count(*) FROM information_schema.schemata WHERE schema_name = '"

@@ -1,0 +1,99 @@
+package serv.core.internal.http;
+
+import java.io.IOException;
+import java.util.Locale;
+
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.io.EofException;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.servlet.whiteboard.HttpWhiteboardConstants;
+import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardFilterPattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The Web Console's query strings and form bodies, parsed before its pages see them: one that is not valid
+ * ({@code ?x=%ZZ}, a form cut in a percent escape, bytes that are no UTF-8) is answered 400 with a JSON message.
+ *
+ * <p>Why: the console and its plugins (Serv's pages and admin API included) read their parameters with
+ * {@code getParameter}, where Jetty throws on such input; Felix HTTP answered that with a 500 and an ERROR line with
+ * a stack trace, for every request of a client that sends them. Serv's own routes parse their queries and forms
+ * themselves (400 "malformed percent-encoding"); this filter runs only in the console's servlet context, after its
+ * login (the whiteboard calls the context's {@code handleSecurity} before its filters), so a client without the
+ * console's login still gets a 401. Multipart bodies (the Bundles page's upload) are left to the console, which
+ * reads them as parts; an upload it refuses (a file that is no bundle) is a 400 with its reason, not a 500.
+ */
+@Component(service = Filter.class, property = HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT + "=("
+        + HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_NAME + "=" + ConsoleParameterCheck.CONSOLE_CONTEXT + ")")
+@HttpWhiteboardFilterPattern("/*")
+public final class ConsoleParameterCheck implements Filter {
+
+    /** The name of the Web Console's servlet context helper (Felix Web Console 5). */
+    static final String CONSOLE_CONTEXT = "org.apache.felix.webconsole";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleParameterCheck.class);
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        HttpServletRequest req = (HttpServletRequest) request;
+        HttpServletResponse res = (HttpServletResponse) response;
+        String type = req.getContentType();
+        if (type != null && type.regionMatches(true, 0, "multipart/", 0, 10)) {
+            upload(req, res, chain);
+            return;
+        }
+        try {
+            req.getParameterMap(); // Jetty keeps what it parsed: the console reads it from there
+        } catch (RuntimeException e) {
+            int status = e instanceof HttpException h && h.getCode() >= 400 && h.getCode() < 500 ? h.getCode()
+                    : HttpServletResponse.SC_BAD_REQUEST;
+            LOG.debug("Console request {} {} refused: {}", req.getMethod(), req.getRequestURI(), e.toString());
+            String reason = reason(e);
+            String what = reason.toLowerCase(Locale.ROOT).contains("query") ? "the query string"
+                    : type != null && req.getQueryString() == null ? "the form" : "the query string or the form";
+            answer(res, status, what + " is not valid: " + reason
+                    + " (a percent escape is % and two hex digits, of UTF-8 bytes)");
+            return;
+        }
+        chain.doFilter(request, response);
+    }
+
+    private static void upload(HttpServletRequest req, HttpServletResponse res, FilterChain chain)
+            throws IOException, ServletException {
+        try {
+            chain.doFilter(req, res);
+        } catch (IOException e) {
+            // An upload the console refused: the Bundles page throws "Bundle-SymbolicName header missing, cannot
+            // install bundle" for a file that is no bundle (or no jar), which Felix HTTP answered with a bare 500.
+            if (res.isCommitted() || e instanceof EofException || e.getMessage() == null) {
+                throw e; // the client went away, or nothing to tell it
+            }
+            LOG.warn("Console upload to {} refused: {}", req.getRequestURI(), e.getMessage());
+            res.resetBuffer();
+            answer(res, HttpServletResponse.SC_BAD_REQUEST, "the upload was refused: " + e.getMessage());
+        }
+    }
+
+    private static void answer(HttpServletResponse res, int status, String message) throws IOException {
+        res.setStatus(status);
+        res.setContentType("application/json");
+        byte[] body = Json.error(message);
+        res.setContentLength(body.length);
+        res.getOutputStream().write(body);
+    }
+
+    /** Jetty's reason ("Bad query", "Unable to parse form content"), without its "400: " prefix. */
+    private static String reason(RuntimeException e) {
+        String text = e instanceof HttpException h && h.getReason() != null ? h.getReason() : e.getMessage();
+        return text == null || text.isBlank() ? "malformed" : text;
+    }
+}
