@@ -206,10 +206,11 @@ public class OperatorIT {
 
     /**
      * A query string or form the console cannot decode, and a file that is no bundle uploaded in the Bundles page:
-     * 400s with a JSON reason (they were 500s with an ERROR and a stack trace in the log), after the login.
+     * 400s with a JSON reason (they were 500s with an ERROR and a stack trace in the log), after the login; a
+     * method the console does not take: a 405 with a JSON body (it was empty).
      */
     @Test
-    public void malformedQueriesFormsAndUploadsAre400sNotServerErrors() throws Exception {
+    public void malformedQueriesFormsUploadsAndMethodsGetJsonErrorsNotServerErrors() throws Exception {
         String auth = "Authorization: Basic " + Base64.getEncoder().encodeToString(
                 (USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)) + "\r\n";
         String host = "Host: 127.0.0.1\r\nConnection: close\r\n";
@@ -240,6 +241,11 @@ public class OperatorIT {
         assertTrue(uploaded, uploaded.contains("{\"error\":\"the upload was refused: Bundle-SymbolicName header"
                 + " missing, cannot install bundle\"}"));
         assertFalse("no ERROR in the log:\n" + serv.log(), serv.log().contains("Exception while processing request"));
+
+        // A method the console does not take is a JSON error too (Jetty writes a body only for GET, POST and HEAD).
+        String patch = serv.raw("PATCH /system/console/bundles HTTP/1.1\r\n" + host + auth + "\r\n");
+        assertTrue(patch, patch.startsWith("HTTP/1.1 405 "));
+        assertTrue(patch, patch.contains("{\"error\":\"HTTP method PATCH is not supported by this URL\"}"));
     }
 
     private static boolean schemaExists(String schema) throws Exception {

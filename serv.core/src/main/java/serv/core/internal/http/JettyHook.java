@@ -65,6 +65,15 @@ public final class JettyHook implements ConnectorFactory {
     /** Jetty's error answer, as JSON: the status Jetty chose, and its message (the reason, never a stack trace). */
     static final class Handler extends ErrorHandler {
 
+        /**
+         * Every method's error has its JSON body: Jetty writes one only for GET, POST and HEAD, so the Web Console's
+         * 405 to a PATCH or PUT and its 501 to an unknown method came with an empty body.
+         */
+        @Override
+        public boolean errorPageForMethod(String method) {
+            return true;
+        }
+
         @Override
         protected void generateResponse(Request request, Response response, int code, String message,
                 Throwable cause, Callback callback) {
