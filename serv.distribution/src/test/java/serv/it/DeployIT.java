@@ -102,13 +102,62 @@ public class DeployIT {
         }
     }
 
-    private record Run(int exit, String out) {
+    /**
+     * A route whose component throws in its constructor (an author's mistake, a setting missing): it was left out
+     * without a word, its path a 404, and {@code serv deploy} waited 60 s. Now the deploy says so at once (exit 1,
+     * SCR's reason), the route answers 503 naming it, the API and {@code serv status} show why, the bundle's other
+     * route serves, and the configuration that was missing starts it, live.
+     */
+    @Test
+    public void aRouteWhoseComponentFailsToActivateIsReportedAndStartsOnceConfigured() throws Exception {
+        Path home = Files.createTempDirectory("serv-deploy-failing-it-");
+        int port = ServProcess.freePort();
+        Map<String, String> env = Map.of("SERV_PORT", Integer.toString(port), "SERV_CONSOLE_USER", USER,
+                "SERV_CONSOLE_PASSWORD", PASSWORD);
+        Path picky = TestBundles.build("serv.it.picky", "serv.it.picky", Map.of(), Map.of());
+        try (ServProcess server = new ServProcess(home, port, "serv.log", env)) {
+            server.awaitHealthy();
+            long start = System.nanoTime();
+            Run deployed = deploy(env, picky.toString());
+            assertEquals(deployed.out, 1, deployed.exit);
+            assertTrue(deployed.out, deployed.out.contains("serv.it.picky 1.0.0 started, but route GET,HEAD /picky did"
+                    + " not start: its component serv.it.picky.PickyRoute failed to activate:"
+                    + " java.lang.IllegalStateException: setting colour is missing"));
+            assertTrue("said at once, not after the 60 s wait", System.nanoTime() - start < TimeUnit.SECONDS.toNanos(30));
+
+            java.net.http.HttpResponse<byte[]> answer = server.get("/picky");
+            assertEquals(503, answer.statusCode());
+            assertEquals("{\"error\":\"route /picky of serv.it.picky did not start (its component failed to activate;"
+                    + " the server's log and console say why)\"}", new String(answer.body()));
+            assertTrue(answer.headers().firstValue("Retry-After").isPresent());
+            assertEquals(200, server.status("/picky/calm", null, null));
+
+            Run status = run(env, "status");
+            assertEquals(status.out, 1, status.exit);
+            assertTrue(status.out, status.out.contains("serv.it.picky"));
+            Run routes = run(env, "route", "list", "--json");
+            assertTrue(routes.out, routes.out.contains("\"NOT_STARTED\""));
+            assertTrue(server.log(), server.log().contains("Route GET,HEAD /picky of serv.it.picky 1.0.0 did not"
+                    + " start: its component serv.it.picky.PickyRoute failed to activate"));
+
+            // The operator gives the setting (a file of etc/, picked up live): the route starts, no restart.
+            Files.createDirectories(home.resolve("etc"));
+            Files.writeString(home.resolve("etc/serv.it.picky.cfg"), "colour = blue\n");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (server.status("/picky", null, null) != 200) {
+                assertTrue("/picky never started:\n" + server.log(), System.nanoTime() < end);
+                Thread.sleep(100);
+            }
+            assertEquals("{\"colour\":\"blue\"}", server.body("/picky"));
+            Run healthy = run(env, "status");
+            assertEquals(healthy.out, 0, healthy.exit);
+        }
     }
 
-    private static Run deploy(Map<String, String> env, String... args) throws Exception {
+    private static Run run(Map<String, String> env, String... args) throws Exception {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                ServProcess.JAR.toString(), "deploy"));
+                ServProcess.JAR.toString()));
         cmd.addAll(java.util.List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
         pb.environment().putAll(env);
@@ -116,5 +165,15 @@ public class DeployIT {
         String out = new String(p.getInputStream().readAllBytes());
         assertTrue(out, p.waitFor(120, TimeUnit.SECONDS));
         return new Run(p.exitValue(), out);
+    }
+
+    private record Run(int exit, String out) {
+    }
+
+    private static Run deploy(Map<String, String> env, String... args) throws Exception {
+        String[] all = new String[args.length + 1];
+        all[0] = "deploy";
+        System.arraycopy(args, 0, all, 1, args.length);
+        return run(env, all);
     }
 }

@@ -7,11 +7,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarInputStream;
@@ -32,9 +35,16 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.service.component.runtime.dto.ReferenceDTO;
+import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
 import org.osgi.service.metatype.MetaTypeInformation;
 import org.osgi.service.metatype.MetaTypeService;
 
+import serv.core.runtime.RouteInfo;
+import serv.core.runtime.RouteStatus;
 import serv.core.runtime.Routes;
 import serv.core.tenant.Tenant;
 import serv.core.tenant.Tenants;
@@ -67,6 +77,10 @@ public final class Extensions {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile MetaTypeService metatype;
+
+    /** SCR's view of the extensions' components: which failed, which wait. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ServiceComponentRuntime scr;
 
     private final BundleContext context;
     private final Routes routes;
@@ -256,7 +270,70 @@ public final class Extensions {
             return level != null && !level.isPersistentlyStarted() && !isFragment(b) ? STOPPED_BY_OPERATOR
                     : "stopped: its routes answer 503";
         }
-        return null;
+        return b.getState() == Bundle.ACTIVE ? components(b) : null;
+    }
+
+    /**
+     * What keeps the components of a started extension from running, from SCR: a route whose component failed to
+     * activate (it answers 503), another component that failed to activate, one that waits for a service nobody
+     * offers. Null when all run (or wait only for their configuration, which is how some are meant to be).
+     */
+    private String components(Bundle b) {
+        List<String> problems = new ArrayList<>();
+        Set<String> reported = new HashSet<>();
+        for (RouteInfo r : routes.routes()) {
+            if (r.bundleId() == b.getBundleId() && r.status() == RouteStatus.NOT_STARTED) {
+                problems.add("route " + String.join(",", new TreeSet<>(r.methods())) + " " + r.path()
+                        + " did not start: " + r.reason());
+                reported.add(r.reason());
+            }
+        }
+        ServiceComponentRuntime runtime = scr;
+        if (runtime != null) {
+            for (ComponentDescriptionDTO d : runtime.getComponentDescriptionDTOs(b)) {
+                for (ComponentConfigurationDTO c : runtime.getComponentConfigurationDTOs(d)) {
+                    if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION) {
+                        String failure = c.failure == null ? "(no reason given)" : cause(c.failure);
+                        // A route's is reported as the route's, in the words of the dispatcher's reason.
+                        if (reported.add("its component " + d.name + " failed to activate: " + failure)) {
+                            problems.add("component " + d.name + " failed to activate: " + failure);
+                        }
+                    } else if (c.state == ComponentConfigurationDTO.UNSATISFIED_REFERENCE) {
+                        List<String> waits = new ArrayList<>();
+                        for (UnsatisfiedReferenceDTO u : c.unsatisfiedReferences) {
+                            waits.add(u.name + " (" + referenceInterface(d, u.name)
+                                    + (u.target == null ? "" : " " + u.target) + ")");
+                        }
+                        problems.add("component " + d.name + " waits for a service: " + String.join(", ", waits));
+                    }
+                }
+            }
+        }
+        return problems.isEmpty() ? null : String.join("; ", problems);
+    }
+
+    /**
+     * The exception that made an activation fail, from SCR's stack trace: its last "Caused by" (a constructor's
+     * comes wrapped in an InvocationTargetException), else its first line; as serv.core's dispatcher says it of a
+     * route, so that a route's failure is recognised here and reported once.
+     */
+    private static String cause(String failure) {
+        String cause = failure.lines().findFirst().orElse("");
+        for (String line : (Iterable<String>) failure.lines()::iterator) {
+            if (line.startsWith("Caused by: ")) {
+                cause = line.substring("Caused by: ".length());
+            }
+        }
+        return cause;
+    }
+
+    private static String referenceInterface(ComponentDescriptionDTO d, String reference) {
+        for (ReferenceDTO r : d.references) {
+            if (r.name.equals(reference)) {
+                return r.interfaceName;
+            }
+        }
+        return "?";
     }
 
     private static String describe(Requirement r) {

@@ -13,5 +13,10 @@ public enum RouteStatus {
     /** It names a database that is not configured: 503. */
     DATABASE_NOT_CONFIGURED,
     /** Its extension is installed but stopped (or being updated): 503 naming the extension. */
-    EXTENSION_STOPPED
+    EXTENSION_STOPPED,
+    /**
+     * Its component failed to activate (its constructor or activate method threw): 503 naming the route, until its
+     * configuration changes or its extension is restarted or updated.
+     */
+    NOT_STARTED
 }

@@ -138,6 +138,10 @@ public final class Deploy implements Callable<Integer> {
             } else if ("INSTALLED".equals(text(x, "state")) && problem.startsWith("not resolved")) {
                 err.println("serv: " + bundle.symbolicName() + " " + version + " does not start: " + problem);
                 return AdminClient.REFUSED;
+            } else if (problem.contains(" failed to activate: ")) {
+                // A component that threw in its constructor or activate method does not try again by itself.
+                err.println("serv: " + bundle.symbolicName() + " " + version + " started, but " + problem);
+                return AdminClient.REFUSED;
             } else if (problem.startsWith("stopped by the operator")) {
                 // A new version of an extension the operator stopped stays stopped, as the one it replaces.
                 err.println("serv: " + bundle.symbolicName() + " " + version + " is installed and " + problem
@@ -154,6 +158,10 @@ public final class Deploy implements Callable<Integer> {
                     } else if ("MIGRATION_FAILED".equals(status)) {
                         err.println("serv: " + bundle.symbolicName() + " " + version + ": its migrations failed, its"
                                 + " routes answer 503: " + text(r, "reason"));
+                        return AdminClient.REFUSED;
+                    } else if ("NOT_STARTED".equals(status)) {
+                        err.println("serv: " + bundle.symbolicName() + " " + version + ": route " + route
+                                + " did not start, it answers 503: " + text(r, "reason"));
                         return AdminClient.REFUSED;
                     } else {
                         waiting.add(route + " " + status + (r.hasNonNull("reason") ? " (" + text(r, "reason") + ")"

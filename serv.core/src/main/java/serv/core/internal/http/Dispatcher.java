@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.osgi.framework.Bundle;
@@ -15,13 +16,18 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.BundleListener;
 import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkUtil;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.ComponentConstants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletAsyncSupported;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletName;
 import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPattern;
@@ -84,6 +90,11 @@ public final class Dispatcher extends HttpServlet implements Routes {
             });
 
     private volatile RouteTable routes = RouteTable.EMPTY;
+    /** Service ids of the routes whose component did not activate: in the table, answering 503. */
+    private final Set<Long> notStarted = ConcurrentHashMap.newKeySet();
+    /** SCR's view of the components, for why a route did not start. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ServiceComponentRuntime scr;
     private volatile MiddlewareChain middleware = MiddlewareChain.EMPTY;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** The requests answered, by status class (for /metrics, the console and the command line). */
@@ -152,28 +163,51 @@ public final class Dispatcher extends HttpServlet implements Routes {
         return s != null && s.starting();
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            target = "(" + Route.PATH + "=*)")
-    synchronized void bindHandler(ServiceReference<Handler> ref, Handler handler, Map<String, Object> props) {
-        Bundle bundle = ref.getBundle();
-        RouteTable.Entry entry = entry(bundle, handler, props);
-        if (entry == null) {
-            return;
+    /**
+     * A route service. The dispatcher gets the handler itself rather than letting SCR hand it over: when the
+     * extension's component fails to activate (its constructor or {@code @Activate} method throws), SCR would leave
+     * the route out without a word, so its path answered 404 or 405 and nothing but a stack trace in the log said
+     * why. Such a route stays in the table and answers 503 naming it, and {@link #routes()} says it did not start
+     * and why (SCR's failure), until its configuration changes or its extension is restarted or updated.
+     */
+    @Reference(name = "handler", service = Handler.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, target = "(" + Route.PATH + "=*)")
+    void bindHandler(ServiceReference<Handler> ref, Map<String, Object> props) {
+        Handler handler = handlerOf(ref); // outside the lock: it activates the extension's component
+        synchronized (this) {
+            Bundle bundle = ref.getBundle();
+            RouteTable.Entry entry = entry(bundle, handler == null ? notStarted(ref, props) : handler, props);
+            if (entry == null) {
+                release(ref, handler);
+                return;
+            }
+            routes = routes.with(entry);
+            if (bundle != null) {
+                stopped = stopped.withoutTemplate(bundle.getBundleId(), entry.template());
+            }
+            String route = String.join(",", new TreeSet<>(entry.methods())) + " " + entry.template();
+            if (handler == null) {
+                notStarted.add(entry.serviceId());
+                LOG.error("Route {} of {} did not start: its component {} failed to activate (SCR's error above);"
+                        + " it answers 503 until its configuration changes or the extension is restarted", route,
+                        name(bundle), props.get(ComponentConstants.COMPONENT_NAME));
+            } else {
+                LOG.info("Route {} of {} bound{}", route, name(bundle),
+                        entry.database().isEmpty() ? "" : " (database " + entry.database() + ")");
+            }
         }
-        routes = routes.with(entry);
-        if (bundle != null) {
-            stopped = stopped.withoutTemplate(bundle.getBundleId(), entry.template());
-        }
-        LOG.info("Route {} {} of {} bound{}", String.join(",", new TreeSet<>(entry.methods())), entry.template(),
-                name(bundle), entry.database().isEmpty() ? "" : " (database " + entry.database() + ")");
     }
 
-    synchronized void unbindHandler(ServiceReference<Handler> ref, Handler handler, Map<String, Object> props) {
+    synchronized void unbindHandler(ServiceReference<Handler> ref, Map<String, Object> props) {
         long id = (Long) props.get(Constants.SERVICE_ID);
         RouteTable.Entry gone = routes.entry(id);
         routes = routes.without(id);
+        boolean started = !notStarted.remove(id);
         if (gone == null) {
             return;
+        }
+        if (started) {
+            release(ref, gone.handler());
         }
         Bundle b = gone.bundle();
         if (b != null && (b.getState() & (Bundle.ACTIVE | Bundle.UNINSTALLED)) == 0) {
@@ -185,12 +219,78 @@ public final class Dispatcher extends HttpServlet implements Routes {
 
     /**
      * New properties (a moved database, a changed path): the route is replaced in one step, so that no request sees
-     * the table without it (a 404 or a 405 for a route that never went away).
+     * the table without it (a 404 or a 405 for a route that never went away). A route that did not start tries again:
+     * a new configuration may be what its component lacked.
      */
-    synchronized void updatedHandler(ServiceReference<Handler> ref, Handler handler, Map<String, Object> props) {
-        RouteTable.Entry entry = entry(ref.getBundle(), handler, props);
-        RouteTable without = routes.without((Long) props.get(Constants.SERVICE_ID));
-        routes = entry == null ? without : without.with(entry);
+    void updatedHandler(ServiceReference<Handler> ref, Map<String, Object> props) {
+        long id = (Long) props.get(Constants.SERVICE_ID);
+        Handler retried = notStarted.contains(id) ? handlerOf(ref) : null;
+        synchronized (this) {
+            RouteTable.Entry old = routes.entry(id);
+            Handler handler = retried != null ? retried : old == null ? notStarted(ref, props) : old.handler();
+            if (retried != null && notStarted.remove(id)) {
+                LOG.info("Route {} of {} started after its configuration changed", props.get(Route.PATH),
+                        name(ref.getBundle()));
+            } else if (retried != null) {
+                release(ref, retried); // unbound meanwhile
+                return;
+            }
+            RouteTable.Entry entry = entry(ref.getBundle(), handler, props);
+            RouteTable without = routes.without(id);
+            routes = entry == null ? without : without.with(entry);
+        }
+    }
+
+    /** The route's handler, or null when its component did not activate. */
+    private Handler handlerOf(ServiceReference<Handler> ref) {
+        return handlers.get(ref);
+    }
+
+    private void release(ServiceReference<Handler> ref, Handler handler) {
+        if (handler != null) {
+            handlers.unget(ref);
+        }
+    }
+
+    /** Where route handlers come from: serv.core's bundle context (a test gives its own). */
+    interface Handlers {
+        Handler get(ServiceReference<Handler> ref);
+
+        void unget(ServiceReference<Handler> ref);
+    }
+
+    Handlers handlers = new Handlers() {
+        @Override
+        public Handler get(ServiceReference<Handler> ref) {
+            BundleContext own = FrameworkUtil.getBundle(Dispatcher.class).getBundleContext();
+            try {
+                return own == null ? null : own.getService(ref);
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                return null; // serv.core stops, or the service went meanwhile
+            }
+        }
+
+        @Override
+        public void unget(ServiceReference<Handler> ref) {
+            BundleContext own = FrameworkUtil.getBundle(Dispatcher.class).getBundleContext();
+            try {
+                if (own != null) {
+                    own.ungetService(ref);
+                }
+            } catch (IllegalStateException | IllegalArgumentException e) {
+                // serv.core stops: the framework releases it
+            }
+        }
+    };
+
+    /** What a route whose component did not activate answers: 503, naming the route but not the failure. */
+    private static Handler notStarted(ServiceReference<Handler> ref, Map<String, Object> props) {
+        Bundle b = ref.getBundle();
+        String message = "route " + props.get(Route.PATH) + " of " + (b == null ? "an extension" : b.getSymbolicName())
+                + " did not start (its component failed to activate; the server's log and console say why)";
+        return (request, response) -> {
+            throw HttpException.unavailable(message, 30);
+        };
     }
 
     /** The table entry of a route service; {@code null} (and an error naming the fix) when its properties are wrong. */
@@ -351,6 +451,55 @@ public final class Dispatcher extends HttpServlet implements Routes {
         return out;
     }
 
+    /** SCR's failure of the route's component: its first line (the exception and its message). */
+    private String whyNotStarted(RouteTable.Entry e) {
+        String component = "its component";
+        ServiceComponentRuntime runtime = scr;
+        ServiceReference<?> ref = serviceReference(e.serviceId());
+        if (ref != null) {
+            Object name = ref.getProperty(ComponentConstants.COMPONENT_NAME);
+            component = "its component " + name;
+            if (runtime != null && name != null && e.bundle() != null) {
+                ComponentDescriptionDTO d = runtime.getComponentDescriptionDTO(e.bundle(), name.toString());
+                for (ComponentConfigurationDTO c : d == null ? List.<ComponentConfigurationDTO>of()
+                        : runtime.getComponentConfigurationDTOs(d)) {
+                    if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION && c.failure != null) {
+                        return component + " failed to activate: " + cause(c.failure);
+                    }
+                }
+            }
+        }
+        return component + " failed to activate (the server's log says why)";
+    }
+
+    /**
+     * The exception that made the activation fail, from SCR's stack trace: its last "Caused by" (a constructor's
+     * exception comes wrapped in an InvocationTargetException), else its first line.
+     */
+    static String cause(String failure) {
+        String cause = failure.lines().findFirst().orElse("");
+        for (String line : (Iterable<String>) failure.lines()::iterator) {
+            if (line.startsWith("Caused by: ")) {
+                cause = line.substring("Caused by: ".length());
+            }
+        }
+        return cause;
+    }
+
+    private ServiceReference<?> serviceReference(long serviceId) {
+        BundleContext own = context;
+        if (own == null) {
+            return null;
+        }
+        try {
+            ServiceReference<?>[] refs = own.getServiceReferences(Handler.class.getName(),
+                    "(" + Constants.SERVICE_ID + "=" + serviceId + ")");
+            return refs == null ? null : refs[0];
+        } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException ex) {
+            return null;
+        }
+    }
+
     /** A route and whether it serves now, as the dispatcher would decide for a request of the server's site. */
     private RouteInfo info(RouteTable.Entry e, boolean stoppedExtension) {
         Bundle b = e.bundle();
@@ -359,6 +508,9 @@ public final class Dispatcher extends HttpServlet implements Routes {
         if (stoppedExtension) {
             status = RouteStatus.EXTENSION_STOPPED;
             reason = "extension " + (b == null ? "?" : b.getSymbolicName()) + " is stopped";
+        } else if (notStarted.contains(e.serviceId())) {
+            status = RouteStatus.NOT_STARTED;
+            reason = whyNotStarted(e);
         } else if (!e.database().isEmpty()) {
             Database db = databases.get(e.database());
             if (db == null) {

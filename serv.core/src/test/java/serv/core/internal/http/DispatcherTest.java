@@ -35,7 +35,17 @@ class DispatcherTest {
     void aRouteWhosePropertiesChangeNeverLeavesTheTable() throws Exception {
         Dispatcher dispatcher = new Dispatcher();
         Handler handler = (req, res) -> { };
-        dispatcher.bindHandler(REF, handler, route("a"));
+        dispatcher.handlers = new Dispatcher.Handlers() {
+            @Override
+            public Handler get(ServiceReference<Handler> ref) {
+                return handler;
+            }
+
+            @Override
+            public void unget(ServiceReference<Handler> ref) {
+            }
+        };
+        dispatcher.bindHandler(REF, route("a"));
         AtomicBoolean moving = new AtomicBoolean(true);
         AtomicInteger missing = new AtomicInteger();
         Thread reader = new Thread(() -> {
@@ -48,7 +58,7 @@ class DispatcherTest {
         reader.start();
         try {
             for (int i = 0; i < 200_000; i++) {
-                dispatcher.updatedHandler(REF, handler, route(i % 2 == 0 ? "b" : "a")); // the database moves
+                dispatcher.updatedHandler(REF, route(i % 2 == 0 ? "b" : "a")); // the database moves
             }
         } finally {
             moving.set(false);
@@ -56,5 +66,15 @@ class DispatcherTest {
         }
         assertEquals(0, missing.get(), "times the route was missing while its database moved");
         assertEquals("a", dispatcher.routes().get(0).database());
+    }
+
+    @Test
+    void aComponentsFailureIsTheExceptionItsCodeThrew() {
+        assertEquals("java.lang.IllegalStateException: setting colour is missing", Dispatcher.cause(
+                "java.lang.reflect.InvocationTargetException\n\tat java.base/jdk.internal.reflect.X.newInstance(X.java:1)\n"
+                        + "Caused by: java.lang.IllegalStateException: setting colour is missing\n"
+                        + "\tat serv.it.picky.PickyRoute.<init>(PickyRoute.java:28)\n"));
+        assertEquals("java.lang.IllegalStateException: the todo list needs setting colour", Dispatcher.cause(
+                "java.lang.IllegalStateException: the todo list needs setting colour\n\tat a.B.activate(B.java:21)\n"));
     }
 }
