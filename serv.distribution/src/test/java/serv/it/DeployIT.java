@@ -154,6 +154,50 @@ public class DeployIT {
         }
     }
 
+    /**
+     * A middleware whose component fails to activate (a setting missing) was left out as silently: the routes served
+     * without it, what it should have refused included. Now every route answers 503 naming it until its
+     * configuration comes, and the deploy, the API and {@code serv status} say why.
+     */
+    @Test
+    public void aMiddlewareThatFailsToActivateHoldsEveryRouteUntilConfigured() throws Exception {
+        Path home = Files.createTempDirectory("serv-deploy-gate-it-");
+        int port = ServProcess.freePort();
+        Map<String, String> env = Map.of("SERV_PORT", Integer.toString(port), "SERV_CONSOLE_USER", USER,
+                "SERV_CONSOLE_PASSWORD", PASSWORD);
+        Path gate = TestBundles.build("serv.it.gate", "serv.it.gate", Map.of(), Map.of());
+        try (ServProcess server = new ServProcess(home, port, "serv.log", env)) {
+            server.awaitHealthy();
+            assertEquals(200, server.status("/posts", null, null));
+            Run deployed = deploy(env, gate.toString());
+            assertEquals(deployed.out, 1, deployed.exit);
+            assertTrue(deployed.out, deployed.out.contains("serv.it.gate 1.0.0 started, but component"
+                    + " serv.it.gate.GateMiddleware failed to activate: java.lang.IllegalStateException: setting key"
+                    + " is missing"));
+
+            java.net.http.HttpResponse<byte[]> answer = server.get("/posts");
+            assertEquals(503, answer.statusCode());
+            assertEquals("{\"error\":\"middleware serv.it.gate.GateMiddleware of serv.it.gate did not start (its"
+                    + " component failed to activate; the server's log and console say why)\"}",
+                    new String(answer.body()));
+            Run routes = run(env, "route", "list", "--json");
+            assertTrue(routes.out, routes.out.contains("middleware serv.it.gate.GateMiddleware of serv.it.gate did"
+                    + " not start: its component serv.it.gate.GateMiddleware failed to activate"));
+            Run status = run(env, "status");
+            assertEquals(status.out, 1, status.exit);
+
+            Files.createDirectories(home.resolve("etc"));
+            Files.writeString(home.resolve("etc/serv.it.gate.cfg"), "key = k1\n");
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (server.status("/posts", null, null) != 200) {
+                assertTrue("/posts never served again:\n" + server.log(), System.nanoTime() < end);
+                Thread.sleep(100);
+            }
+            assertEquals("k1", server.get("/posts").headers().firstValue("X-Gate").orElse(null));
+            assertEquals(0, run(env, "status").exit);
+        }
+    }
+
     private static Run run(Map<String, String> env, String... args) throws Exception {
         java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",

@@ -282,7 +282,9 @@ public final class Extensions {
         List<String> problems = new ArrayList<>();
         Set<String> reported = new HashSet<>();
         for (RouteInfo r : routes.routes()) {
-            if (r.bundleId() == b.getBundleId() && r.status() == RouteStatus.NOT_STARTED) {
+            // Its own component's failure; one of a middleware is the middleware's extension's problem.
+            if (r.bundleId() == b.getBundleId() && r.status() == RouteStatus.NOT_STARTED
+                    && r.reason() != null && r.reason().startsWith("its component ")) {
                 problems.add("route " + String.join(",", new TreeSet<>(r.methods())) + " " + r.path()
                         + " did not start: " + r.reason());
                 reported.add(r.reason());

@@ -32,6 +32,7 @@ import serv.core.config.ConfigStore;
 import serv.core.config.Desired;
 import serv.core.config.Secrets;
 import serv.core.tenant.Tenant;
+import serv.core.tenant.Tenants;
 import serv.database.Database;
 import serv.database.DatabaseState;
 
@@ -68,13 +69,16 @@ public final class TenantAdmin {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigStore store;
 
+    private final Tenants tenants;
+
     @Activate
     public TenantAdmin(@Reference ConfigurationAdmin cm, @Reference ConfigChecks checks, @Reference Secrets secrets,
-            @Reference Facts facts) {
+            @Reference Facts facts, @Reference Tenants tenants) {
         this.cm = cm;
         this.checks = checks;
         this.secrets = secrets;
         this.facts = facts;
+        this.tenants = tenants;
     }
 
     /** What a change did: the tenant's keys that changed, and a sentence for the page. */
@@ -131,6 +135,22 @@ public final class TenantAdmin {
         }
     }
 
+    /**
+     * Waits (at most 3 s) until the tenant serves: Configuration Admin hands the configuration over on its own
+     * thread, and a script's request for the new tenant's host right after the 201 went to the server's own site.
+     */
+    private void awaitServed(String id) {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (tenants.find(id).isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     /** Adds a tenant; 409 when one has its id. */
     Result create(Map<String, Object> body) throws ApiException {
         Map<String, Object> input = new LinkedHashMap<>(body);
@@ -148,6 +168,7 @@ public final class TenantAdmin {
         if (s != null) {
             long v = toCluster(s, id.toString(), values, null, true);
             awaitLocal(id.toString(), true);
+            awaitServed(id.toString());
             LOG.info("Tenant {} added to the cluster through the admin API (version {})", id, v);
             return new Result(id.toString(), true, values.keySet().stream().sorted().toList(), "tenant " + id
                     + " added to the cluster (version " + v + "): every node serves it within a second", v);
@@ -158,6 +179,7 @@ public final class TenantAdmin {
         } catch (IOException e) {
             throw new ApiException(500, "the tenant could not be stored: " + e.getMessage());
         }
+        awaitServed(id.toString());
         LOG.info("Tenant {} added through the admin API", id);
         return new Result(id.toString(), true, values.keySet().stream().sorted().toList(), "tenant " + id
                 + " added; its pool opens on its first request");

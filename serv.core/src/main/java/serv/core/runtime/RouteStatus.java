@@ -15,8 +15,8 @@ public enum RouteStatus {
     /** Its extension is installed but stopped (or being updated): 503 naming the extension. */
     EXTENSION_STOPPED,
     /**
-     * Its component failed to activate (its constructor or activate method threw): 503 naming the route, until its
-     * configuration changes or its extension is restarted or updated.
+     * Its component, or a middleware's, failed to activate (its constructor or activate method threw): 503 naming
+     * it, until its configuration changes or its extension is restarted or updated.
      */
     NOT_STARTED
 }

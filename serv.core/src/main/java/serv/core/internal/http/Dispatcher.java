@@ -90,7 +90,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
             });
 
     private volatile RouteTable routes = RouteTable.EMPTY;
-    /** Service ids of the routes whose component did not activate: in the table, answering 503. */
+    /** Service ids of the routes and middleware whose component did not activate: there, answering 503. */
     private final Set<Long> notStarted = ConcurrentHashMap.newKeySet();
     /** SCR's view of the components, for why a route did not start. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -202,12 +202,11 @@ public final class Dispatcher extends HttpServlet implements Routes {
         long id = (Long) props.get(Constants.SERVICE_ID);
         RouteTable.Entry gone = routes.entry(id);
         routes = routes.without(id);
-        boolean started = !notStarted.remove(id);
+        if (!notStarted.remove(id)) {
+            services.unget(ref); // released at most once more than got (its properties were wrong): harmless
+        }
         if (gone == null) {
             return;
-        }
-        if (started) {
-            release(ref, gone.handler());
         }
         Bundle b = gone.bundle();
         if (b != null && (b.getState() & (Bundle.ACTIVE | Bundle.UNINSTALLED)) == 0) {
@@ -243,25 +242,25 @@ public final class Dispatcher extends HttpServlet implements Routes {
 
     /** The route's handler, or null when its component did not activate. */
     private Handler handlerOf(ServiceReference<Handler> ref) {
-        return handlers.get(ref);
+        return services.get(ref);
     }
 
     private void release(ServiceReference<Handler> ref, Handler handler) {
         if (handler != null) {
-            handlers.unget(ref);
+            services.unget(ref);
         }
     }
 
-    /** Where route handlers come from: serv.core's bundle context (a test gives its own). */
-    interface Handlers {
-        Handler get(ServiceReference<Handler> ref);
+    /** Where route handlers and middleware come from: serv.core's bundle context (a test gives its own). */
+    interface Services {
+        <S> S get(ServiceReference<S> ref);
 
-        void unget(ServiceReference<Handler> ref);
+        void unget(ServiceReference<?> ref);
     }
 
-    Handlers handlers = new Handlers() {
+    Services services = new Services() {
         @Override
-        public Handler get(ServiceReference<Handler> ref) {
+        public <S> S get(ServiceReference<S> ref) {
             BundleContext own = FrameworkUtil.getBundle(Dispatcher.class).getBundleContext();
             try {
                 return own == null ? null : own.getService(ref);
@@ -271,7 +270,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
         }
 
         @Override
-        public void unget(ServiceReference<Handler> ref) {
+        public void unget(ServiceReference<?> ref) {
             BundleContext own = FrameworkUtil.getBundle(Dispatcher.class).getBundleContext();
             try {
                 if (own != null) {
@@ -349,13 +348,66 @@ public final class Dispatcher extends HttpServlet implements Routes {
         return b == null ? "an unknown bundle" : b.getSymbolicName() + " " + b.getVersion();
     }
 
-    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
-    synchronized void bindMiddleware(Middleware m, Map<String, Object> props) {
-        middleware = middleware.with(m, ranking(props), (Long) props.get(Constants.SERVICE_ID));
+    /**
+     * A middleware service, got by the dispatcher itself as a route's handler is. One whose component fails to
+     * activate is not left out, as SCR's own binding did without a word: it runs around every request that reaches
+     * a route, answering 503 naming it. Left out, routes would serve what it should have refused (a middleware that
+     * checks a login, a tenant's plan); it tries again when its service properties change (a new configuration).
+     */
+    @Reference(name = "middleware", service = Middleware.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC)
+    void bindMiddleware(ServiceReference<Middleware> ref, Map<String, Object> props) {
+        Middleware m = services.get(ref); // outside the lock: it activates the extension's component
+        long id = (Long) props.get(Constants.SERVICE_ID);
+        synchronized (this) {
+            if (m == null) {
+                notStarted.add(id);
+                LOG.error("Middleware {} of {} did not start: its component failed to activate (SCR's error above);"
+                        + " every route answers 503 until its configuration changes or the extension is restarted",
+                        props.get(ComponentConstants.COMPONENT_NAME), name(ref.getBundle()));
+            }
+            middleware = middleware.with(m == null ? failedMiddleware(ref, props) : m, ranking(props), id);
+        }
     }
 
-    synchronized void unbindMiddleware(Middleware m, Map<String, Object> props) {
-        middleware = middleware.without((Long) props.get(Constants.SERVICE_ID));
+    synchronized void unbindMiddleware(ServiceReference<Middleware> ref, Map<String, Object> props) {
+        long id = (Long) props.get(Constants.SERVICE_ID);
+        middleware = middleware.without(id);
+        if (!notStarted.remove(id)) {
+            services.unget(ref);
+        }
+    }
+
+    /** New properties: a new ranking takes effect, and a middleware that did not start tries again. */
+    void updatedMiddleware(ServiceReference<Middleware> ref, Map<String, Object> props) {
+        long id = (Long) props.get(Constants.SERVICE_ID);
+        Middleware retried = notStarted.contains(id) ? services.get(ref) : null;
+        synchronized (this) {
+            Middleware m = middleware.middleware(id);
+            if (retried != null) {
+                if (!notStarted.remove(id)) {
+                    services.unget(ref); // unbound meanwhile
+                    return;
+                }
+                LOG.info("Middleware {} of {} started after its configuration changed",
+                        props.get(ComponentConstants.COMPONENT_NAME), name(ref.getBundle()));
+                m = retried;
+            }
+            if (m != null) {
+                middleware = middleware.without(id).with(m, ranking(props), id);
+            }
+        }
+    }
+
+    /** What a middleware whose component did not activate does: answers 503, naming it but not the failure. */
+    private static Middleware failedMiddleware(ServiceReference<Middleware> ref, Map<String, Object> props) {
+        Bundle b = ref.getBundle();
+        String message = "middleware " + props.get(ComponentConstants.COMPONENT_NAME) + " of "
+                + (b == null ? "an extension" : b.getSymbolicName()) + " did not start (its component failed to"
+                + " activate; the server's log and console say why)";
+        return (request, response, chain) -> {
+            throw HttpException.unavailable(message, 30);
+        };
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
@@ -439,8 +491,14 @@ public final class Dispatcher extends HttpServlet implements Routes {
     @Override
     public List<RouteInfo> routes() {
         List<RouteInfo> out = new ArrayList<>();
+        String blocked = notStarted.isEmpty() ? null : middlewareNotStarted();
         for (RouteTable.Entry e : routes.entries()) {
-            out.add(info(e, false));
+            RouteInfo info = info(e, false);
+            if (blocked != null && info.status() == RouteStatus.SERVING) {
+                info = new RouteInfo(info.methods(), info.path(), info.database(), info.extension(),
+                        info.extensionVersion(), info.bundleId(), RouteStatus.NOT_STARTED, blocked);
+            }
+            out.add(info);
         }
         for (RouteTable.Entry e : stopped.entries()) {
             if (e.bundle() == null || e.bundle().getState() != Bundle.ACTIVE) {
@@ -452,15 +510,15 @@ public final class Dispatcher extends HttpServlet implements Routes {
     }
 
     /** SCR's failure of the route's component: its first line (the exception and its message). */
-    private String whyNotStarted(RouteTable.Entry e) {
+    private String whyNotStarted(long serviceId, String service) {
         String component = "its component";
         ServiceComponentRuntime runtime = scr;
-        ServiceReference<?> ref = serviceReference(e.serviceId());
+        ServiceReference<?> ref = serviceReference(serviceId, service);
         if (ref != null) {
             Object name = ref.getProperty(ComponentConstants.COMPONENT_NAME);
             component = "its component " + name;
-            if (runtime != null && name != null && e.bundle() != null) {
-                ComponentDescriptionDTO d = runtime.getComponentDescriptionDTO(e.bundle(), name.toString());
+            if (runtime != null && name != null && ref.getBundle() != null) {
+                ComponentDescriptionDTO d = runtime.getComponentDescriptionDTO(ref.getBundle(), name.toString());
                 for (ComponentConfigurationDTO c : d == null ? List.<ComponentConfigurationDTO>of()
                         : runtime.getComponentConfigurationDTOs(d)) {
                     if (c.state == ComponentConfigurationDTO.FAILED_ACTIVATION && c.failure != null) {
@@ -470,6 +528,20 @@ public final class Dispatcher extends HttpServlet implements Routes {
             }
         }
         return component + " failed to activate (the server's log says why)";
+    }
+
+    /** Why every route answers 503: a middleware that did not start; null when all did. */
+    private String middlewareNotStarted() {
+        for (long id : notStarted) {
+            ServiceReference<?> ref = serviceReference(id, Middleware.class.getName());
+            if (ref != null) {
+                Bundle b = ref.getBundle();
+                return "middleware " + ref.getProperty(ComponentConstants.COMPONENT_NAME) + " of "
+                        + (b == null ? "an extension" : b.getSymbolicName()) + " did not start: "
+                        + whyNotStarted(id, Middleware.class.getName());
+            }
+        }
+        return null;
     }
 
     /**
@@ -486,13 +558,13 @@ public final class Dispatcher extends HttpServlet implements Routes {
         return cause;
     }
 
-    private ServiceReference<?> serviceReference(long serviceId) {
+    private ServiceReference<?> serviceReference(long serviceId, String service) {
         BundleContext own = context;
         if (own == null) {
             return null;
         }
         try {
-            ServiceReference<?>[] refs = own.getServiceReferences(Handler.class.getName(),
+            ServiceReference<?>[] refs = own.getServiceReferences(service,
                     "(" + Constants.SERVICE_ID + "=" + serviceId + ")");
             return refs == null ? null : refs[0];
         } catch (org.osgi.framework.InvalidSyntaxException | IllegalStateException ex) {
@@ -510,7 +582,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
             reason = "extension " + (b == null ? "?" : b.getSymbolicName()) + " is stopped";
         } else if (notStarted.contains(e.serviceId())) {
             status = RouteStatus.NOT_STARTED;
-            reason = whyNotStarted(e);
+            reason = whyNotStarted(e.serviceId(), Handler.class.getName());
         } else if (!e.database().isEmpty()) {
             Database db = databases.get(e.database());
             if (db == null) {

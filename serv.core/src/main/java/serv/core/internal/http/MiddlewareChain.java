@@ -31,6 +31,16 @@ final class MiddlewareChain {
         return new MiddlewareChain(List.copyOf(next));
     }
 
+    /** The middleware of that service, or null. */
+    Middleware middleware(long serviceId) {
+        for (Ranked r : ranked) {
+            if (r.id() == serviceId) {
+                return r.middleware();
+            }
+        }
+        return null;
+    }
+
     MiddlewareChain without(long serviceId) {
         return new MiddlewareChain(ranked.stream().filter(r -> r.id() != serviceId).toList());
     }

@@ -35,14 +35,15 @@ class DispatcherTest {
     void aRouteWhosePropertiesChangeNeverLeavesTheTable() throws Exception {
         Dispatcher dispatcher = new Dispatcher();
         Handler handler = (req, res) -> { };
-        dispatcher.handlers = new Dispatcher.Handlers() {
+        dispatcher.services = new Dispatcher.Services() {
             @Override
-            public Handler get(ServiceReference<Handler> ref) {
-                return handler;
+            @SuppressWarnings("unchecked")
+            public <S> S get(ServiceReference<S> ref) {
+                return (S) handler;
             }
 
             @Override
-            public void unget(ServiceReference<Handler> ref) {
+            public void unget(ServiceReference<?> ref) {
             }
         };
         dispatcher.bindHandler(REF, route("a"));
