@@ -68,8 +68,7 @@ public class DeployIT {
     public void deployReportsServingRoutesOrWhyNot() throws Exception {
         Path home = Files.createTempDirectory("serv-deploy-it-");
         int port = ServProcess.freePort();
-        Map<String, String> env = Map.of("SERV_PORT", Integer.toString(port), "SERV_CONSOLE_USER", USER,
-                "SERV_CONSOLE_PASSWORD", PASSWORD);
+        Map<String, String> env = env(port);
         Path hello = TestBundles.build("serv.it.hello", "serv.it.hello", Map.of(), Map.of(
                 "serv/migrations/default/V001__create_hello.sql",
                 "CREATE TABLE hello (greeting TEXT NOT NULL);\nINSERT INTO hello (greeting) VALUES ('hi');\n"));
@@ -112,8 +111,7 @@ public class DeployIT {
     public void aRouteWhoseComponentFailsToActivateIsReportedAndStartsOnceConfigured() throws Exception {
         Path home = Files.createTempDirectory("serv-deploy-failing-it-");
         int port = ServProcess.freePort();
-        Map<String, String> env = Map.of("SERV_PORT", Integer.toString(port), "SERV_CONSOLE_USER", USER,
-                "SERV_CONSOLE_PASSWORD", PASSWORD);
+        Map<String, String> env = env(port);
         Path picky = TestBundles.build("serv.it.picky", "serv.it.picky", Map.of(), Map.of());
         try (ServProcess server = new ServProcess(home, port, "serv.log", env)) {
             server.awaitHealthy();
@@ -141,16 +139,17 @@ public class DeployIT {
                     + " start: its component serv.it.picky.PickyRoute failed to activate"));
 
             // The operator gives the setting (a file of etc/, picked up live): the route starts, no restart.
-            Files.createDirectories(home.resolve("etc"));
-            Files.writeString(home.resolve("etc/serv.it.picky.cfg"), "colour = blue\n");
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (server.status("/picky", null, null) != 200) {
-                assertTrue("/picky never started:\n" + server.log(), System.nanoTime() < end);
-                Thread.sleep(100);
-            }
+            configureAndAwait(server, home, "serv.it.picky", "colour = blue\n", "/picky");
             assertEquals("{\"colour\":\"blue\"}", server.body("/picky"));
             Run healthy = run(env, "status");
             assertEquals(healthy.out, 0, healthy.exit);
+
+            // A route whose path lacks its '/' is refused by the dispatcher: said at once, not after 60 s.
+            Run typo = deploy(env, TestBundles.build("serv.it.typo", "serv.it.typo", Map.of(), Map.of()).toString());
+            assertEquals(typo.out, 1, typo.exit);
+            assertTrue(typo.out, typo.out.contains("serv.it.typo 1.0.0: route GET typo does not serve: its component"
+                    + " serv.it.typo.TypoRoute has wrong route properties: route path 'typo' must start with '/' (fix"
+                    + " its @Route)"));
         }
     }
 
@@ -163,8 +162,7 @@ public class DeployIT {
     public void aMiddlewareThatFailsToActivateHoldsEveryRouteUntilConfigured() throws Exception {
         Path home = Files.createTempDirectory("serv-deploy-gate-it-");
         int port = ServProcess.freePort();
-        Map<String, String> env = Map.of("SERV_PORT", Integer.toString(port), "SERV_CONSOLE_USER", USER,
-                "SERV_CONSOLE_PASSWORD", PASSWORD);
+        Map<String, String> env = env(port);
         Path gate = TestBundles.build("serv.it.gate", "serv.it.gate", Map.of(), Map.of());
         try (ServProcess server = new ServProcess(home, port, "serv.log", env)) {
             server.awaitHealthy();
@@ -186,16 +184,29 @@ public class DeployIT {
             Run status = run(env, "status");
             assertEquals(status.out, 1, status.exit);
 
-            Files.createDirectories(home.resolve("etc"));
-            Files.writeString(home.resolve("etc/serv.it.gate.cfg"), "key = k1\n");
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (server.status("/posts", null, null) != 200) {
-                assertTrue("/posts never served again:\n" + server.log(), System.nanoTime() < end);
-                Thread.sleep(100);
-            }
+            configureAndAwait(server, home, "serv.it.gate", "key = k1\n", "/posts");
             assertEquals("k1", server.get("/posts").headers().firstValue("X-Gate").orElse(null));
             assertEquals(0, run(env, "status").exit);
         }
+    }
+
+    /** The operator writes the configuration of {@code pid} into etc/ (picked up live); waits for 200 on path. */
+    private static void configureAndAwait(ServProcess server, Path home, String pid, String properties, String path)
+            throws Exception {
+        Files.createDirectories(home.resolve("etc"));
+        Files.writeString(home.resolve("etc/" + pid + ".cfg"), properties);
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (server.status(path, null, null) != 200) {
+            assertTrue(path + " never served after " + pid + " was configured:\n" + server.log(),
+                    System.nanoTime() < end);
+            Thread.sleep(100);
+        }
+    }
+
+    /** The environment of a server on that port with a console login, and of the command line that uses it. */
+    private static Map<String, String> env(int port) {
+        return Map.of("SERV_PORT", Integer.toString(port), "SERV_CONSOLE_USER", USER, "SERV_CONSOLE_PASSWORD",
+                PASSWORD);
     }
 
     private static Run run(Map<String, String> env, String... args) throws Exception {

@@ -161,7 +161,7 @@ public final class Deploy implements Callable<Integer> {
                         return AdminClient.REFUSED;
                     } else if ("NOT_STARTED".equals(status)) {
                         err.println("serv: " + bundle.symbolicName() + " " + version + ": route " + route
-                                + " did not start, it answers 503: " + text(r, "reason"));
+                                + " does not serve: " + text(r, "reason"));
                         return AdminClient.REFUSED;
                     } else {
                         waiting.add(route + " " + status + (r.hasNonNull("reason") ? " (" + text(r, "reason") + ")"

@@ -92,6 +92,8 @@ public final class Dispatcher extends HttpServlet implements Routes {
     private volatile RouteTable routes = RouteTable.EMPTY;
     /** Service ids of the routes and middleware whose component did not activate: there, answering 503. */
     private final Set<Long> notStarted = ConcurrentHashMap.newKeySet();
+    /** Route services whose serv.route.* properties are wrong (a path without its '/'): out of the table. */
+    private final Map<Long, RouteInfo> refused = new ConcurrentHashMap<>();
     /** SCR's view of the components, for why a route did not start. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ServiceComponentRuntime scr;
@@ -200,6 +202,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
 
     synchronized void unbindHandler(ServiceReference<Handler> ref, Map<String, Object> props) {
         long id = (Long) props.get(Constants.SERVICE_ID);
+        refused.remove(id);
         RouteTable.Entry gone = routes.entry(id);
         routes = routes.without(id);
         if (!notStarted.remove(id)) {
@@ -295,12 +298,25 @@ public final class Dispatcher extends HttpServlet implements Routes {
     /** The table entry of a route service; {@code null} (and an error naming the fix) when its properties are wrong. */
     private RouteTable.Entry entry(Bundle bundle, Handler handler, Map<String, Object> props) {
         long id = (Long) props.get(Constants.SERVICE_ID);
+        refused.remove(id);
         try {
             return RouteTable.Entry.of((String) props.get(Route.PATH), methods(props),
                     (String) props.get(Route.DATABASE), handler, id, ranking(props), bundle);
         } catch (IllegalArgumentException | ClassCastException e) {
             LOG.error("Route service {} of {} ignored: {}; fix the component's serv.route.* properties", id,
                     name(bundle), e.getMessage());
+            Object path = props.get(Route.PATH);
+            Set<String> methods;
+            try {
+                methods = methods(props);
+            } catch (RuntimeException wrong) {
+                methods = Set.of();
+            }
+            refused.put(id, new RouteInfo(methods, String.valueOf(path), String.valueOf(props.getOrDefault(
+                    Route.DATABASE, "")), bundle == null ? "" : bundle.getSymbolicName(),
+                    bundle == null ? "" : bundle.getVersion().toString(), bundle == null ? -1 : bundle.getBundleId(),
+                    RouteStatus.NOT_STARTED, "its component " + props.get(ComponentConstants.COMPONENT_NAME)
+                            + " has wrong route properties: " + e.getMessage() + " (fix its @Route)"));
             return null;
         }
     }
@@ -505,6 +521,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
                 out.add(info(e, true));
             }
         }
+        out.addAll(refused.values());
         out.sort(Comparator.comparing(RouteInfo::path).thenComparing(r -> new TreeSet<>(r.methods()).toString()));
         return out;
     }
