@@ -182,6 +182,22 @@ public class OperatorIT {
                 "database_schema", "ops1_data"));
         assertEquals(added.body().toString(), 201, added.status());
         assertEquals(409, json("POST", "tenants", Map.of("id", "ops1", "hosts", List.of("x.test"))).status());
+        // Another tenant in ops1's schema would share its data; the server's own paths and schema are no tenant's.
+        Answer sameSchema = json("POST", "tenants", Map.of("id", "ops2", "hosts", List.of("ops2.test"),
+                "database_schema", "ops1_data"));
+        assertEquals(sameSchema.body().toString(), 400, sameSchema.status());
+        assertEquals("tenant ops2: key 'database_schema': 'ops1_data' is tenant ops1's schema of the shared database"
+                + " (they would share their data); give each tenant its own schema",
+                sameSchema.body().get("error").asText());
+        Answer publicSchema = json("POST", "tenants", Map.of("id", "public", "hosts", List.of("public.test")));
+        assertEquals(400, publicSchema.status());
+        assertTrue(publicSchema.body().toString(), publicSchema.body().get("error").asText().startsWith(
+                "tenant public: key 'database_schema': 'public' is the shared database's own schema"));
+        Answer health = json("POST", "tenants", Map.of("id", "ops3", "path_prefix", "/health"));
+        assertEquals(400, health.status());
+        assertTrue(health.body().toString(), health.body().get("error").asText().contains("is the server's own"
+                + " /health"));
+        assertEquals(404, get("tenants/ops2").status());
         // It serves (its pool opens on its first request, its migrations run in its schema).
         assertEquals(200, serv.get("/posts", "Host", "ops1.test").statusCode());
         JsonNode t = get("tenants/ops1").body();

@@ -409,23 +409,33 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
         return keys;
     }
 
-    /** The hosts and path prefix a tenant answers, as keys of {@link #owners}. */
+    /**
+     * The hosts and path prefix a tenant answers, and its schema of the shared database (two tenants in one schema
+     * would read and write each other's data), as keys of {@link #owners}.
+     */
     static List<String> claims(Tenant t) {
-        List<String> keys = new ArrayList<>(t.hosts().size() + 1);
+        List<String> keys = new ArrayList<>(t.hosts().size() + 2);
         for (String h : t.hosts()) {
             keys.add("host:" + h);
         }
         if (t.pathPrefix() != null) {
             keys.add("prefix:" + t.pathPrefix());
         }
+        if (t.schema() != null) {
+            keys.add("schema:" + t.schema());
+        }
         return keys;
     }
 
     /** Why tenant {@code id} may not have {@code claim} (a key of {@link #claims}): tenant {@code owner} has it. */
     static String claimedBy(String id, String claim, String owner) {
-        return "tenant " + id + ": key '" + (claim.startsWith("host:") ? "hosts" : "path_prefix") + "': '"
-                + claim.substring(claim.indexOf(':') + 1) + "' is tenant " + owner
-                + "'s; give each tenant its own hosts and path prefix";
+        String value = claim.substring(claim.indexOf(':') + 1);
+        if (claim.startsWith("schema:")) {
+            return "tenant " + id + ": key 'database_schema': '" + value + "' is tenant " + owner + "'s schema of the"
+                    + " shared database (they would share their data); give each tenant its own schema";
+        }
+        return "tenant " + id + ": key '" + (claim.startsWith("host:") ? "hosts" : "path_prefix") + "': '" + value
+                + "' is tenant " + owner + "'s; give each tenant its own hosts and path prefix";
     }
 
     private void rebuildTable() {

@@ -36,9 +36,41 @@ record TenantSettings(Tenant tenant, Map<String, Object> ownDatabase, String sch
             "(\\*\\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
     private static final Pattern PREFIX = Pattern.compile("(/[A-Za-z0-9._~-]+)+");
     private static final Pattern SCHEMA = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+    private static final Pattern DOT_SEGMENT = Pattern.compile("/\\.{1,2}(/|$)");
 
     String id() {
         return tenant.id();
+    }
+
+    /**
+     * Why a path prefix cannot be a tenant's, or null: the server's own /health and /metrics (a load balancer
+     * polling /health would have reached the tenant, and a 404), and the Web Console's path (its servlet answers
+     * there, never the tenant).
+     */
+    static String reservedPrefix(String prefix) {
+        for (String own : new String[] { "/health", "/metrics" }) {
+            if (prefix.equals(own) || prefix.startsWith(own + "/")) {
+                return "is the server's own " + own;
+            }
+        }
+        return prefix.equals("/system/console") || prefix.startsWith("/system/console/") ? "is the Web Console's path"
+                : null;
+    }
+
+    /**
+     * Why a schema of the shared default database cannot be a tenant's, or null: the server's own tables are in
+     * {@code public} (a tenant there would share them), PostgreSQL's catalogs ({@code pg_*},
+     * {@code information_schema}) and Serv's cluster store ({@code serv_cluster}) are not the tenants'.
+     */
+    static String reservedSchema(String schema) {
+        if (schema.equals("public")) {
+            return "is the shared database's own schema, where the server's own tables are: a tenant there would"
+                    + " share them";
+        }
+        if (schema.startsWith("pg_") || schema.equals("information_schema")) {
+            return "is PostgreSQL's own";
+        }
+        return schema.equals("serv_cluster") ? "is the schema of Serv's cluster store" : null;
     }
 
     boolean ownsDatabase() {
@@ -65,9 +97,14 @@ record TenantSettings(Tenant tenant, Map<String, Object> ownDatabase, String sch
             hosts.add(host);
         }
         String prefix = text(props, "path_prefix");
-        if (prefix != null && !PREFIX.matcher(prefix).matches()) {
+        if (prefix != null && (!PREFIX.matcher(prefix).matches() || DOT_SEGMENT.matcher(prefix).find())) {
             throw new IllegalArgumentException("tenant " + id + ": key 'path_prefix': '" + prefix + "' must look like"
-                    + " /t/acme (segments after '/', no '/' at the end)");
+                    + " /t/acme (segments after '/', no '/' at the end, no '.' or '..' segment)");
+        }
+        String reserved = prefix == null ? null : reservedPrefix(prefix);
+        if (reserved != null) {
+            throw new IllegalArgumentException("tenant " + id + ": key 'path_prefix': '" + prefix + "' " + reserved
+                    + "; give the tenant a prefix of its own, such as /t/" + id);
         }
         if (hosts.isEmpty() && prefix == null) {
             throw new IllegalArgumentException("tenant " + id + ": give it 'hosts' or a 'path_prefix', or no request"
@@ -91,9 +128,14 @@ record TenantSettings(Tenant tenant, Map<String, Object> ownDatabase, String sch
         } else {
             schema = text(props, "database_schema");
             schema = schema == null ? id.replace('-', '_') : schema;
-            if (!SCHEMA.matcher(schema).matches() || schema.startsWith("pg_")) {
+            if (!SCHEMA.matcher(schema).matches()) {
                 throw new IllegalArgumentException("tenant " + id + ": key 'database_schema': '" + schema + "' is not"
                         + " a valid schema name; use lower-case letters, digits or '_', starting with a letter");
+            }
+            String taken = reservedSchema(schema);
+            if (taken != null) {
+                throw new IllegalArgumentException("tenant " + id + ": key 'database_schema': '" + schema + "' " + taken
+                        + "; give the tenant a schema of its own (database_schema: t_" + id.replace('-', '_') + ")");
             }
         }
         int poolSize = number(props, "pool_size", 0, 0, id);

@@ -1,0 +1,50 @@
+package serv.core.internal.tenant;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class TenantSettingsTest {
+
+    private static String refusal(Map<String, Object> props) {
+        return assertThrows(IllegalArgumentException.class, () -> TenantSettings.from(props)).getMessage();
+    }
+
+    @Test
+    void aPathPrefixIsNeitherTheServersOwnPathsNorADotSegment() {
+        assertEquals("tenant acme: key 'path_prefix': '/health' is the server's own /health; give the tenant a prefix"
+                + " of its own, such as /t/acme", refusal(Map.of("id", "acme", "path_prefix", "/health")));
+        assertEquals("tenant acme: key 'path_prefix': '/metrics/x' is the server's own /metrics; give the tenant a"
+                + " prefix of its own, such as /t/acme", refusal(Map.of("id", "acme", "path_prefix", "/metrics/x")));
+        assertEquals("tenant acme: key 'path_prefix': '/system/console' is the Web Console's path; give the tenant a"
+                + " prefix of its own, such as /t/acme", refusal(Map.of("id", "acme", "path_prefix", "/system/console")));
+        assertEquals("tenant acme: key 'path_prefix': '/../x' must look like /t/acme (segments after '/', no '/' at"
+                + " the end, no '.' or '..' segment)", refusal(Map.of("id", "acme", "path_prefix", "/../x")));
+        assertEquals("/healthy", TenantSettings.from(Map.of("id", "acme", "path_prefix", "/healthy")).tenant()
+                .pathPrefix());
+        assertEquals("/t/a.b", TenantSettings.from(Map.of("id", "acme", "path_prefix", "/t/a.b")).tenant()
+                .pathPrefix());
+    }
+
+    @Test
+    void aSchemaOfTheSharedDatabaseIsNeitherTheServersNorPostgresqls() {
+        assertEquals("tenant public: key 'database_schema': 'public' is the shared database's own schema, where the"
+                + " server's own tables are: a tenant there would share them; give the tenant a schema of its own"
+                + " (database_schema: t_public)", refusal(Map.of("id", "public", "hosts", "p.test")));
+        assertEquals("tenant acme: key 'database_schema': 'pg_catalog' is PostgreSQL's own; give the tenant a schema"
+                + " of its own (database_schema: t_acme)", refusal(Map.of("id", "acme", "hosts", "a.test",
+                        "database_schema", "pg_catalog")));
+        assertEquals("tenant acme: key 'database_schema': 'information_schema' is PostgreSQL's own; give the tenant a"
+                + " schema of its own (database_schema: t_acme)", refusal(Map.of("id", "acme", "hosts", "a.test",
+                        "database_schema", "information_schema")));
+        assertEquals("tenant acme: key 'database_schema': 'serv_cluster' is the schema of Serv's cluster store; give"
+                + " the tenant a schema of its own (database_schema: t_acme)", refusal(Map.of("id", "acme", "hosts",
+                        "a.test", "database_schema", "serv_cluster")));
+        // A database of its own: its public schema is its own.
+        assertEquals(null, TenantSettings.from(Map.of("id", "public", "hosts", "p.test", "database_url",
+                "postgresql://db/public_tenant")).schema());
+    }
+}
