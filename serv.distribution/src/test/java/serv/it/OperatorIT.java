@@ -198,6 +198,16 @@ public class OperatorIT {
         assertTrue(health.body().toString(), health.body().get("error").asText().contains("is the server's own"
                 + " /health"));
         assertEquals(404, get("tenants/ops2").status());
+        Answer own = json("POST", "tenants", Map.of("id", "ops4", "hosts", List.of("ops4.test"), "database_url",
+                "sqlite:///data/ops4.db"));
+        assertEquals(own.body().toString(), 201, own.status());
+        Answer sameDatabase = json("POST", "tenants", Map.of("id", "ops5", "hosts", List.of("ops5.test"),
+                "database_url", "sqlite:///data/ops4.db"));
+        assertEquals(sameDatabase.body().toString(), 400, sameDatabase.status());
+        assertEquals("tenant ops5: key 'database_url': 'sqlite:///data/ops4.db' is tenant ops4's database (they would"
+                + " share their data); give each tenant its own database, or its own currentSchema in it",
+                sameDatabase.body().get("error").asText());
+        assertEquals(200, api("DELETE", "tenants/ops4", null, null).status());
         // It serves (its pool opens on its first request, its migrations run in its schema).
         assertEquals(200, serv.get("/posts", "Host", "ops1.test").statusCode());
         JsonNode t = get("tenants/ops1").body();

@@ -410,8 +410,8 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     }
 
     /**
-     * The hosts and path prefix a tenant answers, and its schema of the shared database (two tenants in one schema
-     * would read and write each other's data), as keys of {@link #owners}.
+     * The hosts and path prefix a tenant answers, and its schema of the shared database or its own database (two
+     * tenants in one would read and write each other's data), as keys of {@link #owners}.
      */
     static List<String> claims(Tenant t) {
         List<String> keys = new ArrayList<>(t.hosts().size() + 2);
@@ -424,6 +424,10 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
         if (t.schema() != null) {
             keys.add("schema:" + t.schema());
         }
+        if (t.databaseUrl() != null) {
+            // Its own database, whoever logs in to it: the URL without its user, as written (a copied line).
+            keys.add("url:" + t.databaseUrl().replaceFirst("//[^/@]*@", "//").toLowerCase(java.util.Locale.ROOT));
+        }
         return keys;
     }
 
@@ -433,6 +437,10 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
         if (claim.startsWith("schema:")) {
             return "tenant " + id + ": key 'database_schema': '" + value + "' is tenant " + owner + "'s schema of the"
                     + " shared database (they would share their data); give each tenant its own schema";
+        }
+        if (claim.startsWith("url:")) {
+            return "tenant " + id + ": key 'database_url': '" + value + "' is tenant " + owner + "'s database (they"
+                    + " would share their data); give each tenant its own database, or its own currentSchema in it";
         }
         return "tenant " + id + ": key '" + (claim.startsWith("host:") ? "hosts" : "path_prefix") + "': '" + value
                 + "' is tenant " + owner + "'s; give each tenant its own hosts and path prefix";
