@@ -226,18 +226,28 @@ public final class Dispatcher extends HttpServlet implements Routes {
      */
     void updatedHandler(ServiceReference<Handler> ref, Map<String, Object> props) {
         long id = (Long) props.get(Constants.SERVICE_ID);
-        Handler retried = notStarted.contains(id) ? handlerOf(ref) : null;
+        // One that did not start, or was out of the table for wrong properties, gets its handler again.
+        Handler fresh = notStarted.contains(id) || routes.entry(id) == null ? handlerOf(ref) : null;
         synchronized (this) {
             RouteTable.Entry old = routes.entry(id);
-            Handler handler = retried != null ? retried : old == null ? notStarted(ref, props) : old.handler();
-            if (retried != null && notStarted.remove(id)) {
-                LOG.info("Route {} of {} started after its configuration changed", props.get(Route.PATH),
-                        name(ref.getBundle()));
-            } else if (retried != null) {
-                release(ref, retried); // unbound meanwhile
-                return;
+            Handler handler;
+            if (old != null && !notStarted.contains(id)) {
+                handler = old.handler(); // it serves: it keeps its handler
+                release(ref, fresh);
+            } else if (fresh != null) {
+                handler = fresh;
+                if (notStarted.remove(id)) {
+                    LOG.info("Route {} of {} started after its configuration changed", props.get(Route.PATH),
+                            name(ref.getBundle()));
+                }
+            } else {
+                handler = notStarted(ref, props);
+                notStarted.add(id);
             }
             RouteTable.Entry entry = entry(ref.getBundle(), handler, props);
+            if (entry == null && handler == fresh) {
+                release(ref, fresh); // its properties are still wrong
+            }
             RouteTable without = routes.without(id);
             routes = entry == null ? without : without.with(entry);
         }

@@ -69,6 +69,42 @@ class DispatcherTest {
         assertEquals("a", dispatcher.routes().get(0).database());
     }
 
+    /** A route refused for a path without its '/', then given a right one (a configuration): it serves. */
+    @Test
+    void aRouteWhosePropertiesAreCorrectedServes() {
+        Dispatcher dispatcher = new Dispatcher();
+        Handler handler = (req, res) -> { };
+        AtomicInteger held = new AtomicInteger();
+        dispatcher.services = new Dispatcher.Services() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public <S> S get(ServiceReference<S> ref) {
+                held.incrementAndGet();
+                return (S) handler;
+            }
+
+            @Override
+            public void unget(ServiceReference<?> ref) {
+                held.decrementAndGet();
+            }
+        };
+        Map<String, Object> wrong = route(null);
+        wrong.put(Route.PATH, "posts");
+        dispatcher.bindHandler(REF, wrong);
+        assertEquals(serv.core.runtime.RouteStatus.NOT_STARTED, dispatcher.routes().get(0).status());
+        assertEquals("its component null has wrong route properties: route path 'posts' must start with '/' (fix its"
+                + " @Route)", dispatcher.routes().get(0).reason());
+        assertEquals(0, held.get(), "the handler of a refused route is given back");
+
+        dispatcher.updatedHandler(REF, route(null));
+        assertEquals(1, dispatcher.routes().size());
+        assertEquals(serv.core.runtime.RouteStatus.SERVING, dispatcher.routes().get(0).status());
+        assertEquals(1, held.get());
+        dispatcher.unbindHandler(REF, route(null));
+        assertEquals(0, held.get());
+        assertEquals(0, dispatcher.routes().size());
+    }
+
     @Test
     void aComponentsFailureIsTheExceptionItsCodeThrew() {
         assertEquals("java.lang.IllegalStateException: setting colour is missing", Dispatcher.cause(
