@@ -115,6 +115,40 @@ public class OperatorIT {
         assertEquals(401, serv.status("/system/console/serv/api/overview", USER, "wrong"));
     }
 
+    /**
+     * A guesser of the console's password is refused at once after ten wrong logins a minute from its address
+     * (each cost a PBKDF2 derivation: a few dozen connections kept both cores busy), while an operator already in
+     * stays in. A server of its own: the limit would hold this class's other wrong-login checks at 429.
+     */
+    @Test
+    public void wrongConsoleLoginsAreThrottledByAddress() throws Exception {
+        Path home = Files.createTempDirectory("serv-operator-throttle-it-");
+        try (ServProcess own = new ServProcess(home, ServProcess.freePort(), "serv.log",
+                Map.of("SERV_CONSOLE_USER", USER, "SERV_CONSOLE_PASSWORD", PASSWORD))) {
+            own.awaitHealthy();
+            String path = "/system/console/serv/api/overview";
+            assertEquals(200, own.status(path, USER, PASSWORD));
+            for (int i = 0; i < 10; i++) {
+                assertEquals(401, own.status(path, USER, "guess-" + i));
+            }
+            String refused = own.raw("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                    + "Authorization: Basic " + Base64.getEncoder().encodeToString((USER + ":guess-10").getBytes(
+                            StandardCharsets.UTF_8)) + "\r\n\r\n");
+            assertTrue(refused, refused.startsWith("HTTP/1.1 429 "));
+            assertTrue(refused, refused.contains("Retry-After: "));
+            assertTrue(refused, refused.contains("{\"error\":\"too many wrong console logins from this address: try"
+                    + " again in "));
+            assertEquals("the operator who is in stays in", 200, own.status(path, USER, PASSWORD));
+            String again = own.raw("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                    + "Authorization: Basic  " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(
+                            StandardCharsets.UTF_8)) + "\r\n\r\n"); // right, but not this header: a new login
+            assertTrue(again, again.startsWith("HTTP/1.1 429 "));
+            String log = own.log();
+            assertTrue(log, log.contains("WARN serv.console.internal.ConsoleSecurity - Web Console login: 10 wrong"
+                    + " logins from 127.0.0.1 within 60 s"));
+        }
+    }
+
     @Test
     public void theConsolesLogPageShowsTheServersLog() throws Exception {
         String auth = "Basic " + Base64.getEncoder().encodeToString((USER + ":" + PASSWORD).getBytes(

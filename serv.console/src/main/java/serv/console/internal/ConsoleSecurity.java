@@ -223,6 +223,9 @@ public final class ConsoleSecurity implements SecurityProvider {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** Wrong logins by client address: a guesser is refused at once after a few (no PBKDF2 per guess). */
+    private final LoginThrottle throttle = new LoginThrottle();
+
     @Override
     public Object authenticate(HttpServletRequest request, HttpServletResponse response) {
         String header = request.getHeader("Authorization");
@@ -230,6 +233,18 @@ public final class ConsoleSecurity implements SecurityProvider {
             String key = sha256(header);
             if (verified.contains(key)) {
                 return username;
+            }
+            String address = request.getRemoteAddr();
+            long wait = throttle.refusedFor(address, System.nanoTime());
+            if (wait > 0) {
+                response.setHeader("Retry-After", Long.toString(wait));
+                try {
+                    response.sendError(429, "too many wrong console logins from this address: try again in " + wait
+                            + " s");
+                } catch (IOException ignored) {
+                    // the client went away
+                }
+                return null;
             }
             try {
                 String decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()),
@@ -252,6 +267,11 @@ public final class ConsoleSecurity implements SecurityProvider {
                 }
             } catch (IllegalArgumentException malformed) {
                 // falls through to the challenge
+            }
+            if (throttle.failed(address, System.nanoTime())) {
+                LOG.warn("Web Console login: {} wrong logins from {} within {} s: its logins are refused until the"
+                        + " oldest is {} s old", LoginThrottle.LIMIT, address,
+                        LoginThrottle.WINDOW_NANOS / 1_000_000_000L, LoginThrottle.WINDOW_NANOS / 1_000_000_000L);
             }
         }
         response.setHeader("WWW-Authenticate", "Basic realm=\"Serv console\", charset=\"UTF-8\"");

@@ -171,7 +171,9 @@ public final class AdminClient {
         if (r.statusCode() >= 400) {
             String message = answer != null && answer.hasNonNull("error") ? answer.get("error").asText()
                     : "HTTP " + r.statusCode();
-            throw new Failure(r.statusCode() >= 500 ? SERVER_ERROR : REFUSED, message);
+            // 429: the console refuses logins from this address for a while (too many wrong ones): a login matter.
+            throw new Failure(r.statusCode() >= 500 ? SERVER_ERROR : r.statusCode() == 429 ? UNAUTHORIZED : REFUSED,
+                    message);
         }
         return answer == null ? JSON.createObjectNode() : answer;
     }
