@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.Test;
 import org.junit.runner.RunWith;
@@ -20,6 +21,8 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.ServiceFactory;
 import org.osgi.framework.ServiceRegistration;
 
 import serv.database.Dialect;
@@ -144,5 +147,51 @@ public class JavaMigrationsIT extends ServTestSupport {
         assertEquals(List.of("0"), column("SELECT count(*) FROM serv_migrations WHERE extension = '" + extension + "'"));
         two.unregister();
         one.unregister();
+        migrations.applyAgain(database("jm"), extension); // ends the rollback's hold: the extension migrates again
+
+        // A Java migration whose component did not start (SCR's getService answers null, as a ServiceFactory's here):
+        // its version is not known, so none of the extension's migrations runs (V3 would have been applied without
+        // it, and it could never run after V3); the extension is held and named. Once it starts, both run.
+        AtomicBoolean broken = new AtomicBoolean(true);
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(JavaMigration.DATABASE, "jm");
+        props.put("component.name", "serv.it.BrokenMigration");
+        ServiceRegistration<?> factory = context().registerService(JavaMigration.class.getName(),
+                new ServiceFactory<JavaMigration>() {
+                    @Override
+                    public JavaMigration getService(Bundle bundle, ServiceRegistration<JavaMigration> registration) {
+                        return broken.get() ? null : new Step("1", "create things", "c1",
+                                List.of("CREATE TABLE things (name TEXT NOT NULL)"), List.of());
+                    }
+
+                    @Override
+                    public void ungetService(Bundle bundle, ServiceRegistration<JavaMigration> registration,
+                            JavaMigration service) {
+                    }
+                }, props);
+        ServiceRegistration<JavaMigration> three = register(new Step("3", "after things", "c3",
+                List.of("CREATE TABLE after_things (x INT)"), List.of()));
+        await("the extension to be held", Duration.ofSeconds(20),
+                () -> database("jm").failedExtensions().containsKey(extension));
+        reason = database("jm").failedExtensions().get(extension);
+        assertTrue(reason, reason.contains("Java migration serv.it.BrokenMigration did not start (its component failed"
+                + " to activate; the server's log says why): none of " + extension + "'s migrations on database jm"
+                + " runs until it does, so that none is skipped"));
+        assertEquals(List.of("0"), column("SELECT count(*) FROM information_schema.tables WHERE table_name ="
+                + " 'after_things'"));
+        broken.set(false);
+        props.put("configured", Boolean.TRUE);
+        factory.setProperties(props); // a new configuration: it is tried again
+        await("both to run", Duration.ofSeconds(20), () -> database("jm").failedExtensions().isEmpty());
+        await("V1 and V3 recorded", Duration.ofSeconds(20), () -> {
+            try {
+                return column("SELECT version FROM serv_migrations WHERE extension = '" + extension
+                        + "' ORDER BY version").equals(List.of("1", "3"));
+            } catch (Exception notYet) {
+                return false;
+            }
+        });
+        three.unregister();
+        factory.unregister();
     }
 }

@@ -73,6 +73,32 @@ public final class MigrationCatalog {
     private record Registered(Bundle bundle, String database, JavaMigration code) {
     }
 
+    /** Java migrations whose component did not activate, with their bundle and database (code null). */
+    private final Map<ServiceReference<JavaMigration>, Registered> notStarted = new ConcurrentHashMap<>();
+
+    /** What the tracker keeps for a Java migration that did not start: never run, never asked anything. */
+    private static final JavaMigration NOT_STARTED = new JavaMigration() {
+        @Override
+        public String version() {
+            throw new UnsupportedOperationException("a Java migration that did not start");
+        }
+
+        @Override
+        public String description() {
+            return "did not start";
+        }
+
+        @Override
+        public String checksum() {
+            return "";
+        }
+
+        @Override
+        public void migrate(java.sql.Connection connection, serv.database.Dialect dialect) {
+            throw new UnsupportedOperationException("a Java migration that did not start");
+        }
+    };
+
     private record Target(Bundle bundle, String folder, String database) {
     }
 
@@ -111,6 +137,17 @@ public final class MigrationCatalog {
             public JavaMigration addingService(ServiceReference<JavaMigration> ref) {
                 Object database = ref.getProperty(JavaMigration.DATABASE);
                 JavaMigration code = context.getService(ref);
+                if (code == null && database instanceof String name && !name.isBlank()) {
+                    // Its component failed to activate: its version is not known, so none of the extension's
+                    // migrations on that database may run (the next would be applied without it, and it could never
+                    // run after them). Tracked, so that a new configuration tries again.
+                    notStarted.put(ref, new Registered(ref.getBundle(), name, null));
+                    LOG.error("Java migration {} of {} did not start: its component failed to activate (SCR's error"
+                            + " above); the extension's migrations on database {} wait for it, so that none is skipped",
+                            ref.getProperty("component.name"), ref.getBundle().getSymbolicName(), name);
+                    arrived(Set.of(name), ref.getBundle());
+                    return NOT_STARTED;
+                }
                 if (code == null) {
                     return null;
                 }
@@ -127,6 +164,37 @@ public final class MigrationCatalog {
 
             @Override
             public void modifiedService(ServiceReference<JavaMigration> ref, JavaMigration code) {
+                if (code == NOT_STARTED) {
+                    // Tried again in one step: gone and come back, the extension's other migrations would have run
+                    // without it in between.
+                    JavaMigration started = context.getService(ref);
+                    Object database = ref.getProperty(JavaMigration.DATABASE);
+                    Registered failed = notStarted.get(ref);
+                    if (started == null || failed == null || !(database instanceof String name) || name.isBlank()) {
+                        if (started != null) {
+                            context.ungetService(ref);
+                        }
+                        return; // still not started (SCR said why), or nothing to run it on
+                    }
+                    javaMigrations.put(ref, new Registered(ref.getBundle(), name, started));
+                    notStarted.remove(ref);
+                    LOG.info("Java migration {} of {} started", ref.getProperty("component.name"),
+                            ref.getBundle().getSymbolicName());
+                    arrived(new TreeSet<>(List.of(name, failed.database())), ref.getBundle());
+                    return;
+                }
+                Registered before = javaMigrations.get(ref);
+                Object database = ref.getProperty(JavaMigration.DATABASE);
+                if (before != null && database instanceof String name && !name.isBlank()) {
+                    // Replaced in place: removed and added, a check in between would apply the extension's next
+                    // migrations without this one.
+                    javaMigrations.put(ref, new Registered(ref.getBundle(), name, code));
+                    if (!name.equals(before.database())) {
+                        left(Set.of(before.database()), before.bundle());
+                        arrived(Set.of(name), ref.getBundle());
+                    }
+                    return;
+                }
                 removedService(ref, code);
                 addingService(ref);
             }
@@ -134,9 +202,14 @@ public final class MigrationCatalog {
             @Override
             public void removedService(ServiceReference<JavaMigration> ref, JavaMigration code) {
                 Registered gone = javaMigrations.remove(ref);
-                context.ungetService(ref);
+                Registered failed = notStarted.remove(ref);
+                if (gone != null || code != NOT_STARTED) {
+                    context.ungetService(ref); // got by addingService, or by modifiedService once it started
+                }
                 if (gone != null) {
                     left(Set.of(gone.database()), gone.bundle());
+                } else if (failed != null) {
+                    left(Set.of(failed.database()), failed.bundle());
                 }
             }
         };
@@ -258,6 +331,16 @@ public final class MigrationCatalog {
             }
             list.add(java);
             list.sort(Comparator.comparing(Migration::version, Migration.VERSION_ORDER));
+        }
+        for (Map.Entry<ServiceReference<JavaMigration>, Registered> e : notStarted.entrySet()) {
+            Registered r = e.getValue();
+            if (r.database().equals(database) && r.bundle().getState() != Bundle.UNINSTALLED) {
+                invalid.put(r.bundle().getSymbolicName(), new MigrationRunner.Failure(String.valueOf(
+                        e.getKey().getProperty("component.name")), "Java migration " + e.getKey().getProperty(
+                                "component.name") + " did not start (its component failed to activate; the server's"
+                                + " log says why): none of " + r.bundle().getSymbolicName() + "'s migrations on database "
+                                + database + " runs until it does, so that none is skipped"));
+            }
         }
         out.keySet().removeAll(invalid.keySet());
         out.values().removeIf(List::isEmpty);
