@@ -217,12 +217,9 @@ public class OperatorIT {
         assertEquals(added.body().toString(), 201, added.status());
         assertEquals(409, json("POST", "tenants", Map.of("id", "ops1", "hosts", List.of("x.test"))).status());
         // Another tenant in ops1's schema would share its data; the server's own paths and schema are no tenant's.
-        Answer sameSchema = json("POST", "tenants", Map.of("id", "ops2", "hosts", List.of("ops2.test"),
-                "database_schema", "ops1_data"));
-        assertEquals(sameSchema.body().toString(), 400, sameSchema.status());
-        assertEquals("tenant ops2: key 'database_schema': 'ops1_data' is tenant ops1's schema of the shared database"
-                + " (they would share their data); give each tenant its own schema",
-                sameSchema.body().get("error").asText());
+        assertRefused(Map.of("id", "ops2", "hosts", List.of("ops2.test"), "database_schema", "ops1_data"),
+                "tenant ops2: key 'database_schema': 'ops1_data' is tenant ops1's schema of the shared database"
+                        + " (they would share their data); give each tenant its own schema");
         Answer publicSchema = json("POST", "tenants", Map.of("id", "public", "hosts", List.of("public.test")));
         assertEquals(400, publicSchema.status());
         assertTrue(publicSchema.body().toString(), publicSchema.body().get("error").asText().startsWith(
@@ -235,12 +232,9 @@ public class OperatorIT {
         Answer own = json("POST", "tenants", Map.of("id", "ops4", "hosts", List.of("ops4.test"), "database_url",
                 "sqlite:///data/ops4.db"));
         assertEquals(own.body().toString(), 201, own.status());
-        Answer sameDatabase = json("POST", "tenants", Map.of("id", "ops5", "hosts", List.of("ops5.test"),
-                "database_url", "sqlite:///data/ops4.db"));
-        assertEquals(sameDatabase.body().toString(), 400, sameDatabase.status());
-        assertEquals("tenant ops5: key 'database_url': 'sqlite:///data/ops4.db' is tenant ops4's database (they would"
-                + " share their data); give each tenant its own database, or its own currentSchema in it",
-                sameDatabase.body().get("error").asText());
+        assertRefused(Map.of("id", "ops5", "hosts", List.of("ops5.test"), "database_url", "sqlite:///data/ops4.db"),
+                "tenant ops5: key 'database_url': 'sqlite:///data/ops4.db' is tenant ops4's database (they would"
+                        + " share their data); give each tenant its own database, or its own currentSchema in it");
         assertEquals(200, api("DELETE", "tenants/ops4", null, null).status());
         // It serves (its pool opens on its first request, its migrations run in its schema).
         assertEquals(200, serv.get("/posts", "Host", "ops1.test").statusCode());
@@ -306,6 +300,13 @@ public class OperatorIT {
         String patch = serv.raw("PATCH /system/console/bundles HTTP/1.1\r\n" + host + auth + "\r\n");
         assertTrue(patch, patch.startsWith("HTTP/1.1 405 "));
         assertTrue(patch, patch.contains("{\"error\":\"HTTP method PATCH is not supported by this URL\"}"));
+    }
+
+    /** A new tenant the API refuses: 400, with that message. */
+    private static void assertRefused(Map<String, Object> tenant, String message) throws Exception {
+        Answer a = json("POST", "tenants", tenant);
+        assertEquals(a.body().toString(), 400, a.status());
+        assertEquals(message, a.body().get("error").asText());
     }
 
     private static boolean schemaExists(String schema) throws Exception {
