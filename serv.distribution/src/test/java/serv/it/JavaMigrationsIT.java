@@ -148,6 +148,14 @@ public class JavaMigrationsIT extends ServTestSupport {
         two.unregister();
         one.unregister();
         migrations.applyAgain(database("jm"), extension); // ends the rollback's hold: the extension migrates again
+        await("the rollback's hold to end", Duration.ofSeconds(20), () -> {
+            try {
+                return database("jm").heldBackExtensions().isEmpty()
+                        && column("SELECT count(*) FROM serv_migration_holds").equals(List.of("0"));
+            } catch (Exception notYet) {
+                return false;
+            }
+        });
 
         // A Java migration whose component did not start (SCR's getService answers null, as a ServiceFactory's here):
         // its version is not known, so none of the extension's migrations runs (V3 would have been applied without
@@ -183,14 +191,15 @@ public class JavaMigrationsIT extends ServTestSupport {
         props.put("configured", Boolean.TRUE);
         factory.setProperties(props); // a new configuration: it is tried again
         await("both to run", Duration.ofSeconds(20), () -> database("jm").failedExtensions().isEmpty());
-        await("V1 and V3 recorded", Duration.ofSeconds(20), () -> {
-            try {
-                return column("SELECT version FROM serv_migrations WHERE extension = '" + extension
-                        + "' ORDER BY version").equals(List.of("1", "3"));
-            } catch (Exception notYet) {
-                return false;
-            }
-        });
+        String applied = "SELECT version FROM serv_migrations WHERE extension = '" + extension + "' ORDER BY version";
+        long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (!column(applied).equals(List.of("1", "3"))) {
+            assertTrue("V1 and V3 never recorded: " + column(applied) + ", failed: "
+                    + database("jm").failedExtensions() + ", held back: " + database("jm").heldBackExtensions()
+                    + ", holds: " + column("SELECT extension || ' ' || version FROM serv_migration_holds"),
+                    System.nanoTime() < end);
+            Thread.sleep(50);
+        }
         three.unregister();
         factory.unregister();
     }
