@@ -59,6 +59,11 @@ public final class UninstalledExtensions implements SynchronousBundleListener {
         if (jar == null || !Files.isRegularFile(jar)) {
             return; // removed from deploy/ (that is how FileInstall came to uninstall it), or not FileInstall's
         }
+        if (!sameBundle(jar, event.getBundle())) {
+            // Another jar at its place: the one it was installed from was removed (so FileInstall uninstalled it)
+            // and a new one written since (a cluster replacing a version: remove, then write). Not to be moved.
+            return;
+        }
         Path target = home.resolve(FOLDER).resolve(jar.getFileName());
         try {
             Files.createDirectories(target.getParent());
@@ -70,6 +75,25 @@ public final class UninstalledExtensions implements SynchronousBundleListener {
             LOG.warn("Extension {} uninstalled, but its jar {} could not be moved out of {} ({}): it is installed"
                     + " again at the next start unless removed", event.getBundle().getSymbolicName(), jar, deploy,
                     e.toString());
+        }
+    }
+
+    /**
+     * Whether the jar is the one the bundle was installed from: the same symbolic name and version, and not written
+     * after the bundle was installed or updated from it.
+     */
+    private static boolean sameBundle(Path jar, Bundle b) {
+        try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
+            java.util.jar.Manifest m = file.getManifest();
+            String name = m == null ? null : m.getMainAttributes().getValue("Bundle-SymbolicName");
+            String version = m == null ? null : m.getMainAttributes().getValue("Bundle-Version");
+            if (name == null || !name.split(";")[0].strip().equals(b.getSymbolicName()) || version == null
+                    || !org.osgi.framework.Version.parseVersion(version.strip()).equals(b.getVersion())) {
+                return false;
+            }
+            return Files.getLastModifiedTime(jar).toMillis() <= b.getLastModified() + 1_000;
+        } catch (IOException | IllegalArgumentException notTheSame) {
+            return false; // half written, or no jar: not the one it was installed from
         }
     }
 
