@@ -147,9 +147,9 @@ public final class Extensions {
         m.put("state", state(b));
         m.put("location", b.getLocation());
         m.put("deployed", deployed(b, deployFolder()));
-        m.put("problem", problem(b));
-        m.put("routes", routes.routes().stream().filter(r -> r.bundleId() == b.getBundleId()).map(Facts::route)
-                .toList());
+        List<RouteInfo> own = routes.routes().stream().filter(r -> r.bundleId() == b.getBundleId()).toList();
+        m.put("problem", problem(b, own));
+        m.put("routes", own.stream().map(Facts::route).toList());
         m.put("settings", settings(b));
         List<String> of = new ArrayList<>();
         for (Tenant t : tenants.list()) {
@@ -241,7 +241,8 @@ public final class Extensions {
         return b.getHeaders("").get(Constants.FRAGMENT_HOST) != null;
     }
 
-    String problem(Bundle b) {
+    /** Why the extension does not run (wholly), or null; {@code own} are its routes. */
+    String problem(Bundle b, List<RouteInfo> own) {
         if (b.getState() == Bundle.INSTALLED) {
             List<String> missing = new ArrayList<>();
             BundleRevision revision = b.adapt(BundleRevision.class);
@@ -270,7 +271,7 @@ public final class Extensions {
             return level != null && !level.isPersistentlyStarted() && !isFragment(b) ? STOPPED_BY_OPERATOR
                     : "stopped: its routes answer 503";
         }
-        return b.getState() == Bundle.ACTIVE ? components(b) : null;
+        return b.getState() == Bundle.ACTIVE ? components(b, own) : null;
     }
 
     /**
@@ -278,12 +279,12 @@ public final class Extensions {
      * activate (it answers 503), another component that failed to activate, one that waits for a service nobody
      * offers. Null when all run (or wait only for their configuration, which is how some are meant to be).
      */
-    private String components(Bundle b) {
+    private String components(Bundle b, List<RouteInfo> own) {
         List<String> problems = new ArrayList<>();
         Set<String> reported = new HashSet<>();
-        for (RouteInfo r : routes.routes()) {
+        for (RouteInfo r : own) {
             // Its own component's failure; one of a middleware is the middleware's extension's problem.
-            if (r.bundleId() == b.getBundleId() && r.status() == RouteStatus.NOT_STARTED
+            if (r.status() == RouteStatus.NOT_STARTED
                     && r.reason() != null && r.reason().startsWith("its component ")) {
                 problems.add("route " + String.join(",", new TreeSet<>(r.methods())) + " " + r.path()
                         + " did not start: " + r.reason());
