@@ -25,10 +25,13 @@ public interface Request {
     /** The value of a {@code {name}} segment of the route's template, or null. */
     String pathParam(String name);
 
-    /** The first value of a query parameter, or null when absent. */
+    /**
+     * The first value of a query parameter, or null when absent. A malformed percent escape or a value that is not
+     * UTF-8 gives a 400 naming it.
+     */
     String query(String name);
 
-    /** All query parameters. */
+    /** All query parameters (checked as {@link #query(String)}). */
     Map<String, List<String>> queryParams();
 
     /** A request header, or null. */
@@ -40,11 +43,15 @@ public interface Request {
     /**
      * The body's fields: from {@code application/x-www-form-urlencoded} (first value of each field) or from a
      * JSON object (its string, number and boolean members as text; a null member is left out). Another content type
-     * (415), a malformed body, or a member that is an array or an object gives a 400 naming it.
+     * or a compressed body (415), a malformed body, a value that is not UTF-8 or holds a NUL character, or a member
+     * that is an array or an object gives a 400 naming it.
      */
     Map<String, String> form() throws IOException;
 
-    /** The body parsed as JSON into {@code type}; a malformed body gives a 400. */
+    /**
+     * The body parsed as JSON into {@code type}. A malformed body, one with more after its value, a field given twice
+     * or half a surrogate pair gives a 400 saying where; a compressed body a 415.
+     */
     <T> T json(Class<T> type) throws IOException;
 
     /** The tenant this request was resolved to; empty on a single-tenant server. */

@@ -204,7 +204,21 @@ public abstract class BlogContract extends ServTestSupport {
         assertEquals(json.body(), 201, json.status());
         // PostgreSQL's serial moved on at the refused inserts; SQLite's did not.
         assertTrue(json.body(), json.body().matches("\\{\"id\":\\d+,\"title\":\"J\",\"content\":\"from JSON\",\"author_id\":" + ann + ",.*"));
-        assertError(send("POST", "/posts", JSON, "{\"title\":"), 400, "the request body is not valid JSON");
+        assertError(send("POST", "/posts", JSON, "{\"title\":"), 400,
+                "the request body is not valid JSON (line 1, column 10)");
+        // Strictly one JSON value, each field once, whole characters; a form in UTF-8: nothing half-taken is stored
+        String valid = "{\"title\":\"t\",\"content\":\"c\",\"author_id\":" + ann;
+        assertError(send("POST", "/posts", JSON, valid + "} x"), 400,
+                "the request body is not valid JSON: more follows its value (line 1, column " + (valid.length() + 4)
+                        + ")");
+        assertError(send("POST", "/posts", JSON, valid + ",\"title\":\"u\"}"), 400,
+                "the request body is not valid JSON: 'title' is given twice (line 1, column " + (valid.length() + 9)
+                        + ")");
+        assertError(send("POST", "/posts", JSON, "{\"title\":\"\\ud83d\",\"content\":\"c\",\"author_id\":" + ann
+                + "}"), 400, "the request body is not valid JSON: a lone UTF-16 surrogate at byte 10 (half of a pair"
+                        + " is no character)");
+        assertError(send("POST", "/posts", FORM, "title=caf%E9&content=c&author_id=" + ann), 400,
+                "title is not valid UTF-8: send text as UTF-8");
         // A field is one value: an array or an object is refused (it was stored as its JSON text).
         assertError(send("POST", "/posts", JSON, "{\"title\":[\"t\"],\"content\":\"c\",\"author_id\":" + ann + "}"),
                 400, "title must be a string, a number or a boolean, not an array");

@@ -117,6 +117,34 @@ public class HardeningIT extends ServTestSupport {
     }
 
     @Test
+    public void bodiesThatWouldBeMisreadAreRefusedAtOnce() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        // A client that asks for 100 Continue is told at once that its 5 MB will not be taken (it sent them all, to
+        // be dropped, and the answer came after them).
+        String expect = raw("POST /posts HTTP/1.1\r\nHost: x\r\nContent-Type: " + FORM
+                + "\r\nContent-Length: 5000000\r\nExpect: 100-continue\r\n\r\n");
+        assertTrue(expect, expect.startsWith("HTTP/1.1 413 "));
+        assertTrue(expect, expect.contains("{\"error\":\"request body larger than 1048576 bytes\"}"));
+        // A compressed body is not read as text (it was: a gzip'd JSON was "not valid JSON", a compressed form
+        // "title must be 1-200 characters").
+        for (String type : List.of(FORM, "application/json")) {
+            String gzip = raw("POST /posts HTTP/1.1\r\nHost: x\r\nContent-Type: " + type
+                    + "\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\nConnection: close\r\n\r\n\u001f\u008b\u0008\u0000");
+            assertTrue(gzip, gzip.startsWith("HTTP/1.1 415 "));
+            assertTrue(gzip, gzip.contains("Accept-Encoding: identity"));
+            assertTrue(gzip, gzip.contains("{\"error\":\"the body is sent with Content-Encoding gzip, which this route"
+                    + " does not take: send it uncompressed\"}"));
+        }
+        // A media type is the one named, not one that starts like it; a +json type is JSON.
+        assertEquals(415, send("POST", "/posts", "application/jsonx", "{}").status());
+        assertEquals(415, send("POST", "/posts", FORM + "-not", "title=a").status());
+        int author = author();
+        Answer json = send("POST", "/posts", "application/vnd.serv+json; charset=utf-8",
+                "{\"title\":\"t\",\"content\":\"c\",\"author_id\":" + author + "}");
+        assertEquals(json.body(), 201, json.status());
+    }
+
+    @Test
     public void slowBodiesHoldNoThread() throws Exception {
         awaitStatus("/posts", 200, Duration.ofSeconds(30));
         int port = Integer.parseInt(context().getProperty("serv.port"));

@@ -211,6 +211,17 @@ public class OperatorIT {
         assertEquals(400, cut.status());
         assertEquals("the body is not valid JSON: Unexpected close marker '}': expected ']' (line 1, column 10)",
                 cut.body().get("error").asText());
+        // One value, each field once: which id would a tenant given two get?
+        Answer twice = api("POST", "tenants", "{\"id\":\"ops1\",\"id\":\"ops9\"}".getBytes(StandardCharsets.UTF_8),
+                "application/json");
+        assertEquals(400, twice.status());
+        assertEquals("the body is not valid JSON: Duplicate field 'id' (line 1, column 18)",
+                twice.body().get("error").asText());
+        Answer more = api("POST", "tenants", "{\"id\":\"ops1\"} {\"id\":\"ops9\"}".getBytes(StandardCharsets.UTF_8),
+                "application/json");
+        assertEquals(400, more.status());
+        assertEquals("the body is not valid JSON: more follows its value (line 1, column 15)",
+                more.body().get("error").asText());
 
         Answer added = json("POST", "tenants", Map.of("id", "ops1", "hosts", List.of("ops1.test"),
                 "database_schema", "ops1_data"));

@@ -12,6 +12,8 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -343,14 +345,19 @@ public final class AdminApi {
             return Map.of();
         }
         com.fasterxml.jackson.databind.JsonNode node;
-        try {
-            node = json.readTree(bytes);
+        // One value, each field once (a tenant's "id" given twice: which one?), nothing after it.
+        try (JsonParser parser = json.createParser(bytes)) {
+            parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            node = json.readTree(parser);
+            if (node != null && parser.nextToken() != null) {
+                throw ApiException.badRequest("the body is not valid JSON: more follows its value"
+                        + at(parser.currentTokenLocation()));
+            }
         } catch (JsonProcessingException e) {
             // The parser's own words name the token and where it is, never a class.
             throw ApiException.badRequest("the body is not valid JSON: "
                     + e.getOriginalMessage().replaceAll("\\s*\\([^\\[]*\\[Source:.*?\\]\\)", "")
-                    + (e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ", column "
-                            + e.getLocation().getColumnNr() + ")"));
+                    + at(e.getLocation()));
         }
         if (node == null || node.isNull() || node.isMissingNode()) {
             return Map.of();
@@ -361,6 +368,10 @@ public final class AdminApi {
                             .name().toLowerCase(java.util.Locale.ROOT)));
         }
         return json.convertValue(node, new TypeReference<Map<String, Object>>() { });
+    }
+
+    private static String at(JsonLocation where) {
+        return where == null ? "" : " (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")";
     }
 
     private static byte[] jar(HttpServletRequest req) throws ApiException, IOException {

@@ -73,8 +73,9 @@ final class AsyncBody implements ReadListener, AsyncListener {
     static void read(HttpServletRequest request, HttpServletResponse response, long max, Then then, Runnable done)
             throws IOException {
         long declared = request.getContentLengthLong();
-        if (declared > RequestBody.DISCARD_LIMIT) {
-            // Not worth reading: the answer now, and the connection closes.
+        if (declared > RequestBody.DISCARD_LIMIT || (declared > max && RequestBody.expectsContinue(request))) {
+            // Not worth reading, or not sent yet (a client that asked for 100 Continue sends nothing before it: it
+            // would send it all, to be dropped): the answer now, and the connection closes.
             try {
                 response.setHeader("Connection", "close");
                 ErrorAnswers.error(response, 413, "request body larger than " + max + " bytes");
