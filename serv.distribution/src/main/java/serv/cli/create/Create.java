@@ -80,10 +80,10 @@ public final class Create extends CommandGroup {
         @Override
         int make(PrintWriter out) throws IOException {
             String slug = Names.slug(name);
-            String p = pkg != null ? pkg : group + "." + Names.snake(name).replace("_", "");
-            if (!p.matches("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*")) {
-                throw new IllegalArgumentException("the package '" + p + "' is not a Java package name (lower case,"
-                        + " dot-separated); give --package");
+            String p = pkg != null ? pkg : Names.defaultPackage(group, name);
+            String bad = Names.badPackage(p);
+            if (bad != null) {
+                throw new IllegalArgumentException(bad);
             }
             Path project = dir.toAbsolutePath().normalize().resolve(slug);
             if (Files.exists(project)) {
@@ -131,7 +131,7 @@ public final class Create extends CommandGroup {
             }
             Project project = Project.find(dir);
             Map<String, String> values = project.values();
-            String cls = Names.pascal(name);
+            String cls = Names.className(name, "route");
             values.put("Route", cls);
             values.put("routePath", path);
             List<String> quoted = new ArrayList<>();
@@ -163,7 +163,7 @@ public final class Create extends CommandGroup {
         int make(PrintWriter out) throws IOException {
             Project project = Project.find(dir);
             Map<String, String> values = project.values();
-            String cls = Names.pascal(name);
+            String cls = Names.className(name, "middleware");
             values.put("Middleware", cls);
             values.put("ranking", Integer.toString(ranking));
             values.put("header", "X-" + String.join("-", Names.words(name)));

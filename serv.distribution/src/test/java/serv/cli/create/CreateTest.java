@@ -31,6 +31,33 @@ public class CreateTest {
     }
 
     @Test
+    public void namesThatWouldNotCompileOrMigrateAreMadeSafeOrRefused() {
+        // A class of the project may not hide one its sources import: Routes' items are no serv.core.Route
+        assertEquals("RoutesItem", Names.extension("Routes", "com.example", "com.example.routes", "1.0").get("Item"));
+        assertEquals("RequestsItem", Names.extension("Requests", "com.example", "x", "1.0").get("Item"));
+        assertEquals("Note", Names.extension("Notes", "com.example", "x", "1.0").get("Item"));
+        // A table named by an SQL keyword fails in the first migration: CREATE TABLE user
+        assertEquals("user_items", Names.extension("User", "com.example", "x", "1.0").get("table"));
+        assertEquals("order_items", Names.extension("Order", "com.example", "x", "1.0").get("table"));
+        assertEquals("orders", Names.extension("Orders", "com.example", "x", "1.0").get("table"));
+        // A package part that is a Java keyword takes an underscore; one given with it is refused
+        assertEquals("com.example.import_", Names.defaultPackage("com.example", "Import"));
+        assertEquals("com.default_.notes", Names.defaultPackage("com.default", "Notes"));
+        assertEquals("the package 'com.example.class' has a Java keyword as a part ('class'); give --package with"
+                + " 'class_' there, say", Names.badPackage("com.example.class"));
+        assertEquals(null, Names.badPackage("com.example.import_"));
+        // Accents are dropped, other letters refused rather than dropped
+        assertEquals("uberblick", Names.slug("Überblick"));
+        IllegalArgumentException greek = assertThrows(IllegalArgumentException.class, () -> Names.slug("Λίστα"));
+        assertTrue(greek.getMessage(), greek.getMessage().contains("holds letters outside A-Z (Λιστα)"));
+        IllegalArgumentException route = assertThrows(IllegalArgumentException.class,
+                () -> Names.className("request", "route"));
+        assertEquals("a route class named Request would hide the Request its source uses; give another --name"
+                + " (RequestRoute, say)", route.getMessage());
+        assertEquals("Search", Names.className("search", "route"));
+    }
+
+    @Test
     public void aPlaceholderWithoutAValueIsAnErrorNeverLeftInAFile() {
         assertEquals("class Notes {}", Template.fill("class {{Class}} {}", Map.of("Class", "Notes")));
         IllegalStateException e = assertThrows(IllegalStateException.class,
