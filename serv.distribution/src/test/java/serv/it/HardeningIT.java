@@ -6,12 +6,14 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -142,6 +144,52 @@ public class HardeningIT extends ServTestSupport {
         Answer json = send("POST", "/posts", "application/vnd.serv+json; charset=utf-8",
                 "{\"title\":\"t\",\"content\":\"c\",\"author_id\":" + author + "}");
         assertEquals(json.body(), 201, json.status());
+    }
+
+    /**
+     * A client that sends requests and does not read the answers holds no thread: the answer waits in its
+     * connection's buffer. Each one held a thread for the idle timeout (60 s), blocked in its write: 200 such
+     * connections (a few KB each to send) and the server answered nobody, not even /health, for a minute.
+     */
+    @Test
+    public void slowReadersHoldNoThread() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        // 40 KB of answer each: the socket's buffers are full after some hundred of them
+        Answer big = send("POST", "/posts", FORM, "title=big&content=" + "%F0%9F%98%80".repeat(10_000)
+                + "&author_id=" + author());
+        assertEquals(big.body(), 201, big.status());
+        String id = big.body().replaceAll("^\\{\"id\":(\\d+),.*", "$1");
+        byte[] pipelined = ("GET /posts/" + id + " HTTP/1.1\r\nHost: x\r\n\r\n").repeat(400)
+                .getBytes(StandardCharsets.ISO_8859_1);
+        List<Socket> readers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 5; i++) {
+                Socket s = new Socket();
+                s.setReceiveBufferSize(4096);
+                s.connect(new InetSocketAddress("127.0.0.1", Integer.parseInt(context().getProperty("serv.port"))));
+                s.getOutputStream().write(pipelined); // 16 MB of answers each, never read
+                readers.add(s);
+            }
+            // Once their buffers are full, nothing is left to do for them: no thread stays in Serv's request code
+            // (each stayed, blocked in its write, until the idle timeout).
+            List<String> held = List.of();
+            for (long end = System.nanoTime() + 30_000_000_000L; System.nanoTime() < end; Thread.sleep(200)) {
+                held = Thread.getAllStackTraces().entrySet().stream()
+                        .filter(t -> Arrays.stream(t.getValue())
+                                .anyMatch(f -> f.getClassName().startsWith("serv.core.internal.http.")))
+                        .map(t -> t.getKey().getName() + " " + Arrays.toString(t.getValue())).toList();
+                if (held.isEmpty()) {
+                    break;
+                }
+            }
+            assertEquals("threads still in Serv's request code: " + held, 0, held.size());
+            Answer health = get("/health");
+            assertEquals(health.body(), 200, health.status());
+        } finally {
+            for (Socket s : readers) {
+                s.close();
+            }
+        }
     }
 
     @Test

@@ -763,7 +763,9 @@ public final class Dispatcher extends HttpServlet implements Routes {
         byte[] output = method.equals("HEAD") ? null : answer.output();
         if (answer.output() != null) {
             resp.setContentType(answer.contentType());
-            resp.setContentLength(answer.output().length);
+            if (output == null) {
+                resp.setContentLength(answer.output().length); // HEAD: what GET would send
+            }
         }
         ErrorAnswers.send(resp, answer.status(), output, answer.headers());
         return true;

@@ -23,12 +23,21 @@ final class ErrorAnswers {
 
     static final int RETRY_AFTER_SECONDS = 5;
 
+    /** Largest answer kept whole in the response's buffer (see {@link #send}); a larger one is written as it goes. */
+    static final int MAX_BUFFERED = 4 << 20;
+
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
 
     private ErrorAnswers() {
     }
 
-    /** Sends a complete answer: status, headers and a JSON body (or none). */
+    /**
+     * Sends a complete answer: status, headers and a JSON body (or none). The body goes into the response's buffer
+     * (made large enough for it, up to {@link #MAX_BUFFERED}) and no Content-Length is set here: Jetty then writes
+     * it once the request's thread has returned, without a thread, and sets the Content-Length itself. Written with
+     * its Content-Length, the last byte made Jetty write it at once, blocking: a client that sends requests and
+     * reads no answer held a thread per connection until the idle timeout (60 s), and 200 of them held them all.
+     */
     static void send(HttpServletResponse resp, int status, byte[] body, Map<String, String> headers)
             throws IOException {
         resp.setStatus(status);
@@ -37,7 +46,9 @@ final class ErrorAnswers {
             if (resp.getContentType() == null) {
                 resp.setContentType("application/json");
             }
-            resp.setContentLength(body.length);
+            if (body.length < MAX_BUFFERED && !resp.isCommitted()) {
+                resp.setBufferSize(Math.max(resp.getBufferSize(), body.length + 1));
+            }
             resp.getOutputStream().write(body);
         }
     }
