@@ -38,7 +38,10 @@ public class SecretsIT {
     private static final String TENANT = "TenantSecret2X6v";
     private static final String CONSOLE = "ConsoleSecret7Q2r";
     private static final String FORM = "FormSecret4N8t";
-    private static final List<String> ALL = List.of(ENV, URL, FILE, TENANT, CONSOLE, FORM);
+    /** Passwords given as a URL's query parameter: the driver takes them (they were stored in clear). */
+    private static final String QUERY = "QuerySecret5K2w";
+    private static final String FORM_QUERY = "FormQuerySecret9Z3v";
+    private static final List<String> ALL = List.of(ENV, URL, FILE, TENANT, CONSOLE, FORM, QUERY, FORM_QUERY);
 
     @Test
     public void noSecretIsShownKeptOrLogged() throws Exception {
@@ -52,12 +55,13 @@ public class SecretsIT {
                   default: {url: "%s", password: "${SERV_IT_DB_PASSWORD}", pool_size: 1}
                   analytics: {url: "postgresql://postgres:%s@127.0.0.1:5432/%s", pool_size: 1}
                   filed: {url: "%s", password_file: db.password, pool_size: 1}
+                  queried: {url: "jdbc:postgresql://127.0.0.1:5432/%s?user=postgres&password=%s", pool_size: 1}
                 tenants:
                   acme:
                     hosts: [acme.test]
                     idle_timeout: 0
                     database: {url: "%s", password: "${SERV_IT_TENANT_PASSWORD}"}
-                """.formatted(db, URL, name, db, tenantDb));
+                """.formatted(db, URL, name, db, name, QUERY, tenantDb));
         Map<String, String> env = Map.of("SERV_IT_DB_PASSWORD", ENV, "SERV_IT_TENANT_PASSWORD", TENANT,
                 "SERV_CONSOLE_USER", "op", "SERV_CONSOLE_PASSWORD", CONSOLE);
         String auth = "Basic " + Base64.getEncoder().encodeToString(("op:" + CONSOLE).getBytes(StandardCharsets.UTF_8));
@@ -73,7 +77,17 @@ public class SecretsIT {
                             + "&name=formed&url=" + URLEncoder.encode(db, StandardCharsets.UTF_8) + "&password=" + FORM,
                     "Authorization", auth);
             assertTrue(saved.body(), saved.statusCode() < 400);
+            HttpResponse<String> queried = serv.postForm("/system/console/configMgr/"
+                    + URLEncoder.encode("[Temporary PID replaced by real PID upon save]", StandardCharsets.UTF_8)
+                            .replace("+", "%20"),
+                    "apply=true&action=ajaxConfigManager&factoryPid=serv.database&propertylist=name,url"
+                            + "&name=formqueried&url=" + URLEncoder.encode("jdbc:postgresql://127.0.0.1:5432/" + name
+                                    + "?user=postgres&password=" + FORM_QUERY, StandardCharsets.UTF_8),
+                    "Authorization", auth);
+            assertTrue(queried.body(), queried.statusCode() < 400);
             awaitUp(serv, "formed");
+            awaitUp(serv, "queried");
+            awaitUp(serv, "formqueried");
             scanPages(serv, auth);
             serv.stopGracefully();
         }

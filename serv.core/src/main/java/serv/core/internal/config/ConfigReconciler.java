@@ -536,6 +536,7 @@ public final class ConfigReconciler implements ConfigStatus {
         if (!(props.get(urlKey) instanceof String url) || EnvInterpolation.isReference(url)) {
             return;
         }
+        url = movePasswordOutOfQuery(props, urlKey, passwordKey, url);
         try {
             URI uri = new URI(url);
             String info = uri.getRawUserInfo();
@@ -548,9 +549,59 @@ public final class ConfigReconciler implements ConfigStatus {
                     StandardCharsets.UTF_8);
             String rest = url.substring(url.indexOf('@') + 1);
             props.put(urlKey, uri.getScheme() + "://" + user + "@" + rest);
-            props.putIfAbsent(passwordKey, password);
+            putPasswordIfAbsent(props, passwordKey, password);
         } catch (URISyntaxException | IllegalArgumentException notAUri) {
             // the consumer reports a malformed URL by its key, without the value
+        }
+    }
+
+    /**
+     * A password given as a parameter of the URL's query ({@code jdbc:postgresql://host/db?user=u&password=secret},
+     * {@code postgresql://host/db?password=secret}: the PostgreSQL driver takes both) goes to the password key as
+     * well (unless one is set), and out of the URL: it was stored and shown in clear. Returns the URL without it.
+     */
+    private static String movePasswordOutOfQuery(Map<String, Object> props, String urlKey, String passwordKey,
+            String url) {
+        int q = url.indexOf('?');
+        if (q < 0) {
+            return url;
+        }
+        int hash = url.indexOf('#', q);
+        String query = hash < 0 ? url.substring(q + 1) : url.substring(q + 1, hash);
+        StringBuilder kept = new StringBuilder();
+        String password = null;
+        for (String param : query.split("&", -1)) {
+            int eq = param.indexOf('=');
+            String name = eq < 0 ? param : param.substring(0, eq);
+            if (name.equalsIgnoreCase("password")) {
+                if (password == null && eq >= 0) {
+                    try {
+                        password = java.net.URLDecoder.decode(param.substring(eq + 1), StandardCharsets.UTF_8);
+                    } catch (IllegalArgumentException malformed) {
+                        password = param.substring(eq + 1);
+                    }
+                }
+                continue;
+            }
+            if (!param.isEmpty()) {
+                kept.append(kept.length() == 0 ? "" : "&").append(param);
+            }
+        }
+        if (password == null) {
+            return url;
+        }
+        String without = url.substring(0, q) + (kept.length() == 0 ? "" : "?" + kept)
+                + (hash < 0 ? "" : url.substring(hash));
+        props.put(urlKey, without);
+        putPasswordIfAbsent(props, passwordKey, password);
+        return without;
+    }
+
+    /** The password key takes {@code password} when it has none (empty is none: a form's field left blank). */
+    private static void putPasswordIfAbsent(Map<String, Object> props, String passwordKey, String password) {
+        Object current = props.get(passwordKey);
+        if (current == null || current.toString().isEmpty()) {
+            props.put(passwordKey, password);
         }
     }
 
