@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import serv.core.HttpException;
 import serv.core.internal.tenant.TenantRegistry;
 import serv.core.tenant.Tenant;
 import serv.database.Database;
@@ -56,11 +57,28 @@ final class DatabaseDirectory {
             try {
                 registry.wakeForRequest(tenant.id());
             } catch (RuntimeException e) {
-                LOG.error("Tenant {}: its pool could not be started: {}", tenant.id(), e.getMessage());
+                // Said once a minute per tenant and reason (each waiting request tried again every 10 ms: a
+                // thousand ERROR lines per request), and answered at once: waiting would not start it.
+                String reason = String.valueOf(e.getMessage());
+                long now = System.nanoTime();
+                Failure last = failures.get(tenant.id());
+                if (last == null || !last.reason.equals(reason) || now - last.at > 60_000_000_000L) {
+                    failures.put(tenant.id(), new Failure(reason, now));
+                    LOG.error("Tenant {}: its pool could not be started: {}", tenant.id(), reason);
+                }
+                throw HttpException.unavailable("tenant " + tenant.id() + ": its database could not be opened (the"
+                        + " server's log says why)", ErrorAnswers.RETRY_AFTER_SECONDS);
             }
+            failures.remove(tenant.id());
         }
         return databases.get(key);
     }
+
+    /** The last reason a tenant's pool could not be started, and when it was logged. */
+    private record Failure(String reason, long at) {
+    }
+
+    private final Map<String, Failure> failures = new ConcurrentHashMap<>();
 
     /** Whether a tenant's database is on its way: not there yet, starting, or closed as idle a moment ago. */
     static boolean waking(Database database) {

@@ -714,8 +714,13 @@ public final class Dispatcher extends HttpServlet implements Routes {
                 ErrorAnswers.error(resp, 404, "unknown tenant");
                 return true;
             }
-            database = tenant == null ? databases.get(route.database())
-                    : databases.forTenant(tenant, route.database(), tenants);
+            try {
+                database = tenant == null ? databases.get(route.database())
+                        : databases.forTenant(tenant, route.database(), tenants);
+            } catch (HttpException cannotOpen) {
+                ErrorAnswers.error(resp, cannotOpen);
+                return true;
+            }
             if (tenant != null && DatabaseDirectory.waking(database) && exchange.mayWait(WAKE_MS)) {
                 // The tenant's pool is starting (its first request): this request waits for it, without a thread.
                 exchange.retryLater(waits, this::dispatch);

@@ -1,6 +1,7 @@
 package serv.core.internal.tenant;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -84,6 +85,14 @@ record TenantSettings(Tenant tenant, Map<String, Object> ownDatabase, String sch
             throw new IllegalArgumentException("tenant: key 'id': '" + (id == null ? "" : id) + "' is not a slug; use"
                     + " lower-case letters, digits and '-', starting with a letter");
         }
+        props.forEach((key, value) -> {
+            String why = notText(value);
+            if (why != null) {
+                // A NUL in database_url was taken: every request then waited 15 s for a pool that could not start
+                throw new IllegalArgumentException("tenant " + id + ": key '" + key + "' holds " + why
+                        + "; remove it");
+            }
+        });
         List<String> hosts = new ArrayList<>();
         for (String h : list(props.get("hosts"))) {
             String host = h.strip().toLowerCase(Locale.ROOT);
@@ -177,15 +186,54 @@ record TenantSettings(Tenant tenant, Map<String, Object> ownDatabase, String sch
         return s.isEmpty() ? null : s;
     }
 
+    /**
+     * Why a setting's value is no text a setting can hold (a control character, half of a surrogate pair), or null;
+     * the elements of a list are checked each.
+     */
+    static String notText(Object value) {
+        if (value instanceof String[] array) {
+            return notText(Arrays.asList(array));
+        }
+        if (value instanceof Collection<?> c) {
+            for (Object element : c) {
+                String why = notText(element);
+                if (why != null) {
+                    return why;
+                }
+            }
+            return null;
+        }
+        if (!(value instanceof String s)) {
+            return null;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch < 0x20 && ch != '\t' || ch == 0x7f) {
+                return String.format("a control character (U+%04X)", (int) ch);
+            }
+            if (Character.isSurrogate(ch)) {
+                if (Character.isHighSurrogate(ch) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return "half of a surrogate pair, which is no character";
+                }
+            }
+        }
+        return null;
+    }
+
     /** A list value: an array, a collection, or one text with commas (as an etc/ file writes it). */
     private static List<String> list(Object value) {
         List<String> out = new ArrayList<>();
         if (value instanceof String[] array) {
             for (String s : array) {
-                out.addAll(List.of(s.split(",")));
+                if (s != null) {
+                    out.addAll(List.of(s.split(",")));
+                }
             }
         } else if (value instanceof Collection<?> c) {
-            c.forEach(v -> out.addAll(List.of(String.valueOf(v).split(","))));
+            // a null element is none (it became the host "null")
+            c.stream().filter(v -> v != null).forEach(v -> out.addAll(List.of(String.valueOf(v).split(","))));
         } else if (value != null) {
             out.addAll(List.of(value.toString().split(",")));
         }

@@ -3,6 +3,7 @@ package serv.core.internal.tenant;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -11,6 +12,23 @@ class TenantSettingsTest {
 
     private static String refusal(Map<String, Object> props) {
         return assertThrows(IllegalArgumentException.class, () -> TenantSettings.from(props)).getMessage();
+    }
+
+    @Test
+    void settingsAreTextWithoutControlCharactersOrHalvesOfPairs() {
+        assertEquals("tenant d: key 'database_url' holds a control character (U+0000); remove it",
+                refusal(Map.of("id", "d", "hosts", "d.test", "database_url", "sqlite:///data/d\u0000.db")));
+        assertEquals("tenant d: key 'name' holds half of a surrogate pair, which is no character; remove it",
+                refusal(Map.of("id", "d", "hosts", "d.test", "name", "x\ud83d")));
+        assertEquals("tenant d: key 'hosts' holds a control character (U+000A); remove it",
+                refusal(Map.of("id", "d", "hosts", List.of("d.test", "e\n.test"))));
+        assertEquals("Grüße 😀\tok", TenantSettings.from(Map.of("id", "d", "hosts", "d.test", "name", "Grüße 😀\tok"))
+                .tenant().name());
+        // a null host is none (it was the host "null")
+        java.util.List<Object> withNull = new java.util.ArrayList<>();
+        withNull.add(null);
+        withNull.add("d.test");
+        assertEquals(List.of("d.test"), TenantSettings.from(Map.of("id", "d", "hosts", withNull)).tenant().hosts());
     }
 
     @Test
