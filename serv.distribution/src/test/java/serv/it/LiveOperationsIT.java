@@ -205,6 +205,43 @@ public class LiveOperationsIT extends ServTestSupport {
         }
     }
 
+    /**
+     * Edits an operator makes by mistake, under load: the url line left out (it was the embedded SQLite file: writes
+     * went to data/app.db), a port with one digit too many (the working pool was closed: FAILED), the file cut short
+     * by its save for a moment (valid YAML naming no database: default was deleted and its pool closed). The
+     * working pool serves through all of them, and every write lands in PostgreSQL.
+     */
+    @Test
+    public void aUrlLeftOutOrMistypedOrAFileCutShortLeavesTheWorkingPoolServing() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        int author = author();
+        String good = yaml(pg());
+        try (Writers load = new Writers("", author)) {
+            for (String[] edit : new String[][] {
+                    { "databases:\n  default: {pool_size: 2}\n", "key 'url' is missing" },
+                    { "databases:\n  default: {url: \"\", pool_size: 2}\n", "key 'url' is missing" },
+                    { "databases:\n  default: {url: \"" + pg().replaceFirst("@([^/:]+)(:\\d+)?/", "@$1:154320/") + "\"}\n",
+                            "is not a port (1-65535)" } }) {
+                writeYaml(edit[0]);
+                await("the refusal in /health: " + edit[1], Duration.ofSeconds(20), () -> holds(
+                        () -> get("/health").body().contains(edit[1])));
+                assertEquals("UP", state("default"));
+                writeYaml(good);
+                await("no rejected change", Duration.ofSeconds(20), () -> holds(
+                        () -> !get("/health").body().contains("rejected_change")));
+            }
+            writeYaml("databases:\n"); // cut short by the save...
+            Thread.sleep(1000);
+            writeYaml(good); // ...and whole a second later
+            Thread.sleep(4000); // past the grace a deletion waits for
+            assertEquals("UP", state("default"));
+            load.close();
+            assertFalse("no SQLite default appears", Files.exists(home().resolve("data/app.db")));
+            assertEquals(load.statuses.toString(), Set.of(201), Set.copyOf(load.statuses));
+            assertTrue(postIdsInPostgres().containsAll(load.acknowledged));
+        }
+    }
+
     @Test
     public void aUrlThatNeverConnectsIsReportedNotPromoted() throws Exception {
         awaitStatus("/posts", 200, Duration.ofSeconds(30));

@@ -72,7 +72,14 @@ public record DatabaseSettings(String name, String tenant, DatabaseUrl url, Stri
                     + "' is not a valid database name; use lower-case letters, digits, '_' or '-', starting with a letter");
         }
         String tenant = string(props, "tenant", null);
-        DatabaseUrl url = DatabaseUrl.parse(string(props, "url", "sqlite:///data/app.db"), home);
+        // No URL is no database, never the embedded SQLite file: a url line deleted or left empty in an edit moved
+        // a PostgreSQL database's writes to data/app.db. (The embedded default's own configuration names its URL.)
+        String rawUrl = string(props, "url", null);
+        if (rawUrl == null) {
+            throw new ConfigurationException("key 'url' is missing: give the database's URL (postgresql://user@host:5432/"
+                    + "db, or sqlite:///data/app.db for an embedded one)");
+        }
+        DatabaseUrl url = DatabaseUrl.parse(rawUrl, home);
         String sslMode = string(props, "ssl_mode", null);
         if (sslMode != null) {
             if (url.dialect() != Dialect.POSTGRESQL) {
@@ -182,6 +189,9 @@ public record DatabaseSettings(String name, String tenant, DatabaseUrl url, Stri
         return blank(v) ? fallback : v.toString().strip();
     }
 
+    /** Most connections one pool setting may ask for. */
+    static final int MAX_CONNECTIONS = 1000;
+
     private static int integer(Map<String, ?> props, String key, int fallback, int min) throws ConfigurationException {
         Object v = props.get(key);
         if (blank(v)) {
@@ -189,12 +199,22 @@ public record DatabaseSettings(String name, String tenant, DatabaseUrl url, Stri
         }
         int value;
         try {
+            if (v instanceof Number n && (n instanceof Double || n instanceof Float || n instanceof java.math.BigDecimal)
+                    && n.doubleValue() != Math.rint(n.doubleValue())) {
+                throw new NumberFormatException(); // 1.5 was taken as 1
+            }
             value = v instanceof Number n ? Math.toIntExact(n.longValue()) : Integer.parseInt(v.toString().strip());
         } catch (NumberFormatException | ArithmeticException e) {
             throw new ConfigurationException("key '" + key + "': '" + v + "' is not a whole number");
         }
         if (value < min) {
             throw new ConfigurationException("key '" + key + "': " + value + " is too small; use " + min + " or more");
+        }
+        if (value > MAX_CONNECTIONS) {
+            // 99999 was applied: a pool that keeps opening connections no database server takes
+            throw new ConfigurationException("key '" + key + "': " + value + " connections are more than a database"
+                    + " server takes (PostgreSQL's default max_connections is 100); use " + MAX_CONNECTIONS
+                    + " or fewer");
         }
         return value;
     }

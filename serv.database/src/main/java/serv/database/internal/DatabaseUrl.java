@@ -6,6 +6,8 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import serv.database.Dialect;
 import serv.database.internal.DatabaseSettings.ConfigurationException;
@@ -23,8 +25,21 @@ import serv.database.internal.DatabaseSettings.ConfigurationException;
 public record DatabaseUrl(Dialect dialect, String jdbcUrl, String user, String password) {
 
     static DatabaseUrl parse(String url, Path home) throws ConfigurationException {
+        for (int i = 0; i < url.length(); i++) {
+            char c = url.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                throw new ConfigurationException(String.format("key 'url' holds a control character (U+%04X); remove"
+                        + " it", (int) c));
+            }
+        }
         String lower = url.toLowerCase(Locale.ROOT);
         if (lower.startsWith("jdbc:postgresql:")) {
+            // The driver reads the rest when the pool starts, and then a port out of range closed the working pool:
+            // checked here, where a wrong value is refused and the last good one serves on.
+            Matcher port = JDBC_PORT.matcher(url);
+            if (port.find()) {
+                checkPort(port.group(1));
+            }
             return new DatabaseUrl(Dialect.POSTGRESQL, url, null, null);
         }
         if (lower.startsWith("jdbc:sqlite:")) {
@@ -66,6 +81,10 @@ public record DatabaseUrl(Dialect dialect, String jdbcUrl, String user, String p
             throw new ConfigurationException("key 'url': not a valid URL (" + e.getReason()
                     + "); expected postgresql://user@host:5432/database");
         }
+        if (uri.getPort() > 0 || uri.getRawAuthority() != null && uri.getRawAuthority().matches(".*:\\d+$")) {
+            String authority = uri.getRawAuthority();
+            checkPort(authority.substring(authority.lastIndexOf(':') + 1));
+        }
         String host = uri.getHost();
         if (host == null) {
             if (uri.getRawAuthority() != null && !uri.getRawAuthority().endsWith("@")) {
@@ -102,6 +121,23 @@ public record DatabaseUrl(Dialect dialect, String jdbcUrl, String user, String p
             jdbc.append('?').append(uri.getRawQuery());
         }
         return new DatabaseUrl(Dialect.POSTGRESQL, jdbc.toString(), user, password);
+    }
+
+    /** host:port after jdbc:postgresql:// (the first host of a list). */
+    private static final Pattern JDBC_PORT = Pattern.compile("^jdbc:postgresql://(?:\\[[^\\]]*\\]|[^/:?,\\[]*):(\\d+)",
+            Pattern.CASE_INSENSITIVE);
+
+    private static void checkPort(String digits) throws ConfigurationException {
+        long port;
+        try {
+            port = Long.parseLong(digits);
+        } catch (NumberFormatException tooLong) {
+            port = Long.MAX_VALUE;
+        }
+        if (port < 1 || port > 65535) {
+            throw new ConfigurationException("key 'url': port " + digits + " is not a port (1-65535); PostgreSQL's is"
+                    + " 5432");
+        }
     }
 
     private static String decode(String s) {

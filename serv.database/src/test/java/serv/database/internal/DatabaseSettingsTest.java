@@ -22,6 +22,7 @@ class DatabaseSettingsTest {
 
     private DatabaseSettings settings(Object... kv) throws ConfigurationException {
         Map<String, Object> props = new HashMap<>();
+        props.put("url", "sqlite:///data/app.db");
         for (int i = 0; i < kv.length; i += 2) {
             props.put((String) kv[i], kv[i + 1]);
         }
@@ -40,6 +41,28 @@ class DatabaseSettingsTest {
         assertEquals(10, s.minIdle());
         assertEquals(10, s.maxPoolSize());
         assertEquals(5000, s.connectionTimeoutMs());
+    }
+
+    @Test
+    void noUrlIsNoDatabaseNeverTheEmbeddedFile() {
+        // a url line deleted or left empty in an edit moved a PostgreSQL database's writes to data/app.db
+        assertEquals("key 'url' is missing: give the database's URL (postgresql://user@host:5432/db, or"
+                + " sqlite:///data/app.db for an embedded one)", error("url", null));
+        assertEquals("key 'url' is missing: give the database's URL (postgresql://user@host:5432/db, or"
+                + " sqlite:///data/app.db for an embedded one)", error("url", " "));
+    }
+
+    @Test
+    void portsControlCharactersFractionsAndHugePoolsAreRefused() {
+        assertEquals("key 'url': port 154320 is not a port (1-65535); PostgreSQL's is 5432",
+                error("url", "postgresql://postgres@127.0.0.1:154320/main"));
+        assertEquals("key 'url': port 99999 is not a port (1-65535); PostgreSQL's is 5432",
+                error("url", "jdbc:postgresql://127.0.0.1:99999/main?user=postgres"));
+        assertEquals("key 'url' holds a control character (U+0000); remove it", error("url", "sqlite:///data/d\u0000.db"));
+        assertEquals("key 'pool_size': '1.5' is not a whole number", error("pool_size", 1.5));
+        assertTrue(error("pool_size", 99999).startsWith("key 'pool_size': 99999 connections are more than a database"
+                + " server takes"));
+        assertTrue(error("max_overflow", "5000").startsWith("key 'max_overflow': 5000 connections"));
     }
 
     @Test

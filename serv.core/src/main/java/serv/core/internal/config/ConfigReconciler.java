@@ -99,6 +99,16 @@ public final class ConfigReconciler implements ConfigStatus {
         return t;
     });
     private final AtomicBoolean queued = new AtomicBoolean();
+    /** Configurations whose source left them out, by PID, since when (nanoTime): deleted after the grace time. */
+    private final Map<String, Long> missingSince = new ConcurrentHashMap<>();
+    /** How long a source must leave a configuration out before it is deleted. */
+    static final long REMOVAL_GRACE_NANOS = 3_000_000_000L;
+    private final java.util.concurrent.ScheduledExecutorService recheck = Executors.newSingleThreadScheduledExecutor(
+            r -> {
+                Thread t = new Thread(r, "serv-config-recheck");
+                t.setDaemon(true);
+                return t;
+            });
     /** The problems of each source last reported, so that each is logged once. */
     private final Map<String, List<String>> reported = new HashMap<>();
     /** The configurations edited in the console over what their source said, by PID, with the source. */
@@ -132,6 +142,7 @@ public final class ConfigReconciler implements ConfigStatus {
 
     @Deactivate
     void deactivate() throws InterruptedException {
+        recheck.shutdownNow();
         worker.shutdownNow();
         worker.awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -338,10 +349,25 @@ public final class ConfigReconciler implements ConfigStatus {
                 continue; // the embedded default of a new server stays until a default is configured
             }
             String pid = c.getPid(); // a deleted configuration answers nothing more
+            long now = System.nanoTime();
+            Long since = missingSince.putIfAbsent(pid, now);
+            if (since == null || now - since < REMOVAL_GRACE_NANOS) {
+                // A file cut short by its save (ending after "databases:"), or moved away and back by an editor, is
+                // valid YAML that names nothing: its databases were deleted and their pools closed at once. A
+                // configuration is deleted once its source has left it out for the grace time; back before, it stays.
+                if (since == null) {
+                    LOG.info("{} is no longer in {}: it is deleted in {} s unless it comes back", label(pid), owner,
+                            REMOVAL_GRACE_NANOS / 1_000_000_000L);
+                    recheck.schedule(this::reconcileSoon, REMOVAL_GRACE_NANOS + 100_000_000L, TimeUnit.NANOSECONDS);
+                }
+                continue;
+            }
+            missingSince.remove(pid);
             c.delete();
             overridden.remove(pid);
             LOG.info("{} deleted: it is no longer in {}", label(pid), owner);
         }
+        missingSince.keySet().removeIf(wanted::containsKey); // back in its source: nothing to delete
         warnings.clear();
         warnings.addAll(problems);
     }
