@@ -293,6 +293,14 @@ public class OperatorIT {
                 + form);
         assertTrue(posted, posted.startsWith("HTTP/1.1 400 "));
         assertTrue(posted, posted.contains("{\"error\":\"the form is not valid: "));
+        // A pattern is no PID: the configuration page deleted whichever tenant matched serv.tenant~* first
+        String deleting = "apply=true&delete=true&action=ajaxConfigManager";
+        String pattern = serv.raw("POST /system/console/configMgr/serv.tenant~* HTTP/1.1\r\n" + host + auth
+                + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + deleting.length()
+                + "\r\n\r\n" + deleting);
+        assertTrue(pattern, pattern.startsWith("HTTP/1.1 400 "));
+        assertTrue(pattern, pattern.contains("{\"error\":\"'serv.tenant~*' is a pattern, not the PID of one"
+                + " configuration"));
 
         String boundary = "serv-it-boundary";
         String multipart = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"action\"\r\n\r\ninstall\r\n--"

@@ -51,6 +51,13 @@ public final class ConsoleParameterCheck implements Filter {
             upload(req, res, chain);
             return;
         }
+        String target = pidPattern(req);
+        if (target != null) {
+            answer(res, HttpServletResponse.SC_BAD_REQUEST, "'" + target + "' is a pattern, not the PID of one"
+                    + " configuration: the console's configuration page took it as a filter and changed or deleted"
+                    + " whichever configuration matched first; name the configuration itself");
+            return;
+        }
         try {
             req.getParameterMap(); // Jetty keeps what it parsed: the console reads it from there
         } catch (RuntimeException e) {
@@ -65,6 +72,32 @@ public final class ConsoleParameterCheck implements Filter {
             return;
         }
         chain.doFilter(request, response);
+    }
+
+    /**
+     * The PID of a change to the console's configuration page ({@code POST /system/console/configMgr/<pid>}) when
+     * it holds a filter's special characters, else null. The page treats {@code serv.tenant~*} as a filter, and
+     * {@code delete=true} on it deleted an arbitrary tenant.
+     */
+    static String pidPattern(HttpServletRequest req) {
+        if (!"POST".equalsIgnoreCase(req.getMethod())) {
+            return null;
+        }
+        String uri = req.getRequestURI();
+        String page = "/configMgr/";
+        int at = uri == null ? -1 : uri.indexOf(page);
+        if (at < 0) {
+            return null;
+        }
+        String pid;
+        try {
+            pid = java.net.URLDecoder.decode(uri.substring(at + page.length()).replace("+", "%2B"),
+                    java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+            return null; // Jetty refuses it before
+        }
+        return pid.indexOf('*') >= 0 || pid.indexOf('(') >= 0 || pid.indexOf(')') >= 0 || pid.indexOf('\\') >= 0
+                ? pid : null;
     }
 
     private static void upload(HttpServletRequest req, HttpServletResponse res, FilterChain chain)

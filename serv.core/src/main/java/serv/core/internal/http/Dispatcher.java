@@ -160,6 +160,14 @@ public final class Dispatcher extends HttpServlet implements Routes {
     }
 
     /** Whether the framework is still starting bundles (whose routes may be on their way). */
+    private boolean frameworkStopping() {
+        try {
+            return context != null && context.getBundle(0).getState() == Bundle.STOPPING;
+        } catch (IllegalStateException gone) {
+            return true; // this bundle's context is no longer valid: it is stopping
+        }
+    }
+
     private boolean frameworkStarting() {
         FrameworkStart s = start;
         return s != null && s.starting();
@@ -660,6 +668,12 @@ public final class Dispatcher extends HttpServlet implements Routes {
             if (frameworkStarting()) {
                 // Extensions are still starting: the route (or its method) may be on its way: "not yet", not "never".
                 ErrorAnswers.unavailable(resp, "Serv is starting: its extensions are not all started yet");
+                return true;
+            }
+            if (frameworkStopping()) {
+                // The extensions' routes go one by one as the server stops: a POST whose route went answered 405
+                // (its GET still there), then 404, where the client should retry elsewhere or later.
+                ErrorAnswers.unavailable(resp, "Serv is stopping");
                 return true;
             }
             if (tenant == null && tenants.loading()) {

@@ -11,7 +11,13 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+
+import serv.core.internal.server.FrameworkStart;
 
 /**
  * What Serv sets in Jetty that Felix HTTP has no setting for:
@@ -38,9 +44,19 @@ public final class JettyHook implements ConnectorFactory {
      */
     static final long MIN_BODY_BYTES_PER_SECOND = 32;
 
+    /** The framework, whose state says whether a 404 is "not there" or "not yet" / "no longer". */
+    private final Bundle framework;
+    private final FrameworkStart start;
+
+    @Activate
+    public JettyHook(BundleContext context) {
+        this.framework = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION);
+        this.start = new FrameworkStart(context);
+    }
+
     @Override
     public Connector createConnector(Server server) {
-        server.setErrorHandler(new Handler());
+        server.setErrorHandler(new Handler(framework, start));
         // Felix calls this once its own connectors are in the server (and started); each has its HTTP
         // configuration, which Jetty reads at every body read.
         for (Connector c : server.getConnectors()) {
@@ -65,6 +81,14 @@ public final class JettyHook implements ConnectorFactory {
     /** Jetty's error answer, as JSON: the status Jetty chose, and its message (the reason, never a stack trace). */
     static final class Handler extends ErrorHandler {
 
+        private final Bundle framework;
+        private final FrameworkStart start;
+
+        Handler(Bundle framework, FrameworkStart start) {
+            this.framework = framework;
+            this.start = start;
+        }
+
         /**
          * Every method's error has its JSON body: Jetty writes one only for GET, POST and HEAD, so the Web Console's
          * 405 to a PATCH or PUT and its 501 to an unknown method came with an empty body.
@@ -79,6 +103,18 @@ public final class JettyHook implements ConnectorFactory {
                 Throwable cause, Callback callback) {
             String text = message == null || message.isBlank() ? org.eclipse.jetty.http.HttpStatus.getMessage(code)
                     : message;
+            int state = framework == null ? Bundle.ACTIVE : framework.getState();
+            if (code == 404 && state == Bundle.ACTIVE && start != null && start.starting()) {
+                state = Bundle.STARTING; // the start levels are still rising: Serv's bundles are on their way
+            }
+            if (code == 404 && (state == Bundle.STARTING || state == Bundle.STOPPING)) {
+                // Jetty is up before Serv's dispatcher is there, and stays up after it went: its 404 then is "not
+                // yet" or "no longer", which a client retries (a POST that got 404 while the server restarted was
+                // taken for a route that does not exist).
+                response.setStatus(503);
+                response.getHeaders().put("Retry-After", Integer.toString(ErrorAnswers.RETRY_AFTER_SECONDS));
+                text = state == Bundle.STARTING ? "Serv is starting" : "Serv is stopping";
+            }
             byte[] body = Json.error(text);
             response.getHeaders().put("Content-Type", "application/json");
             response.getHeaders().put("Content-Length", Integer.toString(body.length));
