@@ -21,16 +21,17 @@ import serv.cli.CommandGroup;
 /**
  * The operator's commands against a running server, through its admin API: {@code serv status},
  * {@code serv database}, {@code serv tenant}, {@code serv route}, {@code serv extension}. Tables by default,
- * {@code --json} for the API's answer; exit codes: 0 done, 1 refused (the reason is printed), 3 no server, 4 login
- * refused, 5 server error ({@code serv status}: 1 when something needs attention).
+ * {@code --json} for the API's answer; exit codes: 0 done, 1 refused (the reason is printed), 2 a wrong option or
+ * argument (nothing sent), 3 no server, 4 login refused, 5 server error ({@code serv status}: 1 when something needs
+ * attention).
  */
 public final class AdminCommands {
 
     private AdminCommands() {
     }
 
-    static final String EXIT_CODES = "%nExit codes: 0 done, 1 refused (the reason is printed), 3 no server answers,"
-            + " 4 login refused, 5 server error.";
+    static final String EXIT_CODES = "%nExit codes: 0 done, 1 refused (the reason is printed), 2 a wrong option or"
+            + " argument (nothing was sent), 3 no server answers, 4 login refused, 5 server error.";
 
     /** A command that talks to the server: its options, and the printing of failures. */
     abstract static class AdminCommand implements Callable<Integer> {
