@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import serv.cli.admin.AdminClient;
+import serv.cli.admin.PathValues;
 
 /**
  * {@code serv deploy [jar]}: installs an extension bundle into a server, through its admin API (a running server) or
@@ -123,7 +124,7 @@ public final class Deploy implements Callable<Integer> {
         while (System.nanoTime() < deadline) {
             JsonNode x;
             try {
-                x = api.get("extensions/" + bundle.symbolicName());
+                x = api.get("extensions/" + PathValues.segment(bundle.symbolicName()));
             } catch (AdminClient.Failure f) {
                 if (f.exitCode() != AdminClient.REFUSED) {
                     throw f;

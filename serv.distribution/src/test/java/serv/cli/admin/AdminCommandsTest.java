@@ -24,8 +24,9 @@ import picocli.CommandLine;
 import serv.cli.Main;
 
 /**
- * The operator's commands against a stand-in for the admin API: a wrong --url is a usage error said in one line,
- * before anything is sent.
+ * The operator's commands against a stand-in for the admin API: a wrong --url or a value that cannot be a tenant id,
+ * database name or extension is a usage error said in one line, before anything is sent; a right one goes into the
+ * API path as one segment.
  */
 public class AdminCommandsTest {
 
@@ -96,6 +97,48 @@ public class AdminCommandsTest {
         assertUsage(serv("status", "--url=" + url + "/health"), "--url is the server's address (http://HOST:PORT),"
                 + " without a path: got '" + url + "/health'; give --url=" + url);
         assertEquals("nothing was sent", List.of(), requests);
+    }
+
+    @Test
+    public void anIdThatIsNoSlugIsRefusedBeforeAnythingIsSent() {
+        String notATenant = "is not a tenant id: a tenant id is lower-case letters, digits and '-', starting with a"
+                + " letter (serv tenant list shows them)";
+        assertUsage(against("tenant", "remove", ".."), "'..' " + notATenant);
+        assertUsage(against("tenant", "remove", "."), "'.' " + notATenant);
+        assertUsage(against("tenant", "remove", "a/b"), "'a/b' " + notATenant);
+        assertUsage(against("tenant", "edit", "..", "--name", "x"), "'..' " + notATenant);
+        assertUsage(against("tenant", "add", "Acme", "--host", "acme.test"), "'Acme' cannot be a tenant id: a"
+                + " tenant id is lower-case letters, digits and '-', starting with a letter (acme, say)");
+        assertUsage(against("database", "status", ".."), "'..' is not a database name: a database name is"
+                + " lower-case letters, digits, '_' and '-', starting with a letter (serv database list shows them)");
+        assertUsage(against("database", "test", "default", "--tenant", "../x"), "'../x' " + notATenant);
+        assertUsage(against("extension", "stop", ".."), "'..' is not an extension: give its bundle id or its"
+                + " symbolic name, such as serv.blog (serv extension list shows them)");
+        assertUsage(against("extension", "start", "serv.blog/../x"), "'serv.blog/../x' is not an extension: give its"
+                + " bundle id or its symbolic name, such as serv.blog (serv extension list shows them)");
+        assertEquals("nothing was sent", List.of(), requests);
+    }
+
+    @Test
+    public void anIdGoesIntoTheAPIPathAsOneSegment() {
+        Run removed = against("tenant", "remove", "acme-2");
+        assertEquals(removed.err(), 0, removed.exit());
+        assertEquals("done\n", removed.out());
+        assertEquals(0, against("database", "test", "reports_1", "--tenant", "acme").exit());
+        assertEquals(0, against("extension", "stop", "serv.blog").exit());
+        assertEquals(0, against("extension", "start", "42").exit());
+        assertEquals(List.of("DELETE /system/console/serv/api/tenants/acme-2?data=keep",
+                "POST /system/console/serv/api/databases/reports_1/test?tenant=acme",
+                "POST /system/console/serv/api/extensions/serv.blog/stop",
+                "POST /system/console/serv/api/extensions/42/start"), requests);
+    }
+
+    @Test
+    public void aSegmentIsNeverAStepInThePath() {
+        assertEquals("%2E%2E", PathValues.segment(".."));
+        assertEquals("a%2Fb%3Fc%25", PathValues.segment("a/b?c%"));
+        assertEquals("x%20y", PathValues.segment("x y"));
+        assertEquals("a.b", PathValues.segment("a.b"));
     }
 
     @Test
