@@ -14,8 +14,9 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-import org.junit.After;
+import org.junit.AfterClass;
 import org.junit.Before;
+import org.junit.BeforeClass;
 import org.junit.Test;
 
 import com.sun.net.httpserver.HttpServer;
@@ -30,20 +31,20 @@ import serv.cli.Main;
  */
 public class AdminCommandsTest {
 
-    private HttpServer server;
-    private final List<String> requests = Collections.synchronizedList(new ArrayList<>());
-    private String url;
-    private Path password;
+    private static HttpServer server;
+    private static final List<String> REQUESTS = Collections.synchronizedList(new ArrayList<>());
+    private static String url;
+    private static Path password;
 
     /** What a command printed and returned. */
     record Run(int exit, String out, String err) {
     }
 
-    @Before
-    public void start() throws Exception {
+    @BeforeClass
+    public static void start() throws Exception {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         server.createContext("/", exchange -> {
-            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
+            REQUESTS.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
                     + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI()
                             .getRawQuery()));
             byte[] body = ("{\"message\":\"done\",\"ok\":true,\"symbolic_name\":\"serv.blog\","
@@ -59,8 +60,13 @@ public class AdminCommandsTest {
         Files.writeString(password, "pw-pw-pw-pw\n");
     }
 
-    @After
-    public void stop() throws Exception {
+    @Before
+    public void forget() {
+        REQUESTS.clear();
+    }
+
+    @AfterClass
+    public static void stop() throws Exception {
         server.stop(0);
         Files.deleteIfExists(password);
     }
@@ -96,7 +102,7 @@ public class AdminCommandsTest {
                 "--url must be http://HOST:PORT or https://HOST:PORT, got 'not a url'");
         assertUsage(serv("status", "--url=" + url + "/health"), "--url is the server's address (http://HOST:PORT),"
                 + " without a path: got '" + url + "/health'; give --url=" + url);
-        assertEquals("nothing was sent", List.of(), requests);
+        assertEquals("nothing was sent", List.of(), REQUESTS);
     }
 
     @Test
@@ -116,7 +122,7 @@ public class AdminCommandsTest {
                 + " symbolic name, such as serv.blog (serv extension list shows them)");
         assertUsage(against("extension", "start", "serv.blog/../x"), "'serv.blog/../x' is not an extension: give its"
                 + " bundle id or its symbolic name, such as serv.blog (serv extension list shows them)");
-        assertEquals("nothing was sent", List.of(), requests);
+        assertEquals("nothing was sent", List.of(), REQUESTS);
     }
 
     @Test
@@ -130,7 +136,7 @@ public class AdminCommandsTest {
         assertEquals(List.of("DELETE /system/console/serv/api/tenants/acme-2?data=keep",
                 "POST /system/console/serv/api/databases/reports_1/test?tenant=acme",
                 "POST /system/console/serv/api/extensions/serv.blog/stop",
-                "POST /system/console/serv/api/extensions/42/start"), requests);
+                "POST /system/console/serv/api/extensions/42/start"), REQUESTS);
     }
 
     @Test
@@ -145,6 +151,6 @@ public class AdminCommandsTest {
     public void anUnreadablePasswordFileIsSaidWithoutAJavaClassName() throws Exception {
         Run run = serv("status", "--url", url, "--user", "op", "--password-file", password + ".absent");
         assertUsage(run, "--password-file " + password + ".absent does not exist");
-        assertTrue(requests.isEmpty());
+        assertTrue(REQUESTS.isEmpty());
     }
 }
