@@ -6,12 +6,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
+
+import javax.net.ssl.SSLException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -31,6 +34,8 @@ public final class AdminClient {
     public static final int OK = 0;
     /** The server refused the request (a 4xx: wrong value, unknown name); the reason is printed. */
     public static final int REFUSED = 1;
+    /** A wrong option or argument (picocli's own code for one): nothing was sent; the reason is printed. */
+    public static final int USAGE = 2;
     /** The server could not be reached. */
     public static final int UNREACHABLE = 3;
     /** The login was refused. */
@@ -75,24 +80,28 @@ public final class AdminClient {
     // HTTP/1.1, which Serv's port speaks (the default, HTTP/2, sends an h2c upgrade with every request)
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
+    private final String server;
     private final String base;
     private final String authorization;
     final boolean json;
 
     public AdminClient(Options o) throws Failure {
-        String url = o.url != null ? o.url : System.getenv("SERV_URL");
-        if (url == null || url.isBlank()) {
-            String port = System.getenv().getOrDefault("SERV_PORT", "8000").strip();
-            url = "http://127.0.0.1:" + (port.isEmpty() ? "8000" : port);
-        }
-        this.base = url.replaceAll("/+$", "") + "/system/console/serv/api/";
+        this.server = address(o);
+        this.base = server + "/system/console/serv/api/";
         String user = o.user != null ? o.user : System.getenv("SERV_CONSOLE_USER");
         String password = System.getenv("SERV_CONSOLE_PASSWORD");
         if (o.passwordFile != null) {
             try {
                 password = Files.readString(o.passwordFile).strip();
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new Failure(USAGE, "--password-file " + o.passwordFile + " does not exist");
+            } catch (java.nio.file.AccessDeniedException e) {
+                throw new Failure(USAGE, "--password-file " + o.passwordFile + " cannot be read (permission denied)");
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new Failure(USAGE, "--password-file " + o.passwordFile + " is not UTF-8 text");
             } catch (IOException e) {
-                throw new Failure(REFUSED, "the password file " + o.passwordFile + " could not be read: " + e);
+                throw new Failure(USAGE, "--password-file " + o.passwordFile + " cannot be read"
+                        + (Files.isDirectory(o.passwordFile) ? ": it is a folder" : ""));
             }
         }
         if (user == null || password == null) {
@@ -102,6 +111,15 @@ public final class AdminClient {
         this.authorization = "Basic " + Base64.getEncoder().encodeToString(
                 (user + ":" + password).getBytes(StandardCharsets.UTF_8));
         this.json = o.json;
+    }
+
+    /**
+     * The server's address the options give (--url, else $SERV_URL, else $SERV_PORT's), checked.
+     *
+     * @throws Failure with {@link #USAGE} when it cannot be a server's address
+     */
+    public static String address(Options o) throws Failure {
+        return ServerAddress.of(o.url, System::getenv);
     }
 
     /** Whether the command prints the API's JSON answer (--json) instead of text. */
@@ -138,19 +156,29 @@ public final class AdminClient {
     }
 
     private JsonNode send(String method, String path, HttpRequest.BodyPublisher body, String type) throws Failure {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", authorization).header("Accept", "application/json").method(method, body);
-        if (type != null) {
-            b.header("Content-Type", type);
-        }
         HttpResponse<byte[]> r;
         try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+                    .header("Authorization", authorization).header("Accept", "application/json")
+                    .method(method, body);
+            if (type != null) {
+                b.header("Content-Type", type);
+            }
             r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IllegalArgumentException e) {
+            // not expected: the address is checked and every value in the path encoded; said, not thrown
+            throw new Failure(USAGE, "no request can be made to " + server + " for " + path + " (check --url)");
         } catch (ConnectException e) {
-            throw new Failure(UNREACHABLE, "no server answers at " + base.replace("/system/console/serv/api/", "")
-                    + " (is it running? set --url or SERV_PORT)");
+            throw new Failure(UNREACHABLE, "no server answers at " + server + " (is it running? set --url or"
+                    + " SERV_PORT)");
+        } catch (HttpTimeoutException e) {
+            throw new Failure(UNREACHABLE, "the server at " + server + " did not answer within 60 s");
+        } catch (SSLException e) {
+            throw new Failure(UNREACHABLE, "no TLS connection to " + server + (server.startsWith("https:")
+                    ? " (does it speak http://, not https://?)" : "") + ": " + e.getMessage());
         } catch (IOException e) {
-            throw new Failure(UNREACHABLE, "the server could not be reached: " + e.getMessage());
+            throw new Failure(UNREACHABLE, "the server at " + server + " could not be reached"
+                    + (e.getMessage() == null ? " (the connection was closed)" : ": " + e.getMessage()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new Failure(UNREACHABLE, "interrupted");
@@ -165,7 +193,7 @@ public final class AdminClient {
                 answer = JSON.readTree(r.body());
             } catch (IOException e) {
                 throw new Failure(SERVER_ERROR, "the server answered " + r.statusCode() + " without JSON: is "
-                        + base + " a Serv server?");
+                        + server + " a Serv server?");
             }
         }
         if (r.statusCode() >= 400) {

@@ -21,16 +21,17 @@ import serv.cli.CommandGroup;
 /**
  * The operator's commands against a running server, through its admin API: {@code serv status},
  * {@code serv database}, {@code serv tenant}, {@code serv route}, {@code serv extension}. Tables by default,
- * {@code --json} for the API's answer; exit codes: 0 done, 1 refused (the reason is printed), 3 no server, 4 login
- * refused, 5 server error ({@code serv status}: 1 when something needs attention).
+ * {@code --json} for the API's answer; exit codes: 0 done, 1 refused (the reason is printed), 2 a wrong option or
+ * argument (nothing sent), 3 no server, 4 login refused, 5 server error ({@code serv status}: 1 when something needs
+ * attention).
  */
 public final class AdminCommands {
 
     private AdminCommands() {
     }
 
-    static final String EXIT_CODES = "%nExit codes: 0 done, 1 refused (the reason is printed), 3 no server answers,"
-            + " 4 login refused, 5 server error.";
+    static final String EXIT_CODES = "%nExit codes: 0 done, 1 refused (the reason is printed), 2 a wrong option or"
+            + " argument (nothing was sent), 3 no server answers, 4 login refused, 5 server error.";
 
     /** A command that talks to the server: its options, and the printing of failures. */
     abstract static class AdminCommand implements Callable<Integer> {
@@ -43,11 +44,19 @@ public final class AdminCommands {
         @Override
         public final Integer call() {
             try {
+                check();
                 return run(new AdminClient(options), spec.commandLine().getOut());
             } catch (AdminClient.Failure f) {
                 spec.commandLine().getErr().println("serv: " + f.getMessage());
                 return f.exitCode();
             }
+        }
+
+        /**
+         * Checks the command's arguments before anything else (the server's address, the login, a request): a wrong
+         * one is a {@link AdminClient#USAGE} failure.
+         */
+        void check() throws AdminClient.Failure {
         }
 
         abstract int run(AdminClient api, PrintWriter out) throws AdminClient.Failure;
@@ -78,13 +87,8 @@ public final class AdminCommands {
                 + " idle / " + p.get("pending").asInt() + " pending / " + p.get("max").asInt() + " max";
     }
 
-    static String tenantQuery(String tenant) {
-        return tenant == null ? "" : "?tenant=" + java.net.URLEncoder.encode(tenant,
-                java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    static String segment(String s) {
-        return java.net.URLEncoder.encode(s, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20");
+    static String tenantQuery(String tenant) throws AdminClient.Failure {
+        return tenant == null ? "" : "?tenant=" + PathValues.tenant(tenant);
     }
 
     // ---- status -------------------------------------------------------------------------------------------
@@ -155,6 +159,16 @@ public final class AdminCommands {
 
             @Option(names = "--tenant", description = "The tenant whose database it is.")
             String tenant;
+
+            /** {@code databases/{name}}, then {@code action} ("" or "/test", ...), then the tenant: checked. */
+            String path(String action) throws AdminClient.Failure {
+                return "databases/" + PathValues.database(name) + action + tenantQuery(tenant);
+            }
+
+            @Override
+            void check() throws AdminClient.Failure {
+                path("");
+            }
         }
 
         @Command(name = "status", mixinStandardHelpOptions = true, description = "One database in detail.",
@@ -162,7 +176,7 @@ public final class AdminCommands {
         static final class StatusOf extends One {
             @Override
             int run(AdminClient api, PrintWriter out) throws AdminClient.Failure {
-                JsonNode d = api.get("databases/" + segment(name) + tenantQuery(tenant));
+                JsonNode d = api.get(path(""));
                 StringBuilder s = new StringBuilder();
                 for (String f : new String[] { "label", "state", "reason", "dialect", "url", "source",
                     "acquire_ms_avg", "timeouts", "pending_change", "rejected_change" }) {
@@ -182,7 +196,7 @@ public final class AdminCommands {
         static final class MigrationsOf extends One {
             @Override
             int run(AdminClient api, PrintWriter out) throws AdminClient.Failure {
-                JsonNode d = api.get("databases/" + segment(name) + tenantQuery(tenant));
+                JsonNode d = api.get(path(""));
                 if (!d.hasNonNull("migrations")) {
                     throw new AdminClient.Failure(AdminClient.SERVER_ERROR, text(d, "migrations_error"));
                 }
@@ -198,7 +212,7 @@ public final class AdminCommands {
         static final class Test extends One {
             @Override
             int run(AdminClient api, PrintWriter out) throws AdminClient.Failure {
-                JsonNode r = api.post("databases/" + segment(name) + "/test" + tenantQuery(tenant), Map.of());
+                JsonNode r = api.post(path("/test"), Map.of());
                 print(api, out, r, (r.get("ok").asBoolean() ? "answered in " + text(r, "ms") + " ms: "
                         : "no answer: ") + text(r, "message") + "\n");
                 return r.get("ok").asBoolean() ? AdminClient.OK : AdminClient.REFUSED;
@@ -238,7 +252,7 @@ public final class AdminCommands {
                 body.put("extension", extension);
                 body.put("version", version);
                 body.put("confirm", true);
-                JsonNode r = api.post("databases/" + segment(name) + "/rollback" + tenantQuery(tenant), body);
+                JsonNode r = api.post(path("/rollback"), body);
                 return print(api, out, r, text(r, "message") + "\n");
             }
         }
@@ -252,7 +266,7 @@ public final class AdminCommands {
 
             @Override
             int run(AdminClient api, PrintWriter out) throws AdminClient.Failure {
-                JsonNode r = api.post("databases/" + segment(name) + "/migrate" + tenantQuery(tenant),
+                JsonNode r = api.post(path("/migrate"),
                         Map.of("extension", extension));
                 return print(api, out, r, text(r, "message") + "\n");
             }
@@ -282,7 +296,7 @@ public final class AdminCommands {
             @Override
             int run(AdminClient api, PrintWriter out) throws AdminClient.Failure {
                 JsonNode a = api.get("tenants?offset=" + offset + "&limit=" + limit
-                        + (filter == null ? "" : "&q=" + segment(filter)));
+                        + (filter == null ? "" : "&q=" + PathValues.segment(filter)));
                 Table t = new Table("ID", "NAME", "HOSTS", "PATH PREFIX", "DATABASE", "STATE", "POOL");
                 a.get("tenants").forEach(x -> t.row(text(x, "id"), text(x, "name"), list(x.get("hosts")),
                         text(x, "path_prefix"), x.get("database").hasNonNull("schema")
@@ -366,6 +380,11 @@ public final class AdminCommands {
             String id;
 
             @Override
+            void check() throws AdminClient.Failure {
+                PathValues.newTenant(id);
+            }
+
+            @Override
             int run(AdminClient api, PrintWriter out) throws AdminClient.Failure {
                 Map<String, Object> body = new LinkedHashMap<>();
                 body.put("id", id);
@@ -378,8 +397,13 @@ public final class AdminCommands {
         @Command(name = "edit", mixinStandardHelpOptions = true, description = "Changes a tenant's settings: those"
                 + " given replace the stored ones.", footer = EXIT_CODES)
         static final class Edit extends Settings {
-            @Parameters(index = "0", paramLabel = "ID")
+            @Parameters(index = "0", paramLabel = "ID", description = "The tenant's id.")
             String id;
+
+            @Override
+            void check() throws AdminClient.Failure {
+                PathValues.tenant(id);
+            }
 
             @Option(names = "--unset", description = "A setting to remove (repeat), e.g. path_prefix.")
             java.util.List<String> unset;
@@ -394,7 +418,7 @@ public final class AdminCommands {
                     throw new AdminClient.Failure(AdminClient.REFUSED, "give at least one setting to change (see"
                             + " serv tenant edit --help)");
                 }
-                JsonNode r = api.put("tenants/" + segment(id), body);
+                JsonNode r = api.put("tenants/" + PathValues.tenant(id), body);
                 return print(api, out, r, text(r, "message") + "\n");
             }
         }
@@ -402,15 +426,20 @@ public final class AdminCommands {
         @Command(name = "remove", mixinStandardHelpOptions = true, description = "Removes a tenant; its data is kept"
                 + " unless --drop-data (a schema tenant's schema is dropped).", footer = EXIT_CODES)
         static final class Remove extends AdminCommand {
-            @Parameters(index = "0", paramLabel = "ID")
+            @Parameters(index = "0", paramLabel = "ID", description = "The tenant's id.")
             String id;
 
             @Option(names = "--drop-data", description = "Also drop its schema and all its data.")
             boolean drop;
 
             @Override
+            void check() throws AdminClient.Failure {
+                PathValues.tenant(id);
+            }
+
+            @Override
             int run(AdminClient api, PrintWriter out) throws AdminClient.Failure {
-                JsonNode r = api.delete("tenants/" + segment(id) + "?data=" + (drop ? "drop" : "keep"));
+                JsonNode r = api.delete("tenants/" + PathValues.tenant(id) + "?data=" + (drop ? "drop" : "keep"));
                 return print(api, out, r, text(r, "message") + "\n");
             }
         }
@@ -499,8 +528,13 @@ public final class AdminCommands {
             @Parameters(index = "0", paramLabel = "EXTENSION", description = "Its bundle id or symbolic name.")
             String extension;
 
+            @Override
+            void check() throws AdminClient.Failure {
+                PathValues.extension(extension);
+            }
+
             int act(AdminClient api, PrintWriter out, String what) throws AdminClient.Failure {
-                JsonNode r = api.post("extensions/" + segment(extension) + "/" + what, Map.of());
+                JsonNode r = api.post("extensions/" + PathValues.extension(extension) + "/" + what, Map.of());
                 return print(api, out, r, text(r, "symbolic_name") + " " + text(r, "version") + ": "
                         + text(r, "state") + (r.hasNonNull("problem") ? " (" + text(r, "problem") + ")" : "") + "\n");
             }

@@ -71,8 +71,10 @@ public final class Config extends CommandGroup {
                 bundles = Files.createTempDirectory("serv-validate-");
                 List<Path> jars = extractBundles(bundles);
                 List<Path> described = new ArrayList<>(jars);
-                described.addAll(deployed(dir.resolve("deploy")));
-                List<String> problems = validate(dir, p, jars, described);
+                List<String> unusable = new ArrayList<>();
+                described.addAll(deployed(dir.resolve("deploy"), unusable));
+                List<String> problems = FileText.merge(FileText.problems(dir, p), validate(dir, p, jars, described));
+                problems.addAll(unusable);
                 String files = "serv.config.yaml" + (p == null ? "" : ", serv." + p + ".config.yaml") + " and etc/";
                 if (problems.isEmpty()) {
                     out.println(files + " of " + dir + ": nothing to fix");
@@ -87,7 +89,8 @@ public final class Config extends CommandGroup {
                 return 1;
             } catch (IOException | ReflectiveOperationException | RuntimeException e) {
                 Throwable cause = e instanceof InvocationTargetException ite ? ite.getCause() : e;
-                err.println("serv: the configuration could not be checked: " + cause);
+                err.println("serv: the configuration could not be checked" + (cause.getMessage() == null ? ""
+                        : ": " + cause.getMessage()));
                 return 2;
             } finally {
                 delete(bundles);
@@ -161,13 +164,29 @@ public final class Config extends CommandGroup {
         return out;
     }
 
-    private static List<Path> deployed(Path deploy) throws IOException {
+    /**
+     * The jars of deploy/ whose settings can be described; one that is not a jar (not a zip archive) the server
+     * would not install either: it goes to {@code problems}.
+     */
+    static List<Path> deployed(Path deploy, List<String> problems) throws IOException {
         if (!Files.isDirectory(deploy)) {
             return List.of();
         }
+        List<Path> jars = new ArrayList<>();
         try (Stream<Path> files = Files.list(deploy)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList();
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList()) {
+                try (JarFile jar = new JarFile(f.toFile())) {
+                    jars.add(f);
+                } catch (java.util.zip.ZipException e) {
+                    problems.add("deploy/" + f.getFileName() + " is not a jar (not a zip archive): the server does"
+                            + " not install it; replace or remove it");
+                } catch (IOException e) {
+                    problems.add("deploy/" + f.getFileName() + " cannot be read"
+                            + (Files.isDirectory(f) ? ": it is a folder" : "") + "; replace or remove it");
+                }
+            }
         }
+        return jars;
     }
 
     private static void delete(Path dir) {

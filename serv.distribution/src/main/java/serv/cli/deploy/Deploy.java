@@ -14,6 +14,7 @@ import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import java.util.zip.ZipException;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -24,6 +25,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import serv.cli.admin.AdminClient;
+import serv.cli.admin.PathValues;
 
 /**
  * {@code serv deploy [jar]}: installs an extension bundle into a server, through its admin API (a running server) or
@@ -33,8 +35,8 @@ import serv.cli.admin.AdminClient;
  */
 @Command(name = "deploy", mixinStandardHelpOptions = true, description = "Install an extension bundle into a server"
         + " and report when its routes serve (after its migrations) or why they do not.",
-        footer = { "", "Exit codes: 0 its routes serve, 1 refused or does not serve (the reason is printed), 3 no"
-            + " server answers, 4 login refused, 5 server error." })
+        footer = { "", "Exit codes: 0 its routes serve, 1 refused or does not serve (the reason is printed), 2 the"
+            + " jar or an option is wrong (nothing was sent), 3 no server answers, 4 login refused, 5 server error." })
 public final class Deploy implements Callable<Integer> {
 
     private static final Pattern MIGRATION = Pattern.compile("serv/migrations/[^/]+/V(\\d+)__[^/]*\\.sql");
@@ -71,9 +73,15 @@ public final class Deploy implements Callable<Integer> {
         Bundle bundle;
         try {
             bundle = read(jar != null ? jar : findJar(Path.of("target")));
-        } catch (IllegalArgumentException | IOException e) {
+            if (home == null || waitSeconds != 0) {
+                AdminClient.address(options); // a wrong --url is said before the jar is copied or sent
+            }
+        } catch (IllegalArgumentException e) {
             err.println("serv: " + e.getMessage());
-            return AdminClient.REFUSED;
+            return AdminClient.USAGE;
+        } catch (AdminClient.Failure f) {
+            err.println("serv: " + f.getMessage());
+            return f.exitCode();
         }
         long start = System.nanoTime();
         try {
@@ -107,7 +115,8 @@ public final class Deploy implements Callable<Integer> {
             err.println("serv: " + f.getMessage());
             return f.exitCode();
         } catch (IOException e) {
-            err.println("serv: " + e.getMessage());
+            err.println("serv: " + (home != null ? bundle.file().getFileName() + " cannot be copied into "
+                    + home.resolve("deploy") : bundle.file() + " cannot be read") + " (" + reason(e) + ")");
             return AdminClient.REFUSED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -123,7 +132,7 @@ public final class Deploy implements Callable<Integer> {
         while (System.nanoTime() < deadline) {
             JsonNode x;
             try {
-                x = api.get("extensions/" + bundle.symbolicName());
+                x = api.get("extensions/" + PathValues.segment(bundle.symbolicName()));
             } catch (AdminClient.Failure f) {
                 if (f.exitCode() != AdminClient.REFUSED) {
                     throw f;
@@ -212,8 +221,12 @@ public final class Deploy implements Callable<Integer> {
         return max;
     }
 
-    /** The one bundle jar in {@code target}. */
-    static Path findJar(Path target) throws IOException {
+    /**
+     * The one bundle jar in {@code target}.
+     *
+     * @throws IllegalArgumentException saying why there is not one, and what to do
+     */
+    static Path findJar(Path target) {
         if (!Files.isDirectory(target)) {
             throw new IllegalArgumentException("no jar given and no target/ folder here: build the extension (mvn"
                     + " package) or name the jar");
@@ -225,6 +238,9 @@ public final class Deploy implements Callable<Integer> {
                     bundles.add(f);
                 }
             }
+        } catch (IOException e) {
+            throw new IllegalArgumentException(target.toAbsolutePath() + " cannot be listed (" + reason(e)
+                    + "): name the jar");
         }
         if (bundles.size() != 1) {
             throw new IllegalArgumentException((bundles.isEmpty() ? "no bundle" : "more than one bundle") + " in "
@@ -243,9 +259,22 @@ public final class Deploy implements Callable<Integer> {
         }
     }
 
-    static Bundle read(Path jar) throws IOException {
+    /**
+     * The bundle {@code jar} is.
+     *
+     * @throws IllegalArgumentException when it is not a bundle's jar, saying what it is and what to give instead
+     */
+    static Bundle read(Path jar) {
+        if (Files.isDirectory(jar)) {
+            throw new IllegalArgumentException(jar + " is a folder, not a jar: name the extension's jar file (such as"
+                    + " target/notes-1.0.0.jar), or run serv deploy without a jar in the project's folder, after mvn"
+                    + " package");
+        }
+        if (!Files.exists(jar)) {
+            throw new IllegalArgumentException(jar + " does not exist: name the extension's jar file");
+        }
         if (!Files.isRegularFile(jar)) {
-            throw new IllegalArgumentException(jar + " does not exist");
+            throw new IllegalArgumentException(jar + " is not a file: name the extension's jar file");
         }
         try (JarFile f = new JarFile(jar.toFile())) {
             String bsn = f.getManifest() == null ? null : f.getManifest().getMainAttributes()
@@ -258,7 +287,7 @@ public final class Deploy implements Callable<Integer> {
             int routes = 0;
             for (JarEntry e : java.util.Collections.list(f.entries())) {
                 Matcher m = MIGRATION.matcher(e.getName());
-                if (m.matches()) {
+                if (m.matches() && m.group(1).length() <= 9) {
                     migrations = Math.max(migrations, Integer.parseInt(m.group(1)));
                 } else if (e.getName().startsWith("OSGI-INF/") && e.getName().endsWith(".xml")) {
                     try (var in = f.getInputStream(e)) {
@@ -267,13 +296,47 @@ public final class Deploy implements Callable<Integer> {
                     }
                 }
             }
-            return new Bundle(jar, bsn.split(";")[0].strip(), osgiVersion(version), migrations, routes);
+            return new Bundle(jar, bsn.split(";")[0].strip(), osgiVersion(jar, version), migrations, routes);
+        } catch (ZipException e) {
+            throw new IllegalArgumentException(jar + " is not a jar (not a zip archive): name the extension's jar"
+                    + " file");
+        } catch (SecurityException e) {
+            throw new IllegalArgumentException(jar + " is signed, and its signature does not match what it holds:"
+                    + " build or sign it again");
+        } catch (IOException e) {
+            throw new IllegalArgumentException(jar + " cannot be read (" + reason(e) + ")");
         }
     }
 
-    /** A Bundle-Version as the framework prints it: three numbers, then the qualifier when there is one. */
-    static String osgiVersion(String header) {
-        String[] parts = (header == null || header.isBlank() ? "0" : header.strip()).split("\\.", 4);
+    /** Why a file could not be read, in words (an IOException's message is often the file's name alone). */
+    private static String reason(IOException e) {
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied";
+        }
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "it does not exist";
+        }
+        if (e instanceof java.nio.file.FileAlreadyExistsException || e instanceof java.nio.file.NotDirectoryException) {
+            return "a file is where a folder should be";
+        }
+        if (e instanceof java.nio.file.FileSystemException fs) {
+            return fs.getReason() == null ? "an input/output error" : fs.getReason();
+        }
+        return e.getMessage() == null ? "an input/output error" : e.getMessage();
+    }
+
+    /**
+     * A Bundle-Version as the framework prints it: three numbers, then the qualifier when there is one.
+     *
+     * @throws IllegalArgumentException when the header is no OSGi version
+     */
+    static String osgiVersion(Path jar, String header) {
+        String given = header == null || header.isBlank() ? "0" : header.strip();
+        if (!given.matches("\\d{1,9}(\\.\\d{1,9}(\\.\\d{1,9}(\\.[A-Za-z0-9_-]+)?)?)?")) {
+            throw new IllegalArgumentException(jar + " has Bundle-Version '" + given + "', which is not an OSGi"
+                    + " version (MAJOR.MINOR.MICRO, then .QUALIFIER if any)");
+        }
+        String[] parts = given.split("\\.", 4);
         StringBuilder v = new StringBuilder();
         for (int i = 0; i < 3; i++) {
             v.append(i > 0 ? "." : "").append(i < parts.length ? Integer.parseInt(parts[i]) : 0);
