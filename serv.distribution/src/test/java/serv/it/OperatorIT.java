@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -22,6 +23,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
 
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -464,6 +468,55 @@ public class OperatorIT {
         } finally {
             p.destroy();
             p.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    // ---- the admin API, as an adversary uses it ------------------------------------------------------------------
+
+    /** A jar of a manifest alone (and one resource): what a hand-made or mistyped extension can be. */
+    private static byte[] manifestJar(Map<String, String> headers) throws IOException {
+        Manifest m = new Manifest();
+        m.getMainAttributes().putValue("Manifest-Version", "1.0");
+        headers.forEach(m.getMainAttributes()::putValue);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JarOutputStream jar = new JarOutputStream(out, m)) {
+            jar.putNextEntry(new ZipEntry("notes/README.txt"));
+            jar.write("an extension of the operator's tests".getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * A jar whose manifest the framework would refuse is a 400 naming the header, at once, and nothing is written to
+     * deploy/ (it was a 504 after 15 s naming the jar's absolute path, and the jar stayed there, refused with an
+     * ERROR at every start).
+     */
+    @Test
+    public void aJarTheFrameworkWouldRefuseIs400AndNothingIsWritten() throws Exception {
+        Map<String, Map<String, String>> bad = Map.of(
+                "Bundle-Version", Map.of("Bundle-ManifestVersion", "2", "Bundle-SymbolicName", "badver",
+                        "Bundle-Version", "abc"),
+                "Bundle-SymbolicName", Map.of("Bundle-ManifestVersion", "2", "Bundle-SymbolicName", "bad name",
+                        "Bundle-Version", "1.0.0"),
+                "Import-Package", Map.of("Bundle-ManifestVersion", "2", "Bundle-SymbolicName", "badimport",
+                        "Bundle-Version", "1.0.0", "Import-Package", "serv.core;version=\"[1.0,two)\""));
+        for (Map.Entry<String, Map<String, String>> e : bad.entrySet()) {
+            long start = System.nanoTime();
+            Answer a = api("POST", "extensions", manifestJar(e.getValue()), "application/java-archive");
+            assertEquals(a.body().toString(), 400, a.status());
+            String error = a.body().get("error").asText();
+            assertTrue(error, error.contains(e.getKey() + ": "));
+            assertFalse(error, error.contains(serv.home.toString()) || error.contains("/tmp/"));
+            assertTrue("answered at once", System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
+        }
+        Answer noName = api("POST", "extensions", manifestJar(Map.of("Bundle-Version", "1.0.0")),
+                "application/java-archive");
+        assertEquals(400, noName.status());
+        assertTrue(noName.body().toString(), noName.body().get("error").asText().contains("Bundle-SymbolicName"));
+        Path deploy = serv.home.resolve("deploy");
+        try (var files = Files.exists(deploy) ? Files.list(deploy) : java.util.stream.Stream.<Path>empty()) {
+            assertEquals(List.of(), files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("bad"))
+                    .toList());
         }
     }
 }

@@ -208,9 +208,9 @@ public final class AdminApi {
                     return Map.of("extensions", extensions.list());
                 }
                 if (p.length == 1 && method.equals("POST")) {
-                    Extensions.Installed done = extensions.install(jar(req));
+                    Deployments.Installed done = extensions.install(jar(req));
                     resp.setStatus(done.created() ? 201 : 200);
-                    return done.describe(extensions);
+                    return extensions.describe(done.bundle());
                 }
                 if (p.length == 2 && method.equals("GET")) {
                     return extensions.get(p[1]);
