@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
@@ -518,5 +519,32 @@ public class OperatorIT {
             assertEquals(List.of(), files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("bad"))
                     .toList());
         }
+    }
+
+    /** Eight uploads of one new jar at once: one installs it (201), the others answer that it is there (200). */
+    @Test
+    public void uploadsOfOneNewJarAtOnceAreOneInstall() throws Exception {
+        byte[] jar = manifestJar(Map.of("Bundle-ManifestVersion", "2", "Bundle-SymbolicName", "serv.it.twin",
+                "Bundle-Version", "1.0.0"));
+        List<CompletableFuture<Answer>> uploads = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            uploads.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return api("POST", "extensions", jar, "application/java-archive");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (CompletableFuture<Answer> u : uploads) {
+            statuses.add(u.get(60, TimeUnit.SECONDS).status());
+        }
+        assertEquals(statuses.toString(), 1, statuses.stream().filter(s -> s == 201).count());
+        assertTrue(statuses.toString(), statuses.stream().allMatch(s -> s == 201 || s == 200 || s == 409));
+        // Where it is, from the home: no answer names a file of the server by its whole path.
+        assertEquals("deploy/serv.it.twin.jar", get("extensions/serv.it.twin").body().get("location").asText());
+        assertEquals(204, api("DELETE", "extensions/serv.it.twin", null, null).status());
+        assertFalse(Files.exists(serv.home.resolve("deploy/serv.it.twin.jar")));
     }
 }

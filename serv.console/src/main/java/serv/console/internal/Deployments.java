@@ -6,7 +6,13 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -16,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Extensions as jars in the home's {@code deploy/} folder, which FileInstall installs, updates and uninstalls: what
  * the console or the command line installs survives a restart like a hand-dropped jar. A jar's manifest is checked
- * before it is written ({@link BundleManifest}); an answer names a file from the home ({@code deploy/notes.jar}),
- * never by its whole path.
+ * before it is written ({@link BundleManifest}); uploads and removals of one symbolic name go one at a time; an
+ * answer names a file from the home ({@code deploy/notes.jar}), never by its whole path.
  */
 final class Deployments {
 
@@ -26,11 +32,20 @@ final class Deployments {
     static final long WAIT_MS = 15_000;
     private final long waitMs;
 
-    /** What an upload did: the bundle, and whether it is new (else it replaced one). */
+    /** What an upload did: the bundle, and whether it is new (else it replaced one, or came with another upload). */
     record Installed(Bundle bundle, boolean created) {
     }
 
+    /** The uploads and removals of one symbolic name, one at a time, and the jar the last upload installed. */
+    private static final class Slot {
+        final ReentrantLock lock = new ReentrantLock();
+        byte[] digest;
+        long doneAt;
+        long bundleId;
+    }
+
     private final BundleContext context;
+    private final Map<String, Slot> slots = new ConcurrentHashMap<>();
 
     Deployments(BundleContext context) {
         this(context, WAIT_MS);
@@ -43,10 +58,32 @@ final class Deployments {
 
     /**
      * Installs an extension's jar, or replaces the deployed jar of the same symbolic name, and waits until FileInstall
-     * has it in the framework. A jar the framework would refuse is a 400 and nothing is written.
+     * has it in the framework. A jar the framework would refuse is a 400 and nothing is written. An upload that waited
+     * while another installed the same bytes is answered with that install (200): eight uploads of one new jar at
+     * once are one install (201) and seven answers that it is there.
      */
     Installed install(byte[] jar) throws ApiException {
-        return deploy(jar, BundleManifest.read(jar));
+        BundleManifest.Identity identity = BundleManifest.read(jar);
+        String bsn = identity.symbolicName();
+        long arrived = System.nanoTime();
+        byte[] digest = sha256(jar);
+        Slot slot = slots.computeIfAbsent(bsn, k -> new Slot());
+        lock(slot, bsn, waitMs);
+        try {
+            if (slot.doneAt - arrived > 0 && Arrays.equals(slot.digest, digest)) {
+                Bundle same = context.getBundle(slot.bundleId);
+                if (same != null && bsn.equals(same.getSymbolicName()) && same.getState() != Bundle.UNINSTALLED) {
+                    return new Installed(same, false);
+                }
+            }
+            Installed done = deploy(jar, identity);
+            slot.digest = digest;
+            slot.doneAt = System.nanoTime();
+            slot.bundleId = done.bundle().getBundleId();
+            return done;
+        } finally {
+            slot.lock.unlock();
+        }
     }
 
     /** Removes a deployed extension: its jar leaves deploy/, and FileInstall uninstalls it (waited for). */
@@ -55,21 +92,41 @@ final class Deployments {
             throw ApiException.conflict(b.getSymbolicName() + " is part of the server, not a deployed extension: stop"
                     + " it instead");
         }
+        Slot slot = slots.computeIfAbsent(b.getSymbolicName(), k -> new Slot());
+        lock(slot, b.getSymbolicName(), waitMs);
         try {
-            Files.deleteIfExists(Path.of(URI.create(b.getLocation())));
-        } catch (IOException | IllegalArgumentException e) {
-            LOG.error("Admin API: the jar of {} ({}) could not be removed", b.getSymbolicName(), b.getLocation(), e);
-            throw new ApiException(500, "the jar of " + b.getSymbolicName() + " could not be removed; see the"
-                    + " server's log");
-        }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
-        while (b.getState() != Bundle.UNINSTALLED && System.nanoTime() < deadline) {
+            slot.digest = null; // an upload after this removal installs again, even the same jar
             try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                Files.deleteIfExists(Path.of(URI.create(b.getLocation())));
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.error("Admin API: the jar of {} ({}) could not be removed", b.getSymbolicName(), b.getLocation(),
+                        e);
+                throw new ApiException(500, "the jar of " + b.getSymbolicName() + " could not be removed; see the"
+                        + " server's log");
             }
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
+            while (b.getState() != Bundle.UNINSTALLED && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        } finally {
+            slot.lock.unlock();
+        }
+    }
+
+    private static void lock(Slot slot, String bsn, long waitMs) throws ApiException {
+        try {
+            if (!slot.lock.tryLock(waitMs, TimeUnit.MILLISECONDS)) {
+                throw ApiException.conflict("another upload or removal of " + Echo.cut(bsn) + " is under way; send"
+                        + " this one again once it is answered");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiException(503, "interrupted: nothing was changed");
         }
     }
 
@@ -148,6 +205,14 @@ final class Deployments {
             }
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -13,7 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -120,12 +122,34 @@ class DeploymentsTest {
     }
 
     @Test
-    void anUploadNamesItsFileFromTheHome() throws Exception {
+    void eightUploadsOfOneNewJarAtOnceAreOneInstall() throws Exception {
         Deployments deployments = new Deployments(context);
-        Deployments.Installed done = deployments.install(jar("serv.it.hello", "1.0.0"));
-        assertTrue(done.created());
+        byte[] jar = jar("serv.it.hello", "1.0.0");
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<Deployments.Installed>> answers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                answers.add(clients.submit(() -> deployments.install(jar)));
+            }
+            int created = 0;
+            List<Long> bundles = new ArrayList<>();
+            for (Future<Deployments.Installed> a : answers) {
+                Deployments.Installed done = a.get(30, TimeUnit.SECONDS);
+                created += done.created() ? 1 : 0;
+                bundles.add(done.bundle().getBundleId());
+            }
+            assertEquals(1, created, "one 201 created, seven 200");
+            assertEquals(1, bundles.stream().distinct().count(), bundles.toString());
+        } finally {
+            clients.shutdownNow();
+        }
         assertEquals(List.of("serv.it.hello.jar"), deployFolder());
-        assertEquals("deploy/serv.it.hello.jar", deployments.location(done.bundle()));
+        assertEquals("deploy/serv.it.hello.jar", deployments.location(installed.values().iterator().next()));
+        // Sent again afterwards, it is deployed again (a retry of an extension whose component failed).
+        long before = installed.values().iterator().next().getLastModified();
+        Deployments.Installed again = deployments.install(jar);
+        assertFalse(again.created());
+        assertTrue(again.bundle().getLastModified() != before);
     }
 
     @Test
