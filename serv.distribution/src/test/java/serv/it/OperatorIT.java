@@ -547,4 +547,24 @@ public class OperatorIT {
         assertEquals(204, api("DELETE", "extensions/serv.it.twin", null, null).status());
         assertFalse(Files.exists(serv.home.resolve("deploy/serv.it.twin.jar")));
     }
+
+    /** A body nested too deeply, a look-alike media type, a 100 KB id: said in a sentence, each value cut. */
+    @Test
+    public void bodiesAreJsonAndWhatTheAnswerRepeatsIsCut() throws Exception {
+        Answer deep = api("POST", "tenants", ("[".repeat(5000) + "]".repeat(5000)).getBytes(StandardCharsets.UTF_8),
+                "application/json");
+        assertEquals(400, deep.status());
+        String nested = deep.body().get("error").asText();
+        assertTrue(nested, nested.startsWith("the body is nested too deeply (more than "));
+        assertFalse(nested, nested.contains("StreamReadConstraints") || nested.contains("`"));
+        assertEquals(415, api("POST", "tenants", "{\"id\":\"opsx\"}".getBytes(StandardCharsets.UTF_8),
+                "application/jsonx").status());
+        assertEquals(400, api("POST", "tenants", "[]".getBytes(StandardCharsets.UTF_8),
+                "Application/JSON; charset=UTF-8").status()); // a JSON type in any case: read, and no object
+        String id = "a".repeat(100_000);
+        Answer big = json("POST", "tenants", Map.of("id", id, "hosts", List.of("big.test")));
+        assertEquals(400, big.status());
+        String cut = big.body().get("error").asText();
+        assertTrue(cut, cut.length() < 500 && cut.contains("a".repeat(60) + "…") && !cut.contains("a".repeat(61)));
+    }
 }

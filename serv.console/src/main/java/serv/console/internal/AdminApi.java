@@ -1,7 +1,6 @@
 package serv.console.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,10 +11,6 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -56,13 +51,13 @@ public final class AdminApi {
 
     static final String PREFIX = "/api/";
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
-    private static final long MAX_JSON = 1 << 20;
     private static final long MAX_JAR = 64L << 20;
     /** Tenants per page when the caller does not say, and at most. */
     static final int DEFAULT_PAGE = 100;
     static final int MAX_PAGE = 1000;
 
     private final ObjectMapper json = new ObjectMapper();
+    private final JsonBody bodies = new JsonBody();
     private final Facts facts;
     private final TenantAdmin tenants;
     private final Extensions extensions;
@@ -96,7 +91,7 @@ public final class AdminApi {
                     : Map.of("error", e.getMessage(), "version", e.version()));
         } catch (RuntimeException e) {
             String id = java.util.UUID.randomUUID().toString().substring(0, 8);
-            LOG.error("Admin API {} {} failed, error id {}", method, path, id, e);
+            LOG.error("Admin API {} {} failed, error id {}", Echo.cut(method), Echo.cut(path), id, e);
             write(resp, 500, Map.of("error", "the request failed (error id " + id + "); see the server's log"));
         }
     }
@@ -118,7 +113,7 @@ public final class AdminApi {
                     return Map.of("databases", facts.databases());
                 }
                 Database db = facts.database(p[1], tenant).orElseThrow(() -> ApiException.notFound("database "
-                        + (tenant == null || tenant.isEmpty() ? "" : tenant + "/") + p[1]));
+                        + Echo.cut((tenant == null || tenant.isEmpty() ? "" : tenant + "/") + p[1])));
                 if (p.length == 2) {
                     only(method, "GET", p, 2);
                     Map<String, Object> one = facts.database(db, facts.databaseConfigurations());
@@ -140,13 +135,14 @@ public final class AdminApi {
                 }
                 if (p.length == 3 && p[2].equals("rollback")) {
                     only(method, "POST", p, 3);
-                    return rollback(db, body(req));
+                    return rollback(db, bodies.read(req));
                 }
                 if (p.length == 3 && p[2].equals("migrate")) {
                     only(method, "POST", p, 3);
-                    return migrate(db, body(req));
+                    return migrate(db, bodies.read(req));
                 }
-                throw ApiException.notFound("API path databases/" + String.join("/", List.of(p).subList(1, p.length)));
+                throw ApiException.notFound("API path databases/" + Echo.cut(String.join("/", List.of(p)
+                        .subList(1, p.length))));
             }
             case "tenants" -> {
                 if (p.length == 1 && method.equals("GET")) {
@@ -162,7 +158,7 @@ public final class AdminApi {
                     return m;
                 }
                 if (p.length == 1 && method.equals("POST")) {
-                    TenantAdmin.Result r = tenants.create(body(req));
+                    TenantAdmin.Result r = tenants.create(bodies.read(req));
                     resp.setStatus(201);
                     return r.toMap();
                 }
@@ -170,7 +166,7 @@ public final class AdminApi {
                     switch (method) {
                         case "GET" -> {
                             var t = facts.tenantService().find(p[1]).orElseThrow(() -> ApiException.notFound(
-                                    "tenant " + p[1]));
+                                    "tenant " + Echo.cut(p[1])));
                             Map<String, Object> one = facts.tenant(t, facts.tenantConfiguration(p[1]));
                             long version = tenants.version(p[1]);
                             if (version > 0) {
@@ -180,13 +176,13 @@ public final class AdminApi {
                             return one;
                         }
                         case "PUT", "PATCH" -> {
-                            return tenants.update(p[1], body(req), ifMatch(req)).toMap();
+                            return tenants.update(p[1], bodies.read(req), ifMatch(req)).toMap();
                         }
                         case "DELETE" -> {
                             String data = req.getParameter("data") == null ? "keep" : req.getParameter("data");
                             if (!data.equals("keep") && !data.equals("drop")) {
-                                throw ApiException.badRequest("data=" + data + ": give data=keep (the default) or"
-                                        + " data=drop");
+                                throw ApiException.badRequest("data=" + Echo.cut(data)
+                                        + ": give data=keep (the default) or data=drop");
                             }
                             return tenants.remove(p[1], data.equals("drop"), ifMatch(req)).toMap();
                         }
@@ -226,9 +222,9 @@ public final class AdminApi {
                 if (p.length == 3 && method.equals("POST") && p[2].equals("stop")) {
                     return extensions.stop(p[1]);
                 }
-                throw ApiException.notFound("API path " + method + " " + String.join("/", p));
+                throw ApiException.notFound("API path " + Echo.cut(method + " " + String.join("/", p)));
             }
-            default -> throw ApiException.notFound("API path " + p[0]
+            default -> throw ApiException.notFound("API path " + Echo.cut(p[0])
                     + " (try overview, databases, tenants, routes, extensions, cluster)");
         }
     }
@@ -245,10 +241,8 @@ public final class AdminApi {
                     + " removes them all)");
         }
         if (!MIGRATION_VERSION.matcher(version.toString()).matches()) {
-            String v = version.toString();
-            throw ApiException.badRequest("key 'version': '" + (v.length() > 40 ? v.substring(0, 40) + "..." : v)
-                    + "' is not a migration version: give the"
-                    + " version to go down to, as in 3 or 1.2 (0 removes them all)");
+            throw ApiException.badRequest("key 'version': '" + Echo.cut(version) + "' is not a migration version:"
+                    + " give the version to go down to, as in 3 or 1.2 (0 removes them all)");
         }
         if (!Boolean.TRUE.equals(body.get("confirm"))) {
             throw ApiException.badRequest("a rollback runs down scripts and may drop data: send \"confirm\": true");
@@ -296,7 +290,8 @@ public final class AdminApi {
         try {
             return Long.parseLong(v.strip().replace("\"", "").replace("W/", ""));
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("If-Match: " + v + ": give the version the change was made on (\"7\")");
+            throw ApiException.badRequest("If-Match: " + Echo.cut(v) + ": give the version the change was made on"
+                    + " (\"7\")");
         }
     }
 
@@ -313,13 +308,13 @@ public final class AdminApi {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest(name + "=" + v + ": give a whole number, 0 or more");
+            throw ApiException.badRequest(name + "=" + Echo.cut(v) + ": give a whole number, 0 or more");
         }
     }
 
     private static void only(String method, String allowed, String[] p, int length) throws ApiException {
         if (p.length != length) {
-            throw ApiException.notFound("API path " + String.join("/", p));
+            throw ApiException.notFound("API path " + Echo.cut(String.join("/", p)));
         }
         if (!method.equals(allowed) && !(allowed.equals("GET") && method.equals("HEAD"))) {
             throw notAllowed(method, allowed);
@@ -327,74 +322,22 @@ public final class AdminApi {
     }
 
     private static ApiException notAllowed(String method, String allowed) {
-        return new ApiException(405, method + " is not allowed here; use " + allowed);
-    }
-
-    private Map<String, Object> body(HttpServletRequest req) throws ApiException, IOException {
-        String type = req.getContentType();
-        if (req.getContentLengthLong() != 0 && (type == null || !type.toLowerCase(java.util.Locale.ROOT)
-                .startsWith("application/json"))) {
-            throw new ApiException(415, "send the body as JSON, with Content-Type: application/json (it came as "
-                    + (type == null ? "no type" : type) + ")");
-        }
-        if (req.getContentLengthLong() > MAX_JSON) {
-            throw new ApiException(413, "the body is larger than " + MAX_JSON + " bytes");
-        }
-        byte[] bytes = read(req.getInputStream(), MAX_JSON);
-        if (bytes.length == 0) {
-            return Map.of();
-        }
-        com.fasterxml.jackson.databind.JsonNode node;
-        // One value, each field once (a tenant's "id" given twice: which one?), nothing after it.
-        try (JsonParser parser = json.createParser(bytes)) {
-            parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-            node = json.readTree(parser);
-            if (node != null && parser.nextToken() != null) {
-                throw ApiException.badRequest("the body is not valid JSON: more follows its value"
-                        + at(parser.currentTokenLocation()));
-            }
-        } catch (JsonProcessingException e) {
-            // The parser's own words name the token and where it is, never a class.
-            throw ApiException.badRequest("the body is not valid JSON: "
-                    + e.getOriginalMessage().replaceAll("\\s*\\([^\\[]*\\[Source:.*?\\]\\)", "")
-                    + at(e.getLocation()));
-        }
-        if (node == null || node.isNull() || node.isMissingNode()) {
-            return Map.of();
-        }
-        if (!node.isObject()) {
-            throw ApiException.badRequest("the body is not a JSON object: it is " + (node.isArray() ? "an array"
-                    : node.isTextual() ? "a string" : node.isNumber() ? "a number" : "a " + node.getNodeType()
-                            .name().toLowerCase(java.util.Locale.ROOT)));
-        }
-        return json.convertValue(node, new TypeReference<Map<String, Object>>() { });
-    }
-
-    private static String at(JsonLocation where) {
-        return where == null ? "" : " (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")";
+        return new ApiException(405, Echo.cut(method) + " is not allowed here; use " + allowed);
     }
 
     private static byte[] jar(HttpServletRequest req) throws ApiException, IOException {
-        String type = req.getContentType();
-        if (type != null && (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/"))) {
+        String type = JsonBody.mediaType(req.getContentType());
+        if (type.equals("application/x-www-form-urlencoded") || type.startsWith("multipart/")) {
             throw new ApiException(415, "send the jar itself as the body, with Content-Type: application/java-archive"
-                    + " (it came as " + type + ")");
+                    + " (it came as " + Echo.cut(req.getContentType()) + ")");
         }
         if (req.getContentLengthLong() > MAX_JAR) {
             throw new ApiException(413, "the jar is larger than " + (MAX_JAR >> 20) + " MiB");
         }
-        byte[] bytes = read(req.getInputStream(), MAX_JAR);
+        byte[] bytes = JsonBody.read(req.getInputStream(), MAX_JAR);
         if (bytes.length == 0) {
             throw ApiException.badRequest("send the extension's jar as the body (Content-Type:"
                     + " application/java-archive)");
-        }
-        return bytes;
-    }
-
-    private static byte[] read(InputStream in, long max) throws ApiException, IOException {
-        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
-        if (bytes.length > max) {
-            throw new ApiException(413, "the body is larger than " + max + " bytes");
         }
         return bytes;
     }
