@@ -567,4 +567,47 @@ public class OperatorIT {
         String cut = big.body().get("error").asText();
         assertTrue(cut, cut.length() < 500 && cut.contains("a".repeat(60) + "…") && !cut.contains("a".repeat(61)));
     }
+
+    /**
+     * HEAD answers as GET without a body; OPTIONS says what a path answers (it was the console's Overview page);
+     * TRACE and a method a path does not answer are a 405 with Allow; PATCH edits a tenant (it was a 405 on every
+     * path); a path that does not exist is a 404 whatever the method.
+     */
+    @Test
+    public void everyMethodIsAnsweredAsAllowSays() throws Exception {
+        String auth = "Authorization: Basic " + Base64.getEncoder().encodeToString(
+                (USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)) + "\r\n";
+        String host = "Host: 127.0.0.1\r\nConnection: close\r\n";
+        String api = "/system/console/serv/api/";
+        for (String path : List.of("tenants", "extensions", "overview", "routes")) {
+            String head = serv.raw("HEAD " + api + path + " HTTP/1.1\r\n" + host + auth + "\r\n");
+            assertTrue(path + ": " + head, head.startsWith("HTTP/1.1 200 "));
+            assertTrue(path + ": " + head, head.endsWith("\r\n\r\n")); // no body
+            assertTrue(path + ": " + head, head.contains("Content-Type: application/json"));
+        }
+        String options = serv.raw("OPTIONS " + api + "tenants HTTP/1.1\r\n" + host + auth + "\r\n");
+        assertTrue(options, options.startsWith("HTTP/1.1 204 "));
+        assertTrue(options, options.contains("Allow: GET, HEAD, POST, OPTIONS\r\n"));
+        assertFalse(options, options.contains("<html") || options.contains("text/html"));
+        String one = serv.raw("OPTIONS " + api + "tenants/acme HTTP/1.1\r\n" + host + auth + "\r\n");
+        assertTrue(one, one.contains("Allow: GET, HEAD, PUT, PATCH, DELETE, OPTIONS\r\n"));
+        String trace = serv.raw("TRACE " + api + "overview HTTP/1.1\r\n" + host + auth + "\r\n");
+        assertTrue(trace, trace.startsWith("HTTP/1.1 405 "));
+        assertTrue(trace, trace.contains("Allow: GET, HEAD, OPTIONS\r\n"));
+        assertTrue(trace, trace.contains("{\"error\":\"TRACE is not allowed on overview; use GET, HEAD, OPTIONS\"}"));
+        assertFalse(trace, trace.contains("message/http"));
+
+        Answer sub = get("tenants/acme/x");
+        assertEquals(404, sub.status());
+        assertEquals("API path tenants/acme/x not found", sub.body().get("error").asText());
+
+        assertEquals(201, json("POST", "tenants", Map.of("id", "opsp", "hosts", List.of("opsp.test"))).status());
+        try {
+            Answer patched = json("PATCH", "tenants/opsp", Map.of("name", "Ops Patched"));
+            assertEquals(patched.body().toString(), 200, patched.status());
+            assertEquals("[\"name\"]", patched.body().get("changed").toString());
+        } finally {
+            assertEquals(200, api("DELETE", "tenants/opsp", null, null).status());
+        }
+    }
 }

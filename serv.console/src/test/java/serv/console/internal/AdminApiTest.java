@@ -105,6 +105,63 @@ class AdminApiTest {
         return body.get("error").asText();
     }
 
+    // ---- methods --------------------------------------------------------------------------------------------
+
+    @Test
+    void headAnswersAsGetWithoutTheBody() throws Exception {
+        for (String path : List.of("tenants", "extensions", "routes", "extensions/serv.blog", "cluster")) {
+            Exchange get = send("GET", path);
+            Exchange head = send("HEAD", path);
+            assertEquals(200, get.status, path + ": " + get.text());
+            assertEquals(200, head.status, path + ": " + head.text());
+            assertEquals(0, head.written.size(), path);
+            assertEquals(Integer.toString(get.written.size()), head.headers.get("Content-Length"), path);
+            assertEquals("application/json", head.headers.get("Content-Type"));
+        }
+        Exchange missing = send("HEAD", "tenants/nope");
+        assertEquals(404, missing.status);
+        assertEquals(0, missing.written.size());
+    }
+
+    @Test
+    void optionsSaysWhatThePathAnswers() throws Exception {
+        Exchange o = send("OPTIONS", "tenants/acme");
+        assertEquals(204, o.status);
+        assertEquals("GET, HEAD, PUT, PATCH, DELETE, OPTIONS", o.headers.get("Allow"));
+        assertEquals(0, o.written.size());
+        assertEquals("GET, HEAD, OPTIONS", send("OPTIONS", "overview").headers.get("Allow"));
+        assertEquals(404, send("OPTIONS", "nothing-here").status);
+    }
+
+    @Test
+    void traceAndUnknownMethodsAre405WithAllow() throws Exception {
+        for (String method : List.of("TRACE", "CONNECT", "PROPFIND", "PUT")) {
+            Exchange t = send(method, "overview");
+            assertEquals(405, t.status, method);
+            assertEquals("GET, HEAD, OPTIONS", t.headers.get("Allow"));
+            assertEquals(method + " is not allowed on overview; use GET, HEAD, OPTIONS", error(t));
+        }
+        Exchange post = send("POST", "tenants/acme");
+        assertEquals(405, post.status);
+        assertEquals("GET, HEAD, PUT, PATCH, DELETE, OPTIONS", post.headers.get("Allow"));
+    }
+
+    @Test
+    void anUnknownSubPathIs404NotAMethodThatIsNotAllowed() throws Exception {
+        Exchange e = send("GET", "tenants/acme/x");
+        assertEquals(404, e.status);
+        assertEquals("API path tenants/acme/x not found", error(e));
+        assertEquals(404, send("POST", "databases/default/nothing").status);
+        assertEquals(404, send("GET", "extensions/serv.blog/start/x").status);
+    }
+
+    @Test
+    void patchIsAnEditLikePut() throws Exception {
+        Exchange patch = new Exchange("PATCH", "tenants/acme").json("{\"name\":\"ACME\"}").send(api);
+        assertEquals(404, patch.status); // routed to the edit: there is no tenant acme
+        assertEquals("tenant acme not found", error(patch));
+    }
+
     // ---- bodies and echoes --------------------------------------------------------------------------------
 
     @Test
