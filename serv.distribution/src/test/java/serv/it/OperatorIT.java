@@ -610,4 +610,26 @@ public class OperatorIT {
             assertEquals(200, api("DELETE", "tenants/opsp", null, null).status());
         }
     }
+
+    /**
+     * The extension a migrate or a rollback names is checked before the database sees it: a NUL or a path is a 400,
+     * one that is not installed a 404 (they were PostgreSQL's text in a 409, and a 200 that nothing was done).
+     */
+    @Test
+    public void migrationsOfAnExtensionThatIsNotThereAre4xxWithoutSql() throws Exception {
+        Answer nul = json("POST", "databases/default/migrate", Map.of("extension", "serv.blog\u0000"));
+        assertEquals(nul.body().toString(), 400, nul.status());
+        String error = nul.body().get("error").asText();
+        assertFalse(error, error.contains("0x00") || error.contains("portal") || error.contains("UTF8"));
+        Answer unknown = json("POST", "databases/default/migrate", Map.of("extension", "nope"));
+        assertEquals(404, unknown.status());
+        assertEquals("no extension nope is installed (GET extensions lists them)", unknown.body().get("error").asText());
+        for (String extension : List.of("nope", "../../etc")) {
+            Answer r = json("POST", "databases/default/rollback", Map.of("extension", extension, "version", "1",
+                    "confirm", true));
+            assertEquals(r.body().toString(), extension.equals("nope") ? 404 : 400, r.status());
+        }
+        JsonNode history = get("databases/default").body().get("migrations");
+        assertTrue(history.toString(), history.toString().contains("\"extension\":\"serv.blog\""));
+    }
 }

@@ -256,7 +256,7 @@ public final class AdminApi {
             throw ApiException.badRequest("key 'version': '" + Echo.cut(version) + "' is not a migration version:"
                     + " give the version to go down to, as in 3 or 1.2 (0 removes them all)");
         }
-        String extension = body.get("extension").toString();
+        String extension = installedExtension(body.get("extension"));
         if (!Boolean.TRUE.equals(body.get("confirm"))) {
             throw ApiException.badRequest("a rollback runs down scripts and may drop data: send \"confirm\": true");
         }
@@ -271,16 +271,13 @@ public final class AdminApi {
                             + " databases/" + db.name() + "/migrate)");
             return m;
         } catch (MigrationException e) {
-            throw ApiException.conflict(e.getMessage());
+            throw ApiException.conflict(MigrationErrors.describe("rollback of " + extension + " on database "
+                    + Facts.label(db), e));
         }
     }
 
     private Object migrate(Database db, Map<String, Object> body) throws ApiException {
-        Object extension = body.get("extension");
-        if (!(extension instanceof String name) || name.isBlank()) {
-            throw ApiException.badRequest("give \"extension\": the symbolic name of the extension whose migrations a"
-                    + " rollback held back");
-        }
+        String name = installedExtension(body.get("extension"));
         try {
             boolean held = migrations.applyAgain(db, name);
             Map<String, Object> m = new LinkedHashMap<>();
@@ -290,8 +287,28 @@ public final class AdminApi {
                             + "; they are checked again");
             return m;
         } catch (MigrationException e) {
-            throw ApiException.conflict(e.getMessage());
+            throw ApiException.conflict(MigrationErrors.describe("applying again the migrations of " + name
+                    + " on database " + Facts.label(db), e));
         }
+    }
+
+    /**
+     * The body's {@code "extension"}: 400 when it is not a symbolic name (a NUL in it, a space, a '/'), 404 when no
+     * extension of that name is installed (its migrations are known by its bundle).
+     */
+    private String installedExtension(Object value) throws ApiException {
+        if (!(value instanceof String name) || name.isBlank()) {
+            throw ApiException.badRequest("give \"extension\": the symbolic name of the extension, as in serv.blog");
+        }
+        if (!BundleManifest.isSymbolicName(name)) {
+            throw ApiException.badRequest("key 'extension': '" + Echo.cut(name) + "' is not a symbolic name: give"
+                    + " the extension's, as in serv.blog (GET extensions lists them)");
+        }
+        if (!extensions.installed(name)) {
+            throw new ApiException(404, "no extension " + Echo.cut(name) + " is installed (GET extensions lists"
+                    + " them)");
+        }
+        return name;
     }
 
     /** The version a change was made on, from {@code If-Match: "7"}; null when the request does not say. */

@@ -103,6 +103,11 @@ public final class Extensions {
         return describe(find(idOrName), true);
     }
 
+    /** Whether an extension of that symbolic name is installed (what migrations are known by). */
+    boolean installed(String symbolicName) {
+        return extensionBundles().stream().anyMatch(b -> b.getSymbolicName().equals(symbolicName));
+    }
+
     Bundle find(String idOrName) throws ApiException {
         for (Bundle b : extensionBundles()) {
             if (b.getSymbolicName().equals(idOrName) || Long.toString(b.getBundleId()).equals(idOrName)) {
@@ -180,7 +185,7 @@ public final class Extensions {
                     out.put(db.name(), rows);
                 }
             } catch (MigrationException e) {
-                out.put(db.name(), e.getMessage());
+                out.put(db.name(), MigrationErrors.describe("reading the migrations of database " + db.name(), e));
             }
         }
         return out;

@@ -276,7 +276,8 @@ public final class Facts {
                 out.add(m);
             }
         } catch (MigrationException e) {
-            throw new ApiException(503, e.getMessage());
+            throw new ApiException(503, MigrationErrors.describe("reading the migrations of database " + label(db),
+                    e));
         }
         return out;
     }

@@ -193,6 +193,38 @@ class AdminApiTest {
         assertTrue(post("tenants", "{\"" + "k".repeat(5000) + "\":1}").text().length() < 400);
     }
 
+    // ---- migrations ---------------------------------------------------------------------------------------
+
+    @Test
+    void anExtensionNameIsCheckedBeforeTheDatabaseSeesIt() throws Exception {
+        for (String body : List.of("{\"extension\":\"serv.blog\\u0000\"}", "{\"extension\":\"../../etc\"}",
+                "{\"extension\":\"serv blog\"}", "{\"extension\":7}")) {
+            Exchange e = post("databases/default/migrate", body);
+            assertEquals(400, e.status, body);
+        }
+        Exchange nope = post("databases/default/migrate", "{\"extension\":\"nope\"}");
+        assertEquals(404, nope.status);
+        assertEquals("no extension nope is installed (GET extensions lists them)", error(nope));
+        for (String extension : List.of("nope", "../../etc", "serv.blog\\u0000")) {
+            Exchange r = post("databases/default/rollback", "{\"extension\":\"" + extension + "\",\"version\":\"1\","
+                    + "\"confirm\":true}");
+            assertEquals(extension.equals("nope") ? 404 : 400, r.status, extension + ": " + r.text());
+        }
+        assertEquals(List.of(), applied);
+        assertEquals(200, post("databases/default/rollback", "{\"extension\":\"serv.blog\",\"version\":\"1\","
+                + "\"confirm\":true}").status);
+    }
+
+    @Test
+    void noSqlTextIsAnswered() throws Exception {
+        Exchange e = post("databases/default/migrate", "{\"extension\":\"serv.blog\"}");
+        assertEquals(409, e.status);
+        String error = error(e);
+        assertTrue(error.startsWith("the rollback's hold could not be removed; the database's own message is in the"
+                + " server's log (error id "), error);
+        assertFalse(error.contains("0x00") || error.contains("portal") || error.contains("ERROR"), error);
+    }
+
     private Exchange send(String method, String path, Map<String, String> parameters) throws Exception {
         Exchange e = new Exchange(method, path);
         e.parameters.putAll(parameters);
