@@ -632,4 +632,35 @@ public class OperatorIT {
         JsonNode history = get("databases/default").body().get("migrations");
         assertTrue(history.toString(), history.toString().contains("\"extension\":\"serv.blog\""));
     }
+
+    /**
+     * A tenant configuration the registry refused (here a file's, claiming another tenant's host) is shown by
+     * GET tenants/{id} with its reason, as the list's "refused" says it (it was a 404, though DELETE found it).
+     */
+    @Test
+    public void aRefusedTenantIsShownWithItsReason() throws Exception {
+        assertEquals(201, json("POST", "tenants", Map.of("id", "opsr1", "hosts", List.of("opsr1.test"))).status());
+        Path file = serv.home.resolve("etc/serv.tenant-opsr2.cfg");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "id=opsr2\nhosts=opsr1.test\n");
+        try {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            Answer refused = get("tenants/opsr2");
+            while (refused.status() != 200) {
+                assertTrue("the refused tenant never showed: " + refused.body(), System.nanoTime() < end);
+                Thread.sleep(200);
+                refused = get("tenants/opsr2");
+            }
+            JsonNode t = refused.body();
+            assertEquals(t.toString(), "REFUSED", t.get("state").asText());
+            assertTrue(t.toString(), t.get("reason").asText().contains("opsr1.test"));
+            assertEquals("[\"opsr1.test\"]", t.get("hosts").toString());
+            JsonNode list = get("tenants").body().get("refused");
+            assertEquals(list.get(t.get("pid").asText()).asText(), t.get("reason").asText());
+            assertEquals(409, api("DELETE", "tenants/opsr2?data=drop", null, null).status()); // the file's
+        } finally {
+            Files.delete(file);
+            assertEquals(200, api("DELETE", "tenants/opsr1", null, null).status());
+        }
+    }
 }

@@ -34,7 +34,7 @@ import serv.database.Migrations;
  * POST   databases/{name}/migrate          {"extension": e}: applies again the migrations a rollback held back
  * GET    tenants[?offset=&limit=&q=]       a page of tenants (100 by default, 1000 at most; q filters by id,
  *                                          name or host), how many there are, the refused tenant configurations
- * GET    tenants/{id}
+ * GET    tenants/{id}                      one; a stored one that does not run: state REFUSED and the reason
  * POST   tenants                           {"id": ..., "hosts": [...], "database_schema": ...}: adds one
  * PUT    tenants/{id}                      the keys given replace the stored ones (null removes one); or PATCH
  * DELETE tenants/{id}[?data=keep|drop]     removes it; drop also drops a schema tenant's schema
@@ -212,9 +212,8 @@ public final class AdminApi {
                 return tenants.remove(id, data.equals("drop"), ifMatch(req)).toMap();
             }
             default -> {
-                var t = facts.tenantService().find(id).orElseThrow(() -> ApiException.notFound("tenant "
+                Map<String, Object> one = facts.tenant(id).orElseThrow(() -> ApiException.notFound("tenant "
                         + Echo.cut(id)));
-                Map<String, Object> one = facts.tenant(t, facts.tenantConfiguration(id));
                 long version = tenants.version(id);
                 if (version > 0) {
                     one.put("version", version); // give it back (body or If-Match) to edit on it

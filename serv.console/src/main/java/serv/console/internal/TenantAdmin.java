@@ -267,6 +267,14 @@ public final class TenantAdmin {
                     + " it would come back the next time " + source + " is read)");
         }
         Tenant tenant = facts.tenantService().find(id).orElse(null);
+        String refused = facts.refusedTenants().get(c.getPid());
+        if (dropData && tenant == null) {
+            // Its stored schema may be another tenant's (the very conflict it was refused for): not dropped blind.
+            throw ApiException.conflict("tenant " + id + " does not run" + (refused == null ? ""
+                    : " (its configuration was refused: " + refused + ")") + ", so Serv does not know a schema as"
+                    + " its own and drops none; nothing was removed: remove it with data=keep, then drop its data with"
+                    + " your database tools if it is its alone");
+        }
         if (dropData && tenant != null && tenant.databaseUrl() != null) {
             throw ApiException.badRequest("tenant " + id + " has a database of its own (" + tenant.databaseUrl()
                     + "); Serv does not drop databases: remove the tenant keeping its data, then drop the database"
@@ -287,7 +295,9 @@ public final class TenantAdmin {
         LOG.info("Tenant {} removed through the admin API ({})", id, dropData ? "dropping its schema" : "data kept");
         if (!dropData || schema == null) {
             return new Result(id, false, List.of(), "tenant " + id + " removed; its data is kept"
-                    + (schema == null ? "" : " (schema " + schema + " of database default)"));
+                    + (schema == null ? "" : " (schema " + schema + " of database default)")
+                    + (tenant == null ? " (it did not run" + (refused == null ? "" : ": its configuration was refused")
+                            + ")" : ""));
         }
         awaitClosed(id);
         dropSchema(id, schema);

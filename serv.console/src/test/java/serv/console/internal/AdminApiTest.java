@@ -225,6 +225,49 @@ class AdminApiTest {
         assertFalse(error.contains("0x00") || error.contains("portal") || error.contains("ERROR"), error);
     }
 
+    // ---- a refused tenant ---------------------------------------------------------------------------------
+
+    private void refusedTenant() {
+        Hashtable<String, Object> props = new Hashtable<>(Map.of("id", "acme", "hosts", new String[] { "acme.test" },
+                "database_schema", "ops1_data"));
+        configurations.add(Fakes.of(Configuration.class, Map.of("getProperties", a -> props,
+                "getPid", a -> "serv.tenant~acme", "delete", a -> {
+                    deleted.set(true);
+                    return null;
+                })));
+        refused.put("serv.tenant~acme", "tenant acme: key 'database_schema': 'ops1_data' is tenant ops1's schema of"
+                + " the shared database (they would share their data); give each tenant its own schema");
+    }
+
+    @Test
+    void aRefusedTenantIsShownWithWhy() throws Exception {
+        refusedTenant();
+        Exchange e = send("GET", "tenants/acme");
+        assertEquals(200, e.status, e.text());
+        JsonNode t = JSON.readTree(e.text());
+        assertEquals("REFUSED", t.get("state").asText());
+        assertEquals(refused.get("serv.tenant~acme"), t.get("reason").asText());
+        assertEquals("[\"acme.test\"]", t.get("hosts").toString());
+        assertEquals("ops1_data", t.get("database").get("schema").asText());
+        assertEquals(Optional.of("console"), Optional.ofNullable(t.get("source")).map(JsonNode::asText));
+    }
+
+    @Test
+    void aRefusedTenantsDataIsNotDroppedBlind() throws Exception {
+        refusedTenant();
+        Exchange drop = send("DELETE", "tenants/acme", Map.of("data", "drop"));
+        assertEquals(409, drop.status, drop.text());
+        assertTrue(error(drop).startsWith("tenant acme does not run (its configuration was refused: tenant acme: key"
+                + " 'database_schema'"), error(drop));
+        assertTrue(error(drop).contains("nothing was removed"), error(drop));
+        assertFalse(deleted.get());
+        Exchange keep = send("DELETE", "tenants/acme", Map.of());
+        assertEquals(200, keep.status, keep.text());
+        assertEquals("tenant acme removed; its data is kept (it did not run: its configuration was refused)",
+                JSON.readTree(keep.text()).get("message").asText());
+        assertTrue(deleted.get());
+    }
+
     private Exchange send(String method, String path, Map<String, String> parameters) throws Exception {
         Exchange e = new Exchange(method, path);
         e.parameters.putAll(parameters);
