@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -21,7 +22,11 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.zip.ZipEntry;
 
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -472,6 +477,198 @@ public class OperatorIT {
         } finally {
             p.destroy();
             p.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
+    // ---- the admin API, as an adversary uses it ------------------------------------------------------------------
+
+    /** A jar of a manifest alone (and one resource): what a hand-made or mistyped extension can be. */
+    private static byte[] manifestJar(Map<String, String> headers) throws IOException {
+        Manifest m = new Manifest();
+        m.getMainAttributes().putValue("Manifest-Version", "1.0");
+        headers.forEach(m.getMainAttributes()::putValue);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (JarOutputStream jar = new JarOutputStream(out, m)) {
+            jar.putNextEntry(new ZipEntry("notes/README.txt"));
+            jar.write("an extension of the operator's tests".getBytes(StandardCharsets.UTF_8));
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * A jar whose manifest the framework would refuse is a 400 naming the header, at once, and nothing is written to
+     * deploy/ (it was a 504 after 15 s naming the jar's absolute path, and the jar stayed there, refused with an
+     * ERROR at every start).
+     */
+    @Test
+    public void aJarTheFrameworkWouldRefuseIs400AndNothingIsWritten() throws Exception {
+        Map<String, Map<String, String>> bad = Map.of(
+                "Bundle-Version", Map.of("Bundle-ManifestVersion", "2", "Bundle-SymbolicName", "badver",
+                        "Bundle-Version", "abc"),
+                "Bundle-SymbolicName", Map.of("Bundle-ManifestVersion", "2", "Bundle-SymbolicName", "bad name",
+                        "Bundle-Version", "1.0.0"),
+                "Import-Package", Map.of("Bundle-ManifestVersion", "2", "Bundle-SymbolicName", "badimport",
+                        "Bundle-Version", "1.0.0", "Import-Package", "serv.core;version=\"[1.0,two)\""));
+        for (Map.Entry<String, Map<String, String>> e : bad.entrySet()) {
+            long start = System.nanoTime();
+            Answer a = api("POST", "extensions", manifestJar(e.getValue()), "application/java-archive");
+            assertEquals(a.body().toString(), 400, a.status());
+            String error = a.body().get("error").asText();
+            assertTrue(error, error.contains(e.getKey() + ": "));
+            assertFalse(error, error.contains(serv.home.toString()) || error.contains("/tmp/"));
+            assertTrue("answered at once", System.nanoTime() - start < TimeUnit.SECONDS.toNanos(5));
+        }
+        Answer noName = api("POST", "extensions", manifestJar(Map.of("Bundle-Version", "1.0.0")),
+                "application/java-archive");
+        assertEquals(400, noName.status());
+        assertTrue(noName.body().toString(), noName.body().get("error").asText().contains("Bundle-SymbolicName"));
+        Path deploy = serv.home.resolve("deploy");
+        try (var files = Files.exists(deploy) ? Files.list(deploy) : java.util.stream.Stream.<Path>empty()) {
+            assertEquals(List.of(), files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("bad"))
+                    .toList());
+        }
+    }
+
+    /** Eight uploads of one new jar at once: one installs it (201), the others answer that it is there (200). */
+    @Test
+    public void uploadsOfOneNewJarAtOnceAreOneInstall() throws Exception {
+        byte[] jar = manifestJar(Map.of("Bundle-ManifestVersion", "2", "Bundle-SymbolicName", "serv.it.twin",
+                "Bundle-Version", "1.0.0"));
+        List<CompletableFuture<Answer>> uploads = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            uploads.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return api("POST", "extensions", jar, "application/java-archive");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (CompletableFuture<Answer> u : uploads) {
+            statuses.add(u.get(60, TimeUnit.SECONDS).status());
+        }
+        assertEquals(statuses.toString(), 1, statuses.stream().filter(s -> s == 201).count());
+        assertTrue(statuses.toString(), statuses.stream().allMatch(s -> s == 201 || s == 200 || s == 409));
+        // Where it is, from the home: no answer names a file of the server by its whole path.
+        assertEquals("deploy/serv.it.twin.jar", get("extensions/serv.it.twin").body().get("location").asText());
+        assertEquals(204, api("DELETE", "extensions/serv.it.twin", null, null).status());
+        assertFalse(Files.exists(serv.home.resolve("deploy/serv.it.twin.jar")));
+    }
+
+    /** A body nested too deeply, a look-alike media type, a 100 KB id: said in a sentence, each value cut. */
+    @Test
+    public void bodiesAreJsonAndWhatTheAnswerRepeatsIsCut() throws Exception {
+        Answer deep = api("POST", "tenants", ("[".repeat(5000) + "]".repeat(5000)).getBytes(StandardCharsets.UTF_8),
+                "application/json");
+        assertEquals(400, deep.status());
+        String nested = deep.body().get("error").asText();
+        assertTrue(nested, nested.startsWith("the body is nested too deeply (more than "));
+        assertFalse(nested, nested.contains("StreamReadConstraints") || nested.contains("`"));
+        assertEquals(415, api("POST", "tenants", "{\"id\":\"opsx\"}".getBytes(StandardCharsets.UTF_8),
+                "application/jsonx").status());
+        assertEquals(400, api("POST", "tenants", "[]".getBytes(StandardCharsets.UTF_8),
+                "Application/JSON; charset=UTF-8").status()); // a JSON type in any case: read, and no object
+        String id = "a".repeat(100_000);
+        Answer big = json("POST", "tenants", Map.of("id", id, "hosts", List.of("big.test")));
+        assertEquals(400, big.status());
+        String cut = big.body().get("error").asText();
+        assertTrue(cut, cut.length() < 500 && cut.contains("a".repeat(60) + "…") && !cut.contains("a".repeat(61)));
+    }
+
+    /**
+     * HEAD answers as GET without a body; OPTIONS says what a path answers (it was the console's Overview page);
+     * TRACE and a method a path does not answer are a 405 with Allow; PATCH edits a tenant (it was a 405 on every
+     * path); a path that does not exist is a 404 whatever the method.
+     */
+    @Test
+    public void everyMethodIsAnsweredAsAllowSays() throws Exception {
+        String auth = "Authorization: Basic " + Base64.getEncoder().encodeToString(
+                (USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)) + "\r\n";
+        String host = "Host: 127.0.0.1\r\nConnection: close\r\n";
+        String api = "/system/console/serv/api/";
+        for (String path : List.of("tenants", "extensions", "overview", "routes")) {
+            String head = serv.raw("HEAD " + api + path + " HTTP/1.1\r\n" + host + auth + "\r\n");
+            assertTrue(path + ": " + head, head.startsWith("HTTP/1.1 200 "));
+            assertTrue(path + ": " + head, head.endsWith("\r\n\r\n")); // no body
+            assertTrue(path + ": " + head, head.contains("Content-Type: application/json"));
+        }
+        String options = serv.raw("OPTIONS " + api + "tenants HTTP/1.1\r\n" + host + auth + "\r\n");
+        assertTrue(options, options.startsWith("HTTP/1.1 204 "));
+        assertTrue(options, options.contains("Allow: GET, HEAD, POST, OPTIONS\r\n"));
+        assertFalse(options, options.contains("<html") || options.contains("text/html"));
+        String one = serv.raw("OPTIONS " + api + "tenants/acme HTTP/1.1\r\n" + host + auth + "\r\n");
+        assertTrue(one, one.contains("Allow: GET, HEAD, PUT, PATCH, DELETE, OPTIONS\r\n"));
+        String trace = serv.raw("TRACE " + api + "overview HTTP/1.1\r\n" + host + auth + "\r\n");
+        assertTrue(trace, trace.startsWith("HTTP/1.1 405 "));
+        assertTrue(trace, trace.contains("Allow: GET, HEAD, OPTIONS\r\n"));
+        assertTrue(trace, trace.contains("{\"error\":\"TRACE is not allowed on overview; use GET, HEAD, OPTIONS\"}"));
+        assertFalse(trace, trace.contains("message/http"));
+
+        Answer sub = get("tenants/acme/x");
+        assertEquals(404, sub.status());
+        assertEquals("API path tenants/acme/x not found", sub.body().get("error").asText());
+
+        assertEquals(201, json("POST", "tenants", Map.of("id", "opsp", "hosts", List.of("opsp.test"))).status());
+        try {
+            Answer patched = json("PATCH", "tenants/opsp", Map.of("name", "Ops Patched"));
+            assertEquals(patched.body().toString(), 200, patched.status());
+            assertEquals("[\"name\"]", patched.body().get("changed").toString());
+        } finally {
+            assertEquals(200, api("DELETE", "tenants/opsp", null, null).status());
+        }
+    }
+
+    /**
+     * The extension a migrate or a rollback names is checked before the database sees it: a NUL or a path is a 400,
+     * one that is not installed a 404 (they were PostgreSQL's text in a 409, and a 200 that nothing was done).
+     */
+    @Test
+    public void migrationsOfAnExtensionThatIsNotThereAre4xxWithoutSql() throws Exception {
+        Answer nul = json("POST", "databases/default/migrate", Map.of("extension", "serv.blog\u0000"));
+        assertEquals(nul.body().toString(), 400, nul.status());
+        String error = nul.body().get("error").asText();
+        assertFalse(error, error.contains("0x00") || error.contains("portal") || error.contains("UTF8"));
+        Answer unknown = json("POST", "databases/default/migrate", Map.of("extension", "nope"));
+        assertEquals(404, unknown.status());
+        assertEquals("no extension nope is installed (GET extensions lists them)", unknown.body().get("error").asText());
+        for (String extension : List.of("nope", "../../etc")) {
+            Answer r = json("POST", "databases/default/rollback", Map.of("extension", extension, "version", "1",
+                    "confirm", true));
+            assertEquals(r.body().toString(), extension.equals("nope") ? 404 : 400, r.status());
+        }
+        JsonNode history = get("databases/default").body().get("migrations");
+        assertTrue(history.toString(), history.toString().contains("\"extension\":\"serv.blog\""));
+    }
+
+    /**
+     * A tenant configuration the registry refused (here a file's, claiming another tenant's host) is shown by
+     * GET tenants/{id} with its reason, as the list's "refused" says it (it was a 404, though DELETE found it).
+     */
+    @Test
+    public void aRefusedTenantIsShownWithItsReason() throws Exception {
+        assertEquals(201, json("POST", "tenants", Map.of("id", "opsr1", "hosts", List.of("opsr1.test"))).status());
+        Path file = serv.home.resolve("etc/serv.tenant-opsr2.cfg");
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, "id=opsr2\nhosts=opsr1.test\n");
+        try {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            Answer refused = get("tenants/opsr2");
+            while (refused.status() != 200) {
+                assertTrue("the refused tenant never showed: " + refused.body(), System.nanoTime() < end);
+                Thread.sleep(200);
+                refused = get("tenants/opsr2");
+            }
+            JsonNode t = refused.body();
+            assertEquals(t.toString(), "REFUSED", t.get("state").asText());
+            assertTrue(t.toString(), t.get("reason").asText().contains("opsr1.test"));
+            assertEquals("[\"opsr1.test\"]", t.get("hosts").toString());
+            JsonNode list = get("tenants").body().get("refused");
+            assertEquals(list.get(t.get("pid").asText()).asText(), t.get("reason").asText());
+            assertEquals(409, api("DELETE", "tenants/opsr2?data=drop", null, null).status()); // the file's
+        } finally {
+            Files.delete(file);
+            assertEquals(200, api("DELETE", "tenants/opsr1", null, null).status());
         }
     }
 }

@@ -1,10 +1,10 @@
 package serv.console.internal;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -12,10 +12,6 @@ import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import jakarta.servlet.http.HttpServletRequest;
@@ -38,9 +34,9 @@ import serv.database.Migrations;
  * POST   databases/{name}/migrate          {"extension": e}: applies again the migrations a rollback held back
  * GET    tenants[?offset=&limit=&q=]       a page of tenants (100 by default, 1000 at most; q filters by id,
  *                                          name or host), how many there are, the refused tenant configurations
- * GET    tenants/{id}
+ * GET    tenants/{id}                      one; a stored one that does not run: state REFUSED and the reason
  * POST   tenants                           {"id": ..., "hosts": [...], "database_schema": ...}: adds one
- * PUT    tenants/{id}                      the keys given replace the stored ones (null removes one)
+ * PUT    tenants/{id}                      the keys given replace the stored ones (null removes one); or PATCH
  * DELETE tenants/{id}[?data=keep|drop]     removes it; drop also drops a schema tenant's schema
  * GET    cluster                           the cluster's store and nodes (clustered: false on its own)
  * GET    routes                            every route and whether it serves now
@@ -50,19 +46,25 @@ import serv.database.Migrations;
  * POST   extensions/{id}/start|stop
  * DELETE extensions/{id}                   removes a deployed extension
  * </pre>
+ *
+ * <p>Every path that answers GET answers HEAD (the same headers, no body); OPTIONS answers 204 with {@code Allow};
+ * any other method is a 405 with {@code Allow} ({@link ApiPaths}). A value of the request an error repeats is cut
+ * after 60 characters ({@link Echo}).
  */
 @Component(service = AdminApi.class)
 public final class AdminApi {
 
     static final String PREFIX = "/api/";
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
-    private static final long MAX_JSON = 1 << 20;
     private static final long MAX_JAR = 64L << 20;
     /** Tenants per page when the caller does not say, and at most. */
     static final int DEFAULT_PAGE = 100;
     static final int MAX_PAGE = 1000;
+    /** A migration version, as in V<version>__words.sql: digits, parts separated by '.' or '_'. */
+    private static final Pattern MIGRATION_VERSION = Pattern.compile("\\d{1,18}(?:[._]\\d{1,18}){0,9}");
 
     private final ObjectMapper json = new ObjectMapper();
+    private final JsonBody bodies = new JsonBody();
     private final Facts facts;
     private final TenantAdmin tenants;
     private final Extensions extensions;
@@ -77,15 +79,37 @@ public final class AdminApi {
         this.migrations = migrations;
     }
 
-    /** Answers one API request; {@code path} is what follows {@code /api/}. */
+    /**
+     * Answers one API request, whatever its method; {@code path} is what follows {@code /api/}. An unknown path is a
+     * 404, a method the path does not answer a 405 with {@code Allow} (TRACE included), OPTIONS a 204 with
+     * {@code Allow}, HEAD the answer to GET without its body.
+     */
     void handle(String path, HttpServletRequest req, HttpServletResponse resp) throws IOException {
         String method = req.getMethod();
+        boolean head = method.equals("HEAD");
         String[] p = path.isEmpty() ? new String[0] : path.split("/");
         try {
-            Object answer = route(method, p, req, resp);
+            List<String> allowed = ApiPaths.methods(p);
+            if (allowed == null) {
+                throw ApiException.notFound(p.length == 0 ? "API path (try overview, databases, tenants, routes,"
+                        + " extensions, cluster)" : "API path " + Echo.cut(path));
+            }
+            if (method.equals("OPTIONS")) {
+                resp.setHeader("Allow", ApiPaths.allow(allowed));
+                resp.setHeader("Cache-Control", "no-store");
+                resp.setContentLength(0);
+                resp.setStatus(204);
+                return;
+            }
+            if (!allowed.contains(method)) {
+                resp.setHeader("Allow", ApiPaths.allow(allowed));
+                throw new ApiException(405, Echo.cut(method) + " is not allowed on " + Echo.cut(path) + "; use "
+                        + ApiPaths.allow(allowed));
+            }
+            Object answer = route(head ? "GET" : method, p, req, resp);
             if (answer != null) {
-                write(resp, resp.getStatus() == 0 ? 200 : resp.getStatus(), answer);
-            } else if (resp.getStatus() != 204) {
+                write(resp, resp.getStatus() == 0 ? 200 : resp.getStatus(), answer, head);
+            } else {
                 resp.setStatus(204);
             }
         } catch (ApiException e) {
@@ -93,168 +117,150 @@ public final class AdminApi {
                 resp.setHeader("Retry-After", "1");
             }
             write(resp, e.status(), e.version() == null ? Map.of("error", e.getMessage())
-                    : Map.of("error", e.getMessage(), "version", e.version()));
+                    : Map.of("error", e.getMessage(), "version", e.version()), head);
         } catch (RuntimeException e) {
             String id = java.util.UUID.randomUUID().toString().substring(0, 8);
-            LOG.error("Admin API {} {} failed, error id {}", method, path, id, e);
-            write(resp, 500, Map.of("error", "the request failed (error id " + id + "); see the server's log"));
+            LOG.error("Admin API {} {} failed, error id {}", Echo.cut(method), Echo.cut(path), id, e);
+            write(resp, 500, Map.of("error", "the request failed (error id " + id + "); see the server's log"), head);
         }
     }
 
+    /** The answer to a request of a path that answers its method ({@link ApiPaths}); HEAD comes as GET. */
     private Object route(String method, String[] p, HttpServletRequest req, HttpServletResponse resp)
             throws ApiException, IOException {
-        if (p.length == 0) {
-            throw ApiException.notFound("API path (try overview, databases, tenants, routes, extensions, cluster)");
-        }
-        String tenant = req.getParameter("tenant");
         switch (p[0]) {
             case "overview" -> {
-                only(method, "GET", p, 1);
                 return facts.overview();
             }
-            case "databases" -> {
-                if (p.length == 1) {
-                    only(method, "GET", p, 1);
-                    return Map.of("databases", facts.databases());
-                }
-                Database db = facts.database(p[1], tenant).orElseThrow(() -> ApiException.notFound("database "
-                        + (tenant == null || tenant.isEmpty() ? "" : tenant + "/") + p[1]));
-                if (p.length == 2) {
-                    only(method, "GET", p, 2);
-                    Map<String, Object> one = facts.database(db, facts.databaseConfigurations());
-                    try {
-                        one.put("migrations", facts.migrations(db));
-                    } catch (ApiException e) {
-                        one.put("migrations_error", e.getMessage());
-                    }
-                    return one;
-                }
-                if (p.length == 3 && p[2].equals("test")) {
-                    only(method, "POST", p, 3);
-                    Database.ConnectionTest t = db.testConnection();
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("ok", t.ok());
-                    m.put("ms", t.millis());
-                    m.put("message", t.message());
-                    return m;
-                }
-                if (p.length == 3 && p[2].equals("rollback")) {
-                    only(method, "POST", p, 3);
-                    return rollback(db, body(req));
-                }
-                if (p.length == 3 && p[2].equals("migrate")) {
-                    only(method, "POST", p, 3);
-                    return migrate(db, body(req));
-                }
-                throw ApiException.notFound("API path databases/" + String.join("/", List.of(p).subList(1, p.length)));
-            }
-            case "tenants" -> {
-                if (p.length == 1 && method.equals("GET")) {
-                    int offset = number(req, "offset", 0);
-                    int limit = Math.min(number(req, "limit", DEFAULT_PAGE), MAX_PAGE);
-                    Facts.TenantPage page = facts.tenants(offset, limit, req.getParameter("q"));
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("tenants", page.page());
-                    m.put("total", page.total());
-                    m.put("offset", offset);
-                    m.put("limit", limit);
-                    m.put("refused", facts.refusedTenants());
-                    return m;
-                }
-                if (p.length == 1 && method.equals("POST")) {
-                    TenantAdmin.Result r = tenants.create(body(req));
-                    resp.setStatus(201);
-                    return r.toMap();
-                }
-                if (p.length == 2) {
-                    switch (method) {
-                        case "GET" -> {
-                            var t = facts.tenantService().find(p[1]).orElseThrow(() -> ApiException.notFound(
-                                    "tenant " + p[1]));
-                            Map<String, Object> one = facts.tenant(t, facts.tenantConfiguration(p[1]));
-                            long version = tenants.version(p[1]);
-                            if (version > 0) {
-                                one.put("version", version); // give it back (body or If-Match) to edit on it
-                                resp.setHeader("ETag", "\"" + version + "\"");
-                            }
-                            return one;
-                        }
-                        case "PUT", "PATCH" -> {
-                            return tenants.update(p[1], body(req), ifMatch(req)).toMap();
-                        }
-                        case "DELETE" -> {
-                            String data = req.getParameter("data") == null ? "keep" : req.getParameter("data");
-                            if (!data.equals("keep") && !data.equals("drop")) {
-                                throw ApiException.badRequest("data=" + data + ": give data=keep (the default) or"
-                                        + " data=drop");
-                            }
-                            return tenants.remove(p[1], data.equals("drop"), ifMatch(req)).toMap();
-                        }
-                        default -> throw notAllowed(method, "GET, PUT, DELETE");
-                    }
-                }
-                throw notAllowed(method, "GET, POST");
-            }
             case "cluster" -> {
-                only(method, "GET", p, 1);
                 return facts.cluster();
             }
             case "routes" -> {
-                only(method, "GET", p, 1);
                 return Map.of("routes", facts.routes());
             }
-            case "extensions" -> {
-                if (p.length == 1 && method.equals("GET")) {
-                    return Map.of("extensions", extensions.list());
-                }
-                if (p.length == 1 && method.equals("POST")) {
-                    Extensions.Installed done = extensions.install(jar(req));
-                    resp.setStatus(done.created() ? 201 : 200);
-                    return done.describe(extensions);
-                }
-                if (p.length == 2 && method.equals("GET")) {
-                    return extensions.get(p[1]);
-                }
-                if (p.length == 2 && method.equals("DELETE")) {
-                    extensions.uninstall(p[1]);
-                    resp.setStatus(204);
-                    return null;
-                }
-                if (p.length == 3 && method.equals("POST") && p[2].equals("start")) {
-                    return extensions.start(p[1]);
-                }
-                if (p.length == 3 && method.equals("POST") && p[2].equals("stop")) {
-                    return extensions.stop(p[1]);
-                }
-                throw ApiException.notFound("API path " + method + " " + String.join("/", p));
+            case "databases" -> {
+                return p.length == 1 ? Map.of("databases", facts.databases()) : database(p, req);
             }
-            default -> throw ApiException.notFound("API path " + p[0]
-                    + " (try overview, databases, tenants, routes, extensions, cluster)");
+            case "tenants" -> {
+                return p.length == 1 ? tenants(method, req, resp) : tenant(method, p[1], req, resp);
+            }
+            case "extensions" -> {
+                return extensions(method, p, req, resp);
+            }
+            default -> throw new IllegalStateException("ApiPaths knows " + p[0] + ", the router does not");
         }
     }
 
-    /** A migration version, as in V<version>__words.sql: digits, parts separated by '.' or '_'. */
-    private static final java.util.regex.Pattern MIGRATION_VERSION =
-            java.util.regex.Pattern.compile("\\d{1,18}(?:[._]\\d{1,18}){0,9}");
+    private Object database(String[] p, HttpServletRequest req) throws ApiException, IOException {
+        String tenant = req.getParameter("tenant");
+        Database db = facts.database(p[1], tenant).orElseThrow(() -> ApiException.notFound("database "
+                + Echo.cut((tenant == null || tenant.isEmpty() ? "" : tenant + "/") + p[1])));
+        if (p.length == 2) {
+            Map<String, Object> one = facts.database(db, facts.databaseConfigurations());
+            try {
+                one.put("migrations", facts.migrations(db));
+            } catch (ApiException e) {
+                one.put("migrations_error", e.getMessage());
+            }
+            return one;
+        }
+        return switch (p[2]) {
+            case "test" -> {
+                Database.ConnectionTest t = db.testConnection();
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("ok", t.ok());
+                m.put("ms", t.millis());
+                m.put("message", t.message());
+                yield m;
+            }
+            case "rollback" -> rollback(db, bodies.read(req));
+            default -> migrate(db, bodies.read(req));
+        };
+    }
+
+    private Object tenants(String method, HttpServletRequest req, HttpServletResponse resp)
+            throws ApiException, IOException {
+        if (method.equals("POST")) {
+            TenantAdmin.Result r = tenants.create(bodies.read(req));
+            resp.setStatus(201);
+            return r.toMap();
+        }
+        int offset = number(req, "offset", 0);
+        int limit = Math.min(number(req, "limit", DEFAULT_PAGE), MAX_PAGE);
+        Facts.TenantPage page = facts.tenants(offset, limit, req.getParameter("q"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("tenants", page.page());
+        m.put("total", page.total());
+        m.put("offset", offset);
+        m.put("limit", limit);
+        m.put("refused", facts.refusedTenants());
+        return m;
+    }
+
+    private Object tenant(String method, String id, HttpServletRequest req, HttpServletResponse resp)
+            throws ApiException, IOException {
+        switch (method) {
+            case "PUT", "PATCH" -> {
+                return tenants.update(id, bodies.read(req), ifMatch(req)).toMap();
+            }
+            case "DELETE" -> {
+                String data = req.getParameter("data") == null ? "keep" : req.getParameter("data");
+                if (!data.equals("keep") && !data.equals("drop")) {
+                    throw ApiException.badRequest("data=" + Echo.cut(data) + ": give data=keep (the default) or"
+                            + " data=drop");
+                }
+                return tenants.remove(id, data.equals("drop"), ifMatch(req)).toMap();
+            }
+            default -> {
+                Map<String, Object> one = facts.tenant(id).orElseThrow(() -> ApiException.notFound("tenant "
+                        + Echo.cut(id)));
+                long version = tenants.version(id);
+                if (version > 0) {
+                    one.put("version", version); // give it back (body or If-Match) to edit on it
+                    resp.setHeader("ETag", "\"" + version + "\"");
+                }
+                return one;
+            }
+        }
+    }
+
+    private Object extensions(String method, String[] p, HttpServletRequest req, HttpServletResponse resp)
+            throws ApiException, IOException {
+        if (p.length == 1) {
+            if (method.equals("POST")) {
+                Deployments.Installed done = extensions.install(jar(req));
+                resp.setStatus(done.created() ? 201 : 200);
+                return extensions.describe(done.bundle());
+            }
+            return Map.of("extensions", extensions.list());
+        }
+        if (p.length == 3) {
+            return p[2].equals("start") ? extensions.start(p[1]) : extensions.stop(p[1]);
+        }
+        if (method.equals("DELETE")) {
+            extensions.uninstall(p[1]);
+            return null;
+        }
+        return extensions.get(p[1]);
+    }
 
     private Object rollback(Database db, Map<String, Object> body) throws ApiException {
-        Object extension = body.get("extension");
         Object version = body.get("version");
-        if (!(extension instanceof String) || version == null || version instanceof Map || version instanceof List) {
+        if (!(body.get("extension") instanceof String) || version == null || version instanceof Map
+                || version instanceof List) {
             throw ApiException.badRequest("give \"extension\" and \"version\" (the version to go down to; \"0\""
                     + " removes them all)");
         }
         if (!MIGRATION_VERSION.matcher(version.toString()).matches()) {
-            String v = version.toString();
-            throw ApiException.badRequest("key 'version': '" + (v.length() > 40 ? v.substring(0, 40) + "..." : v)
-                    + "' is not a migration version: give the"
-                    + " version to go down to, as in 3 or 1.2 (0 removes them all)");
+            throw ApiException.badRequest("key 'version': '" + Echo.cut(version) + "' is not a migration version:"
+                    + " give the version to go down to, as in 3 or 1.2 (0 removes them all)");
         }
+        String extension = installedExtension(body.get("extension"));
         if (!Boolean.TRUE.equals(body.get("confirm"))) {
             throw ApiException.badRequest("a rollback runs down scripts and may drop data: send \"confirm\": true");
         }
         try {
-            List<String> done = migrations.rollback(db, extension.toString(), version.toString());
+            List<String> done = migrations.rollback(db, extension, version.toString());
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("rolled_back", done);
             m.put("message", done.isEmpty() ? "nothing above version " + version + " to roll back"
@@ -264,16 +270,13 @@ public final class AdminApi {
                             + " databases/" + db.name() + "/migrate)");
             return m;
         } catch (MigrationException e) {
-            throw ApiException.conflict(e.getMessage());
+            throw ApiException.conflict(MigrationErrors.describe("rollback of " + extension + " on database "
+                    + Facts.label(db), e));
         }
     }
 
     private Object migrate(Database db, Map<String, Object> body) throws ApiException {
-        Object extension = body.get("extension");
-        if (!(extension instanceof String name) || name.isBlank()) {
-            throw ApiException.badRequest("give \"extension\": the symbolic name of the extension whose migrations a"
-                    + " rollback held back");
-        }
+        String name = installedExtension(body.get("extension"));
         try {
             boolean held = migrations.applyAgain(db, name);
             Map<String, Object> m = new LinkedHashMap<>();
@@ -283,8 +286,28 @@ public final class AdminApi {
                             + "; they are checked again");
             return m;
         } catch (MigrationException e) {
-            throw ApiException.conflict(e.getMessage());
+            throw ApiException.conflict(MigrationErrors.describe("applying again the migrations of " + name
+                    + " on database " + Facts.label(db), e));
         }
+    }
+
+    /**
+     * The body's {@code "extension"}: 400 when it is not a symbolic name (a NUL in it, a space, a '/'), 404 when no
+     * extension of that name is installed (its migrations are known by its bundle).
+     */
+    private String installedExtension(Object value) throws ApiException {
+        if (!(value instanceof String name) || name.isBlank()) {
+            throw ApiException.badRequest("give \"extension\": the symbolic name of the extension, as in serv.blog");
+        }
+        if (!BundleManifest.isSymbolicName(name)) {
+            throw ApiException.badRequest("key 'extension': '" + Echo.cut(name) + "' is not a symbolic name: give"
+                    + " the extension's, as in serv.blog (GET extensions lists them)");
+        }
+        if (!extensions.installed(name)) {
+            throw new ApiException(404, "no extension " + Echo.cut(name) + " is installed (GET extensions lists"
+                    + " them)");
+        }
+        return name;
     }
 
     /** The version a change was made on, from {@code If-Match: "7"}; null when the request does not say. */
@@ -296,7 +319,8 @@ public final class AdminApi {
         try {
             return Long.parseLong(v.strip().replace("\"", "").replace("W/", ""));
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest("If-Match: " + v + ": give the version the change was made on (\"7\")");
+            throw ApiException.badRequest("If-Match: " + Echo.cut(v) + ": give the version the change was made on"
+                    + " (\"7\")");
         }
     }
 
@@ -313,77 +337,20 @@ public final class AdminApi {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest(name + "=" + v + ": give a whole number, 0 or more");
+            throw ApiException.badRequest(name + "=" + Echo.cut(v) + ": give a whole number, 0 or more");
         }
-    }
-
-    private static void only(String method, String allowed, String[] p, int length) throws ApiException {
-        if (p.length != length) {
-            throw ApiException.notFound("API path " + String.join("/", p));
-        }
-        if (!method.equals(allowed) && !(allowed.equals("GET") && method.equals("HEAD"))) {
-            throw notAllowed(method, allowed);
-        }
-    }
-
-    private static ApiException notAllowed(String method, String allowed) {
-        return new ApiException(405, method + " is not allowed here; use " + allowed);
-    }
-
-    private Map<String, Object> body(HttpServletRequest req) throws ApiException, IOException {
-        String type = req.getContentType();
-        if (req.getContentLengthLong() != 0 && (type == null || !type.toLowerCase(java.util.Locale.ROOT)
-                .startsWith("application/json"))) {
-            throw new ApiException(415, "send the body as JSON, with Content-Type: application/json (it came as "
-                    + (type == null ? "no type" : type) + ")");
-        }
-        if (req.getContentLengthLong() > MAX_JSON) {
-            throw new ApiException(413, "the body is larger than " + MAX_JSON + " bytes");
-        }
-        byte[] bytes = read(req.getInputStream(), MAX_JSON);
-        if (bytes.length == 0) {
-            return Map.of();
-        }
-        com.fasterxml.jackson.databind.JsonNode node;
-        // One value, each field once (a tenant's "id" given twice: which one?), nothing after it.
-        try (JsonParser parser = json.createParser(bytes)) {
-            parser.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-            node = json.readTree(parser);
-            if (node != null && parser.nextToken() != null) {
-                throw ApiException.badRequest("the body is not valid JSON: more follows its value"
-                        + at(parser.currentTokenLocation()));
-            }
-        } catch (JsonProcessingException e) {
-            // The parser's own words name the token and where it is, never a class.
-            throw ApiException.badRequest("the body is not valid JSON: "
-                    + e.getOriginalMessage().replaceAll("\\s*\\([^\\[]*\\[Source:.*?\\]\\)", "")
-                    + at(e.getLocation()));
-        }
-        if (node == null || node.isNull() || node.isMissingNode()) {
-            return Map.of();
-        }
-        if (!node.isObject()) {
-            throw ApiException.badRequest("the body is not a JSON object: it is " + (node.isArray() ? "an array"
-                    : node.isTextual() ? "a string" : node.isNumber() ? "a number" : "a " + node.getNodeType()
-                            .name().toLowerCase(java.util.Locale.ROOT)));
-        }
-        return json.convertValue(node, new TypeReference<Map<String, Object>>() { });
-    }
-
-    private static String at(JsonLocation where) {
-        return where == null ? "" : " (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")";
     }
 
     private static byte[] jar(HttpServletRequest req) throws ApiException, IOException {
-        String type = req.getContentType();
-        if (type != null && (type.startsWith("application/x-www-form-urlencoded") || type.startsWith("multipart/"))) {
+        String type = JsonBody.mediaType(req.getContentType());
+        if (type.equals("application/x-www-form-urlencoded") || type.startsWith("multipart/")) {
             throw new ApiException(415, "send the jar itself as the body, with Content-Type: application/java-archive"
-                    + " (it came as " + type + ")");
+                    + " (it came as " + Echo.cut(req.getContentType()) + ")");
         }
         if (req.getContentLengthLong() > MAX_JAR) {
             throw new ApiException(413, "the jar is larger than " + (MAX_JAR >> 20) + " MiB");
         }
-        byte[] bytes = read(req.getInputStream(), MAX_JAR);
+        byte[] bytes = JsonBody.read(req.getInputStream(), MAX_JAR);
         if (bytes.length == 0) {
             throw ApiException.badRequest("send the extension's jar as the body (Content-Type:"
                     + " application/java-archive)");
@@ -391,21 +358,16 @@ public final class AdminApi {
         return bytes;
     }
 
-    private static byte[] read(InputStream in, long max) throws ApiException, IOException {
-        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
-        if (bytes.length > max) {
-            throw new ApiException(413, "the body is larger than " + max + " bytes");
-        }
-        return bytes;
-    }
-
-    private void write(HttpServletResponse resp, int status, Object body) throws IOException {
+    /** Writes an answer; to a HEAD request, its headers alone (Content-Length says what GET would send). */
+    private void write(HttpServletResponse resp, int status, Object body, boolean head) throws IOException {
         byte[] bytes = json.writeValueAsBytes(body);
         resp.setStatus(status);
         resp.setContentType("application/json");
         resp.setCharacterEncoding("UTF-8");
         resp.setHeader("Cache-Control", "no-store");
         resp.setContentLength(bytes.length);
-        resp.getOutputStream().write(bytes);
+        if (!head) {
+            resp.getOutputStream().write(bytes);
+        }
     }
 }

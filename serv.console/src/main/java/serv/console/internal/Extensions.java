@@ -1,11 +1,6 @@
 package serv.console.internal;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -17,8 +12,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarInputStream;
-import java.util.jar.Manifest;
 import java.util.regex.Pattern;
 
 import org.osgi.framework.Bundle;
@@ -67,8 +60,6 @@ public final class Extensions {
     private static final List<String> RUNTIME = List.of("serv.core", "serv.database", "serv.jpa", "serv.console");
     private static final Pattern IMPORTS_ROUTE_API = Pattern.compile("(^|,)\\s*serv\\.core\\s*(;|,|$)");
     private static final Pattern IMPORTS_DATABASE_API = Pattern.compile("(^|,)\\s*serv\\.database\\s*(;|,|$)");
-    /** How long an install or update waits for FileInstall to pick the jar up. */
-    private static final long DEPLOY_WAIT_MS = 15_000;
     /** How long a start waits for an extension that was kept stopped since the server's start. */
     private static final long HELD_START_WAIT_S = 10;
 
@@ -86,6 +77,7 @@ public final class Extensions {
     private final Routes routes;
     private final Tenants tenants;
     private final Migrations migrations;
+    private final Deployments deployments;
 
     @Activate
     public Extensions(BundleContext context, @Reference Routes routes, @Reference Tenants tenants,
@@ -94,6 +86,7 @@ public final class Extensions {
         this.routes = routes;
         this.tenants = tenants;
         this.migrations = migrations;
+        this.deployments = new Deployments(context);
     }
 
     /** Every extension, by symbolic name. */
@@ -110,18 +103,23 @@ public final class Extensions {
         return describe(find(idOrName), true);
     }
 
+    /** Whether an extension of that symbolic name is installed (what migrations are known by). */
+    boolean installed(String symbolicName) {
+        return extensionBundles().stream().anyMatch(b -> b.getSymbolicName().equals(symbolicName));
+    }
+
     Bundle find(String idOrName) throws ApiException {
         for (Bundle b : extensionBundles()) {
             if (b.getSymbolicName().equals(idOrName) || Long.toString(b.getBundleId()).equals(idOrName)) {
                 return b;
             }
         }
-        throw ApiException.notFound("extension " + idOrName);
+        throw ApiException.notFound("extension " + Echo.cut(idOrName));
     }
 
     private List<Bundle> extensionBundles() {
         List<Bundle> out = new ArrayList<>();
-        Path deploy = deployFolder();
+        Path deploy = deployments.folder();
         for (Bundle b : context.getBundles()) {
             if (b.getSymbolicName() == null || RUNTIME.contains(b.getSymbolicName()) || b.getBundleId() == 0) {
                 continue;
@@ -129,7 +127,7 @@ public final class Extensions {
             Object imports = b.getHeaders("").get(Constants.IMPORT_PACKAGE);
             String text = imports == null ? "" : imports.toString();
             if (IMPORTS_ROUTE_API.matcher(text).find() || IMPORTS_DATABASE_API.matcher(text).find()
-                    || b.getEntry("serv/migrations/") != null || deployed(b, deploy)) {
+                    || b.getEntry("serv/migrations/") != null || Deployments.deployed(b, deploy)) {
                 out.add(b);
             }
         }
@@ -145,8 +143,8 @@ public final class Extensions {
         m.put("name", name == null ? b.getSymbolicName() : name.toString());
         m.put("version", b.getVersion().toString());
         m.put("state", state(b));
-        m.put("location", b.getLocation());
-        m.put("deployed", deployed(b, deployFolder()));
+        m.put("location", deployments.location(b)); // deploy/x.jar: never the whole path of a file of the server
+        m.put("deployed", deployments.deployed(b));
         List<RouteInfo> own = routes.routes().stream().filter(r -> r.bundleId() == b.getBundleId()).toList();
         m.put("problem", problem(b, own));
         m.put("routes", own.stream().map(Facts::route).toList());
@@ -187,7 +185,7 @@ public final class Extensions {
                     out.put(db.name(), rows);
                 }
             } catch (MigrationException e) {
-                out.put(db.name(), e.getMessage());
+                out.put(db.name(), MigrationErrors.describe("reading the migrations of database " + db.name(), e));
             }
         }
         return out;
@@ -356,75 +354,16 @@ public final class Extensions {
     // ---- actions ------------------------------------------------------------------------------------------
 
     /**
-     * Installs an extension's jar (or replaces the deployed jar of the same symbolic name) through the deploy folder
-     * and waits until FileInstall has it in the framework; true when it was new.
+     * Installs an extension's jar, or replaces the deployed jar of its symbolic name, through the deploy folder
+     * ({@link Deployments}).
      */
-    Installed install(byte[] jar) throws ApiException {
-        Manifest manifest;
-        try (JarInputStream in = new JarInputStream(new ByteArrayInputStream(jar))) {
-            manifest = in.getManifest();
-        } catch (IOException e) {
-            throw ApiException.badRequest("the body is not a jar: " + e.getMessage());
-        }
-        String bsn = manifest == null ? null : manifest.getMainAttributes().getValue(Constants.BUNDLE_SYMBOLICNAME);
-        if (bsn == null || bsn.isBlank()) {
-            throw ApiException.badRequest("the jar is not an OSGi bundle: its manifest has no Bundle-SymbolicName");
-        }
-        bsn = bsn.split(";")[0].strip();
-        if (!bsn.matches("[A-Za-z0-9_.-]+")) {
-            throw ApiException.badRequest("Bundle-SymbolicName '" + bsn + "' cannot name a file in deploy/");
-        }
-        String version = manifest.getMainAttributes().getValue(Constants.BUNDLE_VERSION);
-        Path deploy = deployFolder();
-        Bundle existing = null;
-        for (Bundle b : context.getBundles()) {
-            if (bsn.equals(b.getSymbolicName())) {
-                existing = b;
-            }
-        }
-        if (existing != null && !deployed(existing, deploy)) {
-            throw ApiException.conflict(bsn + " is part of the server (" + existing.getLocation() + "), not a deployed"
-                    + " extension: it is not replaced here");
-        }
-        Path target = existing != null ? Path.of(java.net.URI.create(existing.getLocation()))
-                : deploy.resolve(bsn + ".jar");
-        long before = existing == null ? -1 : existing.getLastModified();
-        try {
-            Files.createDirectories(deploy);
-            Path tmp = Files.createTempFile(deploy, "." + bsn, ".part"); // FileInstall skips dot files
-            Files.write(tmp, jar);
-            try {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException e) {
-            throw new ApiException(500, "the jar could not be written to " + deploy + ": " + e.getMessage());
-        }
-        long deadline = System.nanoTime() + DEPLOY_WAIT_MS * 1_000_000;
-        while (System.nanoTime() < deadline) {
-            for (Bundle b : context.getBundles()) {
-                if (bsn.equals(b.getSymbolicName()) && (existing == null || b.getLastModified() != before)
-                        && (version == null || b.getVersion().toString().equals(org.osgi.framework.Version
-                                .parseVersion(version).toString()))) {
-                    return new Installed(b, existing == null);
-                }
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        throw new ApiException(504, "the jar is in " + target + " but FileInstall did not install it within "
-                + DEPLOY_WAIT_MS / 1000 + " s; see the server's log");
+    Deployments.Installed install(byte[] jar) throws ApiException {
+        return deployments.install(jar);
     }
 
-    record Installed(Bundle bundle, boolean created) {
-        Map<String, Object> describe(Extensions e) {
-            return e.describe(bundle, false);
-        }
+    /** The extension as the list shows it. */
+    Map<String, Object> describe(Bundle b) {
+        return describe(b, false);
     }
 
     Map<String, Object> start(String idOrName) throws ApiException {
@@ -462,46 +401,6 @@ public final class Extensions {
 
     /** Removes a deployed extension: its jar leaves deploy/, FileInstall uninstalls it. */
     void uninstall(String idOrName) throws ApiException {
-        Bundle b = find(idOrName);
-        Path deploy = deployFolder();
-        if (!deployed(b, deploy)) {
-            throw ApiException.conflict(b.getSymbolicName() + " is part of the server (" + b.getLocation() + "), not a"
-                    + " deployed extension: stop it instead");
-        }
-        try {
-            Files.deleteIfExists(Path.of(java.net.URI.create(b.getLocation())));
-        } catch (IOException | IllegalArgumentException e) {
-            throw new ApiException(500, "its jar could not be removed: " + e.getMessage());
-        }
-        long deadline = System.nanoTime() + DEPLOY_WAIT_MS * 1_000_000;
-        while (b.getState() != Bundle.UNINSTALLED && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    /** The home's deploy folder (FileInstall's). */
-    Path deployFolder() {
-        String dir = context.getProperty("felix.fileinstall.dir");
-        String home = context.getProperty("serv.home");
-        Path base = Path.of(home == null ? "." : home).toAbsolutePath().normalize();
-        return base.resolve(dir == null ? "deploy" : dir).normalize();
-    }
-
-    /** Whether the bundle was installed from a jar in the deploy folder (FileInstall's location is its file URI). */
-    private static boolean deployed(Bundle b, Path deploy) {
-        String location = b.getLocation();
-        if (!location.startsWith("file:")) {
-            return false;
-        }
-        try {
-            return Path.of(java.net.URI.create(location)).toAbsolutePath().normalize().startsWith(deploy);
-        } catch (IllegalArgumentException e) {
-            return false;
-        }
+        deployments.uninstall(find(idOrName));
     }
 }

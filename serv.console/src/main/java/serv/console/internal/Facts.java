@@ -276,7 +276,8 @@ public final class Facts {
                 out.add(m);
             }
         } catch (MigrationException e) {
-            throw new ApiException(503, e.getMessage());
+            throw new ApiException(503, MigrationErrors.describe("reading the migrations of database " + label(db),
+                    e));
         }
         return out;
     }
@@ -399,6 +400,68 @@ public final class Facts {
         m.put("source", source(c));
         m.put("pid", c == null ? null : c.getPid());
         return m;
+    }
+
+    /**
+     * Tenant {@code id} as {@code GET tenants/{id}} shows it: the running tenant (with {@code refused_change} when a
+     * new configuration of it was refused: it goes on with the previous one), or, when none runs from its stored
+     * configuration, that configuration as stored with {@code state} REFUSED and the {@code reason} (as the list's
+     * {@code refused} says it), or PENDING while it is being applied. Empty when it has no configuration either.
+     */
+    Optional<Map<String, Object>> tenant(String id) {
+        Configuration c = tenantConfiguration(id);
+        Map<String, String> refused = tenants.refused();
+        String why = c == null ? null : refused.get(c.getPid());
+        Optional<Tenant> running = tenants.find(id);
+        if (running.isPresent()) {
+            Map<String, Object> m = tenant(running.get(), c);
+            if (why != null) {
+                m.put("refused_change", why);
+            }
+            return Optional.of(m);
+        }
+        Dictionary<String, Object> p = c == null ? null : properties(c);
+        if (p == null) {
+            return Optional.empty();
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("name", p.get("name") == null ? id : p.get("name").toString());
+        m.put("hosts", strings(p.get("hosts")));
+        m.put("path_prefix", p.get("path_prefix") == null ? null : p.get("path_prefix").toString());
+        m.put("extensions", strings(p.get("extensions")).stream().sorted().toList());
+        Map<String, Object> database = new LinkedHashMap<>();
+        if (p.get("database_url") != null) {
+            database.put("url", withoutPassword(p.get("database_url").toString()));
+        } else {
+            Object schema = p.get("database_schema");
+            database.put("schema", schema == null ? id.replace('-', '_') : schema.toString());
+        }
+        m.put("database", database);
+        m.put("idle_timeout", p.get("idle_timeout") == null ? null : p.get("idle_timeout").toString());
+        m.put("awake", false);
+        m.put("state", why == null ? "PENDING" : "REFUSED");
+        m.put("reason", why == null ? "its configuration is being applied" : why);
+        m.put("source", source(c));
+        m.put("pid", c.getPid());
+        return Optional.of(m);
+    }
+
+    /** A stored list (an array, or text with commas as an etc/ file writes it), as a list of its items. */
+    private static List<String> strings(Object value) {
+        List<String> out = new ArrayList<>();
+        if (value instanceof String[] array) {
+            for (String s : array) {
+                out.addAll(List.of(s.split(",")));
+            }
+        } else if (value instanceof java.util.Collection<?> c) {
+            c.forEach(v -> out.addAll(List.of(String.valueOf(v).split(","))));
+        } else if (value != null) {
+            out.addAll(List.of(value.toString().split(",")));
+        }
+        out.replaceAll(String::strip);
+        out.removeIf(String::isEmpty);
+        return out;
     }
 
     /**

@@ -107,41 +107,34 @@ public final class ServPages {
             return info.startsWith(prefix) ? info.substring(prefix.length()) : info;
         }
 
-        private boolean api(HttpServletRequest req, HttpServletResponse resp) throws IOException {
+        /**
+         * The admin API takes every method itself (HEAD, OPTIONS, PATCH and TRACE included: HttpServlet would
+         * answer them for it, and the console would frame its page around an answer that set no status); the
+         * pages, GET (their resources too) and HEAD.
+         */
+        @Override
+        protected void service(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
             String rest = rest(req);
             if (label.equals(LABEL) && rest.startsWith(AdminApi.PREFIX)) {
                 api.handle(rest.substring(AdminApi.PREFIX.length()), req, resp);
-                return true;
-            }
-            return false;
-        }
-
-        @Override
-        protected void doGet(HttpServletRequest req, HttpServletResponse resp) throws IOException, ServletException {
-            if (!api(req, resp)) {
-                super.doGet(req, resp); // the pages' resources; anything else is the page, framed by the console
+            } else {
+                super.service(req, resp);
             }
         }
 
         @Override
         protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-            if (!api(req, resp)) {
-                resp.sendError(405);
-            }
+            resp.sendError(405);
         }
 
         @Override
         protected void doPut(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-            if (!api(req, resp)) {
-                resp.sendError(405);
-            }
+            resp.sendError(405);
         }
 
         @Override
         protected void doDelete(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-            if (!api(req, resp)) {
-                resp.sendError(405);
-            }
+            resp.sendError(405);
         }
 
         @Override

@@ -161,7 +161,8 @@ public final class TenantAdmin {
             throw ApiException.badRequest("key 'id': missing; give the tenant an id (lower-case letters, digits, '-')");
         }
         if (facts.tenantConfiguration(id.toString()) != null) {
-            throw ApiException.conflict("tenant " + id + " exists; edit it (PUT /tenants/" + id + ") instead");
+            throw ApiException.conflict("tenant " + Echo.cut(id) + " exists; edit it (PUT /tenants/" + Echo.cut(id)
+                    + ") instead");
         }
         check(values);
         ConfigStore s = store;
@@ -198,7 +199,7 @@ public final class TenantAdmin {
         body.remove("version");
         Configuration c = facts.tenantConfiguration(id);
         if (c == null) {
-            throw ApiException.notFound("tenant " + id);
+            throw ApiException.notFound("tenant " + Echo.cut(id));
         }
         if (body.containsKey("id") && !id.equals(String.valueOf(body.get("id")))) {
             throw ApiException.badRequest("key 'id': a tenant's id does not change; add a new tenant and remove this"
@@ -254,12 +255,9 @@ public final class TenantAdmin {
      */
     Result remove(String id, boolean dropData, Long expected) throws ApiException {
         Configuration c = facts.tenantConfiguration(id);
-        if (c == null) {
-            throw ApiException.notFound("tenant " + id);
-        }
-        Dictionary<String, Object> props = Facts.properties(c);
+        Dictionary<String, Object> props = c == null ? null : Facts.properties(c);
         if (props == null) {
-            throw ApiException.notFound("tenant " + id);
+            throw ApiException.notFound("tenant " + Echo.cut(id));
         }
         Object source = props.get(".serv.source");
         ConfigStore s = store;
@@ -269,6 +267,14 @@ public final class TenantAdmin {
                     + " it would come back the next time " + source + " is read)");
         }
         Tenant tenant = facts.tenantService().find(id).orElse(null);
+        String refused = facts.refusedTenants().get(c.getPid());
+        if (dropData && tenant == null) {
+            // Its stored schema may be another tenant's (the very conflict it was refused for): not dropped blind.
+            throw ApiException.conflict("tenant " + id + " does not run" + (refused == null ? ""
+                    : " (its configuration was refused: " + refused + ")") + ", so Serv does not know a schema as"
+                    + " its own and drops none; nothing was removed: remove it with data=keep, then drop its data with"
+                    + " your database tools if it is its alone");
+        }
         if (dropData && tenant != null && tenant.databaseUrl() != null) {
             throw ApiException.badRequest("tenant " + id + " has a database of its own (" + tenant.databaseUrl()
                     + "); Serv does not drop databases: remove the tenant keeping its data, then drop the database"
@@ -289,7 +295,9 @@ public final class TenantAdmin {
         LOG.info("Tenant {} removed through the admin API ({})", id, dropData ? "dropping its schema" : "data kept");
         if (!dropData || schema == null) {
             return new Result(id, false, List.of(), "tenant " + id + " removed; its data is kept"
-                    + (schema == null ? "" : " (schema " + schema + " of database default)"));
+                    + (schema == null ? "" : " (schema " + schema + " of database default)")
+                    + (tenant == null ? " (it did not run" + (refused == null ? "" : ": its configuration was refused")
+                            + ")" : ""));
         }
         awaitClosed(id);
         dropSchema(id, schema);
@@ -344,7 +352,7 @@ public final class TenantAdmin {
         for (Map.Entry<String, Object> e : body.entrySet()) {
             String key = e.getKey();
             if (!KEYS.contains(key)) {
-                throw ApiException.badRequest("key '" + key + "' is not a tenant setting; the keys are "
+                throw ApiException.badRequest("key '" + Echo.cut(key) + "' is not a tenant setting; the keys are "
                         + new java.util.TreeSet<>(KEYS));
             }
             Object v = e.getValue();
@@ -377,7 +385,7 @@ public final class TenantAdmin {
     private void check(Map<String, Object> values) throws ApiException {
         List<String> problems = checks.problems("serv.tenant", null, values);
         if (!problems.isEmpty()) {
-            throw ApiException.badRequest(String.join("; ", problems));
+            throw ApiException.badRequest(Echo.cutQuoted(String.join("; ", problems)));
         }
     }
 

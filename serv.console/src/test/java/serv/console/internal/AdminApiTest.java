@@ -1,0 +1,276 @@
+package serv.console.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.Dictionary;
+import java.util.HashMap;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Version;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import serv.core.config.ConfigChecks;
+import serv.core.config.ConfigStatus;
+import serv.core.config.Secrets;
+import serv.core.runtime.Routes;
+import serv.core.runtime.Traffic;
+import serv.core.tenant.Tenants;
+import serv.database.Database;
+import serv.database.DatabaseState;
+import serv.database.MigrationException;
+import serv.database.Migrations;
+
+/** The admin API's answers as a client sees them (status, headers, body), over stand-ins for the server. */
+class AdminApiTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String PG_NUL = "the rollback's hold could not be removed: ERROR: invalid byte sequence for"
+            + " encoding \"UTF8\": 0x00\n  Where: unnamed portal parameter $1";
+
+    private final List<Bundle> bundles = new ArrayList<>();
+    private final Map<String, String> refused = new HashMap<>();
+    private final List<Configuration> configurations = new ArrayList<>();
+    private final AtomicBoolean deleted = new AtomicBoolean();
+    private final List<String> applied = new ArrayList<>();
+    private AdminApi api;
+
+    @BeforeEach
+    void server() throws Exception {
+        bundles.add(bundle("serv.blog", 7));
+        BundleContext context = Fakes.of(BundleContext.class, Map.of(
+                "getBundles", a -> bundles.toArray(new Bundle[0])));
+        Routes routes = Fakes.of(Routes.class);
+        Tenants tenants = Fakes.of(Tenants.class, Map.of("refused", a -> refused));
+        ConfigurationAdmin cm = Fakes.of(ConfigurationAdmin.class, Map.of("listConfigurations", a -> configurations
+                .stream().filter(c -> a[0].toString().contains("(id=" + c.getProperties().get("id") + ")"))
+                .toArray(Configuration[]::new)));
+        Migrations migrations = Fakes.of(Migrations.class, Map.of(
+                "applyAgain", a -> {
+                    applied.add((String) a[1]);
+                    throw new MigrationException(PG_NUL);
+                },
+                "rollback", a -> List.of()));
+        Extensions extensions = new Extensions(context, routes, tenants, migrations);
+        Facts facts = new Facts(context, cm, routes, Fakes.of(Traffic.class), tenants, Fakes.of(ConfigStatus.class),
+                migrations, null, extensions);
+        Field databases = Facts.class.getDeclaredField("databases");
+        databases.setAccessible(true);
+        @SuppressWarnings("unchecked")
+        List<Database> dbs = (List<Database>) databases.get(facts);
+        dbs.add(Fakes.of(Database.class, Map.of("name", a -> "default", "state", a -> DatabaseState.UP)));
+        ConfigChecks checks = Fakes.of(ConfigChecks.class, Map.of("problems", a -> {
+            Object id = ((Map<?, ?>) a[2]).get("id");
+            return String.valueOf(id).matches("[a-z][a-z0-9-]{0,62}") ? List.of()
+                    : List.of("tenant: key 'id': '" + id + "' is not a slug; use lower-case letters, digits and '-',"
+                            + " starting with a letter");
+        }));
+        Secrets secrets = Fakes.of(Secrets.class, Map.of("sealAll", a -> a[0]));
+        api = new AdminApi(facts, new TenantAdmin(cm, checks, secrets, facts, tenants), extensions, migrations);
+    }
+
+    private static Bundle bundle(String bsn, long id) {
+        Dictionary<String, String> headers = new Hashtable<>(Map.of("Import-Package", "serv.core;version=\"[1,2)\""));
+        return Fakes.of(Bundle.class, Map.of("getSymbolicName", a -> bsn, "getBundleId", a -> id,
+                "getHeaders", a -> headers, "getVersion", a -> new Version(1, 0, 0), "getState", a -> Bundle.ACTIVE,
+                "getLocation", a -> "reference:file:bundles/" + bsn + ".jar"));
+    }
+
+    private Exchange send(String method, String path) throws Exception {
+        return new Exchange(method, path).send(api);
+    }
+
+    private Exchange post(String path, String json) throws Exception {
+        return new Exchange("POST", path).json(json).send(api);
+    }
+
+    private static String error(Exchange e) throws Exception {
+        JsonNode body = JSON.readTree(e.text());
+        assertTrue(body.hasNonNull("error"), e.text());
+        return body.get("error").asText();
+    }
+
+    // ---- methods --------------------------------------------------------------------------------------------
+
+    @Test
+    void headAnswersAsGetWithoutTheBody() throws Exception {
+        for (String path : List.of("tenants", "extensions", "routes", "extensions/serv.blog", "cluster")) {
+            Exchange get = send("GET", path);
+            Exchange head = send("HEAD", path);
+            assertEquals(200, get.status, path + ": " + get.text());
+            assertEquals(200, head.status, path + ": " + head.text());
+            assertEquals(0, head.written.size(), path);
+            assertEquals(Integer.toString(get.written.size()), head.headers.get("Content-Length"), path);
+            assertEquals("application/json", head.headers.get("Content-Type"));
+        }
+        Exchange missing = send("HEAD", "tenants/nope");
+        assertEquals(404, missing.status);
+        assertEquals(0, missing.written.size());
+    }
+
+    @Test
+    void optionsSaysWhatThePathAnswers() throws Exception {
+        Exchange o = send("OPTIONS", "tenants/acme");
+        assertEquals(204, o.status);
+        assertEquals("GET, HEAD, PUT, PATCH, DELETE, OPTIONS", o.headers.get("Allow"));
+        assertEquals(0, o.written.size());
+        assertEquals("GET, HEAD, OPTIONS", send("OPTIONS", "overview").headers.get("Allow"));
+        assertEquals(404, send("OPTIONS", "nothing-here").status);
+    }
+
+    @Test
+    void traceAndUnknownMethodsAre405WithAllow() throws Exception {
+        for (String method : List.of("TRACE", "CONNECT", "PROPFIND", "PUT")) {
+            Exchange t = send(method, "overview");
+            assertEquals(405, t.status, method);
+            assertEquals("GET, HEAD, OPTIONS", t.headers.get("Allow"));
+            assertEquals(method + " is not allowed on overview; use GET, HEAD, OPTIONS", error(t));
+        }
+        Exchange post = send("POST", "tenants/acme");
+        assertEquals(405, post.status);
+        assertEquals("GET, HEAD, PUT, PATCH, DELETE, OPTIONS", post.headers.get("Allow"));
+    }
+
+    @Test
+    void anUnknownSubPathIs404NotAMethodThatIsNotAllowed() throws Exception {
+        Exchange e = send("GET", "tenants/acme/x");
+        assertEquals(404, e.status);
+        assertEquals("API path tenants/acme/x not found", error(e));
+        assertEquals(404, send("POST", "databases/default/nothing").status);
+        assertEquals(404, send("GET", "extensions/serv.blog/start/x").status);
+    }
+
+    @Test
+    void patchIsAnEditLikePut() throws Exception {
+        Exchange patch = new Exchange("PATCH", "tenants/acme").json("{\"name\":\"ACME\"}").send(api);
+        assertEquals(404, patch.status); // routed to the edit: there is no tenant acme
+        assertEquals("tenant acme not found", error(patch));
+    }
+
+    // ---- bodies and echoes --------------------------------------------------------------------------------
+
+    @Test
+    void onlyJsonIsJson() throws Exception {
+        Exchange x = new Exchange("POST", "tenants").json("{\"id\":\"acme\"}");
+        x.contentType = "application/jsonx";
+        assertEquals(415, x.send(api).status);
+    }
+
+    @Test
+    void aBodyNestedTooDeeplyIsSaidSo() throws Exception {
+        Exchange e = post("tenants", "[".repeat(5000) + "]".repeat(5000));
+        assertEquals(400, e.status);
+        assertEquals("the body is nested too deeply (more than " + JsonBody.MAX_DEPTH + " levels of arrays and"
+                + " objects)", error(e));
+    }
+
+    @Test
+    void aValueTheAnswerRepeatsIsCut() throws Exception {
+        String id = "A".repeat(100_000);
+        Exchange created = post("tenants", "{\"id\":\"" + id + "\",\"hosts\":[\"a.test\"]}");
+        assertEquals(400, created.status);
+        assertEquals("tenant: key 'id': '" + "A".repeat(60) + "…' is not a slug; use lower-case letters, digits and"
+                + " '-', starting with a letter", error(created));
+        Exchange got = send("GET", "tenants/" + id);
+        assertEquals(404, got.status);
+        assertEquals("tenant " + "A".repeat(60) + "… not found", error(got));
+        assertTrue(send("GET", "x".repeat(10_000)).text().length() < 200);
+        assertTrue(post("tenants", "{\"" + "k".repeat(5000) + "\":1}").text().length() < 400);
+    }
+
+    // ---- migrations ---------------------------------------------------------------------------------------
+
+    @Test
+    void anExtensionNameIsCheckedBeforeTheDatabaseSeesIt() throws Exception {
+        for (String body : List.of("{\"extension\":\"serv.blog\\u0000\"}", "{\"extension\":\"../../etc\"}",
+                "{\"extension\":\"serv blog\"}", "{\"extension\":7}")) {
+            Exchange e = post("databases/default/migrate", body);
+            assertEquals(400, e.status, body);
+        }
+        Exchange nope = post("databases/default/migrate", "{\"extension\":\"nope\"}");
+        assertEquals(404, nope.status);
+        assertEquals("no extension nope is installed (GET extensions lists them)", error(nope));
+        for (String extension : List.of("nope", "../../etc", "serv.blog\\u0000")) {
+            Exchange r = post("databases/default/rollback", "{\"extension\":\"" + extension + "\",\"version\":\"1\","
+                    + "\"confirm\":true}");
+            assertEquals(extension.equals("nope") ? 404 : 400, r.status, extension + ": " + r.text());
+        }
+        assertEquals(List.of(), applied);
+        assertEquals(200, post("databases/default/rollback", "{\"extension\":\"serv.blog\",\"version\":\"1\","
+                + "\"confirm\":true}").status);
+    }
+
+    @Test
+    void noSqlTextIsAnswered() throws Exception {
+        Exchange e = post("databases/default/migrate", "{\"extension\":\"serv.blog\"}");
+        assertEquals(409, e.status);
+        String error = error(e);
+        assertTrue(error.startsWith("the rollback's hold could not be removed; the database's own message is in the"
+                + " server's log (error id "), error);
+        assertFalse(error.contains("0x00") || error.contains("portal") || error.contains("ERROR"), error);
+    }
+
+    // ---- a refused tenant ---------------------------------------------------------------------------------
+
+    private void refusedTenant() {
+        Hashtable<String, Object> props = new Hashtable<>(Map.of("id", "acme", "hosts", new String[] { "acme.test" },
+                "database_schema", "ops1_data"));
+        configurations.add(Fakes.of(Configuration.class, Map.of("getProperties", a -> props,
+                "getPid", a -> "serv.tenant~acme", "delete", a -> {
+                    deleted.set(true);
+                    return null;
+                })));
+        refused.put("serv.tenant~acme", "tenant acme: key 'database_schema': 'ops1_data' is tenant ops1's schema of"
+                + " the shared database (they would share their data); give each tenant its own schema");
+    }
+
+    @Test
+    void aRefusedTenantIsShownWithWhy() throws Exception {
+        refusedTenant();
+        Exchange e = send("GET", "tenants/acme");
+        assertEquals(200, e.status, e.text());
+        JsonNode t = JSON.readTree(e.text());
+        assertEquals("REFUSED", t.get("state").asText());
+        assertEquals(refused.get("serv.tenant~acme"), t.get("reason").asText());
+        assertEquals("[\"acme.test\"]", t.get("hosts").toString());
+        assertEquals("ops1_data", t.get("database").get("schema").asText());
+        assertEquals(Optional.of("console"), Optional.ofNullable(t.get("source")).map(JsonNode::asText));
+    }
+
+    @Test
+    void aRefusedTenantsDataIsNotDroppedBlind() throws Exception {
+        refusedTenant();
+        Exchange drop = send("DELETE", "tenants/acme", Map.of("data", "drop"));
+        assertEquals(409, drop.status, drop.text());
+        assertTrue(error(drop).startsWith("tenant acme does not run (its configuration was refused: tenant acme: key"
+                + " 'database_schema'"), error(drop));
+        assertTrue(error(drop).contains("nothing was removed"), error(drop));
+        assertFalse(deleted.get());
+        Exchange keep = send("DELETE", "tenants/acme", Map.of());
+        assertEquals(200, keep.status, keep.text());
+        assertEquals("tenant acme removed; its data is kept (it did not run: its configuration was refused)",
+                JSON.readTree(keep.text()).get("message").asText());
+        assertTrue(deleted.get());
+    }
+
+    private Exchange send(String method, String path, Map<String, String> parameters) throws Exception {
+        Exchange e = new Exchange(method, path);
+        e.parameters.putAll(parameters);
+        return e.send(api);
+    }
+}
