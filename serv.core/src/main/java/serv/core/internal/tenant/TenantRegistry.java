@@ -22,7 +22,9 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
 import org.osgi.service.cm.ManagedServiceFactory;
+import org.osgi.service.cm.SynchronousConfigurationListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -55,11 +57,12 @@ import serv.database.Databases;
  * <p>Why not one DS component per tenant: SCR shows every component's configuration, secrets included, on its
  * status page; and ten thousand tenants would be ten thousand components.
  */
-@Component(service = { ManagedServiceFactory.class, TenantRegistry.class, Tenants.class },
+@Component(service = { ManagedServiceFactory.class, TenantRegistry.class, Tenants.class,
+    SynchronousConfigurationListener.class },
         property = Constants.SERVICE_PID + "=" + TenantSettings.FACTORY_PID,
         configurationPid = TenantRegistry.TENANCY_PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = TenancyConfiguration.class)
-public final class TenantRegistry implements ManagedServiceFactory, Tenants {
+public final class TenantRegistry implements ManagedServiceFactory, Tenants, SynchronousConfigurationListener {
 
     static final String TENANCY_PID = "serv.tenancy";
     /** Settings of the shared default database a schema tenant takes over. */
@@ -123,6 +126,16 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     /** The shared default database's settings as a consumer gets them; null until read, empty when there is none. */
     private volatile Map<String, Object> sharedDefault;
 
+    /**
+     * Tenant configurations stored and not handed to {@link #updated} yet, by PID, with when they were stored: what
+     * they claim is checked before a save too ({@link #claimedByOthers}), so that of two saves at once that claim one
+     * host or database, the second is refused (both had been checked against the running tenants only, and saved).
+     * Heard on the saving thread ({@link SynchronousConfigurationListener}), before Configuration Admin hands the
+     * configuration over; forgotten when it does, or after {@link #PENDING_MS}.
+     */
+    private final Map<String, Long> pending = new ConcurrentHashMap<>();
+    private static final long PENDING_MS = 30_000;
+
     /** The server's databases (not the tenants'), as {@link DatabaseIdentity}s by name; null until read. */
     private volatile Map<String, DatabaseIdentity> serverDatabases;
     /** The server's home: relative SQLite paths resolve against it. */
@@ -181,6 +194,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
 
     @Override
     public synchronized void updated(String pid, Dictionary<String, ?> properties) {
+        pending.remove(pid); // handed over: what it claims is in owners now, or it was refused
         Map<String, Object> props = new HashMap<>();
         for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
             String key = keys.nextElement();
@@ -394,6 +408,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
 
     @Override
     public synchronized void deleted(String pid) {
+        pending.remove(pid);
         refused.remove(pid);
         waiting.remove(pid);
         LiveTenant gone = byPid.remove(pid);
@@ -429,10 +444,22 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     }
 
     /**
-     * Why {@code settings} could not be applied beside the running tenants: each host or path prefix of theirs that
-     * another tenant has (the registry's own rule, asked before a save by {@link TenantConfigCheck}).
+     * Why {@code settings} could not be applied beside the running tenants: each host, path prefix, schema or database
+     * of theirs that another tenant has, or that a tenant configuration saved a moment ago and not applied yet claims
+     * ({@link #pending}); a database of the server's; a move between a database of its own and a schema of the shared
+     * default (the registry's own rules, asked before a save by {@link TenantConfigCheck}). A caller that saves after
+     * this check holds one lock across the check and the save, so that of two saves at once only one is made.
      */
-    synchronized List<String> claimedByOthers(TenantSettings settings) {
+    List<String> claimedByOthers(TenantSettings settings) {
+        // Read from Configuration Admin before the lock, which its thread needs to hand configurations over
+        List<TenantSettings> saved = pendingSettings();
+        serverDatabases();
+        synchronized (this) {
+            return claimedByOthers(settings, saved);
+        }
+    }
+
+    private List<String> claimedByOthers(TenantSettings settings, List<TenantSettings> saved) {
         List<String> out = new ArrayList<>();
         LiveTenant same = byId.get(settings.id());
         String moved = same == null ? null : moved(same.settings(), settings);
@@ -447,6 +474,64 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
             LiveTenant owner = owners.get(key);
             if (owner != null && !owner.tenant().id().equals(settings.id())) {
                 out.add(claimedBy(settings.id(), key, owner.tenant().id()));
+            }
+        }
+        for (TenantSettings stored : saved) {
+            if (stored.id().equals(settings.id())) {
+                continue;
+            }
+            List<String> theirs = claims(stored.tenant());
+            List<String> theirChecked = checked(stored);
+            List<String> mine = claims(settings.tenant());
+            int before = out.size();
+            for (String key : checked(settings)) {
+                if (theirs.contains(key)) {
+                    out.add(claimedBy(settings.id(), key, stored.id()));
+                }
+            }
+            for (String key : mine) { // the same data under the other name (a schema, and the URL that names it)
+                if (out.size() == before && theirChecked.contains(key) && !theirs.contains(key)) {
+                    out.add(claimedBy(settings.id(), key, stored.id()));
+                }
+            }
+        }
+        return out.stream().distinct().toList();
+    }
+
+    /** A tenant configuration was saved: until it is handed over, what it claims is pending ({@link #pending}). */
+    @Override
+    public void configurationEvent(ConfigurationEvent event) {
+        if (!TenantSettings.FACTORY_PID.equals(event.getFactoryPid())) {
+            return;
+        }
+        if (event.getType() == ConfigurationEvent.CM_UPDATED) {
+            pending.put(event.getPid(), System.nanoTime());
+        } else if (event.getType() == ConfigurationEvent.CM_DELETED) {
+            pending.remove(event.getPid());
+        }
+    }
+
+    /** The settings of the tenant configurations saved and not handed over yet (see {@link #pending}). */
+    private List<TenantSettings> pendingSettings() {
+        if (pending.isEmpty()) {
+            return List.of();
+        }
+        List<TenantSettings> out = new ArrayList<>();
+        long now = System.nanoTime();
+        for (Map.Entry<String, Long> p : pending.entrySet()) {
+            if (now - p.getValue() > PENDING_MS * 1_000_000) {
+                pending.remove(p.getKey(), p.getValue()); // never handed over (its delivery was merged with another)
+                continue;
+            }
+            try {
+                Configuration[] found = cm.listConfigurations("(" + Constants.SERVICE_PID + "=" + p.getKey() + ")");
+                Dictionary<String, Object> stored = found == null || found.length == 0 ? null
+                        : serv.core.internal.config.Configs.properties(found[0]);
+                if (stored != null) {
+                    out.add(TenantSettings.from(env.processed(stored)));
+                }
+            } catch (IOException | InvalidSyntaxException | IllegalArgumentException e) {
+                // not readable, or refused for itself when it is handed over: it claims nothing
             }
         }
         return out;

@@ -85,6 +85,28 @@ final class RegistryHarness implements AutoCloseable {
         registry.updated(pid, p);
     }
 
+    /**
+     * Stores a tenant configuration as a save through the admin API does, without handing it over yet: Configuration
+     * Admin tells its synchronous listeners on the saving thread, and the registry later, on its own.
+     */
+    void save(String pid, Map<String, ?> props) {
+        Hashtable<String, Object> p = new Hashtable<>(props);
+        p.put("service.factoryPid", TenantSettings.FACTORY_PID);
+        p.put("service.pid", pid);
+        stored.put(pid, p);
+        @SuppressWarnings("unchecked")
+        org.osgi.framework.ServiceReference<ConfigurationAdmin> ref = (org.osgi.framework.ServiceReference<
+                ConfigurationAdmin>) Proxy.newProxyInstance(getClass().getClassLoader(),
+                        new Class<?>[] { org.osgi.framework.ServiceReference.class }, (proxy, method, args) -> null);
+        registry.configurationEvent(new org.osgi.service.cm.ConfigurationEvent(ref,
+                org.osgi.service.cm.ConfigurationEvent.CM_UPDATED, TenantSettings.FACTORY_PID, pid));
+    }
+
+    /** Hands a stored configuration over, as Configuration Admin does after {@link #save}. */
+    void handOver(String pid) {
+        registry.updated(pid, new Hashtable<>(stored.get(pid)));
+    }
+
     /** What a save through the admin API is checked with. */
     List<String> check(Map<String, ?> props) {
         try {
