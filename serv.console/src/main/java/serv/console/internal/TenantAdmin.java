@@ -70,6 +70,12 @@ public final class TenantAdmin {
     private volatile ConfigStore store;
 
     private final Tenants tenants;
+    /**
+     * Held across a change's check and its save: two saves at once that claim one host or database were both checked
+     * before either was stored, and both saved (one tenant then served it, the other kept it in its configuration and
+     * took it at the next start). The check sees what an earlier save stored even before it is applied.
+     */
+    private final Object saveLock = new Object();
 
     @Activate
     public TenantAdmin(@Reference ConfigurationAdmin cm, @Reference ConfigChecks checks, @Reference Secrets secrets,
@@ -160,13 +166,13 @@ public final class TenantAdmin {
         if (id == null) {
             throw ApiException.badRequest("key 'id': missing; give the tenant an id (lower-case letters, digits, '-')");
         }
-        if (facts.tenantConfiguration(id.toString()) != null) {
-            throw ApiException.conflict("tenant " + Echo.cut(id) + " exists; edit it (PUT /tenants/" + Echo.cut(id)
-                    + ") instead");
-        }
-        check(values);
         ConfigStore s = store;
         if (s != null) {
+            if (facts.tenantConfiguration(id.toString()) != null) {
+                throw ApiException.conflict("tenant " + Echo.cut(id) + " exists; edit it (PUT /tenants/" + Echo.cut(id)
+                        + ") instead");
+            }
+            check(values);
             long v = toCluster(s, id.toString(), values, null, true);
             awaitLocal(id.toString(), true);
             awaitServed(id.toString());
@@ -174,11 +180,18 @@ public final class TenantAdmin {
             return new Result(id.toString(), true, values.keySet().stream().sorted().toList(), "tenant " + id
                     + " added to the cluster (version " + v + "): every node serves it within a second", v);
         }
-        try {
-            Configuration c = cm.getFactoryConfiguration("serv.tenant", id.toString(), "?");
-            c.update(new Hashtable<>(secrets.sealAll(values)));
-        } catch (IOException e) {
-            throw new ApiException(500, "the tenant could not be stored: " + e.getMessage());
+        synchronized (saveLock) {
+            if (facts.tenantConfiguration(id.toString()) != null) {
+                throw ApiException.conflict("tenant " + Echo.cut(id) + " exists; edit it (PUT /tenants/" + Echo.cut(id)
+                        + ") instead");
+            }
+            check(values);
+            try {
+                Configuration c = cm.getFactoryConfiguration("serv.tenant", id.toString(), "?");
+                c.update(new Hashtable<>(secrets.sealAll(values)));
+            } catch (IOException e) {
+                throw new ApiException(500, "the tenant could not be stored: " + e.getMessage());
+            }
         }
         awaitServed(id.toString());
         LOG.info("Tenant {} added through the admin API", id);
@@ -197,15 +210,27 @@ public final class TenantAdmin {
             exp = n.longValue();
         }
         body.remove("version");
-        Configuration c = facts.tenantConfiguration(id);
-        if (c == null) {
-            throw ApiException.notFound("tenant " + Echo.cut(id));
-        }
         if (body.containsKey("id") && !id.equals(String.valueOf(body.get("id")))) {
             throw ApiException.badRequest("key 'id': a tenant's id does not change; add a new tenant and remove this"
                     + " one");
         }
+        if (store == null) {
+            synchronized (saveLock) { // the check and the save as one
+                return updateAs(id, body, exp);
+            }
+        }
+        return updateAs(id, body, exp);
+    }
+
+    private Result updateAs(String id, Map<String, Object> body, Long exp) throws ApiException {
+        Configuration c = facts.tenantConfiguration(id);
+        if (c == null) {
+            throw ApiException.notFound("tenant " + Echo.cut(id));
+        }
         Dictionary<String, Object> stored = Facts.properties(c);
+        if (stored == null) {
+            throw ApiException.notFound("tenant " + Echo.cut(id));
+        }
         Map<String, Object> before = new LinkedHashMap<>();
         Map<String, Object> bookkeeping = new LinkedHashMap<>();
         for (Enumeration<String> keys = stored.keys(); keys.hasMoreElements();) {

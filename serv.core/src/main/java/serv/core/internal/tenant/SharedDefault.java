@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches the shared {@code default} database's configuration: when it changes (a new URL, rotated credentials,
  * timeouts) or goes, every schema-per-tenant database follows, as a live edit of its own pool (a pending pool is
- * checked and migrated while the old one serves). One listener for all tenants, so ten thousand tenants do not each
- * hear every configuration event.
+ * checked and migrated while the old one serves); and any database configuration's change makes the registry read
+ * the server's own databases again (no tenant's database may be one of them). One listener for all tenants, so ten
+ * thousand tenants do not each hear every configuration event.
  */
 @Component(service = ConfigurationListener.class)
 public final class SharedDefault implements ConfigurationListener {
@@ -34,7 +35,11 @@ public final class SharedDefault implements ConfigurationListener {
 
     @Override
     public void configurationEvent(ConfigurationEvent event) {
-        if (!"serv.database".equals(event.getFactoryPid()) || tenants.table().isEmpty()) {
+        if (!"serv.database".equals(event.getFactoryPid())) {
+            return;
+        }
+        tenants.serverDatabasesChanged(); // what a tenant's database may not be
+        if (tenants.table().isEmpty()) {
             return;
         }
         if (event.getType() == ConfigurationEvent.CM_DELETED) {

@@ -1,6 +1,7 @@
 package serv.core.internal.tenant;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Dictionary;
@@ -16,11 +17,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
+import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
 import org.osgi.service.cm.ManagedServiceFactory;
+import org.osgi.service.cm.SynchronousConfigurationListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -53,11 +57,12 @@ import serv.database.Databases;
  * <p>Why not one DS component per tenant: SCR shows every component's configuration, secrets included, on its
  * status page; and ten thousand tenants would be ten thousand components.
  */
-@Component(service = { ManagedServiceFactory.class, TenantRegistry.class, Tenants.class },
+@Component(service = { ManagedServiceFactory.class, TenantRegistry.class, Tenants.class,
+    SynchronousConfigurationListener.class },
         property = Constants.SERVICE_PID + "=" + TenantSettings.FACTORY_PID,
         configurationPid = TenantRegistry.TENANCY_PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = TenancyConfiguration.class)
-public final class TenantRegistry implements ManagedServiceFactory, Tenants {
+public final class TenantRegistry implements ManagedServiceFactory, Tenants, SynchronousConfigurationListener {
 
     static final String TENANCY_PID = "serv.tenancy";
     /** Settings of the shared default database a schema tenant takes over. */
@@ -121,14 +126,41 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     /** The shared default database's settings as a consumer gets them; null until read, empty when there is none. */
     private volatile Map<String, Object> sharedDefault;
 
+    /**
+     * Tenant configurations stored and not handed to {@link #updated} yet, by PID, with when they were stored: what
+     * they claim is checked before a save too ({@link #claimedByOthers}), so that of two saves at once that claim one
+     * host or database, the second is refused (both had been checked against the running tenants only, and saved).
+     * Heard on the saving thread ({@link SynchronousConfigurationListener}), before Configuration Admin hands the
+     * configuration over; forgotten when it does, or after {@link #PENDING_MS}.
+     */
+    private final Map<String, Long> pending = new ConcurrentHashMap<>();
+    private static final long PENDING_MS = 30_000;
+
+    /** The server's databases (not the tenants'), as {@link DatabaseIdentity}s by name; null until read. */
+    private volatile Map<String, DatabaseIdentity> serverDatabases;
+    /** The server's home: relative SQLite paths resolve against it. */
+    private final Path home;
+
     @Activate
     public TenantRegistry(@Reference ConfigurationAdmin cm, @Reference Databases databases,
-            @Reference TenantClock clock, @Reference EnvInterpolation env, TenancyConfiguration tenancy) {
+            @Reference TenantClock clock, @Reference EnvInterpolation env, TenancyConfiguration tenancy,
+            BundleContext context) {
+        this(cm, databases, clock, env, tenancy, home(context.getProperty("serv.home")));
+    }
+
+    TenantRegistry(ConfigurationAdmin cm, Databases databases, TenantClock clock, EnvInterpolation env,
+            TenancyConfiguration tenancy, Path home) {
         this.cm = cm;
         this.databases = databases;
         this.clock = clock;
         this.env = env;
+        this.home = home;
         modified(tenancy);
+    }
+
+    /** The server's home as serv.database reads it: the framework property, else the working directory. */
+    private static Path home(String property) {
+        return Path.of(property == null ? System.getProperty("user.dir") : property).toAbsolutePath().normalize();
     }
 
     @Modified
@@ -162,6 +194,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
 
     @Override
     public synchronized void updated(String pid, Dictionary<String, ?> properties) {
+        pending.remove(pid); // handed over: what it claims is in owners now, or it was refused
         Map<String, Object> props = new HashMap<>();
         for (Enumeration<String> keys = properties.keys(); keys.hasMoreElements();) {
             String key = keys.nextElement();
@@ -192,7 +225,15 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
                 throw new Conflict("tenant " + settings.id() + ": key 'id': another tenant configuration has this"
                         + " id; give each tenant its own id");
             }
-            for (String key : claims(settings.tenant())) {
+            String moved = existing == null ? null : moved(existing.settings(), settings);
+            if (moved != null) {
+                throw new IllegalArgumentException(moved);
+            }
+            String server = serversDatabase(settings);
+            if (server != null) {
+                throw new IllegalArgumentException(server);
+            }
+            for (String key : checked(settings)) {
                 LiveTenant owner = owners.get(key);
                 if (owner != null && owner != existing) {
                     throw new Conflict(claimedBy(settings.id(), key, owner.tenant().id()));
@@ -299,7 +340,11 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
         Map<String, TenantSettings> group = new LinkedHashMap<>();
         for (Map.Entry<String, Map<String, Object>> w : waiting.entrySet()) {
             try {
-                group.put(w.getKey(), TenantSettings.from(w.getValue()));
+                TenantSettings next = TenantSettings.from(w.getValue());
+                LiveTenant live = byPid.get(w.getKey());
+                if ((live == null || moved(live.settings(), next) == null) && serversDatabase(next) == null) {
+                    group.put(w.getKey(), next);
+                }
             } catch (IllegalArgumentException e) {
                 // refused for itself, not for a conflict: stays as it is
             }
@@ -314,7 +359,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
                 }
             }
             Map<String, List<String>> askedBy = new LinkedHashMap<>();
-            group.forEach((pid, next) -> wants(next.tenant())
+            group.forEach((pid, next) -> asks(next)
                     .forEach(k -> askedBy.computeIfAbsent(k, x -> new ArrayList<>()).add(pid)));
             askedBy.forEach((k, pids) -> {
                 if (!winner.containsKey(k)) {
@@ -324,7 +369,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
                 }
             });
             // A loser's tenant keeps what it has, which the others are checked against again.
-            if (!group.keySet().removeIf(pid -> wants(group.get(pid).tenant()).stream()
+            if (!group.keySet().removeIf(pid -> asks(group.get(pid)).stream()
                     .anyMatch(k -> !pid.equals(winner.get(k))))) {
                 break;
             }
@@ -342,8 +387,18 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
                     }
                 }
             }
+            int applied = 0;
             for (String pid : group.keySet()) {
-                apply(pid, waiting.get(pid));
+                LiveTenant live = byPid.get(pid);
+                if (apply(pid, waiting.get(pid))) {
+                    applied++;
+                } else if (live != null) { // refused after all: it keeps what it had
+                    claims(live.tenant()).forEach(k -> owners.putIfAbsent(k, live));
+                    byId.putIfAbsent(live.tenant().id(), live);
+                }
+            }
+            if (applied == 0) {
+                return false; // nothing changed: asked again, it would be refused again
             }
         }
         LOG.info("Tenants {}: their new configurations applied together (each asked for what another gave up)",
@@ -353,6 +408,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
 
     @Override
     public synchronized void deleted(String pid) {
+        pending.remove(pid);
         refused.remove(pid);
         waiting.remove(pid);
         LiveTenant gone = byPid.remove(pid);
@@ -388,24 +444,239 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
     }
 
     /**
-     * Why {@code settings} could not be applied beside the running tenants: each host or path prefix of theirs that
-     * another tenant has (the registry's own rule, asked before a save by {@link TenantConfigCheck}).
+     * Why {@code settings} could not be applied beside the running tenants: each host, path prefix, schema or database
+     * of theirs that another tenant has, or that a tenant configuration saved a moment ago and not applied yet claims
+     * ({@link #pending}); a database of the server's; a move between a database of its own and a schema of the shared
+     * default (the registry's own rules, asked before a save by {@link TenantConfigCheck}). A caller that saves after
+     * this check holds one lock across the check and the save, so that of two saves at once only one is made.
      */
-    synchronized List<String> claimedByOthers(TenantSettings settings) {
+    List<String> claimedByOthers(TenantSettings settings) {
+        // Read from Configuration Admin before the lock, which its thread needs to hand configurations over
+        List<TenantSettings> saved = pendingSettings();
+        serverDatabases();
+        synchronized (this) {
+            return claimedByOthers(settings, saved);
+        }
+    }
+
+    private List<String> claimedByOthers(TenantSettings settings, List<TenantSettings> saved) {
         List<String> out = new ArrayList<>();
-        for (String key : claims(settings.tenant())) {
+        LiveTenant same = byId.get(settings.id());
+        String moved = same == null ? null : moved(same.settings(), settings);
+        if (moved != null) {
+            out.add(moved);
+        }
+        String server = serversDatabase(settings);
+        if (server != null) {
+            out.add(server);
+        }
+        for (String key : checked(settings)) {
             LiveTenant owner = owners.get(key);
             if (owner != null && !owner.tenant().id().equals(settings.id())) {
                 out.add(claimedBy(settings.id(), key, owner.tenant().id()));
             }
         }
+        for (TenantSettings stored : saved) {
+            if (stored.id().equals(settings.id())) {
+                continue;
+            }
+            List<String> theirs = claims(stored.tenant());
+            List<String> theirChecked = checked(stored);
+            List<String> mine = claims(settings.tenant());
+            int before = out.size();
+            for (String key : checked(settings)) {
+                if (theirs.contains(key)) {
+                    out.add(claimedBy(settings.id(), key, stored.id()));
+                }
+            }
+            for (String key : mine) { // the same data under the other name (a schema, and the URL that names it)
+                if (out.size() == before && theirChecked.contains(key) && !theirs.contains(key)) {
+                    out.add(claimedBy(settings.id(), key, stored.id()));
+                }
+            }
+        }
+        return out.stream().distinct().toList();
+    }
+
+    /** A tenant configuration was saved: until it is handed over, what it claims is pending ({@link #pending}). */
+    @Override
+    public void configurationEvent(ConfigurationEvent event) {
+        if (!TenantSettings.FACTORY_PID.equals(event.getFactoryPid())) {
+            return;
+        }
+        if (event.getType() == ConfigurationEvent.CM_UPDATED) {
+            pending.put(event.getPid(), System.nanoTime());
+        } else if (event.getType() == ConfigurationEvent.CM_DELETED) {
+            pending.remove(event.getPid());
+        }
+    }
+
+    /** The settings of the tenant configurations saved and not handed over yet (see {@link #pending}). */
+    private List<TenantSettings> pendingSettings() {
+        if (pending.isEmpty()) {
+            return List.of();
+        }
+        List<TenantSettings> out = new ArrayList<>();
+        long now = System.nanoTime();
+        for (Map.Entry<String, Long> p : pending.entrySet()) {
+            if (now - p.getValue() > PENDING_MS * 1_000_000) {
+                pending.remove(p.getKey(), p.getValue()); // never handed over (its delivery was merged with another)
+                continue;
+            }
+            try {
+                Configuration[] found = cm.listConfigurations("(" + Constants.SERVICE_PID + "=" + p.getKey() + ")");
+                Dictionary<String, Object> stored = found == null || found.length == 0 ? null
+                        : serv.core.internal.config.Configs.properties(found[0]);
+                if (stored != null) {
+                    out.add(TenantSettings.from(env.processed(stored)));
+                }
+            } catch (IOException | InvalidSyntaxException | IllegalArgumentException e) {
+                // not readable, or refused for itself when it is handed over: it claims nothing
+            }
+        }
         return out;
     }
 
+    /**
+     * Why {@code next} may not replace {@code live}'s settings: it moves the tenant between a database of its own
+     * and a schema of the shared default (a file saved half-written, without its {@code database_url}, moved the
+     * tenant's writes into schema {@code <id>} of default, and its own data out of sight); null when it does not.
+     * A new URL of its own database, or a tenant of another id, is no such move.
+     */
+    static String moved(TenantSettings live, TenantSettings next) {
+        if (!live.id().equals(next.id()) || live.ownsDatabase() == next.ownsDatabase()) {
+            return null;
+        }
+        if (live.ownsDatabase()) {
+            return "tenant " + next.id() + ": key 'database_url': missing, which would move the tenant from its own"
+                    + " database to schema " + next.schema() + " of the shared database default (its data would stay"
+                    + " behind); put database_url back, or remove the tenant and add it again to move it";
+        }
+        return "tenant " + next.id() + ": key 'database_url': set, which would move the tenant from schema "
+                + live.schema() + " of the shared database default to a database of its own (its data would stay"
+                + " behind); remove database_url, or remove the tenant and add it again to move it";
+    }
+
+    /**
+     * Why the tenant's database would be one of the server's own (the {@code default} database's, or any other
+     * database configured for the server, in the same schema, or in {@code public} of one of their databases), so
+     * that the tenant would read and write the server's tables; null when it is not.
+     */
+    String serversDatabase(TenantSettings settings) {
+        DatabaseIdentity mine = identity(settings);
+        if (mine == null) {
+            return null;
+        }
+        for (Map.Entry<String, DatabaseIdentity> server : serverDatabases().entrySet()) {
+            DatabaseIdentity theirs = server.getValue();
+            if (!mine.sameDatabase(theirs) || mine.schema() != null && !mine.schema().equals(theirs.schema())) {
+                continue;
+            }
+            if (settings.ownsDatabase()) {
+                return "tenant " + settings.id() + ": key 'database_url': " + mine.describe() + " is the server's own"
+                        + " database " + server.getKey() + (mine.schema() == null ? "" : ", in its schema")
+                        + " (the tenant would read and write the server's tables); give the tenant a database of its"
+                        + " own, or its own currentSchema in it";
+            }
+            return "tenant " + settings.id() + ": key 'database_schema': '" + settings.schema() + "' is where the"
+                    + " server's own database " + server.getKey() + " has its tables (the tenant would read and write"
+                    + " them); give the tenant a schema of its own (database_schema: t_" + settings.id().replace('-', '_')
+                    + ")";
+        }
+        return null;
+    }
+
+    /**
+     * Where a tenant's data is: its own database's identity, or its schema in the shared default; null when that
+     * cannot be said (no default, or a URL the database layer will refuse).
+     */
+    DatabaseIdentity identity(TenantSettings settings) {
+        if (settings.ownsDatabase()) {
+            return DatabaseIdentity.of(String.valueOf(settings.ownDatabase().get("url")), home);
+        }
+        DatabaseIdentity shared = serverDatabases().get("default");
+        return shared == null ? null : shared.inSchema(settings.schema());
+    }
+
+    /**
+     * The keys of {@link #owners} a tenant may not take from another: its {@link #claims}, and the same data under
+     * the other name: a database of its own that is the shared default in schema {@code s} is schema tenant
+     * {@code s}'s, and the other way round.
+     */
+    private List<String> checked(TenantSettings settings) {
+        List<String> keys = claims(settings.tenant());
+        DatabaseIdentity shared = serverDatabases().get("default");
+        if (shared == null) {
+            return keys;
+        }
+        if (settings.ownsDatabase()) {
+            DatabaseIdentity mine = identity(settings);
+            if (mine != null && mine.sameDatabase(shared) && mine.schema() != null) {
+                keys.add("schema:" + mine.schema());
+            }
+        } else {
+            keys.add("db:" + shared.inSchema(settings.schema()).key());
+        }
+        return keys;
+    }
+
+    /** The server's own databases changed: read again when next asked. */
+    void serverDatabasesChanged() {
+        serverDatabases = null;
+    }
+
+    /**
+     * The server's own databases (configurations of {@code serv.database} without a {@code tenant}) as identities,
+     * by name; a URL that cannot be read is left out (that database does not start).
+     */
+    Map<String, DatabaseIdentity> serverDatabases() {
+        Map<String, DatabaseIdentity> s = serverDatabases;
+        if (s == null) {
+            s = new LinkedHashMap<>();
+            try {
+                Configuration[] found = cm.listConfigurations("(service.factoryPid=serv.database)");
+                for (Configuration c : found == null ? new Configuration[0] : found) {
+                    Dictionary<String, Object> stored = serv.core.internal.config.Configs.properties(c);
+                    if (stored == null) {
+                        continue;
+                    }
+                    Map<String, Object> p = env.processed(stored);
+                    Object tenant = p.get("tenant");
+                    if (tenant != null && !tenant.toString().isBlank()) {
+                        continue;
+                    }
+                    Object name = p.get("name");
+                    Object url = p.get("url");
+                    DatabaseIdentity id = DatabaseIdentity.of(url == null || url.toString().isBlank()
+                            ? "sqlite:///data/app.db" : url.toString(), home); // the database's default URL
+                    if (id != null) {
+                        Object schema = p.get("schema");
+                        if (schema != null && !schema.toString().isBlank()) {
+                            id = id.inSchema(schema.toString().strip());
+                        }
+                        s.put(name == null || name.toString().isBlank() ? "default" : name.toString().strip(), id);
+                    }
+                }
+            } catch (IOException | InvalidSyntaxException e) {
+                LOG.warn("The server's databases could not be read: {}", e.toString());
+            }
+            s = Map.copyOf(s);
+            serverDatabases = s;
+        }
+        return s;
+    }
+
     /** A tenant's id ("id:" and it) and its {@link #claims}: what no two tenants may share. */
-    private static List<String> wants(Tenant t) {
+    private List<String> wants(Tenant t) {
         List<String> keys = claims(t);
         keys.add("id:" + t.id());
+        return keys;
+    }
+
+    /** What a configuration may not take from another tenant: its {@link #checked} keys and its id. */
+    private List<String> asks(TenantSettings settings) {
+        List<String> keys = checked(settings);
+        keys.add("id:" + settings.id());
         return keys;
     }
 
@@ -413,7 +684,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
      * The hosts and path prefix a tenant answers, and its schema of the shared database or its own database (two
      * tenants in one would read and write each other's data), as keys of {@link #owners}.
      */
-    static List<String> claims(Tenant t) {
+    List<String> claims(Tenant t) {
         List<String> keys = new ArrayList<>(t.hosts().size() + 2);
         for (String h : t.hosts()) {
             keys.add("host:" + h);
@@ -425,8 +696,11 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
             keys.add("schema:" + t.schema());
         }
         if (t.databaseUrl() != null) {
-            // Its own database, whoever logs in to it: the URL without its user, as written (a copied line).
-            keys.add("url:" + t.databaseUrl().replaceFirst("//[^/@]*@", "//").toLowerCase(java.util.Locale.ROOT));
+            // Its own database, whoever logs in to it and however its URL is written (DatabaseIdentity); a URL that
+            // cannot be read, as written without its user (its database does not start).
+            DatabaseIdentity id = DatabaseIdentity.of(t.databaseUrl(), home);
+            keys.add(id != null ? "db:" + id.key()
+                    : "url:" + t.databaseUrl().replaceFirst("//[^/@]*@", "//").toLowerCase(java.util.Locale.ROOT));
         }
         return keys;
     }
@@ -437,6 +711,12 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants {
         if (claim.startsWith("schema:")) {
             return "tenant " + id + ": key 'database_schema': '" + value + "' is tenant " + owner + "'s schema of the"
                     + " shared database (they would share their data); give each tenant its own schema";
+        }
+        if (claim.startsWith("db:")) {
+            int hash = value.indexOf('#');
+            String where = hash < 0 ? value : value.substring(0, hash) + " (schema " + value.substring(hash + 1) + ")";
+            return "tenant " + id + ": key 'database_url': " + where + " is tenant " + owner + "'s database (they"
+                    + " would share their data); give each tenant its own database, or its own currentSchema in it";
         }
         if (claim.startsWith("url:")) {
             return "tenant " + id + ": key 'database_url': '" + value + "' is tenant " + owner + "'s database (they"
