@@ -290,8 +290,10 @@ public class ClusterIT {
     @Test
     public void theStoreHoldsNoSecretInClear() throws Exception {
         String secret = "s3cret-Of-The-Cluster-" + System.nanoTime();
+        // a database of its own: the nodes' own (db) is no tenant's
         HttpResponse<String> r = send(nodes.get(0), "POST", API + "tenants", "{\"id\":\"sealed\","
-                + "\"path_prefix\":\"/t/sealed\",\"database_url\":\"" + db + "\",\"database_user\":\"postgres\","
+                + "\"path_prefix\":\"/t/sealed\",\"database_url\":\"" + ServTestSupport.freshPostgres()
+                + "\",\"database_user\":\"postgres\","
                 + "\"database_password\":\"" + secret + "\"}");
         assertEquals(r.body(), 201, r.statusCode());
         awaitAll("/t/sealed/posts", 200, 5_000);

@@ -249,7 +249,7 @@ public class OperatorIT {
                 "sqlite:///data/ops4.db"));
         assertEquals(own.body().toString(), 201, own.status());
         assertRefused(Map.of("id", "ops5", "hosts", List.of("ops5.test"), "database_url", "sqlite:///data/ops4.db"),
-                "tenant ops5: key 'database_url': 'sqlite:///data/ops4.db' is tenant ops4's database (they would"
+                "tenant ops5: key 'database_url': its SQLite file is tenant ops4's database (they would"
                         + " share their data); give each tenant its own database, or its own currentSchema in it");
         assertEquals(200, api("DELETE", "tenants/ops4", null, null).status());
         // It serves (its pool opens on its first request, its migrations run in its schema).

@@ -53,6 +53,9 @@ record DatabaseIdentity(String database, String schema) {
 
     /** For messages: the database and schema, never a user or password. */
     String describe() {
+        if (database.startsWith("sqlite:")) {
+            return "its SQLite file"; // the absolute path is the server's, not for an API's answer
+        }
         return schema == null ? database : database + " (schema " + schema + ")";
     }
 

@@ -715,6 +715,9 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
         if (claim.startsWith("db:")) {
             int hash = value.indexOf('#');
             String where = hash < 0 ? value : value.substring(0, hash) + " (schema " + value.substring(hash + 1) + ")";
+            if (value.startsWith("sqlite:")) {
+                where = "its SQLite file"; // the file's absolute path is the server's, not for an API's answer
+            }
             return "tenant " + id + ": key 'database_url': " + where + " is tenant " + owner + "'s database (they"
                     + " would share their data); give each tenant its own database, or its own currentSchema in it";
         }
