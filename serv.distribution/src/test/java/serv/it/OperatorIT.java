@@ -7,17 +7,12 @@ import static org.junit.Assert.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -33,7 +28,7 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import serv.it.AdminApiClient.Answer;
 import serv.testkit.ServTestSupport;
 
 /**
@@ -45,12 +40,9 @@ public class OperatorIT {
 
     private static final String USER = "op";
     private static final String PASSWORD = "operator-pw-8812";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    // HTTP/1.1, which Serv's port speaks (the default, HTTP/2, sends an h2c upgrade with every request)
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private static ServProcess serv;
+    private static AdminApiClient admin;
     private static String db;
 
     @BeforeClass
@@ -65,7 +57,8 @@ public class OperatorIT {
         serv = new ServProcess(home, ServProcess.freePort(), "serv.log",
                 Map.of("SERV_CONSOLE_USER", USER, "SERV_CONSOLE_PASSWORD", PASSWORD));
         serv.awaitHealthy();
-        awaitServing("/posts");
+        admin = new AdminApiClient(serv, USER, PASSWORD);
+        admin.awaitServing("/posts");
     }
 
     @AfterClass
@@ -77,25 +70,8 @@ public class OperatorIT {
 
     // ---- the admin API ------------------------------------------------------------------------------------
 
-    record Answer(int status, JsonNode body) {
-    }
-
     private static Answer api(String method, String path, byte[] body, String type) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serv.port
-                + "/system/console/serv/api/" + path)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                        (USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
-        if (type != null) {
-            b.header("Content-Type", type);
-        }
-        HttpResponse<byte[]> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-        JsonNode node = r.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(r.body());
-        if (r.statusCode() >= 400) {
-            assertTrue(path + ": every error is {\"error\": ...}: " + node, node.hasNonNull("error"));
-        }
-        return new Answer(r.statusCode(), node);
+        return admin.api(method, path, body, type);
     }
 
     private static Answer get(String path) throws Exception {
@@ -103,15 +79,7 @@ public class OperatorIT {
     }
 
     private static Answer json(String method, String path, Object body) throws Exception {
-        return api(method, path, JSON.writeValueAsBytes(body), "application/json");
-    }
-
-    private static void awaitServing(String path) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (serv.status(path, null, null) != 200) {
-            assertTrue(path + " never served:\n" + serv.log(), System.nanoTime() < end);
-            Thread.sleep(100);
-        }
+        return admin.json(method, path, body);
     }
 
     @Test
@@ -355,7 +323,7 @@ public class OperatorIT {
         Answer installed = api("POST", "extensions", jar, "application/java-archive");
         assertEquals(installed.body().toString(), 201, installed.status());
         assertTrue(Files.exists(serv.home.resolve("deploy/serv.it.hello.jar")));
-        awaitServing("/hello");
+        admin.awaitServing("/hello");
         JsonNode hello = get("extensions/serv.it.hello").body();
         assertEquals("ACTIVE", hello.get("state").asText());
         assertEquals("SERVING", hello.get("routes").get(0).get("status").asText());
@@ -367,7 +335,7 @@ public class OperatorIT {
         JsonNode ghost = get("routes").body().get("routes");
         assertTrue(ghost.toString(), ghost.toString().contains("EXTENSION_STOPPED"));
         assertEquals("ACTIVE", api("POST", "extensions/serv.it.hello/start", null, null).body().get("state").asText());
-        awaitServing("/hello");
+        admin.awaitServing("/hello");
 
         assertEquals(409, api("DELETE", "extensions/serv.blog", null, null).status()); // part of serv.jar
         assertEquals(204, api("DELETE", "extensions/serv.it.hello", null, null).status());
@@ -414,7 +382,7 @@ public class OperatorIT {
                 && dbs.out().contains("serv.config.yaml"));
         Run asJson = cli("route", "list", "--json");
         assertEquals(0, asJson.exit());
-        assertTrue(asJson.out(), JSON.readTree(asJson.out()).get("routes").isArray());
+        assertTrue(asJson.out(), AdminApiClient.JSON.readTree(asJson.out()).get("routes").isArray());
 
         Run refused = cli("tenant", "add", "cli1", "--host", "cli1.test", "--idle-timeout", "soon");
         assertEquals(1, refused.exit());
@@ -433,7 +401,7 @@ public class OperatorIT {
         } finally {
             assertEquals(0, cli("extension", "start", "serv.blog").exit());
         }
-        awaitServing("/posts");
+        admin.awaitServing("/posts");
 
         assertEquals(4, cli(Map.of("SERV_CONSOLE_PASSWORD", "wrong"), "status").exit());
         assertEquals(3, cli("status", "--url", "http://127.0.0.1:" + ServProcess.freePort()).exit());

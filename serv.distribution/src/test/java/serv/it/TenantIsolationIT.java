@@ -3,16 +3,9 @@ package serv.it;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertTrue;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -27,7 +20,7 @@ import org.junit.BeforeClass;
 import org.junit.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import serv.it.AdminApiClient.Answer;
 import serv.testkit.ServTestSupport;
 
 /**
@@ -39,12 +32,9 @@ public class TenantIsolationIT {
 
     private static final String USER = "op";
     private static final String PASSWORD = "isolation-pw-5521";
-    private static final ObjectMapper JSON = new ObjectMapper();
-    // HTTP/1.1, which Serv's port speaks (the default, HTTP/2, sends an h2c upgrade with every request)
-    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private static ServProcess serv;
+    private static AdminApiClient admin;
     private static String db;
     private static String other;
 
@@ -62,7 +52,8 @@ public class TenantIsolationIT {
         serv = new ServProcess(home, ServProcess.freePort(), "serv.log",
                 Map.of("SERV_CONSOLE_USER", USER, "SERV_CONSOLE_PASSWORD", PASSWORD));
         serv.awaitHealthy();
-        awaitServing("/posts");
+        admin = new AdminApiClient(serv, USER, PASSWORD);
+        admin.awaitServing("/posts");
     }
 
     @AfterClass
@@ -72,37 +63,12 @@ public class TenantIsolationIT {
         }
     }
 
-    record Answer(int status, JsonNode body) {
-    }
-
     private static Answer api(String method, String path, byte[] body, String type) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + serv.port
-                + "/system/console/serv/api/" + path)).timeout(Duration.ofSeconds(60))
-                .header("Authorization", "Basic " + Base64.getEncoder().encodeToString(
-                        (USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(body));
-        if (type != null) {
-            b.header("Content-Type", type);
-        }
-        HttpResponse<byte[]> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
-        JsonNode node = r.body().length == 0 ? JSON.createObjectNode() : JSON.readTree(r.body());
-        if (r.statusCode() >= 400) {
-            assertTrue(path + ": every error is {\"error\": ...}: " + node, node.hasNonNull("error"));
-        }
-        return new Answer(r.statusCode(), node);
+        return admin.api(method, path, body, type);
     }
 
     private static Answer json(String method, String path, Object body) throws Exception {
-        return api(method, path, JSON.writeValueAsBytes(body), "application/json");
-    }
-
-    private static void awaitServing(String path) throws Exception {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (serv.status(path, null, null) != 200) {
-            assertTrue(path + " never served:\n" + serv.log(), System.nanoTime() < end);
-            Thread.sleep(100);
-        }
+        return admin.json(method, path, body);
     }
 
     private static void assertRefused(Map<String, Object> tenant, String... words) throws Exception {

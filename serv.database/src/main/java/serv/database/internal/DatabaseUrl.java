@@ -81,8 +81,8 @@ public record DatabaseUrl(Dialect dialect, String jdbcUrl, String user, String p
             throw new ConfigurationException("key 'url': not a valid URL (" + e.getReason()
                     + "); expected postgresql://user@host:5432/database");
         }
-        if (uri.getPort() > 0 || uri.getRawAuthority() != null && uri.getRawAuthority().matches(".*:\\d+$")) {
-            String authority = uri.getRawAuthority();
+        String authority = uri.getRawAuthority();
+        if (authority != null && authority.matches(".*:\\d+$")) { // a port too large for an int leaves getPort() -1
             checkPort(authority.substring(authority.lastIndexOf(':') + 1));
         }
         String host = uri.getHost();

@@ -69,7 +69,9 @@ final class DatabaseDirectory {
                 throw HttpException.unavailable("tenant " + tenant.id() + ": its database could not be opened (the"
                         + " server's log says why)", ErrorAnswers.RETRY_AFTER_SECONDS);
             }
-            failures.remove(tenant.id());
+            if (!failures.isEmpty()) {
+                failures.remove(tenant.id()); // it started: said again if it fails again (read-only when none did)
+            }
         }
         return databases.get(key);
     }
