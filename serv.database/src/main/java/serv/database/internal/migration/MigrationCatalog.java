@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 import org.osgi.framework.Bundle;
@@ -306,9 +307,11 @@ public final class MigrationCatalog {
      * @param invalid extensions whose migrations cannot be ordered (a version that is both a SQL file and a Java
      *            migration), with why: none of theirs runs
      * @param versions the version of each extension that brings them
+     * @param deployed whether a migration of the plan is still deployed (its extension started, its Java migration
+     *            registered): a run checks it again before it touches the extension, since one may go at any time
      */
     public record Plan(Map<String, List<Migration>> migrations, Map<String, MigrationRunner.Failure> invalid,
-            Map<String, String> versions) {
+            Map<String, String> versions, Predicate<Migration> deployed) {
     }
 
     /** The migrations every started extension brings for a database, SQL and Java, by extension then version. */
@@ -348,7 +351,28 @@ public final class MigrationCatalog {
         for (String extension : out.keySet()) {
             versions.put(extension, versionOf(extension));
         }
-        return new Plan(out, invalid, versions);
+        return new Plan(out, invalid, versions, this::deployed);
+    }
+
+    /**
+     * Whether a migration is still deployed: a SQL script's extension is started, a Java migration still
+     * registered (an SCR component's instance is deactivated once its service goes).
+     */
+    private boolean deployed(Migration m) {
+        if (m.code() != null) {
+            for (Registered r : javaMigrations.values()) {
+                if (r.code() == m.code()) {
+                    return r.bundle().getState() != Bundle.UNINSTALLED;
+                }
+            }
+            return false;
+        }
+        for (Bundle b : extensions.keySet()) {
+            if (m.extension().equals(b.getSymbolicName()) && (b.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The down scripts and undoable Java migrations of one extension for a database, by version. */

@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 
 import javax.sql.DataSource;
 
@@ -61,8 +62,10 @@ public final class MigrationRunner {
      * @param applied how many migrations were applied
      * @param failed the extensions whose migrations failed (a script that failed, or one changed after it was
      *            applied), by symbolic name, with the migration named and why; the other extensions' were applied
+     * @param superseded a migration of the plan went away during the run (its extension stopped, its Java migration
+     *            unregistered): its extension was left alone, and the run says nothing about it; run again
      */
-    public record Outcome(int applied, Map<String, Failure> failed) {
+    public record Outcome(int applied, Map<String, Failure> failed, boolean superseded) {
     }
 
     /**
@@ -93,7 +96,7 @@ public final class MigrationRunner {
             throws MigrationException {
         Map<String, List<Migration>> all = plan.migrations();
         if (all.isEmpty()) {
-            return new Outcome(0, plan.invalid());
+            return new Outcome(0, plan.invalid(), false);
         }
         try (Connection c = dataSource.getConnection()) {
             lock(c, dialect);
@@ -102,7 +105,14 @@ public final class MigrationRunner {
                 int applied = 0;
                 Map<String, Failure> failed = new TreeMap<>(plan.invalid());
                 Map<String, Hold> holds = holds(c);
+                boolean superseded = false;
                 for (Map.Entry<String, List<Migration>> e : all.entrySet()) {
+                    if (!e.getValue().stream().allMatch(plan.deployed())) {
+                        // Undeployed since the plan was made (after a rollback, say): applying what it had would
+                        // bring back what was just taken down, or run a deactivated component.
+                        superseded = true;
+                        continue;
+                    }
                     Hold hold = holds.get(e.getKey());
                     if (hold != null) {
                         Failure held = heldBack(c, e.getKey(), e.getValue(), hold,
@@ -113,12 +123,15 @@ public final class MigrationRunner {
                         }
                     }
                     try {
-                        applied += apply(c, dialect, e.getKey(), e.getValue(), label);
+                        applied += apply(c, dialect, e.getKey(), e.getValue(), plan.deployed(), label);
                     } catch (Failed failure) {
                         failed.put(e.getKey(), failure.failure);
+                    } catch (Superseded gone) {
+                        applied += gone.applied;
+                        superseded = true;
                     }
                 }
-                return new Outcome(applied, failed);
+                return new Outcome(applied, failed, superseded);
             } finally {
                 unlock(c, dialect);
             }
@@ -298,9 +311,12 @@ public final class MigrationRunner {
      * on PostgreSQL the advisory lock is held), so two runs never apply the same migration twice.
      */
     private static int apply(Connection c, Dialect dialect, String extension, Collection<Migration> migrations,
-            String label) throws SQLException, Failed {
+            Predicate<Migration> deployed, String label) throws SQLException, Failed, Superseded {
         int count = 0;
         for (Migration m : migrations) {
+            if (!deployed.test(m)) {
+                throw new Superseded(count);
+            }
             String checksum = m.checksum();
             long start = System.nanoTime();
             c.setAutoCommit(false);
@@ -429,6 +445,17 @@ public final class MigrationRunner {
         Failed(String migration, String message) {
             super(message, null, false, false);
             this.failure = new Failure(migration, message);
+        }
+    }
+
+    /** One extension's migration went away during its run: the ones before it were applied. */
+    private static final class Superseded extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int applied;
+
+        Superseded(int applied) {
+            super(null, null, false, false);
+            this.applied = applied;
         }
     }
 

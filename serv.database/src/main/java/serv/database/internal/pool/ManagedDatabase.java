@@ -457,7 +457,9 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
             if (problem == null) {
                 servingDialect = stagedDialect;
                 pools.promote(p);
-                gate.applied(run, outcome);
+                if (!gate.applied(run, outcome)) {
+                    probe.request(0);
+                }
                 pendingProblem = null;
                 probe.resetBackoff();
                 setStatus(DatabaseState.UP, null);
@@ -514,8 +516,9 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
                 return;
             }
             if (failure == null) {
-                if (outcome != null) {
-                    gate.applied(run, outcome);
+                if (outcome != null && !gate.applied(run, outcome)) {
+                    probe.request(0); // overtaken: what it found is not said, the next run says it
+                } else if (outcome != null) {
                     outcome.failed().forEach((bsn, f) -> {
                         if (f.heldBack()) {
                             LOG.warn("Database {}: extension {} is not available: {}", label(), bsn, f.message());

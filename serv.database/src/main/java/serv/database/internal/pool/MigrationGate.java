@@ -100,11 +100,21 @@ final class MigrationGate {
         }
     }
 
-    /** A run ended on the current pool. */
-    void applied(Run run, MigrationRunner.Outcome outcome) {
+    /**
+     * A run ended on the current pool. Only a run that nothing overtook is published: one asked for again while it
+     * went on (an extension came or went, a rollback ended) may have read a hold or a catalog that no longer is, and
+     * its failures would be shown, or its waiting extensions let through, on stale grounds.
+     *
+     * @return whether it settled the migrations; when not, run again
+     */
+    boolean applied(Run run, MigrationRunner.Outcome outcome) {
+        if (outcome.superseded() || requests.get() != run.request()) {
+            migrated = false;
+            return false;
+        }
         run.waiting().forEach((bundle, request) -> awaiting.remove(bundle, request));
         failed = Map.copyOf(outcome.failed());
-        // Asked for again while the run went on (an extension arrived, a migration came): the next check runs them.
-        migrated = requests.get() == run.request();
+        migrated = true;
+        return true;
     }
 }
