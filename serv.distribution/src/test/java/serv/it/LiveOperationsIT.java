@@ -170,9 +170,14 @@ public class LiveOperationsIT extends ServTestSupport {
                 assertTrue(postIdsInPostgres().containsAll(load.acknowledged));
                 assertTrue(load.statuses.toString(), Set.of(201, 503).containsAll(load.statuses));
             }
+            // The server is not up while its routes cannot serve: a load balancer hears it.
+            Answer health = get("/health");
+            assertEquals(health.body(), 503, health.status());
+            assertTrue(health.body(), health.body().contains("\"status\":\"DOWN\""));
+            assertTrue(health.body(), health.body().contains("\"default\":{\"state\":\"NOT_CONFIGURED\","
+                    + "\"reason\":\"the routes of serv.blog use it and answer 503"));
             if (edit.contains("defualt")) {
-                String health = get("/health").body();
-                assertTrue(health, health.contains("did you mean 'default'?"));
+                assertTrue(health.body(), health.body().contains("did you mean 'default'?"));
             }
             writeYaml(yaml(pg()));
             awaitStatus("/posts", 200, Duration.ofSeconds(30));

@@ -4,6 +4,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.osgi.service.component.annotations.Component;
@@ -15,6 +18,9 @@ import serv.core.Handler;
 import serv.core.Request;
 import serv.core.Response;
 import serv.core.Route;
+import serv.core.runtime.RouteInfo;
+import serv.core.runtime.RouteStatus;
+import serv.core.runtime.Routes;
 import serv.database.Database;
 import serv.database.DatabaseState;
 import serv.core.config.ConfigStore;
@@ -27,8 +33,8 @@ import serv.database.PoolStats;
  * {@code GET /health}. On a tenant's host (or path prefix): that tenant's database only, and 503 when it is not up.
  * Anywhere else (the operator's and the load balancer's view): every open database, with what needs attention (a
  * refused change, a pending one, an extension whose migration failed, the configuration's warnings); 503 when one
- * of the server's own databases is not up (a tenant's database that is down is listed, and does not take the node
- * out), 503 {@code STARTING} until the framework has started every bundle (before, an extension's routes may not be
+ * of the server's own databases is not up or a database its routes name is not configured ({@code NOT_CONFIGURED})
+ * (a tenant's database that is down is listed, and does not take the node out), 503 {@code STARTING} until the framework has started every bundle (before, an extension's routes may not be
  * there yet: "up" would send a load balancer or a script to routes that are not all there) and until the stored
  * tenants are all loaded ({@code tenancy.loading}: how many are not yet) and no configuration source is awaited
  * ({@code waiting_for}, with the reason: a new cluster node that has not read its store yet, or whose cluster's
@@ -52,6 +58,10 @@ public final class HealthHandler implements Handler {
 
     @Reference
     private GracefulShutdown shutdown;
+
+    /** The routes, to see which name a database that is not configured. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Routes routes;
 
     /** The cluster's store, when this server is part of a cluster. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -89,6 +99,9 @@ public final class HealthHandler implements Handler {
             pool.put("max", stats.max());
             entry.put("pool", pool);
             entries.put(tenant != null ? db.name() : db.tenant().map(t -> t + "/").orElse("") + db.name(), entry);
+        }
+        if (tenant == null) {
+            up &= notConfigured(entries);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         boolean draining = shutdown.draining();
@@ -135,5 +148,30 @@ public final class HealthHandler implements Handler {
             }
         }
         response.status(up ? 200 : 503).header("Cache-Control", "no-store").json(body);
+    }
+
+    /**
+     * Lists the databases that routes of the server's site name and that are not configured (an operator removed or
+     * mistyped {@code default}): those routes answer 503, so the server is not up either. Whether none is missing.
+     */
+    private boolean notConfigured(Map<String, Object> entries) {
+        Routes r = routes;
+        if (r == null) {
+            return true;
+        }
+        Map<String, Set<String>> missing = new TreeMap<>();
+        for (RouteInfo info : r.routes()) {
+            if (info.status() == RouteStatus.DATABASE_NOT_CONFIGURED) {
+                missing.computeIfAbsent(info.database(), k -> new TreeSet<>()).add(info.extension());
+            }
+        }
+        missing.forEach((name, extensions) -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("state", "NOT_CONFIGURED");
+            entry.put("reason", "the routes of " + String.join(", ", extensions) + " use it and answer 503:"
+                    + " configure it (databases." + name + ".url), or set their extension's database to one that is");
+            entries.putIfAbsent(name, entry);
+        });
+        return missing.isEmpty();
     }
 }
