@@ -294,7 +294,7 @@ public class TenancyIT extends ServTestSupport {
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("id", "narrow");
         props.put("hosts", new String[] { "narrow.test" });
-        props.put("extensions", new String[] { "serv.other" });
+        props.put("extensions", new String[] { "serv.blgo" }); // a typo: nothing tells the tenant's users why 404
         narrow.update(props);
         try {
             await("tenant narrow known", Duration.ofSeconds(10), () -> {
@@ -307,6 +307,9 @@ public class TenancyIT extends ServTestSupport {
             Answer blog = as("narrow.test", "GET", "/posts", null);
             assertEquals(404, blog.status());
             assertEquals("{\"error\":\"not found\"}", blog.body());
+            String health = get("/health").body(); // the operator's view says it
+            assertTrue(health, health.contains("tenant narrow: extensions names serv.blgo, which is not installed:"
+                    + " the tenant has none of its routes (404) until it is; did you mean 'serv.blog'?"));
             props.put("extensions", new String[] { "serv.blog" });
             narrow.update(props);
             await("the blog enabled for narrow", Duration.ofSeconds(20), () -> {
@@ -316,6 +319,7 @@ public class TenancyIT extends ServTestSupport {
                     return false;
                 }
             });
+            assertFalse(get("/health").body().contains("serv.blgo"));
         } finally {
             narrow.delete();
         }

@@ -1,5 +1,6 @@
 package serv.core.internal.health;
 
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,6 +10,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -21,10 +25,12 @@ import serv.core.Route;
 import serv.core.runtime.RouteInfo;
 import serv.core.runtime.RouteStatus;
 import serv.core.runtime.Routes;
+import serv.core.tenant.Tenant;
 import serv.database.Database;
 import serv.database.DatabaseState;
 import serv.core.config.ConfigStore;
 import serv.core.internal.config.ConfigReconciler;
+import serv.core.internal.config.Suggestions;
 import serv.core.internal.server.GracefulShutdown;
 import serv.core.internal.tenant.TenantRegistry;
 import serv.database.PoolStats;
@@ -66,6 +72,15 @@ public final class HealthHandler implements Handler {
     /** The cluster's store, when this server is part of a cluster. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigStore cluster;
+
+    private static final int MAX_TENANT_WARNINGS = 20;
+
+    private volatile BundleContext context;
+
+    @Activate
+    void activate(BundleContext context) {
+        this.context = context;
+    }
 
     @Override
     public void handle(Request request, Response response) {
@@ -121,7 +136,8 @@ public final class HealthHandler implements Handler {
         }
         if (tenant == null) {
             Map<String, Object> config = new LinkedHashMap<>();
-            List<String> warnings = configuration.warnings();
+            List<String> warnings = new ArrayList<>(configuration.warnings());
+            warnings.addAll(unknownTenantExtensions());
             if (!warnings.isEmpty()) {
                 config.put("warnings", warnings);
             }
@@ -148,6 +164,44 @@ public final class HealthHandler implements Handler {
             }
         }
         response.status(up ? 200 : 503).header("Cache-Control", "no-store").json(body);
+    }
+
+    /**
+     * A tenant whose {@code extensions} name one that is not installed (a typo: {@code serv.blgo}) has none of its
+     * routes, which answer 404 on the tenant's hosts: said here, with the closest installed name. Checked at each
+     * look, since an extension may be deployed after its tenants are configured.
+     */
+    private List<String> unknownTenantExtensions() {
+        BundleContext ctx = context;
+        List<Tenant> all = tenants.list();
+        if (ctx == null || all.stream().allMatch(t -> t.extensions().isEmpty())) {
+            return List.of();
+        }
+        Set<String> installed = new TreeSet<>();
+        for (Bundle b : ctx.getBundles()) {
+            if (b.getSymbolicName() != null) {
+                installed.add(b.getSymbolicName());
+            }
+        }
+        List<String> out = new ArrayList<>();
+        int more = 0;
+        for (Tenant t : all) {
+            for (String e : t.extensions()) {
+                if (installed.contains(e)) {
+                    continue;
+                }
+                if (out.size() == MAX_TENANT_WARNINGS) {
+                    more++;
+                    continue;
+                }
+                out.add("tenant " + t.id() + ": extensions names " + e + ", which is not installed: the tenant has"
+                        + " none of its routes (404) until it is" + Suggestions.hint(e, installed));
+            }
+        }
+        if (more > 0) {
+            out.add("and " + more + " more tenant extensions that are not installed");
+        }
+        return out;
     }
 
     /**
