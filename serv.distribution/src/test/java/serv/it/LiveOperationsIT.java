@@ -318,6 +318,33 @@ public class LiveOperationsIT extends ServTestSupport {
     }
 
     @Test
+    public void aRefusedTenantsHostIsNeverTheSites() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        // A new tenant with a wrong value: refused, and its host still is not the server's own site (unmatched:
+        // site), whose database would take the tenant's users' writes.
+        writeYaml(yaml(pg()) + "  t3: {hosts: [t3.test], path_prefix: /t/t3, database: {schema: t3, max_size: 0}}\n");
+        await("the refusal in /health", Duration.ofSeconds(20), () -> holds(() -> get("/health").body().contains(
+                "tenant t3: key 'max_size'")));
+        for (Answer a : new Answer[] { send("GET", "/posts", null, null, "Host", "t3.test"),
+                send("POST", "/users", "application/x-www-form-urlencoded",
+                        "username=t3user&email=t3%40example.com&password=long+enough", "Host", "t3.test"),
+                get("/t/t3/posts") }) {
+            assertEquals(a.body(), 503, a.status());
+            assertEquals("{\"error\":\"tenant t3 is not available: its configuration was refused (the server's"
+                    + " /health says why)\"}", a.body());
+            assertNotNull(a.header("Retry-After"));
+        }
+        assertEquals(200, get("/posts").status()); // the site's own requests are served
+        writeYaml(yaml(pg()) + "  t3: {hosts: [t3.test], path_prefix: /t/t3, database: {schema: t3}}\n");
+        await("t3 serving", Duration.ofSeconds(30), () -> holds(
+                () -> send("GET", "/posts", null, null, "Host", "t3.test").status() == 200));
+        assertFalse(get("/health").body().contains("tenant t3: key"));
+        writeYaml(yaml(pg()));
+        await("t3 removed", Duration.ofSeconds(30), () -> holds(
+                () -> send("GET", "/posts", null, null, "Host", "t3.test").body().equals(get("/posts").body())));
+    }
+
+    @Test
     public void typosAreNamedWithTheClosestKnownKey() throws Exception {
         writeYaml("""
                 databse: {}

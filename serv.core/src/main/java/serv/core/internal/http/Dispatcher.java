@@ -650,6 +650,12 @@ public final class Dispatcher extends HttpServlet implements Routes {
         Tenant tenant = null;
         if (!tenantTable.isEmpty()) {
             TenantTable.Resolved resolved = tenantTable.resolve(req.getHeader("Host"), path);
+            if (resolved != null && resolved.held() != null) {
+                // A tenant whose configuration was refused: not the site's, not another tenant's, until it is fixed.
+                ErrorAnswers.unavailable(resp, "tenant " + resolved.held() + " is not available: its configuration"
+                        + " was refused (the server's /health says why)");
+                return true;
+            }
             if (resolved != null) {
                 tenant = resolved.tenant();
                 path = resolved.path();

@@ -99,6 +99,12 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
     private final Map<String, Map<String, Object>> waiting = new LinkedHashMap<>();
     /** Configurations that were refused (no good one before them), by PID, with why: for /health. */
     private final Map<String, String> refused = new ConcurrentHashMap<>();
+    /**
+     * The hosts and path prefixes of configurations refused with no good one before them (a typo in a tenant's file
+     * found at a start), by PID: their requests are answered 503, not by the server's own site (whose database
+     * would take the tenant's writes) or by a tenant with a wider host.
+     */
+    private final Map<String, TenantTable.Held> held = new ConcurrentHashMap<>();
     private volatile TenantTable table = TenantTable.EMPTY;
     /**
      * The table is out of date: a tenant came, changed or went since it was built. It is rebuilt by the next reader,
@@ -140,6 +146,8 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
     private volatile Map<String, DatabaseIdentity> serverDatabases;
     /** The server's home: relative SQLite paths resolve against it. */
     private final Path home;
+    /** Where each tenant's data was when last applied: checked when a tenant starts, at a restart too. */
+    private final AppliedDatabases applied;
 
     @Activate
     public TenantRegistry(@Reference ConfigurationAdmin cm, @Reference Databases databases,
@@ -155,6 +163,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
         this.clock = clock;
         this.env = env;
         this.home = home;
+        this.applied = new AppliedDatabases(home, clock.timer);
         modified(tenancy);
     }
 
@@ -178,9 +187,11 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
 
     @Deactivate
     synchronized void deactivate() {
+        applied.flush();
         byPid.values().forEach(LiveTenant::remove);
         byPid.clear();
         waiting.clear();
+        held.clear();
         byId.clear();
         owners.clear();
         table = TenantTable.EMPTY;
@@ -225,7 +236,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
                 throw new Conflict("tenant " + settings.id() + ": key 'id': another tenant configuration has this"
                         + " id; give each tenant its own id");
             }
-            String moved = existing == null ? null : moved(existing.settings(), settings);
+            String moved = existing == null ? movedSinceApplied(settings) : moved(existing.settings(), settings);
             if (moved != null) {
                 throw new IllegalArgumentException(moved);
             }
@@ -247,6 +258,12 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
             }
             String why = existing != null ? e.getMessage() + " (the previous configuration goes on serving)"
                     : e.getMessage();
+            if (existing == null) {
+                TenantTable.Held claims = TenantSettings.held(props);
+                if (claims == null ? held.remove(pid) != null : !claims.equals(held.put(pid, claims))) {
+                    rebuildTable();
+                }
+            }
             if (!why.equals(refused.put(pid, why))) {
                 String tenant = existing == null ? null : existing.tenant().id();
                 if (e instanceof Conflict) {
@@ -264,6 +281,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
             return false;
         }
         refused.remove(pid);
+        held.remove(pid); // the table is rebuilt below
         if (waiting.remove(pid) != null) {
             LOG.info("Tenant {}: configuration {} applied, now that no other tenant has its id, hosts or path prefix",
                     settings.id(), pid);
@@ -280,12 +298,16 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
             existing.apply(settings);
             if (!before.equals(settings.id())) {
                 byId.remove(before, existing); // a new id; with the same one, it is never missing in between
+                if (!byId.containsKey(before)) {
+                    applied.forget(before);
+                }
             }
         }
         byId.put(settings.id(), existing);
         for (String key : claims(settings.tenant())) {
             owners.put(key, existing);
         }
+        applied.record(settings.id(), AppliedDatabases.of(settings));
         rebuildTable();
         Tenant t = settings.tenant();
         CONFIGURED.info("Tenant {}: hosts {}, path prefix {}, database {}", t.id(), t.hosts(),
@@ -411,7 +433,15 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
         pending.remove(pid);
         refused.remove(pid);
         waiting.remove(pid);
+        TenantTable.Held refusedClaims = held.remove(pid);
+        if (refusedClaims != null) {
+            rebuildTable();
+        }
         LiveTenant gone = byPid.remove(pid);
+        String id = gone != null ? gone.tenant().id() : refusedClaims != null ? refusedClaims.id() : null;
+        if (id != null && (byId.get(id) == null || byId.get(id) == gone)) {
+            applied.forget(id); // removed on purpose: added again, it may hold its data anywhere
+        }
         if (gone != null) {
             byId.remove(gone.tenant().id(), gone);
             claims(gone.tenant()).forEach(k -> owners.remove(k, gone));
@@ -462,7 +492,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
     private List<String> claimedByOthers(TenantSettings settings, List<TenantSettings> saved) {
         List<String> out = new ArrayList<>();
         LiveTenant same = byId.get(settings.id());
-        String moved = same == null ? null : moved(same.settings(), settings);
+        String moved = same == null ? movedSinceApplied(settings) : moved(same.settings(), settings);
         if (moved != null) {
             out.add(moved);
         }
@@ -543,6 +573,28 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
      * tenant's writes into schema {@code <id>} of default, and its own data out of sight); null when it does not.
      * A new URL of its own database, or a tenant of another id, is no such move.
      */
+    /**
+     * Why a tenant that is not running may not start with {@code next}: when its configuration was last applied
+     * (before a restart, say) its data was in a database of its own and {@code next} puts it in a schema of the shared
+     * default, or the other way round; null when not, or not known.
+     */
+    private String movedSinceApplied(TenantSettings next) {
+        String was = applied.recorded(next.id());
+        if (was == null || was.equals(AppliedDatabases.of(next))) {
+            return null;
+        }
+        if (next.ownsDatabase()) {
+            return "tenant " + next.id() + ": key 'database_url': set, which would move the tenant from a schema "
+                    + "of the shared database default, where its data was when it last ran, to a database of its own"
+                    + " (its data would stay behind); remove database_url, or remove the tenant and add it again to"
+                    + " move it";
+        }
+        return "tenant " + next.id() + ": key 'database_url': missing, which would move the tenant from the database"
+                + " of its own it had when it last ran to schema " + next.schema() + " of the shared database default"
+                + " (its data would stay behind); put database_url back, or remove the tenant and add it again to"
+                + " move it";
+    }
+
     static String moved(TenantSettings live, TenantSettings next) {
         if (!live.id().equals(next.id()) || live.ownsDatabase() == next.ownsDatabase()) {
             return null;
@@ -741,7 +793,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
                     tableStale = false;
                     List<Tenant> all = new ArrayList<>(byId.size());
                     byId.values().forEach(t -> all.add(t.tenant()));
-                    table = TenantTable.of(all);
+                    table = TenantTable.of(all, held.values());
                 }
             }
         }

@@ -177,6 +177,30 @@ record TenantSettings(Tenant tenant, Map<String, Object> ownDatabase, String sch
         }
     }
 
+    /**
+     * The hosts and path prefix a refused configuration asks for, read leniently (those that are valid): they stay its
+     * tenant's while it is refused. Null when it names none, or its id is no id.
+     */
+    static TenantTable.Held held(Map<String, ?> props) {
+        String id = text(props, "id");
+        if (id == null || !ID.matcher(id).matches()) {
+            id = "?";
+        }
+        List<String> hosts = new ArrayList<>();
+        for (String h : list(props.get("hosts"))) {
+            String host = h.strip().toLowerCase(Locale.ROOT);
+            if (HOST.matcher(host).matches() && notText(host) == null) {
+                hosts.add(host);
+            }
+        }
+        String prefix = text(props, "path_prefix");
+        if (prefix != null && (!PREFIX.matcher(prefix).matches() || DOT_SEGMENT.matcher(prefix).find()
+                || reservedPrefix(prefix) != null)) {
+            prefix = null;
+        }
+        return hosts.isEmpty() && prefix == null ? null : new TenantTable.Held(id, List.copyOf(hosts), prefix);
+    }
+
     private static String text(Map<String, ?> props, String key) {
         Object v = props.get(key);
         if (v == null) {

@@ -156,4 +156,44 @@ class TenantIsolationTest {
         h.tenant("serv.tenant~zeta", own("zeta", "postgresql://127.0.0.1/h1_zeta"));
         assertNull(h.registry.find("zeta").orElseThrow().schema());
     }
+
+    @Test
+    void aTenantDoesNotMoveAtARestartEither() throws Exception {
+        h.database("default", "postgresql://postgres@127.0.0.1:5432/h1_main");
+        h.tenant("serv.tenant~epsilon", own("epsilon", "postgresql://127.0.0.1/h1_epsilon"));
+        h.tenant("serv.tenant~zeta", Map.of("id", "zeta", "hosts", "zeta.localhost"));
+        // the file saved half-written while the server ran: refused, and stored as it is
+        Map<String, Object> cut = Map.of("id", "epsilon", "hosts", "epsilon.localhost");
+        h.tenant("serv.tenant~epsilon", cut);
+        h.close();
+
+        // the restart: Configuration Admin hands over what it stored
+        h = new RegistryHarness(home);
+        h.database("default", "postgresql://postgres@127.0.0.1:5432/h1_main");
+        h.tenant("serv.tenant~epsilon", cut);
+        assertRefused("serv.tenant~epsilon", "key 'database_url': missing, which would move the tenant from the"
+                + " database of its own it had when it last ran to schema epsilon of the shared database default",
+                "put database_url back, or remove the tenant and add it again to move it");
+        assertTrue(h.registry.find("epsilon").isEmpty());
+        assertEquals(List.of("tenant epsilon: key 'database_url': missing, which would move the tenant from the"
+                + " database of its own it had when it last ran to schema epsilon of the shared database default (its"
+                + " data would stay behind); put database_url back, or remove the tenant and add it again to move it"),
+                h.check(cut));
+        // its host is held: neither the site nor another tenant answers it
+        assertEquals(new TenantTable.Resolved(null, "/posts", "epsilon"),
+                h.registry.table().resolve("epsilon.localhost", "/posts"));
+        h.tenant("serv.tenant~zeta", own("zeta", "postgresql://127.0.0.1/h1_zeta"));
+        assertRefused("serv.tenant~zeta", "key 'database_url': set, which would move the tenant from a schema of the"
+                + " shared database default, where its data was when it last ran, to a database of its own");
+
+        // the file written whole: it starts where its data is
+        h.tenant("serv.tenant~epsilon", own("epsilon", "postgresql://127.0.0.1/h1_epsilon"));
+        assertEquals("postgresql://127.0.0.1/h1_epsilon", h.registry.find("epsilon").orElseThrow().databaseUrl());
+        assertEquals("epsilon", h.registry.table().resolve("epsilon.localhost", "/posts").tenant().id());
+        // removed on purpose and added again, it may move
+        h.registry.deleted("serv.tenant~zeta");
+        assertNull(h.registry.table().resolve("zeta.localhost", "/posts"));
+        h.tenant("serv.tenant~zeta2", own("zeta", "postgresql://127.0.0.1/h1_zeta"));
+        assertNull(h.registry.find("zeta").orElseThrow().schema());
+    }
 }

@@ -45,6 +45,24 @@ class TenantTableTest {
     }
 
     @Test
+    void aRefusedTenantsHostsAndPrefixStayItsWhileNobodyElseHasThem() {
+        TenantTable held = TenantTable.of(List.of(ACME, GLOBEX), List.of(
+                new TenantTable.Held("typo", List.of("shop.acme.test", "acme.localhost"), "/t/typo"),
+                new TenantTable.Held("late", List.of("*.eu.acme.test"), "/t/globex")));
+        // an exact host of its own beats a running tenant's wildcard: its requests never reach another's data
+        assertEquals(new TenantTable.Resolved(null, "/posts", "typo"), held.resolve("shop.acme.test", "/posts"));
+        assertEquals(new TenantTable.Resolved(null, "/posts", "typo"), held.resolve("127.0.0.1", "/t/typo/posts"));
+        assertEquals(new TenantTable.Resolved(null, "/posts", "late"), held.resolve("x.eu.acme.test", "/posts"));
+        // what a running tenant has stays that tenant's
+        assertEquals(new TenantTable.Resolved(ACME, "/posts"), held.resolve("acme.localhost", "/posts"));
+        assertEquals(new TenantTable.Resolved(GLOBEX, "/posts"), held.resolve(null, "/t/globex/posts"));
+        assertEquals(new TenantTable.Resolved(ACME, "/"), held.resolve("www.acme.test", "/"));
+        // refused tenants alone: tenants are configured, the table is not empty
+        assertEquals(false, TenantTable.of(List.of(), List.of(new TenantTable.Held("a", List.of("a.test"), null)))
+                .isEmpty());
+    }
+
+    @Test
     void tenantsAreReplacedAndRemovedById() {
         TenantTable edited = table.with(new Tenant("acme", "ACME", List.of("acme.example"), null, Set.of()));
         assertNull(edited.resolve("acme.localhost", "/"));
