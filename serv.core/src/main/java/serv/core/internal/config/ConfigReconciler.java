@@ -102,7 +102,7 @@ public final class ConfigReconciler implements ConfigStatus {
     /** Configurations whose source left them out, by PID, since when (nanoTime): deleted after the grace time. */
     private final Map<String, Long> missingSince = new ConcurrentHashMap<>();
     /** How long a source must leave a configuration out before it is deleted. */
-    static final long REMOVAL_GRACE_NANOS = 3_000_000_000L;
+    public static final long REMOVAL_GRACE_NANOS = 3_000_000_000L;
     private final java.util.concurrent.ScheduledExecutorService recheck = Executors.newSingleThreadScheduledExecutor(
             r -> {
                 Thread t = new Thread(r, "serv-config-recheck");

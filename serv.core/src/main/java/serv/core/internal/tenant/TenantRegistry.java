@@ -73,8 +73,12 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
     /** How long {@link #loading()} keeps the server starting at most, and how often it looks meanwhile. */
     static final int LOAD_WAIT_S = 120;
     private static final long LOOK_EVERY_NS = 100_000_000L;
-    /** How long a refusal for another tenant's host or id lasts before it is logged (see {@link #apply}). */
-    private static final long CONFLICT_LOG_MS = 2_000;
+    /**
+     * How long a refusal for another tenant's host or id lasts before it is logged (see {@link #apply}): longer than a
+     * file's removal grace, after which a tenant renamed in the file lets its host go.
+     */
+    private static final long CONFLICT_LOG_MS =
+            serv.core.internal.config.ConfigReconciler.REMOVAL_GRACE_NANOS / 1_000_000 + 2_000;
     /** A line per tenant configured, but a burst of thousands gives a few lines and a count. */
     private static final serv.core.internal.config.BurstLog CONFIGURED =
             new serv.core.internal.config.BurstLog(LOG, 20, 10_000);
@@ -146,8 +150,12 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
     private volatile Map<String, DatabaseIdentity> serverDatabases;
     /** The server's home: relative SQLite paths resolve against it. */
     private final Path home;
-    /** Where each tenant's data was when last applied: checked when a tenant starts, at a restart too. */
-    private final AppliedDatabases applied;
+    /** What each tenant was when last applied: a tenant that starts is checked against it, at a restart too. */
+    private final AppliedTenants applied;
+    /** A retry of the waiting configurations is scheduled for when the tenants are loaded. */
+    private final java.util.concurrent.atomic.AtomicBoolean retryWhenLoaded =
+            new java.util.concurrent.atomic.AtomicBoolean();
+    private static final long RETRY_LOOK_MS = 250;
 
     @Activate
     public TenantRegistry(@Reference ConfigurationAdmin cm, @Reference Databases databases,
@@ -163,7 +171,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
         this.clock = clock;
         this.env = env;
         this.home = home;
-        this.applied = new AppliedDatabases(home, clock.timer);
+        this.applied = new AppliedTenants(home, clock.timer);
         modified(tenancy);
     }
 
@@ -249,6 +257,12 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
                 if (owner != null && owner != existing) {
                     throw new Conflict(claimedBy(settings.id(), key, owner.tenant().id()));
                 }
+                String had = owner == null ? heldFor(key, settings.id()) : null;
+                if (had != null) {
+                    retryWhenLoaded();
+                    throw new Conflict(claimedBy(settings.id(), key, had) + " (when the server last ran; it stays "
+                            + had + "'s while " + had + " is not loaded yet, or refused)");
+                }
             }
         } catch (IllegalArgumentException e) {
             if (e instanceof Conflict) {
@@ -307,7 +321,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
         for (String key : claims(settings.tenant())) {
             owners.put(key, existing);
         }
-        applied.record(settings.id(), AppliedDatabases.of(settings));
+        applied.record(settings.id(), AppliedTenants.how(settings), checked(settings));
         rebuildTable();
         Tenant t = settings.tenant();
         CONFIGURED.info("Tenant {}: hosts {}, path prefix {}, database {}", t.id(), t.hosts(),
@@ -449,6 +463,8 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
             rebuildTable();
             CONFIGURED.info("Tenant {} removed", gone.tenant().id());
             retryWaiting();
+        } else if (refusedClaims != null) {
+            retryWaiting(); // what it had when the server last ran is free now
         }
     }
 
@@ -579,8 +595,8 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
      * default, or the other way round; null when not, or not known.
      */
     private String movedSinceApplied(TenantSettings next) {
-        String was = applied.recorded(next.id());
-        if (was == null || was.equals(AppliedDatabases.of(next))) {
+        String was = applied.how(next.id());
+        if (was == null || was.equals(AppliedTenants.how(next))) {
             return null;
         }
         if (next.ownsDatabase()) {
@@ -593,6 +609,54 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
                 + " of its own it had when it last ran to schema " + next.schema() + " of the shared database default"
                 + " (its data would stay behind); put database_url back, or remove the tenant and add it again to"
                 + " move it";
+    }
+
+    /**
+     * The tenant that had {@code claim} when the server last ran, when it is another than {@code id} and does not run:
+     * while the stored tenants are being handed over (it may come after this one) or while its configuration is
+     * refused (its hosts are held for it), the claim stays its. Null when it is free.
+     */
+    private String heldFor(String claim, String id) {
+        String had = applied.ownerOf(claim);
+        if (had == null || had.equals(id) || byId.containsKey(had)) {
+            return null; // nobody's, this tenant's own, or a running tenant's (which the owners map answers for)
+        }
+        if (!loaded) {
+            return had;
+        }
+        for (TenantTable.Held h : held.values()) {
+            if (h.id().equals(had)) {
+                return had;
+            }
+        }
+        return null; // not stored any more: removed while the server was stopped
+    }
+
+    /** Once the tenants are loaded, what waited for a tenant that was not there yet is tried again. */
+    private void retryWhenLoaded() {
+        if (!retryWhenLoaded.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            clock.timer.schedule(this::lookAgain, RETRY_LOOK_MS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopping) {
+            retryWhenLoaded.set(false);
+        }
+    }
+
+    private void lookAgain() {
+        if (loading()) {
+            try {
+                clock.timer.schedule(this::lookAgain, RETRY_LOOK_MS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException stopping) {
+                retryWhenLoaded.set(false);
+            }
+            return;
+        }
+        retryWhenLoaded.set(false);
+        synchronized (this) {
+            retryWaiting();
+        }
     }
 
     static String moved(TenantSettings live, TenantSettings next) {

@@ -158,6 +158,31 @@ class TenantIsolationTest {
     }
 
     @Test
+    void ofTwoStoredTenantsAskingForOneHostTheOneThatHadItKeepsItAtARestart() throws Exception {
+        h.tenant("serv.tenant~acme", Map.of("id", "acme", "hosts", "acme.test"));
+        // a second tenant given acme's host by a typo: refused, and stored as it is
+        h.tenant("serv.tenant~beta", Map.of("id", "beta", "hosts", "acme.test,beta.test"));
+        assertRefused("serv.tenant~beta", "'acme.test' is tenant acme's");
+        h.close();
+
+        // the restart: Configuration Admin hands beta over first
+        h = new RegistryHarness(home);
+        h.tenant("serv.tenant~beta", Map.of("id", "beta", "hosts", "acme.test,beta.test"));
+        assertRefused("serv.tenant~beta", "'acme.test' is tenant acme's",
+                "(when the server last ran; it stays acme's while acme is not loaded yet, or refused)");
+        assertTrue(h.registry.find("beta").isEmpty());
+        assertEquals(new TenantTable.Resolved(null, "/", "beta"), h.registry.table().resolve("acme.test", "/"));
+        h.tenant("serv.tenant~acme", Map.of("id", "acme", "hosts", "acme.test"));
+        assertEquals("acme", h.registry.table().resolve("acme.test", "/").tenant().id());
+        assertRefused("serv.tenant~beta", "'acme.test' is tenant acme's");
+        assertEquals(new TenantTable.Resolved(null, "/", "beta"), h.registry.table().resolve("beta.test", "/"));
+
+        // acme removed on purpose: beta may have the host
+        h.registry.deleted("serv.tenant~acme");
+        assertEquals("beta", h.registry.table().resolve("acme.test", "/").tenant().id());
+    }
+
+    @Test
     void aTenantDoesNotMoveAtARestartEither() throws Exception {
         h.database("default", "postgresql://postgres@127.0.0.1:5432/h1_main");
         h.tenant("serv.tenant~epsilon", own("epsilon", "postgresql://127.0.0.1/h1_epsilon"));
