@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -64,10 +65,6 @@ public final class HealthHandler implements Handler {
 
     @Reference
     private GracefulShutdown shutdown;
-
-    /** The routes, to see which name a database that is not configured. */
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
-    private volatile Routes routes;
 
     /** The cluster's store, when this server is part of a cluster. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
@@ -209,15 +206,23 @@ public final class HealthHandler implements Handler {
      * mistyped {@code default}): those routes answer 503, so the server is not up either. Whether none is missing.
      */
     private boolean notConfigured(Map<String, Object> entries) {
-        Routes r = routes;
+        // Asked for at each look, not bound: the dispatcher that provides Routes binds this handler while it
+        // activates, and a reference back to it is a cycle that SCR logs as an error.
+        BundleContext ctx = context;
+        ServiceReference<Routes> ref = ctx == null ? null : ctx.getServiceReference(Routes.class);
+        Routes r = ref == null ? null : ctx.getService(ref);
         if (r == null) {
             return true;
         }
         Map<String, Set<String>> missing = new TreeMap<>();
-        for (RouteInfo info : r.routes()) {
-            if (info.status() == RouteStatus.DATABASE_NOT_CONFIGURED) {
-                missing.computeIfAbsent(info.database(), k -> new TreeSet<>()).add(info.extension());
+        try {
+            for (RouteInfo info : r.routes()) {
+                if (info.status() == RouteStatus.DATABASE_NOT_CONFIGURED) {
+                    missing.computeIfAbsent(info.database(), k -> new TreeSet<>()).add(info.extension());
+                }
             }
+        } finally {
+            ctx.ungetService(ref);
         }
         missing.forEach((name, extensions) -> {
             Map<String, Object> entry = new LinkedHashMap<>();
