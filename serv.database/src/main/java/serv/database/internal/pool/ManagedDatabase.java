@@ -518,6 +518,9 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
             if (failure == null) {
                 if (outcome != null && !gate.applied(run, outcome)) {
                     probe.request(0); // overtaken: what it found is not said, the next run says it
+                    if (status.state() != DatabaseState.UP) {
+                        return; // nor is a database up on it: an extension whose migration failed would be served
+                    }
                 } else if (outcome != null) {
                     outcome.failed().forEach((bsn, f) -> {
                         if (f.heldBack()) {
