@@ -41,7 +41,8 @@ import serv.database.PoolStats;
  * Anywhere else (the operator's and the load balancer's view): every open database, with what needs attention (a
  * refused change, a pending one, an extension whose migration failed, the configuration's warnings); 503 when one
  * of the server's own databases is not up or a database its routes name is not configured ({@code NOT_CONFIGURED})
- * (a tenant's database that is down is listed, and does not take the node out), 503 {@code STARTING} until the framework has started every bundle (before, an extension's routes may not be
+ * (a tenant's database that is down is listed, and does not take the node out), 503 {@code STARTING} until the
+ * framework has started every bundle (before, an extension's routes may not be
  * there yet: "up" would send a load balancer or a script to routes that are not all there) and until the stored
  * tenants are all loaded ({@code tenancy.loading}: how many are not yet) and no configuration source is awaited
  * ({@code waiting_for}, with the reason: a new cluster node that has not read its store yet, or whose cluster's

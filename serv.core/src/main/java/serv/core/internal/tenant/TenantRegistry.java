@@ -584,12 +584,6 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
     }
 
     /**
-     * Why {@code next} may not replace {@code live}'s settings: it moves the tenant between a database of its own
-     * and a schema of the shared default (a file saved half-written, without its {@code database_url}, moved the
-     * tenant's writes into schema {@code <id>} of default, and its own data out of sight); null when it does not.
-     * A new URL of its own database, or a tenant of another id, is no such move.
-     */
-    /**
      * Why a tenant that is not running may not start with {@code next}: when its configuration was last applied
      * (before a restart, say) its data was in a database of its own and {@code next} puts it in a schema of the shared
      * default, or the other way round; null when not, or not known.
@@ -659,6 +653,12 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
         }
     }
 
+    /**
+     * Why {@code next} may not replace {@code live}'s settings: it moves the tenant between a database of its own
+     * and a schema of the shared default (a file saved half-written, without its {@code database_url}, moved the
+     * tenant's writes into schema {@code <id>} of default, and its own data out of sight); null when it does not.
+     * A new URL of its own database, or a tenant of another id, is no such move.
+     */
     static String moved(TenantSettings live, TenantSettings next) {
         if (!live.id().equals(next.id()) || live.ownsDatabase() == next.ownsDatabase()) {
             return null;

@@ -179,7 +179,7 @@ record TenantSettings(Tenant tenant, Map<String, Object> ownDatabase, String sch
 
     /**
      * The hosts and path prefix a refused configuration asks for, read leniently (those that are valid): they stay its
-     * tenant's while it is refused. Null when it names none, or its id is no id.
+     * tenant's while it is refused. Null when it names none; an id that is no slug is {@code ?}.
      */
     static TenantTable.Held held(Map<String, ?> props) {
         String id = text(props, "id");
