@@ -6,7 +6,7 @@
  * tenant's database, {@link serv.database.Database#TENANT}.
  */
 @Export
-@Version("1.6.0")
+@Version("1.7.0")
 package serv.database;
 
 import org.osgi.annotation.bundle.Export;

@@ -82,6 +82,32 @@ public class TenantIsolationIT {
     }
 
     @Test
+    public void aServerDatabaseIsNeverATenantsDatabase() throws Exception {
+        String own = ServTestSupport.freshPostgres();
+        String ownName = own.substring(own.lastIndexOf('/') + 1);
+        assertEquals(201, json("POST", "tenants", Map.of("id", "sd1", "hosts", List.of("sd1.localhost"),
+                "database_url", own)).status());
+        Path file = serv.home.resolve("serv.config.yaml");
+        String before = Files.readString(file);
+        try {
+            // The operator gives the server a second database: by mistake, the tenant's, written another way.
+            Files.writeString(file, before + "  reports: {url: \"jdbc:postgresql://localhost/" + ownName + "\"}\n");
+            long end = System.nanoTime() + 20_000_000_000L;
+            String health = "";
+            while (!health.contains("\"reports\":{\"state\":\"FAILED\"") && System.nanoTime() < end) {
+                Thread.sleep(100);
+                health = new String(serv.get("/health").body(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            assertTrue(health, health.contains("\"reports\":{\"state\":\"FAILED\",\"reason\":\"database reports:"
+                    + " key 'url': postgresql://localhost:5432/" + ownName + " is tenant sd1's database (the site's"
+                    + " writes would go into the tenant's tables"));
+        } finally {
+            Files.writeString(file, before);
+            assertEquals(200, api("DELETE", "tenants/sd1", null, null).status());
+        }
+    }
+
+    @Test
     public void oneDatabaseWrittenAnotherWayIsStillOneTenants() throws Exception {
         assertEquals(201, json("POST", "tenants", Map.of("id", "h1", "hosts", List.of("h1.localhost"),
                 "database_url", "postgresql://postgres:pw@127.0.0.1:5432/" + other)).status());

@@ -41,6 +41,7 @@ import serv.core.internal.config.ConfigReconciler;
 import serv.core.internal.config.EnvInterpolation;
 import serv.core.tenant.Tenant;
 import serv.core.tenant.Tenants;
+import serv.database.DatabaseGuard;
 import serv.database.Databases;
 
 /**
@@ -58,11 +59,12 @@ import serv.database.Databases;
  * status page; and ten thousand tenants would be ten thousand components.
  */
 @Component(service = { ManagedServiceFactory.class, TenantRegistry.class, Tenants.class,
-    SynchronousConfigurationListener.class },
+    SynchronousConfigurationListener.class, DatabaseGuard.class },
         property = Constants.SERVICE_PID + "=" + TenantSettings.FACTORY_PID,
         configurationPid = TenantRegistry.TENANCY_PID, configurationPolicy = ConfigurationPolicy.OPTIONAL)
 @Designate(ocd = TenancyConfiguration.class)
-public final class TenantRegistry implements ManagedServiceFactory, Tenants, SynchronousConfigurationListener {
+public final class TenantRegistry implements ManagedServiceFactory, Tenants, SynchronousConfigurationListener,
+        DatabaseGuard {
 
     static final String TENANCY_PID = "serv.tenancy";
     /** Settings of the shared default database a schema tenant takes over. */
@@ -700,6 +702,51 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
                     + ")";
         }
         return null;
+    }
+
+    /**
+     * Why a server database (configured without a tenant) may not have these settings: its database (or its schema)
+     * is a running tenant's, or was one's when the server last ran (a restart starts the server's databases before
+     * its tenants): the site's writes would land in the tenant's tables and the tenant's rows show on the site. The
+     * same rule as {@link #serversDatabase}, seen from the server's side.
+     */
+    @Override
+    public String refusal(Map<String, ?> settings) {
+        Object url = settings.get("url");
+        if (url == null || url.toString().isBlank()) {
+            return null; // refused for that by the database layer
+        }
+        DatabaseIdentity theirs = DatabaseIdentity.of(url.toString().strip(), home);
+        if (theirs == null) {
+            return null;
+        }
+        Object schema = settings.get("schema");
+        if (schema != null && !schema.toString().isBlank()) {
+            theirs = theirs.inSchema(schema.toString().strip());
+        }
+        String tenant = null;
+        for (LiveTenant t : byId.values()) {
+            DatabaseIdentity mine = identity(t.settings());
+            if (mine != null && mine.sameDatabase(theirs)
+                    && (mine.schema() == null || mine.schema().equals(theirs.schema()))) {
+                tenant = t.tenant().id();
+                break;
+            }
+        }
+        if (tenant == null) {
+            tenant = applied.ownerOf("db:" + theirs.withoutSchema().key());
+        }
+        if (tenant == null && theirs.schema() != null) {
+            tenant = applied.ownerOf("db:" + theirs.key());
+        }
+        if (tenant == null) {
+            return null;
+        }
+        Object name = settings.get("name");
+        return "database " + (name == null || name.toString().isBlank() ? "default" : name.toString().strip())
+                + ": key 'url': " + theirs.describe() + " is tenant " + tenant + "'s database (the site's writes"
+                + " would go into the tenant's tables, and its rows show on the site); give the server's database"
+                + " one of its own, or its own schema in it";
     }
 
     /**

@@ -67,6 +67,35 @@ class TenantIsolationTest {
     }
 
     @Test
+    void aServerDatabaseIsNoTenantsDatabase() throws Exception {
+        h.database("default", "postgresql://postgres@127.0.0.1:5432/h1_main");
+        h.tenant("serv.tenant~acme", own("acme", "postgresql://postgres:pw@127.0.0.1:5432/h1_acme"));
+        h.tenant("serv.tenant~s1", Map.of("id", "s1", "hosts", "s1.localhost"));
+        String acmes = "database reports: key 'url': postgresql://localhost:5432/h1_acme is tenant acme's database (the"
+                + " site's writes would go into the tenant's tables, and its rows show on the site); give the server's"
+                + " database one of its own, or its own schema in it";
+        assertEquals(acmes, h.registry.refusal(Map.of("name", "reports", "url", "jdbc:postgresql://localhost/h1_acme")));
+        assertTrue(h.registry.refusal(Map.of("name", "reports", "url", "postgresql://127.0.0.1/h1_acme",
+                "schema", "x")).contains("(schema x) is tenant acme's database")); // the tenant has the whole database
+        assertTrue(h.registry.refusal(Map.of("name", "reports", "url", "postgresql://127.0.0.1/h1_main",
+                "schema", "s1")).contains("is tenant s1's database"));
+        // the shared default itself, another database, another schema of the shared one: the server's own
+        assertNull(h.registry.refusal(Map.of("name", "default", "url", "postgresql://127.0.0.1/h1_main")));
+        assertNull(h.registry.refusal(Map.of("name", "reports", "url", "postgresql://127.0.0.1/h1_reports")));
+        assertNull(h.registry.refusal(Map.of("name", "reports", "url", "postgresql://127.0.0.1/h1_main",
+                "schema", "reports")));
+
+        // after a restart, before the tenants are loaded: what they had is still theirs
+        h.close();
+        h = new RegistryHarness(home);
+        assertEquals(acmes, h.registry.refusal(Map.of("name", "reports", "url", "postgresql://127.0.0.1/h1_acme")));
+        // a tenant removed on purpose lets its database go
+        h.tenant("serv.tenant~acme", own("acme", "postgresql://postgres:pw@127.0.0.1:5432/h1_acme"));
+        h.registry.deleted("serv.tenant~acme");
+        assertNull(h.registry.refusal(Map.of("name", "reports", "url", "postgresql://127.0.0.1/h1_acme")));
+    }
+
+    @Test
     void aSchemaOfTheSharedDatabaseNamedInAUrlIsThatSchemaTenants() {
         h.database("default", "postgresql://postgres@127.0.0.1:5432/h1_main");
         h.tenant("serv.tenant~s1", Map.of("id", "s1", "hosts", "s1.localhost"));

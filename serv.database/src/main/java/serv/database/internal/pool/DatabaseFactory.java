@@ -2,6 +2,7 @@ package serv.database.internal.pool;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Dictionary;
 import java.util.Enumeration;
 import java.util.HashMap;
@@ -13,6 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.ManagedServiceFactory;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -90,7 +93,7 @@ public final class DatabaseFactory implements ManagedServiceFactory, Databases {
             }
             database = databases.computeIfAbsent(pid, p -> new ManagedDatabase(context, scheduler, catalog));
         }
-        configure(database, props);
+        configure(database, props, true);
     }
 
     @Override
@@ -102,7 +105,7 @@ public final class DatabaseFactory implements ManagedServiceFactory, Databases {
             }
             opened.add(database);
         }
-        configure(database, Map.copyOf(settings));
+        configure(database, Map.copyOf(settings), false);
         return new Handle() {
             private volatile boolean closed;
 
@@ -114,7 +117,7 @@ public final class DatabaseFactory implements ManagedServiceFactory, Databases {
             @Override
             public void update(Map<String, ?> next) {
                 if (!closed) {
-                    configure(database, Map.copyOf(next));
+                    configure(database, Map.copyOf(next), false);
                 }
             }
 
@@ -135,17 +138,55 @@ public final class DatabaseFactory implements ManagedServiceFactory, Databases {
     @Override
     public List<String> problems(Map<String, ?> settings) {
         try {
-            DatabaseSettings.from(settings, home);
-            return List.of();
+            DatabaseSettings checked = DatabaseSettings.from(settings, home);
+            String guarded = checked.tenant() == null ? guarded(settings) : null;
+            return guarded == null ? List.of() : List.of(guarded);
         } catch (ConfigurationException e) {
             return List.of(e.getMessage());
         }
     }
 
-    private void configure(ManagedDatabase database, Map<String, ?> props) {
+    /**
+     * Why a guard refuses a server database's settings; null when none does. Looked up at each check, not bound:
+     * the tenants' runtime that provides one needs this factory's service to start, and a binding back to it while
+     * this factory starts would be a cycle.
+     */
+    private String guarded(Map<String, ?> settings) {
+        Collection<ServiceReference<serv.database.DatabaseGuard>> refs;
+        try {
+            refs = context.getServiceReferences(serv.database.DatabaseGuard.class, null);
+        } catch (InvalidSyntaxException | IllegalStateException e) {
+            return null; // no filter to be wrong; stopping
+        }
+        for (ServiceReference<serv.database.DatabaseGuard> ref : refs) {
+            serv.database.DatabaseGuard guard = context.getService(ref);
+            if (guard == null) {
+                continue;
+            }
+            try {
+                String why = guard.refusal(settings);
+                if (why != null) {
+                    return why;
+                }
+            } finally {
+                context.ungetService(ref);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Checks and applies settings; {@code configured}: a server's database from a configuration (checked by the
+     * guards too), not one opened by code (a tenant's, checked by its opener).
+     */
+    private void configure(ManagedDatabase database, Map<String, ?> props, boolean configured) {
         DatabaseSettings settings;
         try {
             settings = DatabaseSettings.from(props, home);
+            String guarded = configured && settings.tenant() == null ? guarded(props) : null;
+            if (guarded != null) {
+                throw new ConfigurationException(guarded);
+            }
         } catch (ConfigurationException e) {
             Object name = props.get("name");
             Object tenant = props.get("tenant");
