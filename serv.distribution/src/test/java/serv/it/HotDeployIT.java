@@ -98,6 +98,41 @@ public class HotDeployIT extends ServTestSupport {
         assertEquals(422, send("POST", "/hello?fail=status", form, "greeting=lost3").status());
         assertEquals("{\"count\":2,\"greeting\":\"hi\"}", get("/hello").body());
 
+        // Replaced (FileInstall updates the bundle, then refreshes it) under load: its routes answer 503 while it
+        // stops and starts again, never 404 or 405 (the routes bound again a moment after the bundle's start).
+        java.util.Set<Integer> during = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean replacing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread clients = new Thread(() -> {
+            while (replacing.get()) {
+                try {
+                    during.add(get("/hello").status());
+                    during.add(send("POST", "/hello", form, "greeting=again").status());
+                } catch (Exception e) {
+                    during.add(-1);
+                }
+            }
+        });
+        clients.start();
+        try {
+            Thread.sleep(300);
+            long before = Files.getLastModifiedTime(jar).toMillis();
+            writeAtomically(jar, builtBundle("serv.it.bundle.hello"));
+            Files.setLastModifiedTime(jar, java.nio.file.attribute.FileTime.fromMillis(before + 5_000));
+            await("the replaced bundle to be updated", Duration.ofSeconds(20),
+                    () -> {
+                        try {
+                            return during.contains(503) && get("/hello").status() == 200;
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    });
+            Thread.sleep(1_000);
+        } finally {
+            replacing.set(false);
+            clients.join();
+        }
+        assertTrue(during.toString(), java.util.Set.of(200, 201, 503).containsAll(during));
+
         Files.delete(jar);
         Answer gone = awaitStatus("/hello", 404, Duration.ofSeconds(20));
         assertEquals("{\"error\":\"not found\"}", gone.body());

@@ -222,6 +222,11 @@ public final class Dispatcher extends HttpServlet implements Routes {
         Bundle b = gone.bundle();
         if (b != null && (b.getState() & (Bundle.ACTIVE | Bundle.UNINSTALLED)) == 0) {
             stopped = stopped.with(gone); // its extension stops or is updated: 503, not 404
+        } else if (b != null && b.getState() == Bundle.ACTIVE) {
+            // Its component is replaced while the extension runs (a dependency came back, a refresh after an
+            // update): 503 until it is bound again, for a moment; a route that went for good is a 404 after that.
+            stopped = stopped.with(gone);
+            goneAt.put(gone.serviceId(), System.nanoTime());
         }
         LOG.info("Route {} {} of {} gone", String.join(",", new TreeSet<>(gone.methods())), gone.template(),
                 name(b));
@@ -339,6 +344,31 @@ public final class Dispatcher extends HttpServlet implements Routes {
         }
     }
 
+    /**
+     * When each bundle last started (nanoTime), by id: its components, routes among them, are bound a moment after its
+     * start, so a route it had before answers 503 for {@link #REBIND_GRACE_NS} after it, not 404.
+     */
+    private final Map<Long, Long> startedAt = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final long REBIND_GRACE_NS = 10_000_000_000L;
+
+    /** When routes of running extensions went, by service id: see {@link #unbindHandler}. */
+    private final Map<Long, Long> goneAt = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private boolean justGone(RouteTable.Entry e) {
+        Long at = goneAt.get(e.serviceId());
+        if (at != null && System.nanoTime() - at >= REBIND_GRACE_NS) {
+            goneAt.remove(e.serviceId(), at);
+            return false;
+        }
+        return at != null;
+    }
+
+    private boolean justStarted(Bundle b) {
+        Long at = startedAt.get(b.getBundleId()); // told asynchronously: an update is seen by its time as well
+        return at != null && System.nanoTime() - at < REBIND_GRACE_NS
+                || System.currentTimeMillis() - b.getLastModified() < REBIND_GRACE_NS / 1_000_000;
+    }
+
     /** An extension (a bundle that imports the route API) started, stopped or went: one log line, and its 503s. */
     private void extensionEvent(BundleEvent event) {
         Bundle b = event.getBundle();
@@ -347,8 +377,10 @@ public final class Dispatcher extends HttpServlet implements Routes {
                 synchronized (this) {
                     stopped = stopped.withoutBundle(b.getBundleId());
                 }
+                startedAt.remove(b.getBundleId());
             }
             case BundleEvent.STARTED -> {
+                startedAt.put(b.getBundleId(), System.nanoTime());
                 if (isExtension(b)) {
                     LOG.info("Extension {} started", name(b));
                 }
@@ -663,12 +695,16 @@ public final class Dispatcher extends HttpServlet implements Routes {
         }
         RouteTable.Match match = routes.find(method, path);
         if (match == null || match.entry() == null) {
-            RouteTable.Match ghost = match != null || stopped.isEmpty() ? null : stopped.find(method, path);
-            if (ghost != null && ghost.entry() != null && ghost.entry().bundle().getState() != Bundle.ACTIVE) {
-                Bundle b = ghost.entry().bundle();
+            // A route of an extension that stops, is updated or has just started again (its components are bound a
+            // moment after its start): 503, not a 404, nor a 405 while its other methods are back already.
+            RouteTable.Match ghost = stopped.isEmpty() ? null : stopped.find(method, path);
+            Bundle b = ghost == null || ghost.entry() == null ? null : ghost.entry().bundle();
+            boolean justStarted = b != null && b.getState() == Bundle.ACTIVE
+                    && (justStarted(b) || justGone(ghost.entry()));
+            if (b != null && (b.getState() != Bundle.ACTIVE || justStarted)) {
                 ErrorAnswers.unavailable(resp, "extension " + b.getSymbolicName() + " is "
-                        + ((b.getState() & (Bundle.STARTING | Bundle.STOPPING)) != 0 ? "starting or stopping"
-                                : "stopped"));
+                        + (justStarted || (b.getState() & (Bundle.STARTING | Bundle.STOPPING)) != 0
+                                ? "starting or stopping" : "stopped"));
                 return true;
             }
             if (frameworkStarting()) {
