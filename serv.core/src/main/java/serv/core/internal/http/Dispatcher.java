@@ -432,7 +432,8 @@ public final class Dispatcher extends HttpServlet implements Routes {
                         + " every route answers 503 until its configuration changes or the extension is restarted",
                         props.get(ComponentConstants.COMPONENT_NAME), name(ref.getBundle()));
             }
-            middleware = middleware.with(m == null ? failedMiddleware(ref, props) : m, ranking(props), id);
+            middleware = middleware.with(m == null ? failedMiddleware(ref, props) : m, ranking(props), id,
+                    extensionOf(ref));
         }
     }
 
@@ -460,9 +461,16 @@ public final class Dispatcher extends HttpServlet implements Routes {
                 m = retried;
             }
             if (m != null) {
-                middleware = middleware.without(id).with(m, ranking(props), id);
+                middleware = middleware.without(id).with(m, ranking(props), id, extensionOf(ref));
             }
         }
+    }
+
+    /** The extension a middleware comes from: its bundle's symbolic name; null for Serv's own (serv.core's). */
+    private static String extensionOf(ServiceReference<?> ref) {
+        Bundle b = ref.getBundle();
+        Bundle own = org.osgi.framework.FrameworkUtil.getBundle(Dispatcher.class); // bound before activate too
+        return b == null || own != null && b.getBundleId() == own.getBundleId() ? null : b.getSymbolicName();
     }
 
     /** What a middleware whose component did not activate does: answers 503, naming it but not the failure. */
@@ -803,7 +811,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
                 tenant == null ? null : tenant.id(), MAX_BODY, exchange.body);
         try {
             try {
-                middleware.run(route.handler(), ctx);
+                middleware.run(route.handler(), ctx, tenant == null ? java.util.Set.of() : tenant.extensions());
             } catch (Exception | Error e) {
                 try {
                     ctx.close(false);
