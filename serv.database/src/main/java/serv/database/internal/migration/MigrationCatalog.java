@@ -113,6 +113,7 @@ public final class MigrationCatalog {
                     return null;
                 }
                 extensions.put(bundle, folders);
+                warnMisnamed(bundle, folders);
                 Set<String> databases = databasesOf(bundle, folders);
                 LOG.debug("Extension {} brings migrations for {}", bundle.getSymbolicName(), databases);
                 arrived(databases, bundle);
@@ -409,6 +410,28 @@ public final class MigrationCatalog {
             }
         }
         return folder;
+    }
+
+    /**
+     * Says which files of an extension's migration folders are not run: a {@code .sql} file whose name is not a
+     * migration's ({@code V011_add.sql} with one underscore, {@code v012__add.sql}, a dialect Serv does not know)
+     * was skipped without a word, while the deploy said the migrations were applied.
+     */
+    private static void warnMisnamed(Bundle bundle, Set<String> folders) {
+        for (String folder : folders) {
+            Enumeration<String> paths = bundle.getEntryPaths(ROOT + folder);
+            while (paths != null && paths.hasMoreElements()) {
+                String path = paths.nextElement();
+                String file = path.substring(path.lastIndexOf('/') + 1);
+                if (path.endsWith("/") || !file.toLowerCase(java.util.Locale.ROOT).endsWith(".sql")
+                        || Migration.FILE.matcher(file).matches() || Migration.DOWN_FILE.matcher(file).matches()) {
+                    continue;
+                }
+                LOG.warn("Extension {}: {} is not run: a migration is named V<version>__<words>.sql (a capital V,"
+                        + " two underscores; .postgresql.sql or .sqlite.sql for one database only; U<version>__ for"
+                        + " its down script)", bundle.getSymbolicName(), path);
+            }
+        }
     }
 
     private Set<String> databasesOf(Bundle bundle, Set<String> folders) {
