@@ -6,7 +6,6 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -415,36 +414,99 @@ public class OperatorIT {
 
     // ---- the shell ----------------------------------------------------------------------------------------
 
+    /** A shell on the terminal of a server of its own (SQLite), once it shows its prompt and serves. */
+    private static ServProcess shell() throws Exception {
+        ServProcess shell = ServProcess.shell(Files.createTempDirectory("serv-shell-it-"), ServProcess.freePort(),
+                "shell.log");
+        try {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!shell.log().contains("g!")) {
+                assertTrue("no shell prompt:\n" + shell.log(), System.nanoTime() < end && shell.alive());
+                Thread.sleep(100);
+            }
+            shell.awaitHealthy();
+            return shell;
+        } catch (Exception | Error e) {
+            shell.close();
+            throw e;
+        }
+    }
+
+    private static void type(ServProcess shell, String line) throws IOException {
+        shell.stdin().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        shell.stdin().flush();
+    }
+
+    /** Waits for the shell to say it ended and the server goes on; asserts the server still serves, and stops. */
+    private static void assertTheShellEndedAndTheServerServes(ServProcess shell, String said) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!shell.log().contains(said)) {
+            assertTrue("the shell did not say \"" + said + "\":\n" + shell.log(),
+                    System.nanoTime() < end && shell.alive());
+            Thread.sleep(100);
+        }
+        Thread.sleep(1000); // a server that stops has begun to by now
+        assertTrue("the server stopped with the shell:\n" + shell.log(), shell.alive());
+        assertEquals(200, shell.status("/health", null, null));
+        assertEquals(200, shell.status("/posts", null, null));
+        String out = shell.log();
+        assertFalse(out, out.contains("Stopping Serv"));
+        assertFalse("no stack trace:\n" + out, out.contains("Exception"));
+        shell.stopGracefully();
+        out = shell.log();
+        assertFalse("no stack trace when the server stops after the shell ended:\n" + out, out.contains("Exception"));
+        assertFalse(out, out.contains("WARN serv.console.internal.TerminalShell"));
+    }
+
     @Test
     public void theShellOnTheTerminalHasServsCommands() throws Exception {
-        Path home = Files.createTempDirectory("serv-shell-it-");
-        int port = ServProcess.freePort();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", ServProcess.JAR.toString(), "run", "--shell");
-        pb.directory(home.toFile());
-        pb.environment().put("SERV_PORT", Integer.toString(port));
-        Path log = home.resolve("shell.log");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process p = pb.start();
-        try (OutputStream stdin = p.getOutputStream()) {
+        try (ServProcess shell = shell()) {
+            type(shell, "databases");
+            type(shell, "routes");
+            type(shell, "help tenants");
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.readString(log).contains("g!")) {
-                assertTrue("no shell prompt:\n" + Files.readString(log), System.nanoTime() < end && p.isAlive());
+            while (!(shell.log().contains("/posts") && shell.log().contains("every tenant"))) {
+                assertTrue("the commands did not answer:\n" + shell.log(), System.nanoTime() < end);
                 Thread.sleep(100);
             }
-            stdin.write("databases\nroutes\nhelp tenants\n".getBytes(StandardCharsets.UTF_8));
-            stdin.flush();
-            while (!(Files.readString(log).contains("/posts") && Files.readString(log).contains("every tenant"))) {
-                assertTrue("the commands did not answer:\n" + Files.readString(log), System.nanoTime() < end);
-                Thread.sleep(100);
-            }
-            String out = Files.readString(log);
+            String out = shell.log();
             assertTrue(out, out.contains("DATABASE") && out.contains("sqlite"));
-        } catch (IOException e) {
-            throw new AssertionError(Files.readString(log), e);
-        } finally {
-            p.destroy();
-            p.waitFor(20, TimeUnit.SECONDS);
+            // The server stopped with its shell open: the shell ends with it, without a stack trace.
+            shell.stopGracefully();
+            out = shell.log();
+            assertFalse("no stack trace when the server stops under the shell:\n" + out, out.contains("Exception"));
+            assertFalse(out, out.contains("WARN serv.console.internal.TerminalShell"));
+        }
+    }
+
+    /**
+     * 'exit 0' leaves the shell, not the server, as its banner says: it was Gogo's profile's System.exit(0), which
+     * stopped the server ("Stopping Serv") with a WARN and an InterruptedException's stack trace from the shell.
+     */
+    @Test
+    public void exitLeavesTheShellAndTheServerGoesOn() throws Exception {
+        try (ServProcess shell = shell()) {
+            type(shell, "exit 0");
+            assertTheShellEndedAndTheServerServes(shell, "Left the shell: Serv goes on serving");
+        }
+    }
+
+    /** Any other code, and the shell's explicit System command, leave the shell alike. */
+    @Test
+    public void exitWithAnotherCodeLeavesTheShellAndTheServerGoesOn() throws Exception {
+        try (ServProcess shell = shell()) {
+            type(shell, "system:exit 3");
+            assertTheShellEndedAndTheServerServes(shell, "Left the shell: Serv goes on serving");
+        }
+    }
+
+    /** The end of the input (Ctrl+D, a closed pipe) ends the shell; the server goes on. */
+    @Test
+    public void theEndOfTheInputLeavesTheShellAndTheServerGoesOn() throws Exception {
+        try (ServProcess shell = shell()) {
+            type(shell, "routes");
+            shell.stdin().close();
+            assertTheShellEndedAndTheServerServes(shell, "The shell's input ended: Serv goes on serving");
         }
     }
 
