@@ -293,6 +293,58 @@ public class OperatorIT {
         assertTrue(patch, patch.contains("{\"error\":\"HTTP method PATCH is not supported by this URL\"}"));
     }
 
+    /**
+     * A change sent to the console or its API from another site's page, which a browser sends with the console's
+     * Basic login by itself (cross-site request forgery): 403 with a JSON reason, before the login (no 401 that would
+     * ask for the password), and nothing changes. It stopped the extension, stopped a bundle, changed a setting. The
+     * console's own pages and clients that send no Origin or Referer (curl, the serv command line) go on.
+     */
+    @Test
+    public void changesFromAnotherSitesPageAreRefused() throws Exception {
+        String auth = "Authorization: Basic " + Base64.getEncoder().encodeToString(
+                (USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)) + "\r\n";
+        String own = "http://127.0.0.1:" + serv.port;
+        String host = "Host: 127.0.0.1:" + serv.port + "\r\nConnection: close\r\n";
+        long blog = get("extensions/serv.blog").body().get("id").asLong();
+        String api = "/system/console/serv/api/";
+        String[][] forged = { // request line, the page's header, form
+            { "POST " + api + "extensions/serv.blog/stop", "Origin: http://evil.example", "x=1" },
+            { "POST " + api + "extensions/serv.blog/stop", "Origin: null", "x=1" },
+            { "POST " + api + "extensions/serv.blog/stop", "Referer: http://evil.example/page.html", "x=1" },
+            { "POST " + api + "extensions/serv.blog/stop", "Origin: http://127.0.0.1:" + (serv.port + 1), "x=1" },
+            { "DELETE " + api + "extensions/serv.blog", "Origin: https://127.0.0.1:" + serv.port, "x=1" },
+            { "POST /system/console/bundles/" + blog, "Origin: http://evil.example", "action=stop" },
+            { "POST /system/console/configMgr/serv.blog", "Origin: http://evil.example",
+                    "apply=true&action=ajaxConfigManager&propertylist=title&title=Forged" } };
+        for (String[] f : forged) {
+            for (String login : new String[] { auth, "" }) {
+                String answer = serv.raw(f[0] + " HTTP/1.1\r\n" + host + login + f[1] + "\r\n"
+                        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + f[2].length()
+                        + "\r\n\r\n" + f[2]);
+                String what = f[0] + " " + f[1] + (login.isEmpty() ? " without the login" : "") + ": " + answer;
+                assertTrue(what, answer.startsWith("HTTP/1.1 403 "));
+                assertTrue(what, answer.contains("Content-Type: application/json"));
+                assertTrue(what, answer.contains("{\"error\":\"this request came from another site's page ("));
+                assertFalse(what, answer.contains("WWW-Authenticate"));
+            }
+        }
+        assertEquals("serv.blog still serves", 200, serv.status("/posts", null, null));
+        assertEquals("ACTIVE", get("extensions/serv.blog").body().get("state").asText());
+        assertFalse(serv.raw("GET /system/console/configMgr/serv.blog.json HTTP/1.1\r\n" + host + auth + "\r\n")
+                .contains("Forged"));
+
+        // The console's own pages (same origin: scheme, host and port), clients of no page, and what changes nothing
+        for (String page : new String[] { "Origin: " + own + "\r\n", "Referer: " + own + "/system/console/serv\r\n",
+                "" }) {
+            String answer = serv.raw("POST " + api + "databases/default/test HTTP/1.1\r\n" + host + auth + page
+                    + "Content-Length: 0\r\n\r\n");
+            assertTrue(page + answer, answer.startsWith("HTTP/1.1 200 "));
+        }
+        String read = serv.raw("GET " + api + "overview HTTP/1.1\r\n" + host + auth + "Origin: http://evil.example\r\n"
+                + "\r\n");
+        assertTrue(read, read.startsWith("HTTP/1.1 200 "));
+    }
+
     /** A new tenant the API refuses: 400, with that message. */
     private static void assertRefused(Map<String, Object> tenant, String message) throws Exception {
         Answer a = json("POST", "tenants", tenant);
