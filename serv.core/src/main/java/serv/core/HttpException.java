@@ -5,8 +5,9 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * An error answer: the runtime sends {@code {"error": message}} with the status (and headers). The message is
- * shown to the client: never put SQL, stack traces or secrets in it.
+ * An error answer: the runtime sends {@code {"error": message}} with the status (and headers). The status is an
+ * error's, 400 to 599 (4xx: the client's mistake, 5xx: the server's); a request that ends in one rolls its
+ * transaction back. The message is shown to the client: never put SQL, stack traces or secrets in it.
  */
 public class HttpException extends RuntimeException {
 
@@ -15,12 +16,29 @@ public class HttpException extends RuntimeException {
     private final int status;
     private final Map<String, String> headers;
 
+    /**
+     * An error answer of {@code status} with {@code message}.
+     *
+     * @throws IllegalArgumentException when {@code status} is not 400 to 599 (a 2xx or 3xx is an answer, set with
+     *     {@link Response#status(int)}; 0, 99 or 1000 are no HTTP status): a route or middleware that makes one fails
+     *     like any other unexpected exception, a 500 whose error id matches the log line
+     */
     public HttpException(int status, String message) {
         this(status, message, Map.of());
     }
 
+    /**
+     * An error answer of {@code status} with {@code message} and these headers.
+     *
+     * @throws IllegalArgumentException when {@code status} is not 400 to 599 (see
+     *     {@link #HttpException(int, String)})
+     */
     public HttpException(int status, String message, Map<String, String> headers) {
         super(message, null, false, false);
+        if (status < 400 || status > 599) {
+            throw new IllegalArgumentException("HTTP status " + status + " is not an error status: an HttpException"
+                    + " takes 400 to 599 (4xx: the client's mistake, 5xx: the server's)");
+        }
         this.status = status;
         this.headers = Map.copyOf(headers);
     }

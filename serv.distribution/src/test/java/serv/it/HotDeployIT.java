@@ -87,6 +87,15 @@ public class HotDeployIT extends ServTestSupport {
         Answer blocked = get("/posts", "X-Hello-Block", "1");
         assertEquals(403, blocked.status());
         assertEquals("{\"error\":\"blocked by the hello middleware\"}", blocked.body());
+        // An HttpException of a status that is none is the middleware's own error: a 500 with Serv's error id (it was
+        // Jetty's 500 {"error":"Server Error"}, and an IllegalArgumentException of Jetty's in the log).
+        assertEquals(451, get("/posts", "X-Hello-Status", "451").status());
+        for (String status : new String[] { "99", "0", "1000", "200" }) {
+            Answer odd = get("/posts", "X-Hello-Status", status);
+            assertEquals(odd.body(), 500, odd.status());
+            assertTrue(odd.body(), odd.body().matches(
+                    "\\{\"error\":\"internal server error\",\"id\":\"[0-9a-f]{8}\"}"));
+        }
 
         // The transaction middleware: a write commits on success and rolls back on any failure.
         String form = "application/x-www-form-urlencoded";
@@ -96,6 +105,10 @@ public class HotDeployIT extends ServTestSupport {
         assertTrue(thrown.body(), thrown.body().matches("\\{\"error\":\"internal server error\",\"id\":\"[0-9a-f]{8}\"}"));
         assertEquals(409, send("POST", "/hello?fail=http", form, "greeting=lost2").status());
         assertEquals(422, send("POST", "/hello?fail=status", form, "greeting=lost3").status());
+        Answer noStatus = send("POST", "/hello?fail=nostatus", form, "greeting=lost4");
+        assertEquals(noStatus.body(), 500, noStatus.status());
+        assertTrue(noStatus.body(), noStatus.body().matches(
+                "\\{\"error\":\"internal server error\",\"id\":\"[0-9a-f]{8}\"}"));
         assertEquals("{\"count\":2,\"greeting\":\"hi\"}", get("/hello").body());
 
         // Replaced (FileInstall updates the bundle, then refreshes it) under load: its routes answer 503 while it

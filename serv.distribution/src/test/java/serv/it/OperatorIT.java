@@ -6,7 +6,6 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -294,6 +293,58 @@ public class OperatorIT {
         assertTrue(patch, patch.contains("{\"error\":\"HTTP method PATCH is not supported by this URL\"}"));
     }
 
+    /**
+     * A change sent to the console or its API from another site's page, which a browser sends with the console's
+     * Basic login by itself (cross-site request forgery): 403 with a JSON reason, before the login (no 401 that would
+     * ask for the password), and nothing changes. It stopped the extension, stopped a bundle, changed a setting. The
+     * console's own pages and clients that send no Origin or Referer (curl, the serv command line) go on.
+     */
+    @Test
+    public void changesFromAnotherSitesPageAreRefused() throws Exception {
+        String auth = "Authorization: Basic " + Base64.getEncoder().encodeToString(
+                (USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)) + "\r\n";
+        String own = "http://127.0.0.1:" + serv.port;
+        String host = "Host: 127.0.0.1:" + serv.port + "\r\nConnection: close\r\n";
+        long blog = get("extensions/serv.blog").body().get("id").asLong();
+        String api = "/system/console/serv/api/";
+        String[][] forged = { // request line, the page's header, form
+            { "POST " + api + "extensions/serv.blog/stop", "Origin: http://evil.example", "x=1" },
+            { "POST " + api + "extensions/serv.blog/stop", "Origin: null", "x=1" },
+            { "POST " + api + "extensions/serv.blog/stop", "Referer: http://evil.example/page.html", "x=1" },
+            { "POST " + api + "extensions/serv.blog/stop", "Origin: http://127.0.0.1:" + (serv.port + 1), "x=1" },
+            { "DELETE " + api + "extensions/serv.blog", "Origin: https://127.0.0.1:" + serv.port, "x=1" },
+            { "POST /system/console/bundles/" + blog, "Origin: http://evil.example", "action=stop" },
+            { "POST /system/console/configMgr/serv.blog", "Origin: http://evil.example",
+                    "apply=true&action=ajaxConfigManager&propertylist=title&title=Forged" } };
+        for (String[] f : forged) {
+            for (String login : new String[] { auth, "" }) {
+                String answer = serv.raw(f[0] + " HTTP/1.1\r\n" + host + login + f[1] + "\r\n"
+                        + "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: " + f[2].length()
+                        + "\r\n\r\n" + f[2]);
+                String what = f[0] + " " + f[1] + (login.isEmpty() ? " without the login" : "") + ": " + answer;
+                assertTrue(what, answer.startsWith("HTTP/1.1 403 "));
+                assertTrue(what, answer.contains("Content-Type: application/json"));
+                assertTrue(what, answer.contains("{\"error\":\"this request came from another site's page ("));
+                assertFalse(what, answer.contains("WWW-Authenticate"));
+            }
+        }
+        assertEquals("serv.blog still serves", 200, serv.status("/posts", null, null));
+        assertEquals("ACTIVE", get("extensions/serv.blog").body().get("state").asText());
+        assertFalse(serv.raw("GET /system/console/configMgr/serv.blog.json HTTP/1.1\r\n" + host + auth + "\r\n")
+                .contains("Forged"));
+
+        // The console's own pages (same origin: scheme, host and port), clients of no page, and what changes nothing
+        for (String page : new String[] { "Origin: " + own + "\r\n", "Referer: " + own + "/system/console/serv\r\n",
+                "" }) {
+            String answer = serv.raw("POST " + api + "databases/default/test HTTP/1.1\r\n" + host + auth + page
+                    + "Content-Length: 0\r\n\r\n");
+            assertTrue(page + answer, answer.startsWith("HTTP/1.1 200 "));
+        }
+        String read = serv.raw("GET " + api + "overview HTTP/1.1\r\n" + host + auth + "Origin: http://evil.example\r\n"
+                + "\r\n");
+        assertTrue(read, read.startsWith("HTTP/1.1 200 "));
+    }
+
     /** A new tenant the API refuses: 400, with that message. */
     private static void assertRefused(Map<String, Object> tenant, String message) throws Exception {
         Answer a = json("POST", "tenants", tenant);
@@ -415,36 +466,99 @@ public class OperatorIT {
 
     // ---- the shell ----------------------------------------------------------------------------------------
 
+    /** A shell on the terminal of a server of its own (SQLite), once it shows its prompt and serves. */
+    private static ServProcess shell() throws Exception {
+        ServProcess shell = ServProcess.shell(Files.createTempDirectory("serv-shell-it-"), ServProcess.freePort(),
+                "shell.log");
+        try {
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!shell.log().contains("g!")) {
+                assertTrue("no shell prompt:\n" + shell.log(), System.nanoTime() < end && shell.alive());
+                Thread.sleep(100);
+            }
+            shell.awaitHealthy();
+            return shell;
+        } catch (Exception | Error e) {
+            shell.close();
+            throw e;
+        }
+    }
+
+    private static void type(ServProcess shell, String line) throws IOException {
+        shell.stdin().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        shell.stdin().flush();
+    }
+
+    /** Waits for the shell to say it ended and the server goes on; asserts the server still serves, and stops. */
+    private static void assertTheShellEndedAndTheServerServes(ServProcess shell, String said) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!shell.log().contains(said)) {
+            assertTrue("the shell did not say \"" + said + "\":\n" + shell.log(),
+                    System.nanoTime() < end && shell.alive());
+            Thread.sleep(100);
+        }
+        Thread.sleep(1000); // a server that stops has begun to by now
+        assertTrue("the server stopped with the shell:\n" + shell.log(), shell.alive());
+        assertEquals(200, shell.status("/health", null, null));
+        assertEquals(200, shell.status("/posts", null, null));
+        String out = shell.log();
+        assertFalse(out, out.contains("Stopping Serv"));
+        assertFalse("no stack trace:\n" + out, out.contains("Exception"));
+        shell.stopGracefully();
+        out = shell.log();
+        assertFalse("no stack trace when the server stops after the shell ended:\n" + out, out.contains("Exception"));
+        assertFalse(out, out.contains("WARN serv.console.internal.TerminalShell"));
+    }
+
     @Test
     public void theShellOnTheTerminalHasServsCommands() throws Exception {
-        Path home = Files.createTempDirectory("serv-shell-it-");
-        int port = ServProcess.freePort();
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", ServProcess.JAR.toString(), "run", "--shell");
-        pb.directory(home.toFile());
-        pb.environment().put("SERV_PORT", Integer.toString(port));
-        Path log = home.resolve("shell.log");
-        pb.redirectErrorStream(true).redirectOutput(log.toFile());
-        Process p = pb.start();
-        try (OutputStream stdin = p.getOutputStream()) {
+        try (ServProcess shell = shell()) {
+            type(shell, "databases");
+            type(shell, "routes");
+            type(shell, "help tenants");
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.readString(log).contains("g!")) {
-                assertTrue("no shell prompt:\n" + Files.readString(log), System.nanoTime() < end && p.isAlive());
+            while (!(shell.log().contains("/posts") && shell.log().contains("every tenant"))) {
+                assertTrue("the commands did not answer:\n" + shell.log(), System.nanoTime() < end);
                 Thread.sleep(100);
             }
-            stdin.write("databases\nroutes\nhelp tenants\n".getBytes(StandardCharsets.UTF_8));
-            stdin.flush();
-            while (!(Files.readString(log).contains("/posts") && Files.readString(log).contains("every tenant"))) {
-                assertTrue("the commands did not answer:\n" + Files.readString(log), System.nanoTime() < end);
-                Thread.sleep(100);
-            }
-            String out = Files.readString(log);
+            String out = shell.log();
             assertTrue(out, out.contains("DATABASE") && out.contains("sqlite"));
-        } catch (IOException e) {
-            throw new AssertionError(Files.readString(log), e);
-        } finally {
-            p.destroy();
-            p.waitFor(20, TimeUnit.SECONDS);
+            // The server stopped with its shell open: the shell ends with it, without a stack trace.
+            shell.stopGracefully();
+            out = shell.log();
+            assertFalse("no stack trace when the server stops under the shell:\n" + out, out.contains("Exception"));
+            assertFalse(out, out.contains("WARN serv.console.internal.TerminalShell"));
+        }
+    }
+
+    /**
+     * 'exit 0' leaves the shell, not the server, as its banner says: it was Gogo's profile's System.exit(0), which
+     * stopped the server ("Stopping Serv") with a WARN and an InterruptedException's stack trace from the shell.
+     */
+    @Test
+    public void exitLeavesTheShellAndTheServerGoesOn() throws Exception {
+        try (ServProcess shell = shell()) {
+            type(shell, "exit 0");
+            assertTheShellEndedAndTheServerServes(shell, "Left the shell: Serv goes on serving");
+        }
+    }
+
+    /** Any other code, and the shell's explicit System command, leave the shell alike. */
+    @Test
+    public void exitWithAnotherCodeLeavesTheShellAndTheServerGoesOn() throws Exception {
+        try (ServProcess shell = shell()) {
+            type(shell, "system:exit 3");
+            assertTheShellEndedAndTheServerServes(shell, "Left the shell: Serv goes on serving");
+        }
+    }
+
+    /** The end of the input (Ctrl+D, a closed pipe) ends the shell; the server goes on. */
+    @Test
+    public void theEndOfTheInputLeavesTheShellAndTheServerGoesOn() throws Exception {
+        try (ServProcess shell = shell()) {
+            type(shell, "routes");
+            shell.stdin().close();
+            assertTheShellEndedAndTheServerServes(shell, "The shell's input ended: Serv goes on serving");
         }
     }
 

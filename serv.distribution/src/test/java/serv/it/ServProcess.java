@@ -34,11 +34,23 @@ final class ServProcess implements AutoCloseable {
 
     /** The server with extra environment variables (a secret, a console login). */
     ServProcess(Path home, int port, String logName, java.util.Map<String, String> env) throws IOException {
+        this(home, port, logName, env, new String[0]);
+    }
+
+    /** {@code java -jar serv.jar run --shell}: the shell on its terminal, {@link #stdin()} what is typed. */
+    static ServProcess shell(Path home, int port, String logName) throws IOException {
+        return new ServProcess(home, port, logName, java.util.Map.of(), new String[] { "run", "--shell" });
+    }
+
+    private ServProcess(Path home, int port, String logName, java.util.Map<String, String> env, String[] args)
+            throws IOException {
         this.home = home;
         this.port = port;
         this.log = home.resolve(logName);
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString());
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        command.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.directory(home.toFile());
         pb.environment().put("SERV_PORT", Integer.toString(port));
         pb.environment().remove("SERV_CONSOLE_USER");
@@ -102,6 +114,15 @@ final class ServProcess implements AutoCloseable {
             b.header(headers[i], headers[i + 1]);
         }
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** The server's standard input: what is typed at its terminal. */
+    java.io.OutputStream stdin() {
+        return process.getOutputStream();
+    }
+
+    boolean alive() {
+        return process.isAlive();
     }
 
     String log() throws IOException {

@@ -38,6 +38,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import serv.core.security.Passwords;
@@ -49,6 +51,9 @@ import serv.core.security.Passwords;
  * <p>Credentials, first found wins: {@code SERV_CONSOLE_USER}/{@code SERV_CONSOLE_PASSWORD}; the configuration
  * {@code serv.console}; else {@code data/console.credentials}, created on first start with a random password that
  * is printed once. Passwords are kept only as {@link Passwords} hashes.
+ *
+ * <p>Every request of the console comes here first: a change sent from another site's page (its {@code Origin}, or
+ * {@code Referer}, names another origin) is refused with a 403 before the login is looked at ({@link SameOrigin}).
  */
 @Component(property = SecurityProvider.PROPERTY_ID + "=serv")
 public final class ConsoleSecurity implements SecurityProvider {
@@ -57,6 +62,7 @@ public final class ConsoleSecurity implements SecurityProvider {
     static final String CREDENTIALS_FILE = "data/console.credentials";
     private static final Logger LOG = LoggerFactory.getLogger(ConsoleSecurity.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @ObjectClassDefinition(id = PID, pid = PID, name = "Serv Web Console login",
             description = "Who may use /system/console. Environment variables SERV_CONSOLE_USER and "
@@ -228,6 +234,15 @@ public final class ConsoleSecurity implements SecurityProvider {
 
     @Override
     public Object authenticate(HttpServletRequest request, HttpServletResponse response) {
+        // Every request of the console passes here first (its pages, its plugins, the admin API): a change sent from
+        // another site's page is refused before the login, its throttle and its 401 that asks for the password.
+        String forged = SameOrigin.refusal(request);
+        if (forged != null) {
+            LOG.info("Web Console: {} {} refused: {}", Echo.cut(request.getMethod()), Echo.cut(request.getRequestURI()),
+                    forged.substring(0, forged.indexOf(')') + 1));
+            refuse(response, forged);
+            return null;
+        }
         String header = request.getHeader("Authorization");
         if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
             String key = sha256(header);
@@ -281,6 +296,21 @@ public final class ConsoleSecurity implements SecurityProvider {
             // the client went away
         }
         return null;
+    }
+
+    /** 403 with {@code {"error": message}}. */
+    private static void refuse(HttpServletResponse response, String message) {
+        try {
+            byte[] body = JSON.writeValueAsBytes(Map.of("error", message));
+            response.setStatus(HttpServletResponse.SC_FORBIDDEN);
+            response.setContentType("application/json");
+            response.setHeader("Cache-Control", "no-store");
+            response.setContentLength(body.length);
+            response.getOutputStream().write(body);
+            response.flushBuffer();
+        } catch (IOException ignored) {
+            // the client went away
+        }
     }
 
     /** Keeps a hash made at today's strength in place of an older one that just verified (in its file). */

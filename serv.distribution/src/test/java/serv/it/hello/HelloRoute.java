@@ -17,7 +17,8 @@ import serv.core.Route;
 /**
  * A route packed at test time into a bundle of its own by bnd (with a migration), to be hot-deployed
  * into the server's deploy/ folder by {@link serv.it.HotDeployIT}. GET answers the greetings; POST writes one
- * and then succeeds, throws ({@code ?fail=throw}) or answers an error status ({@code ?fail=status}).
+ * and then succeeds, throws ({@code ?fail=throw}; an HttpException of no error status: {@code ?fail=nostatus})
+ * or answers an error status ({@code ?fail=status}).
  */
 @Component(service = Handler.class)
 @Route(path = "/hello", methods = { "GET", "POST" }, database = "default")
@@ -36,6 +37,9 @@ public final class HelloRoute implements Handler {
             }
             if ("http".equals(fail)) {
                 throw HttpException.conflict("refused after the write");
+            }
+            if ("nostatus".equals(fail)) {
+                throw new HttpException(99, "a status that is none"); // the extension's mistake: a 500 with an id
             }
             response.status("status".equals(fail) ? 422 : 201).json(Map.of("written", true));
             return;

@@ -821,11 +821,8 @@ public final class Dispatcher extends HttpServlet implements Routes {
                 throw e;
             }
             ctx.close(false); // a no-op when the transaction middleware has ended it; otherwise roll back
-        } catch (HttpException e) {
-            ErrorAnswers.error(resp, e);
-            return true;
         } catch (Exception e) {
-            ErrorAnswers.failed(resp, route, tenant == null ? null : tenant.id(), e);
+            ErrorAnswers.thrown(resp, route, tenant == null ? null : tenant.id(), e);
             return true;
         }
         BufferedResponse answer = ctx.answer();

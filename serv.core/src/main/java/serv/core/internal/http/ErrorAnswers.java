@@ -66,6 +66,24 @@ final class ErrorAnswers {
         send(resp, 503, Json.error(message), Map.of("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)));
     }
 
+    /**
+     * The answer to what a route or a middleware threw (or its transaction's commit). An {@link HttpException}
+     * takes only 400 to 599; one that says another status all the same (a subclass's {@code status()}) is the
+     * extension's mistake, answered as any unexpected exception: Jetty would refuse the status with an
+     * IllegalArgumentException and answer a 500 of its own, without the error id.
+     */
+    static void thrown(HttpServletResponse resp, RouteTable.Entry route, String tenant, Exception e)
+            throws IOException {
+        if (e instanceof HttpException h && h.status() >= 400 && h.status() <= 599) {
+            error(resp, h);
+        } else if (e instanceof HttpException h) {
+            failed(resp, route, tenant, new IllegalArgumentException("HTTP status " + h.status() + " of "
+                    + h.getClass().getName() + " is not an error status: an HttpException takes 400 to 599", h));
+        } else {
+            failed(resp, route, tenant, e);
+        }
+    }
+
     /** The answer to an exception a route threw (or its transaction's commit). */
     static void failed(HttpServletResponse resp, RouteTable.Entry route, String tenant, Exception e)
             throws IOException {
