@@ -99,7 +99,7 @@ final class SameOrigin {
         }
         Origin own = own(request);
         Origin from = Origin.of(origin.strip());
-        if (own != null && own.equals(from)) {
+        if (own != null && (own.equals(from) || behindTlsProxy(own, from))) {
             return null;
         }
         String named = from != null ? header + " " + from
@@ -107,6 +107,16 @@ final class SameOrigin {
         return "this request came from another site's page (" + named + ", not " + (own == null ? "this server"
                 : own) + "): the console and its API take changes only from their own pages, or from clients that"
                 + " send no Origin or Referer (curl, scripts, the serv command line)";
+    }
+
+    /**
+     * Whether {@code from} is the page of the same host seen through a proxy that ends TLS: the browser's
+     * {@code https://serv.example} reaches Serv as {@code http} with {@code Host: serv.example}, each on its scheme's
+     * default port. Another host, or another port, is still another site.
+     */
+    private static boolean behindTlsProxy(Origin own, Origin from) {
+        return from != null && own.host().equals(from.host()) && !own.scheme().equals(from.scheme())
+                && own.port() == defaultPort(own.scheme()) && from.port() == defaultPort(from.scheme());
     }
 
     /** The methods that change nothing. */

@@ -69,6 +69,23 @@ class SameOriginTest {
     }
 
     @Test
+    void thePageOfTheSameHostThroughAProxyThatEndsTlsIsTheConsoles() {
+        HttpServletRequest proxied = Fakes.of(HttpServletRequest.class, Map.of(
+                "getMethod", a -> "POST",
+                "getScheme", a -> "http",
+                "getHeader", a -> switch ((String) a[0]) {
+                    case "Host" -> "serv.example";
+                    case "Origin" -> "https://serv.example";
+                    default -> null;
+                },
+                "getServerName", a -> "serv.example",
+                "getServerPort", a -> 80,
+                "getRemoteAddr", a -> "127.0.0.1",
+                "getRequestURI", a -> "/system/console/serv/api/extensions/notes/stop"));
+        assertNull(SameOrigin.refusal(proxied));
+    }
+
+    @Test
     void anOpaqueOrMalformedOriginIsAnotherSites() {
         assertTrue(SameOrigin.refusal(request("POST", "Origin", "null")).startsWith(
                 "this request came from another site's page (Origin null, not http://127.0.0.1:8000)"));
