@@ -443,6 +443,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
         if (problem == null) {
             try {
                 outcome = gate.apply(s, p);
+                renewConnections(p, outcome);
                 if (!outcome.failed().isEmpty()) {
                     problem = "on the new database " + outcome.failed().values().iterator().next().message();
                 }
@@ -501,6 +502,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
         if (failure == null && fresh && current != null) {
             try {
                 outcome = gate.apply(current, p);
+                renewConnections(p, outcome); // before the gate lets the waiting extensions through
             } catch (MigrationException.Busy e) {
                 busy = true;
                 failure = e.getMessage();
@@ -563,6 +565,31 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
                 probe.recheckLater(delay);
             }
         }
+    }
+
+    /**
+     * Migrations were applied through {@code p}: its connections are replaced, the idle ones closed now and the
+     * borrowed ones when they are returned. pgjdbc prepares a statement on the server from its fifth use on a
+     * connection and keeps it there with the plan of the tables as they were: once a migration changed what it
+     * returns (a column added to a table an {@code INSERT ... RETURNING} writes, as RETURN_GENERATED_KEYS asks for),
+     * its next use in a transaction (a transactional route's request) fails with "cached plan must not change result
+     * type": pgjdbc retries it by itself only outside one, and Hikari drops the connection only after it failed.
+     * Done before the run is published, so that the routes of the extensions that waited for it get fresh
+     * connections from their first request.
+     *
+     * <p>Not covered: work that holds a connection across the migration (a request of another extension, a job) may
+     * still meet the error once on it, if it uses a table the migration changed; and a server whose run applied
+     * nothing because another server of the cluster applied the migrations first keeps its connections.
+     */
+    private void renewConnections(HikariDataSource p, MigrationRunner.Outcome outcome) {
+        HikariPoolMXBean bean = p.getHikariPoolMXBean();
+        if (outcome.applied() == 0 || bean == null) {
+            return;
+        }
+        bean.softEvictConnections();
+        LOG.info("Database {}: migrations were applied; the pool's connections are replaced (idle ones now, borrowed"
+                + " ones when returned) so that no statement prepared on them before runs on the changed tables",
+                label());
     }
 
     /**
