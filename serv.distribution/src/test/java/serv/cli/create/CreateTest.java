@@ -5,6 +5,8 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,9 +19,12 @@ import java.util.regex.Pattern;
 
 import org.junit.Test;
 
+import picocli.CommandLine;
+import serv.cli.Main;
+
 /**
- * The names a new extension's files get, the templates' placeholders, the settings keys it documents, and the
- * next migration's version.
+ * The names a new extension's files get, the templates' placeholders, the settings keys it documents, the options
+ * refused, and the next migration's version.
  */
 public class CreateTest {
 
@@ -141,6 +146,39 @@ public class CreateTest {
         assertFalse("docs/extensions.md shows the settings", documented.isEmpty());
         assertTrue(documented + " are not all among " + keys, keys.containsAll(documented));
         assertTrue("docs/extensions.md's etc/ example", guide.contains("`max_title_length=80`"));
+    }
+
+    /** {@code serv create ...} as the command line runs it: the exit code and what it printed on stderr. */
+    private static Map.Entry<Integer, String> serv(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return Map.entry(exit, err.toString());
+    }
+
+    @Test
+    public void aRoutePathThatIsNoTemplateIsAUsageErrorInOneLine() throws Exception {
+        Path folder = Files.createTempDirectory("serv-create-test-");
+        assertEquals(0, (int) serv("create", "extension", "--name", "Notes", "--dir", folder.toString()).getKey());
+        Path project = folder.resolve("notes");
+        for (String path : List.of("/user/{id", "/user/id}", "/user/{}", "/user/{id}x", "/a{b}/c", "/x\"y",
+                "user/{id}")) {
+            Map.Entry<Integer, String> run = serv("create", "route", "--name", "Bad", "--path", path, "--dir",
+                    project.toString());
+            assertEquals(path + ": " + run.getValue(), 2, (int) run.getKey());
+            assertEquals(run.getValue(), 1, run.getValue().lines().count());
+            assertTrue(run.getValue(), run.getValue().startsWith("serv: --path"));
+        }
+        assertEquals("serv: --path '/user/{id' has '{id', which is not a parameter: a parameter is a whole segment,"
+                + " {name}\n", serv("create", "route", "--name", "Bad", "--path", "/user/{id", "--dir",
+                        project.toString()).getValue());
+        assertFalse("nothing was written", Files.exists(project.resolve("src/main/java/com/example/notes/Bad.java")));
+        assertEquals("a wrong --name too", 2, (int) serv("create", "route", "--name", "Request", "--path", "/x",
+                "--dir", project.toString()).getKey());
+        assertEquals(0, (int) serv("create", "route", "--name", "Good", "--path", "/user/{id}/tags", "--dir",
+                project.toString()).getKey());
     }
 
     @Test
