@@ -64,7 +64,7 @@ public class ExtensionGuideIT {
             long createdAt = System.nanoTime();
 
             String verify = run("mvn verify", project, env, maven(repo, "verify"));
-            assertTrue(verify, verify.contains("Tests run: 4, Failures: 0, Errors: 0, Skipped: 0"));
+            assertTrue(verify, verify.contains("Tests run: 6, Failures: 0, Errors: 0, Skipped: 0"));
             assertTrue("the server's log is in the test output", verify.contains("Database default: UP"));
             long builtAt = System.nanoTime();
 

@@ -440,6 +440,33 @@ public class LiveOperationsIT extends ServTestSupport {
         awaitStatus("/posts", 200, Duration.ofSeconds(20));
     }
 
+    /**
+     * The same typo in an entry added for an extension that serves on its defaults (no entry of its own so far): it
+     * goes on with them, as it would keep stored settings; only a first start applies it (nothing served yet).
+     */
+    @Test
+    public void anExtensionServingOnItsDefaultsIsNotMovedToADatabaseThatIsNotConfigured() throws Exception {
+        org.osgi.service.cm.ConfigurationAdmin cm = context().getService(
+                context().getServiceReference(org.osgi.service.cm.ConfigurationAdmin.class));
+        writeYaml(yaml(pg()));
+        // A test before may have left the blog an entry: the file no longer has it, so it goes after the grace time.
+        await("the blog without settings", Duration.ofSeconds(20),
+                () -> holds(() -> cm.listConfigurations("(service.pid=serv.blog)") == null));
+        awaitStatus("/posts", 200, Duration.ofSeconds(20));
+        writeYaml(yaml(pg()) + """
+                extensions:
+                  - extension: blog
+                    settings: {database: defualt}
+                """);
+        await("the refusal in /health", Duration.ofSeconds(20), () -> holds(() -> get("/health").body().contains(
+                "configuration serv.blog: key 'database': no database 'defualt' is configured, so every route of this"
+                        + " extension would answer 503; configure that database first, or name one of default; did"
+                        + " you mean 'default'? (not applied: the extension goes on with its defaults; fix the"
+                        + " value)")));
+        assertEquals("nothing stored for the blog", null, cm.listConfigurations("(service.pid=serv.blog)"));
+        assertEquals(200, get("/posts").status());
+    }
+
     @Test
     public void aStoppedExtensionAnswers503NamingIt() throws Exception {
         awaitStatus("/posts", 200, Duration.ofSeconds(30));

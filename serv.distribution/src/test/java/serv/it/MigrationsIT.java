@@ -33,8 +33,8 @@ import serv.testkit.ServTestSupport;
 /**
  * The migrations extender on PostgreSQL, with extensions hot-deployed as resource-only bundles: applied once and in
  * order, a changed checksum or a failing migration stops its own extension (named, with the reason) and leaves the schema
- * as it was, and removing the offending extension brings it back. Also: no connection leaks after many mixed
- * requests, errors included.
+ * as it was, and removing the offending extension brings it back; statements prepared before a migration changed
+ * their table still run after it. Also: no connection leaks after many mixed requests, errors included.
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
@@ -274,6 +274,97 @@ public class MigrationsIT extends ServTestSupport {
         assertFalse(migrations.applyAgain(db(), "it.hold"));
         Files.delete(jar);
         await("UP", Duration.ofSeconds(10), () -> "UP".equals(state()));
+    }
+
+    /**
+     * A new version of an extension alters a table its statements use while the server runs. Statements PostgreSQL
+     * prepared on the pool's connections before (pgjdbc does so from a statement's 5th use) would fail once each
+     * with "cached plan must not change result type" (an INSERT ... RETURNING, as RETURN_GENERATED_KEYS asks for,
+     * returns a column more) in a transaction, as a request's: the extension's first statements after the
+     * migration run on fresh connections.
+     */
+    @Test
+    public void statementsPreparedBeforeAMigrationThatChangesTheirTableStillRun() throws Exception {
+        Path jar = home().resolve("deploy/it-reshape.jar");
+        Map<String, String> v1 = Map.of("serv/migrations/default/V1__create_shelves.sql",
+                "CREATE TABLE shelves (id SERIAL PRIMARY KEY, title TEXT NOT NULL);\n");
+        writeAtomically(jar, resourceBundle("it.reshape", v1));
+        awaitApplied("it.reshape", 1);
+        org.osgi.framework.Bundle reshape = java.util.Arrays.stream(context().getBundles())
+                .filter(b -> "it.reshape".equals(b.getSymbolicName())).findFirst().orElseThrow();
+        await("it.reshape ready", Duration.ofSeconds(10), () -> db().readyFor(reshape.getBundleId()));
+
+        // Every connection of the pool at once, each with the INSERT prepared on the server.
+        int max = db().stats().max();
+        List<Connection> all = new ArrayList<>();
+        try {
+            for (int i = 0; i < max; i++) {
+                Connection c = db().connection();
+                all.add(c);
+                for (int k = 0; k < 6; k++) {
+                    insertShelf(c);
+                }
+                assertEquals("prepared on the server", List.of("1"), column(c,
+                        "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO shelves%'"));
+            }
+        } finally {
+            for (Connection c : all) {
+                c.close();
+            }
+        }
+
+        Map<String, String> v2 = new java.util.HashMap<>(v1);
+        v2.put("serv/migrations/default/V2__shelves_get_a_column.sql", "ALTER TABLE shelves ADD COLUMN c INT;\n");
+        writeAtomically(jar, resourceBundle("it.reshape", v2));
+        awaitApplied("it.reshape", 2);
+        await("it.reshape ready again", Duration.ofSeconds(10), () -> db().readyFor(reshape.getBundleId()));
+
+        all.clear();
+        List<String> failures = new ArrayList<>();
+        try {
+            for (int i = 0; i < max; i++) {
+                Connection c = db().connection();
+                all.add(c);
+                c.setAutoCommit(false); // as a request's transaction: pgjdbc retries a failed statement only outside one
+                try {
+                    insertShelf(c);
+                    c.commit();
+                } catch (java.sql.SQLException e) {
+                    failures.add(e.getMessage());
+                    if (!c.isClosed()) { // Hikari closes a connection that failed with SQLState 0A000
+                        c.rollback();
+                    }
+                }
+            }
+        } finally {
+            for (Connection c : all) {
+                c.close();
+            }
+        }
+        assertEquals(List.of(), failures);
+        Files.delete(jar);
+        await("UP", Duration.ofSeconds(10), () -> "UP".equals(state()));
+    }
+
+    private static void insertShelf(Connection c) throws java.sql.SQLException {
+        try (java.sql.PreparedStatement st = c.prepareStatement("INSERT INTO shelves (title) VALUES (?)",
+                Statement.RETURN_GENERATED_KEYS)) {
+            st.setString(1, "t");
+            st.executeUpdate();
+            try (ResultSet keys = st.getGeneratedKeys()) {
+                assertTrue(keys.next());
+            }
+        }
+    }
+
+    private static List<String> column(Connection c, String sql) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
     }
 
     @Test

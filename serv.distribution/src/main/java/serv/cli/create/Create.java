@@ -30,8 +30,25 @@ public final class Create extends CommandGroup {
 
     /** Exit code: the files could not be made (a name taken, not inside a project); the reason is printed. */
     static final int REFUSED = 1;
+    /**
+     * Exit code: an option's value cannot be used (a name, package or path the project's code could not have, as
+     * for the other commands a wrong option or argument); the reason is printed, nothing is made.
+     */
+    static final int USAGE = 2;
 
-    /** What every create command does around its own work: refusals are one line on stderr and exit code 1. */
+    /** An option's value that cannot be used: one line on stderr, exit code {@link #USAGE}. */
+    static final class WrongOption extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        WrongOption(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * What every create command does around its own work: a wrong option's value (exit code 2) and a refusal (exit
+     * code 1) are one line on stderr.
+     */
     abstract static class Maker implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -40,6 +57,9 @@ public final class Create extends CommandGroup {
         public final Integer call() {
             try {
                 return make(spec.commandLine().getOut());
+            } catch (WrongOption e) {
+                spec.commandLine().getErr().println("serv: " + e.getMessage());
+                return USAGE;
             } catch (IllegalArgumentException | IOException e) {
                 spec.commandLine().getErr().println("serv: " + e.getMessage());
                 return REFUSED;
@@ -83,7 +103,7 @@ public final class Create extends CommandGroup {
             String p = pkg != null ? pkg : Names.defaultPackage(group, name);
             String bad = Names.badPackage(p);
             if (bad != null) {
-                throw new IllegalArgumentException(bad);
+                throw new WrongOption(bad);
             }
             Path project = dir.toAbsolutePath().normalize().resolve(slug);
             if (Files.exists(project)) {
@@ -126,8 +146,9 @@ public final class Create extends CommandGroup {
 
         @Override
         int make(PrintWriter out) throws IOException {
-            if (!path.startsWith("/")) {
-                throw new IllegalArgumentException("--path must start with '/'");
+            String bad = Names.badPath(path);
+            if (bad != null) {
+                throw new WrongOption(bad);
             }
             Project project = Project.find(dir);
             Map<String, String> values = project.values();
@@ -204,7 +225,7 @@ public final class Create extends CommandGroup {
             for (String d : targets) {
                 String dialect = d.strip().toLowerCase(java.util.Locale.ROOT);
                 if (!dialect.isEmpty() && !dialect.equals("postgresql") && !dialect.equals("sqlite")) {
-                    throw new IllegalArgumentException("--dialects: '" + d + "' is not postgresql or sqlite");
+                    throw new WrongOption("--dialects: '" + d + "' is not postgresql or sqlite");
                 }
                 values.put("dialect", dialect.isEmpty() ? "every database" : dialect);
                 String file = "V" + version + "__" + Names.snake(name) + (dialect.isEmpty() ? "" : "." + dialect)

@@ -59,13 +59,13 @@ final class Names {
         String ascii = Normalizer.normalize(name, Normalizer.Form.NFD).replaceAll("\\p{M}+", "");
         String other = ascii.replaceAll("[^\\p{L}]|[A-Za-z]", "");
         if (!other.isEmpty()) {
-            throw new IllegalArgumentException("the name '" + name + "' holds letters outside A-Z (" + other
+            throw new Create.WrongOption("the name '" + name + "' holds letters outside A-Z (" + other
                     + "): the project's classes, package and table are named after it; give --name in A-Z letters"
                     + " (the README's title can be changed afterwards)");
         }
         String cleaned = ascii.replaceAll("[^A-Za-z0-9]+", " ").strip();
         if (cleaned.isEmpty() || !Character.isLetter(cleaned.charAt(0))) {
-            throw new IllegalArgumentException("the name '" + name + "' must start with a letter (A-Z) and hold"
+            throw new Create.WrongOption("the name '" + name + "' must start with a letter (A-Z) and hold"
                     + " letters or digits");
         }
         return cleaned.split(" ");
@@ -119,11 +119,38 @@ final class Names {
         return null;
     }
 
+    /**
+     * Why {@code path} cannot be a route's path template, or null. It starts with '/'; a segment with a brace is a
+     * whole parameter, {@code {name}} (the server takes any other for literal text: an unclosed brace would have
+     * the route answer only a request for that very text, braces and all); and it is written into a Java string,
+     * so it holds no quote, backslash or control character.
+     */
+    static String badPath(String path) {
+        if (!path.startsWith("/")) {
+            return "--path must start with '/'";
+        }
+        if (path.contains("\"") || path.contains("\\") || path.chars().anyMatch(Character::isISOControl)) {
+            return "--path holds a quote, a backslash or a control character, which no route's path has";
+        }
+        for (String segment : path.substring(1).split("/", -1)) {
+            if (segment.equals("{}")) {
+                return "--path '" + path + "' has '{}', which names no parameter: write {name}";
+            }
+            boolean param = segment.length() > 2 && segment.startsWith("{") && segment.endsWith("}");
+            String text = param ? segment.substring(1, segment.length() - 1) : segment;
+            if (text.contains("{") || text.contains("}")) {
+                return "--path '" + path + "' has '" + segment + "', which is not a parameter: a parameter is a"
+                        + " whole segment, {name}";
+            }
+        }
+        return null;
+    }
+
     /** A class of a route or middleware: refused when it would not compile. */
     static String className(String name, String kind) {
         String cls = pascal(name);
         if (takenClassNames().contains(cls)) {
-            throw new IllegalArgumentException("a " + kind + " class named " + cls + " would hide the " + cls
+            throw new Create.WrongOption("a " + kind + " class named " + cls + " would hide the " + cls
                     + " its source uses; give another --name (" + cls + Character.toUpperCase(kind.charAt(0))
                     + kind.substring(1) + ", say)");
         }

@@ -1,16 +1,31 @@
 package serv.cli.create;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
 import static org.junit.Assert.assertTrue;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.Test;
 
-/** The names a new extension's files get, the templates' placeholders, and the next migration's version. */
+import picocli.CommandLine;
+import serv.cli.Main;
+
+/**
+ * The names a new extension's files get, the templates' placeholders, the settings keys it documents, the options
+ * refused, and the next migration's version.
+ */
 public class CreateTest {
 
     @Test
@@ -75,6 +90,95 @@ public class CreateTest {
                 assertTrue(parts[1], !Template.fill(parts[1], values).contains("{{"));
             }
         }
+    }
+
+    /**
+     * The keys of the settings interface, as bnd writes them into the metatype from its methods' names (OSGi
+     * Declarative Services 112.8.2.1, which the metatype annotations follow): "$$" is '$', "$_$" is '-', another '$'
+     * is dropped, "__" is '_' and a single '_' is '.'.
+     */
+    private static Set<String> settingsKeys(String settingsSource) {
+        Set<String> keys = new TreeSet<>();
+        Matcher m = Pattern.compile("(?m)^\\s+\\w+ (\\w+)\\(\\) default ").matcher(settingsSource);
+        while (m.find()) {
+            String method = m.group(1);
+            StringBuilder key = new StringBuilder();
+            for (int i = 0; i < method.length(); i++) {
+                if (method.startsWith("$_$", i)) {
+                    key.append('-');
+                    i += 2;
+                } else if (method.startsWith("$$", i) || method.startsWith("__", i)) {
+                    key.append(method.charAt(i));
+                    i++;
+                } else if (method.charAt(i) == '_') {
+                    key.append('.');
+                } else if (method.charAt(i) != '$') {
+                    key.append(method.charAt(i));
+                }
+            }
+            keys.add(key.toString());
+        }
+        return keys;
+    }
+
+    /** The keys of every {@code settings: {key: value, ...}} of a text (a YAML example). */
+    private static List<String> yamlSettingsKeys(String text) {
+        List<String> keys = new ArrayList<>();
+        Matcher m = Pattern.compile("settings: \\{([^}]*)}").matcher(text);
+        while (m.find()) {
+            for (String pair : m.group(1).split(",")) {
+                keys.add(pair.split(":")[0].strip());
+            }
+        }
+        return keys;
+    }
+
+    @Test
+    public void theSettingsKeysANewExtensionDocumentsAreTheKeysItsSettingsRead() throws Exception {
+        Map<String, String> values = Names.extension("Notes", "com.example", "com.example.notes", "1.0");
+        Set<String> keys = settingsKeys(Template.render("extension/Settings.java.tmpl", values));
+        assertEquals(Set.of("database", "max_title_length"), keys);
+        List<String> readme = yamlSettingsKeys(Template.render("extension/README.md.tmpl", values));
+        assertFalse("the generated README shows its settings", readme.isEmpty());
+        assertTrue(readme + " are not all among " + keys, keys.containsAll(readme));
+        String guide = Files.readString(Path.of(System.getProperty("user.dir")).resolve("../docs/extensions.md"));
+        List<String> documented = yamlSettingsKeys(guide);
+        assertFalse("docs/extensions.md shows the settings", documented.isEmpty());
+        assertTrue(documented + " are not all among " + keys, keys.containsAll(documented));
+        assertTrue("docs/extensions.md's etc/ example", guide.contains("`max_title_length=80`"));
+    }
+
+    /** {@code serv create ...} as the command line runs it: the exit code and what it printed on stderr. */
+    private static Map.Entry<Integer, String> serv(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        cli.setErr(new PrintWriter(err, true));
+        int exit = cli.execute(args);
+        return Map.entry(exit, err.toString());
+    }
+
+    @Test
+    public void aRoutePathThatIsNoTemplateIsAUsageErrorInOneLine() throws Exception {
+        Path folder = Files.createTempDirectory("serv-create-test-");
+        assertEquals(0, (int) serv("create", "extension", "--name", "Notes", "--dir", folder.toString()).getKey());
+        Path project = folder.resolve("notes");
+        for (String path : List.of("/user/{id", "/user/id}", "/user/{}", "/user/{id}x", "/a{b}/c", "/x\"y",
+                "user/{id}")) {
+            Map.Entry<Integer, String> run = serv("create", "route", "--name", "Bad", "--path", path, "--dir",
+                    project.toString());
+            assertEquals(path + ": " + run.getValue(), 2, (int) run.getKey());
+            assertEquals(run.getValue(), 1, run.getValue().lines().count());
+            assertTrue(run.getValue(), run.getValue().startsWith("serv: --path"));
+        }
+        assertEquals("serv: --path '/user/{id' has '{id', which is not a parameter: a parameter is a whole segment,"
+                + " {name}\n", serv("create", "route", "--name", "Bad", "--path", "/user/{id", "--dir",
+                        project.toString()).getValue());
+        assertFalse("nothing was written", Files.exists(project.resolve("src/main/java/com/example/notes/Bad.java")));
+        assertEquals("a wrong --name too", 2, (int) serv("create", "route", "--name", "Request", "--path", "/x",
+                "--dir", project.toString()).getKey());
+        assertEquals(0, (int) serv("create", "route", "--name", "Good", "--path", "/user/{id}/tags", "--dir",
+                project.toString()).getKey());
     }
 
     @Test

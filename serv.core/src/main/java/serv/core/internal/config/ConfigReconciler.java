@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceReference;
@@ -307,8 +308,10 @@ public final class ConfigReconciler implements ConfigStatus {
                 }
                 Wanted w = wanted(d, name);
                 List<String> refused = refusals(d, w, allRead ? coming : null);
-                boolean keep = !refused.isEmpty() && (!onlyUnknownDatabase(refused) || servesElsewhere(d.pid(), w));
-                String outcome = keep ? " (not applied: the last good settings stay; fix the value)"
+                String kept = refused.isEmpty() ? null
+                        : onlyUnknownDatabase(refused) ? keeps(d, w) : "the last good settings stay";
+                boolean keep = kept != null;
+                String outcome = keep ? " (not applied: " + kept + "; fix the value)"
                         : " (applied: the extension had no database to keep; fix the value)";
                 refused = refused.stream().map(p -> p + outcome).toList();
                 report(name + ", " + d.label(), refused, true);
@@ -405,23 +408,49 @@ public final class ConfigReconciler implements ConfigStatus {
 
     /**
      * Whether an extension's settings were refused only for naming a database that is not configured. Unless the
-     * extension serves on another database now ({@link #servesElsewhere}), they are applied all the same: kept
-     * out, a first start's extension would use database default, and a typo must not send its writes to another
-     * database (its routes answer 503 naming the database, and the log says why).
+     * extension serves on another database now ({@link #keeps}), they are applied all the same: kept out, a first
+     * start's extension would use database default, and a typo must not send its writes to another database (its
+     * routes answer 503 naming the database, and the log says why).
      */
     private static boolean onlyUnknownDatabase(List<String> refused) {
         return refused.stream().allMatch(p -> p.startsWith(ConfigChecker.UNKNOWN_DATABASE));
     }
 
-    /** Whether configuration {@code pid} is stored with another database than the one {@code w} names. */
-    private boolean servesElsewhere(String pid, Wanted w) throws IOException, InvalidSyntaxException {
-        Configuration[] found = cm.listConfigurations("(" + org.osgi.framework.Constants.SERVICE_PID + "=" + pid + ")");
+    /**
+     * What the extension of {@code d}, refused only for naming a database that is not configured, goes on with: its
+     * stored settings when they name another database, its defaults when it has none stored and runs on them now
+     * ({@link #runsOnItsDefaults}); null when it serves on no other database, and the settings are applied.
+     */
+    private String keeps(Desired d, Wanted w) throws IOException, InvalidSyntaxException {
+        Configuration[] found = cm.listConfigurations("(" + org.osgi.framework.Constants.SERVICE_PID + "="
+                + d.pid() + ")");
         Dictionary<String, Object> props = found == null || found.length == 0 ? null : Configs.properties(found[0]);
         if (props == null) {
-            return false;
+            return runsOnItsDefaults(d) ? "the extension goes on with its defaults" : null;
         }
         Object stored = props.get(ExtensionDatabase.SETTING);
-        return !String.valueOf(stored).equals(String.valueOf(w.clear().get(ExtensionDatabase.SETTING)));
+        return String.valueOf(stored).equals(String.valueOf(w.clear().get(ExtensionDatabase.SETTING))) ? null
+                : "the last good settings stay";
+    }
+
+    /**
+     * Whether the extension configured by {@code d} (which has no configuration stored) serves on its defaults now:
+     * its bundle is started, and this server has served since it started. Until its first run is over the server
+     * answers 503 ({@link #applied()}), so at a start the defaults have served nothing yet: a first start's typo is
+     * applied, not taken for a move away from databases it never wrote to.
+     */
+    private boolean runsOnItsDefaults(Desired d) {
+        if (!applied) {
+            return false;
+        }
+        for (Bundle b : context.getBundles()) {
+            MetaTypeInformation info = metatype.getMetaTypeInformation(b);
+            String[] pids = info == null ? null : info.getPids();
+            if (pids != null && java.util.Arrays.asList(pids).contains(d.name())) {
+                return (b.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0;
+            }
+        }
+        return false; // not installed (or without settings of its own): it serves nothing it could keep
     }
 
     /** The keys each (factory) PID's metatype describes, for one run. */

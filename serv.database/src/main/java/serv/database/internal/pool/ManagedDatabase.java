@@ -89,6 +89,11 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
     private volatile boolean suspect;
     /** The last outage reason logged at WARN, so that an outage is logged once, not at every check. */
     private String lastLoggedFailure;
+    /**
+     * The pool the database was last UP on: the one whose connections requests used. A pool that was never UP
+     * handed its connections to the checks and the migrations only.
+     */
+    private volatile HikariDataSource servedBy;
 
     ManagedDatabase(BundleContext context, PoolScheduler scheduler, MigrationCatalog catalog) {
         this.context = context;
@@ -463,6 +468,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
                 pendingProblem = null;
                 probe.resetBackoff();
                 setStatus(DatabaseState.UP, null);
+                servedBy = p;
                 probe.recheckLater(HEALTH_CHECK_MS);
                 return true;
             }
@@ -501,6 +507,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
         if (failure == null && fresh && current != null) {
             try {
                 outcome = gate.apply(current, p);
+                renewConnections(p, outcome); // before the gate lets the waiting extensions through
             } catch (MigrationException.Busy e) {
                 busy = true;
                 failure = e.getMessage();
@@ -539,6 +546,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
                 }
                 probe.resetBackoff();
                 setStatus(DatabaseState.UP, null);
+                servedBy = pools.serving(); // a fresh pool after an outage serves from now on
                 probe.recheckLater(HEALTH_CHECK_MS);
             } else if (busy) {
                 // Another server migrates, or every connection is in use: waiting is not failing. An UP database
@@ -563,6 +571,34 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
                 probe.recheckLater(delay);
             }
         }
+    }
+
+    /**
+     * Migrations were applied through {@code p}, a pool that has served: its connections are replaced, the idle ones
+     * closed now and the borrowed ones when they are returned. pgjdbc prepares a statement on the server from its
+     * fifth use on a connection and keeps it there with the plan of the tables as they were: once a migration
+     * changed what it returns (a column added to a table an {@code INSERT ... RETURNING} writes, as
+     * RETURN_GENERATED_KEYS asks for), its next use in a transaction (a transactional route's request) fails with
+     * "cached plan must not change result type": pgjdbc retries it by itself only outside one, and Hikari drops the
+     * connection only after it failed. Done before the run is published, so that the routes of the extensions that
+     * waited for it get fresh connections from their first request.
+     *
+     * <p>A pool that was never UP (a start, a tenant's first request, new settings checked in {@link #tryPending})
+     * keeps its connections: they ran the checks and the migrations only, and reconnecting would slow its first
+     * requests for nothing; the pool that new settings replace drains once they take over. Not covered: work that
+     * holds a connection across the migration (a request of another extension, a job) may still meet the error once
+     * on it, if it uses a table the migration changed; and a server whose run applied nothing because another server
+     * of the cluster applied the migrations first keeps its connections.
+     */
+    private void renewConnections(HikariDataSource p, MigrationRunner.Outcome outcome) {
+        HikariPoolMXBean bean = p.getHikariPoolMXBean();
+        if (outcome.applied() == 0 || p != servedBy || bean == null) {
+            return;
+        }
+        bean.softEvictConnections();
+        LOG.info("Database {}: migrations were applied; the pool's connections are replaced (idle ones now, borrowed"
+                + " ones when returned) so that no statement prepared on them before runs on the changed tables",
+                label());
     }
 
     /**
