@@ -438,6 +438,16 @@ public class LiveOperationsIT extends ServTestSupport {
                 () -> "second".equals(cm.getConfiguration("serv.blog", "?").getProperties().get("database"))));
         assertFalse(get("/health").body(), get("/health").body().contains("key 'database'"));
         awaitStatus("/posts", 200, Duration.ofSeconds(20));
+        // Tenant t1 has no database "second": the blog's routes answer 503 on its path, and both views say why.
+        assertEquals(503, get("/t/t1/posts").status());
+        Answer site = get("/health");
+        assertTrue(site.body(), site.body().contains("database second: the routes of serv.blog use it, and 1 tenant"
+                + " (t1) has none: on their hosts those routes answer 503; configure a database second for each"
+                + " tenant (serv.database with tenant: <id>), or give serv.blog the database default"));
+        Answer t1 = get("/t/t1/health");
+        assertEquals(t1.body(), 503, t1.status());
+        assertTrue(t1.body(), t1.body().contains("\"second\":{\"state\":\"NOT_CONFIGURED\",\"reason\":\"the routes"
+                + " of serv.blog use it and answer 503 here\"}"));
     }
 
     /**

@@ -113,8 +113,11 @@ public final class HealthHandler implements Handler {
             entry.put("pool", pool);
             entries.put(tenant != null ? db.name() : db.tenant().map(t -> t + "/").orElse("") + db.name(), entry);
         }
+        List<RouteInfo> routes = routes();
         if (tenant == null) {
-            up &= notConfigured(entries);
+            up &= notConfigured(entries, routes);
+        } else {
+            up &= notConfiguredFor(tenant, entries, routes);
         }
         Map<String, Object> body = new LinkedHashMap<>();
         boolean draining = shutdown.draining();
@@ -136,6 +139,7 @@ public final class HealthHandler implements Handler {
             Map<String, Object> config = new LinkedHashMap<>();
             List<String> warnings = new ArrayList<>(configuration.warnings());
             warnings.addAll(unknownTenantExtensions());
+            warnings.addAll(tenantsWithoutRouteDatabases(routes));
             if (!warnings.isEmpty()) {
                 config.put("warnings", warnings);
             }
@@ -203,27 +207,106 @@ public final class HealthHandler implements Handler {
     }
 
     /**
-     * Lists the databases that routes of the server's site name and that are not configured (an operator removed or
-     * mistyped {@code default}): those routes answer 503, so the server is not up either. Whether none is missing.
+     * The routes, asked for at each look, not bound: the dispatcher that provides them binds this handler while it
+     * activates, and a reference back to it is a cycle that SCR logs as an error.
      */
-    private boolean notConfigured(Map<String, Object> entries) {
-        // Asked for at each look, not bound: the dispatcher that provides Routes binds this handler while it
-        // activates, and a reference back to it is a cycle that SCR logs as an error.
+    private List<RouteInfo> routes() {
         BundleContext ctx = context;
         ServiceReference<Routes> ref = ctx == null ? null : ctx.getServiceReference(Routes.class);
         Routes r = ref == null ? null : ctx.getService(ref);
         if (r == null) {
-            return true;
+            return List.of();
         }
-        Map<String, Set<String>> missing = new TreeMap<>();
         try {
-            for (RouteInfo info : r.routes()) {
-                if (info.status() == RouteStatus.DATABASE_NOT_CONFIGURED) {
-                    missing.computeIfAbsent(info.database(), k -> new TreeSet<>()).add(info.extension());
-                }
-            }
+            return r.routes();
         } finally {
             ctx.ungetService(ref);
+        }
+    }
+
+    /**
+     * A tenant's databases other than its {@code default} (its own, or its schema) are configurations of their own
+     * ({@code serv.database} with {@code tenant}); an extension whose {@code database} setting names another one has
+     * routes that answer 503 on the tenant's hosts while the tenant has none of that name. On the tenant's own
+     * {@code /health}: listed {@code NOT_CONFIGURED}, and the tenant is not up. Whether none is missing.
+     */
+    private boolean notConfiguredFor(String tenant, Map<String, Object> entries, List<RouteInfo> routes) {
+        Tenant t = tenants.find(tenant).orElse(null);
+        if (t == null) {
+            return true;
+        }
+        Map<String, Set<String>> missing = missingFor(t, routes, databaseNames(tenant));
+        missing.forEach((name, extensions) -> {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("state", "NOT_CONFIGURED");
+            entry.put("reason", "the routes of " + String.join(", ", extensions) + " use it and answer 503 here");
+            entries.putIfAbsent(name, entry);
+        });
+        return missing.isEmpty();
+    }
+
+    /** The site's view of {@link #notConfiguredFor}: which tenants lack which database their routes use. */
+    private List<String> tenantsWithoutRouteDatabases(List<RouteInfo> routes) {
+        if (routes.stream().allMatch(r -> r.database().isEmpty() || r.database().equals("default"))) {
+            return List.of();
+        }
+        Map<String, Set<String>> byTenantName = new java.util.HashMap<>();
+        for (Database db : databases) {
+            db.tenant().ifPresent(t -> byTenantName.computeIfAbsent(t, k -> new java.util.HashSet<>()).add(db.name()));
+        }
+        Map<String, List<String>> lacking = new TreeMap<>(); // "database|extensions" -> tenants
+        for (Tenant t : tenants.list()) {
+            missingFor(t, routes, byTenantName.getOrDefault(t.id(), Set.of())).forEach((name, extensions) -> lacking
+                    .computeIfAbsent(name + "|" + String.join(", ", extensions), k -> new ArrayList<>()).add(t.id()));
+        }
+        List<String> out = new ArrayList<>();
+        lacking.forEach((key, ids) -> {
+            String name = key.substring(0, key.indexOf('|'));
+            String extensions = key.substring(key.indexOf('|') + 1);
+            out.add("database " + name + ": the routes of " + extensions + " use it, and " + ids.size() + " tenant"
+                    + (ids.size() == 1 ? "" : "s") + " (" + String.join(", ", ids.subList(0, Math.min(5, ids.size())))
+                    + (ids.size() > 5 ? ", ..." : "") + ") " + (ids.size() == 1 ? "has" : "have") + " none: on their"
+                    + " hosts those routes answer 503; configure"
+                    + " a database " + name + " for each tenant (serv.database with tenant: <id>), or give "
+                    + extensions + " the database default");
+        });
+        return out;
+    }
+
+    /** The databases other than default that routes of {@code t}'s extensions use and {@code t} has not. */
+    private static Map<String, Set<String>> missingFor(Tenant t, List<RouteInfo> routes, Set<String> has) {
+        Map<String, Set<String>> missing = new TreeMap<>();
+        for (RouteInfo info : routes) {
+            if (info.database().isEmpty() || info.database().equals("default") || has.contains(info.database())
+                    || info.status() == RouteStatus.EXTENSION_STOPPED
+                    || !t.extensions().isEmpty() && !t.extensions().contains(info.extension())) {
+                continue;
+            }
+            missing.computeIfAbsent(info.database(), k -> new TreeSet<>()).add(info.extension());
+        }
+        return missing;
+    }
+
+    private Set<String> databaseNames(String tenant) {
+        Set<String> out = new java.util.HashSet<>();
+        for (Database db : databases) {
+            if (tenant.equals(db.tenant().orElse(null))) {
+                out.add(db.name());
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Lists the databases that routes of the server's site name and that are not configured (an operator removed or
+     * mistyped {@code default}): those routes answer 503, so the server is not up either. Whether none is missing.
+     */
+    private boolean notConfigured(Map<String, Object> entries, List<RouteInfo> routes) {
+        Map<String, Set<String>> missing = new TreeMap<>();
+        for (RouteInfo info : routes) {
+            if (info.status() == RouteStatus.DATABASE_NOT_CONFIGURED) {
+                missing.computeIfAbsent(info.database(), k -> new TreeSet<>()).add(info.extension());
+            }
         }
         missing.forEach((name, extensions) -> {
             Map<String, Object> entry = new LinkedHashMap<>();

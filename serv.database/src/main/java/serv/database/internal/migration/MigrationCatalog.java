@@ -147,7 +147,7 @@ public final class MigrationCatalog {
                     LOG.error("Java migration {} of {} did not start: its component failed to activate (SCR's error"
                             + " above); the extension's migrations on database {} wait for it, so that none is skipped",
                             ref.getProperty("component.name"), ref.getBundle().getSymbolicName(), name);
-                    arrived(Set.of(name), ref.getBundle());
+                    arrived(targets(ref.getBundle(), name), ref.getBundle());
                     return NOT_STARTED;
                 }
                 if (code == null) {
@@ -160,7 +160,7 @@ public final class MigrationCatalog {
                     return code;
                 }
                 javaMigrations.put(ref, new Registered(ref.getBundle(), name, code));
-                arrived(Set.of(name), ref.getBundle());
+                arrived(targets(ref.getBundle(), name), ref.getBundle());
                 return code;
             }
 
@@ -182,7 +182,9 @@ public final class MigrationCatalog {
                     notStarted.remove(ref);
                     LOG.info("Java migration {} of {} started", ref.getProperty("component.name"),
                             ref.getBundle().getSymbolicName());
-                    arrived(new TreeSet<>(List.of(name, failed.database())), ref.getBundle());
+                    Set<String> both = new TreeSet<>(targets(ref.getBundle(), name));
+                    both.addAll(targets(ref.getBundle(), failed.database()));
+                    arrived(both, ref.getBundle());
                     return;
                 }
                 Registered before = javaMigrations.get(ref);
@@ -192,8 +194,8 @@ public final class MigrationCatalog {
                     // migrations without this one.
                     javaMigrations.put(ref, new Registered(ref.getBundle(), name, code));
                     if (!name.equals(before.database())) {
-                        left(Set.of(before.database()), before.bundle());
-                        arrived(Set.of(name), ref.getBundle());
+                        left(targets(before.bundle(), before.database()), before.bundle());
+                        arrived(targets(ref.getBundle(), name), ref.getBundle());
                     }
                     return;
                 }
@@ -209,9 +211,9 @@ public final class MigrationCatalog {
                     context.ungetService(ref); // got by addingService, or by modifiedService once it started
                 }
                 if (gone != null) {
-                    left(Set.of(gone.database()), gone.bundle());
+                    left(targets(gone.bundle(), gone.database()), gone.bundle());
                 } else if (failed != null) {
-                    left(Set.of(failed.database()), failed.bundle());
+                    left(targets(failed.bundle(), failed.database()), failed.bundle());
                 }
             }
         };
@@ -320,7 +322,7 @@ public final class MigrationCatalog {
         Map<String, List<Migration>> out = scripts(database, dialect, Migration.FILE);
         Map<String, MigrationRunner.Failure> invalid = new TreeMap<>();
         for (Registered r : javaMigrations.values()) {
-            if (!r.database().equals(database) || r.bundle().getState() == Bundle.UNINSTALLED) {
+            if (!database.equals(databaseOf(r.bundle(), r.database())) || r.bundle().getState() == Bundle.UNINSTALLED) {
                 continue;
             }
             List<Migration> list = out.computeIfAbsent(r.bundle().getSymbolicName(), k -> new ArrayList<>());
@@ -338,7 +340,7 @@ public final class MigrationCatalog {
         }
         for (Map.Entry<ServiceReference<JavaMigration>, Registered> e : notStarted.entrySet()) {
             Registered r = e.getValue();
-            if (r.database().equals(database) && r.bundle().getState() != Bundle.UNINSTALLED) {
+            if (database.equals(databaseOf(r.bundle(), r.database())) && r.bundle().getState() != Bundle.UNINSTALLED) {
                 invalid.put(r.bundle().getSymbolicName(), new MigrationRunner.Failure(String.valueOf(
                         e.getKey().getProperty("component.name")), "Java migration " + e.getKey().getProperty(
                                 "component.name") + " did not start (its component failed to activate; the server's"
@@ -383,7 +385,7 @@ public final class MigrationCatalog {
             downs.put(m.version(), m);
         }
         for (Registered r : javaMigrations.values()) {
-            if (r.database().equals(database) && r.bundle().getSymbolicName().equals(extension)
+            if (database.equals(databaseOf(r.bundle(), r.database())) && r.bundle().getSymbolicName().equals(extension)
                     && r.code().undoable()) {
                 downs.put(r.code().version(), Migration.of(extension, database, r.code()));
             }
@@ -432,6 +434,23 @@ public final class MigrationCatalog {
                         + " its down script)", bundle.getSymbolicName(), path);
             }
         }
+    }
+
+    /**
+     * The databases a Java migration of {@code bundle} that names {@code database} concerns: that name and where the
+     * extension's target sends it. A Java migration follows its extension's SQL migrations: its database is read as
+     * the folder of that name is (an extension whose {@code database} setting moves its migrations from
+     * {@code default} to {@code reports} moves its Java migration of {@code default} too; left behind, its version
+     * was skipped there without a word).
+     */
+    private Set<String> targets(Bundle bundle, String database) {
+        Set<String> out = new TreeSet<>();
+        out.add(database);
+        String mapped = databaseOf(bundle, database);
+        if (mapped != null) {
+            out.add(mapped);
+        }
+        return out;
     }
 
     private Set<String> databasesOf(Bundle bundle, Set<String> folders) {
