@@ -41,7 +41,8 @@ public class JavaMigrationsIT extends ServTestSupport {
 
     @Configuration
     public Option[] config() {
-        return serv("databases:\n  jm: {url: \"" + freshPostgres() + "\"}\n");
+        return serv("databases:\n  jm: {url: \"" + freshPostgres() + "\"}\n  jm2: {url: \"" + freshPostgres()
+                + "\"}\n");
     }
 
     /** A Java migration made of SQL statements, for the test. */
@@ -202,5 +203,51 @@ public class JavaMigrationsIT extends ServTestSupport {
         }
         three.unregister();
         factory.unregister();
+    }
+
+    /**
+     * An extension whose migrations a target moves (its {@code database} setting: folder {@code jm2x} to database
+     * {@code jm2}) has its Java migration of that name moved too: left behind, its version was skipped on the
+     * database its SQL migrations went to, without a word.
+     */
+    @Test
+    public void aJavaMigrationFollowsItsExtensionsMigrationTarget() throws Exception {
+        awaitState("jm2", "UP", Duration.ofSeconds(20));
+        String extension = context().getBundle().getSymbolicName();
+        Hashtable<String, Object> target = new Hashtable<>();
+        target.put(serv.database.MigrationTarget.FOLDER, "jm2x");
+        target.put(serv.database.MigrationTarget.DATABASE, "jm2");
+        ServiceRegistration<serv.database.MigrationTarget> moved = context().registerService(
+                serv.database.MigrationTarget.class, new serv.database.MigrationTarget() {
+                }, target);
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put(JavaMigration.DATABASE, "jm2x");
+        ServiceRegistration<JavaMigration> step = context().registerService(JavaMigration.class, new Step("7",
+                "create moved", "c7", List.of("CREATE TABLE moved (x INT)"), List.of()), props);
+        try {
+            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            List<String> applied = List.of();
+            while (System.nanoTime() < end) {
+                try (Connection c = database("jm2").connection(); Statement st = c.createStatement();
+                        ResultSet rs = st.executeQuery("SELECT version FROM serv_migrations WHERE extension = '"
+                                + extension + "'")) {
+                    List<String> found = new ArrayList<>();
+                    while (rs.next()) {
+                        found.add(rs.getString(1));
+                    }
+                    applied = found;
+                } catch (SQLException notYet) {
+                    // the history table comes with the first run
+                }
+                if (applied.equals(List.of("7"))) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertEquals(List.of("7"), applied);
+        } finally {
+            step.unregister();
+            moved.unregister();
+        }
     }
 }
