@@ -67,11 +67,26 @@ public final class OfflineValidation {
                             + " wins: define it in one place");
                 }
                 for (String p : check(d, metatypes, databases, env)) {
-                    out.add(source.getKey() + ": " + d.label() + ": " + p);
+                    out.add(source.getKey() + ": " + labelled(d, p));
                 }
             }
         }
         return new ArrayList<>(new LinkedHashSet<>(out));
+    }
+
+    /**
+     * A problem of configuration {@code d}, said once with its label: the tenant checks' own words begin with it
+     * already ("tenant acme: key ...", or "tenant: key 'id' ..." for an id that is not one).
+     */
+    static String labelled(Desired d, String problem) {
+        String label = d.label();
+        if (problem.startsWith(label + ": ")) {
+            return problem;
+        }
+        if (Desired.TENANT.equals(d.factoryPid()) && problem.startsWith("tenant: ")) {
+            return label + ": " + problem.substring("tenant: ".length());
+        }
+        return label + ": " + problem;
     }
 
     private static List<String> check(Desired d, Metatypes metatypes, Function<Map<String, ?>, List<String>> databases,
@@ -106,6 +121,12 @@ public final class OfflineValidation {
                     out.add("key '" + e.getKey() + "': " + problem);
                 }
             }
+        }
+        // The name or id is the configuration's, whatever its properties say (as the server applies it).
+        if (Desired.DATABASE.equals(d.factoryPid())) {
+            resolved.put("name", d.name());
+        } else if (Desired.TENANT.equals(d.factoryPid())) {
+            resolved.put("id", d.name());
         }
         if (out.isEmpty()) {
             if (Desired.DATABASE.equals(d.factoryPid())) {
