@@ -102,6 +102,84 @@ public class DeployIT {
     }
 
     /**
+     * A new version of an extension the operator stopped while the server ran stays stopped, as the one it replaces:
+     * {@code serv deploy} says so at once, in one line, with exit code 0 (it did what was asked), instead of waiting
+     * 60 s for routes that will not serve and saying it was "installed but not resolved"; the API says it is stopped
+     * by the operator; its route answers 503 naming it; a start serves the new version. A new build of the same
+     * version too.
+     */
+    @Test
+    public void aNewVersionOfAStoppedExtensionStaysStoppedAndDeploySaysSoAtOnce() throws Exception {
+        Path home = Files.createTempDirectory("serv-deploy-stopped-it-");
+        int port = ServProcess.freePort();
+        Map<String, String> env = env(port);
+        String auth = "Basic " + java.util.Base64.getEncoder().encodeToString((USER + ":" + PASSWORD)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (ServProcess server = new ServProcess(home, port, "serv.log", env)) {
+            server.awaitHealthy();
+            Run first = deploy(env, hello("1.0.0", Map.of()).toString());
+            assertEquals(first.out, 0, first.exit);
+            assertEquals(200, server.status("/hello", null, null));
+            Run stop = run(env, "extension", "stop", "serv.it.hello");
+            assertEquals(stop.out, 0, stop.exit);
+            assertEquals(503, server.status("/hello", null, null));
+
+            String said = "installed serv.it.hello %s; it stays stopped, as the operator stopped it, until `serv"
+                    + " extension start serv.it.hello`\n";
+            for (Path next : new Path[] { hello("1.0.1", Map.of()),
+                hello("1.0.1", Map.of("serv/notes.txt", "a new build of the same version\n")) }) {
+                long start = System.nanoTime();
+                Run deployed = deploy(env, next.toString());
+                long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertEquals(deployed.out, 0, deployed.exit);
+                assertEquals(said.formatted("1.0.1"), deployed.out);
+                assertTrue("said at once, not after the wait: " + ms + " ms", ms < 20_000);
+
+                java.net.http.HttpResponse<byte[]> hello = server.get("/hello");
+                assertEquals(503, hello.statusCode());
+                assertEquals("{\"error\":\"extension serv.it.hello is stopped\"}", new String(hello.body()));
+                String api = "/system/console/serv/api/extensions/serv.it.hello";
+                String extension = new String(server.get(api, "Authorization", auth).body());
+                for (int i = 0; i < 50 && !extension.contains("\"state\":\"RESOLVED\""); i++) {
+                    Thread.sleep(100); // resolved by serv.core within half a second of being held
+                    extension = new String(server.get(api, "Authorization", auth).body());
+                }
+                assertTrue(extension, extension.contains("\"version\":\"1.0.1\"")
+                        && extension.contains("\"state\":\"RESOLVED\"")
+                        && extension.contains("\"problem\":\"stopped by the operator: its routes answer 503, after"
+                                + " a restart too, until it is started\""));
+                assertTrue(extension, !extension.contains("not resolved"));
+            }
+            assertTrue(server.log(), server.log().contains("Extension serv.it.hello 1.0.1 deployed: kept stopped, as"
+                    + " the operator stopped it on "));
+
+            Run started = run(env, "extension", "start", "serv.it.hello");
+            assertEquals(started.out, 0, started.exit);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (server.status("/hello", null, null) != 200) {
+                assertTrue("/hello never served after the start:\n" + server.log(), System.nanoTime() < end);
+                Thread.sleep(100);
+            }
+            String extension = new String(server.get("/system/console/serv/api/extensions/serv.it.hello",
+                    "Authorization", auth).body());
+            assertTrue(extension, extension.contains("\"version\":\"1.0.1\"")
+                    && extension.contains("\"state\":\"ACTIVE\""));
+            // Started, it is no longer kept stopped: the next version serves as any deploy does.
+            Run again = deploy(env, hello("1.0.2", Map.of()).toString());
+            assertEquals(again.out, 0, again.exit);
+            assertTrue(again.out, again.out.contains("serv.it.hello 1.0.2 serves after"));
+        }
+    }
+
+    /** serv.it.hello (its route /hello and its migration) at {@code version}, with {@code more} resources. */
+    private static Path hello(String version, Map<String, String> more) {
+        Map<String, String> resources = new java.util.HashMap<>(more);
+        resources.put("serv/migrations/default/V001__create_hello.sql",
+                "CREATE TABLE hello (greeting TEXT NOT NULL);\nINSERT INTO hello (greeting) VALUES ('hi');\n");
+        return TestBundles.build("serv.it.hello", "serv.it.hello", Map.of("Bundle-Version", version), resources);
+    }
+
+    /**
      * A route whose component throws in its constructor (an author's mistake, a setting missing): it was left out
      * without a word, its path a 404, and {@code serv deploy} waited 60 s. Now the deploy says so at once (exit 1,
      * SCR's reason), the route answers 503 naming it, the API and {@code serv status} show why, the bundle's other

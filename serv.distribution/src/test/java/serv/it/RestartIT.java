@@ -157,9 +157,9 @@ public class RestartIT {
                     // A new version deployed stays stopped, as the one it replaces; `serv deploy` says so at once.
                     Path next = hello("1.0.1", Map.of());
                     String[] deployed = cli(port, ENV, "deploy", next.toString());
-                    assertEquals(deployed[1], "1", deployed[0]);
-                    assertTrue(deployed[1], deployed[1].contains("serv: serv.it.hello 1.0.1 is installed and stopped"
-                            + " by the operator"));
+                    assertEquals(deployed[1], "0", deployed[0]);
+                    assertEquals("installed serv.it.hello 1.0.1; it stays stopped, as the operator stopped it, until"
+                            + " `serv extension start serv.it.hello`\n", deployed[1]);
                     assertStopped(serv, "/hello", "serv.it.hello");
                     // Started again: by the admin API, answered once it serves; by the Bundles page, soon after.
                     HttpResponse<String> started = serv.postForm(api + "serv.it.hello/start", "", "Authorization",

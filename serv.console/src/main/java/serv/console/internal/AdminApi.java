@@ -228,9 +228,9 @@ public final class AdminApi {
             throws ApiException, IOException {
         if (p.length == 1) {
             if (method.equals("POST")) {
-                Deployments.Installed done = extensions.install(jar(req));
+                Extensions.Upload done = extensions.install(jar(req));
                 resp.setStatus(done.created() ? 201 : 200);
-                return extensions.describe(done.bundle());
+                return extensions.describe(done);
             }
             return Map.of("extensions", extensions.list());
         }

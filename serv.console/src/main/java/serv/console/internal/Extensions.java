@@ -261,8 +261,15 @@ public final class Extensions {
             if (!missing.isEmpty()) {
                 return "not resolved: nothing provides " + String.join("; ", missing);
             }
-            // One the operator stopped before a restart is held by serv.core (resolved within half a second).
-            return keptStopped(b) ? STOPPED_BY_OPERATOR : "installed but not resolved";
+            // One the operator stopped (before a restart, or before a new version of it came) is held by serv.core
+            // (resolved within half a second); one nobody marked to start is not started, and nothing else is wrong.
+            if (keptStopped(b)) {
+                return STOPPED_BY_OPERATOR;
+            }
+            BundleStartLevel level = b.adapt(BundleStartLevel.class);
+            return level != null && !level.isPersistentlyStarted() && !isFragment(b)
+                    ? "installed, not started yet"
+                    : "installed but not resolved";
         }
         if (b.getState() == Bundle.RESOLVED) {
             BundleStartLevel level = b.adapt(BundleStartLevel.class);
@@ -354,16 +361,52 @@ public final class Extensions {
     // ---- actions ------------------------------------------------------------------------------------------
 
     /**
+     * What an upload did: the extension installed (or replaced), whether it is new, and whether it stays stopped: it
+     * replaced a version the operator had stopped, and nobody started it since.
+     */
+    record Upload(Bundle bundle, boolean created, boolean keptStopped) {
+    }
+
+    /**
      * Installs an extension's jar, or replaces the deployed jar of its symbolic name, through the deploy folder
      * ({@link Deployments}).
      */
-    Deployments.Installed install(byte[] jar) throws ApiException {
-        return deployments.install(jar);
+    Upload install(byte[] jar) throws ApiException {
+        String bsn = BundleManifest.read(jar).symbolicName();
+        boolean stoppedBefore = false;
+        for (Bundle b : extensionBundles()) {
+            stoppedBefore |= b.getSymbolicName().equals(bsn) && stoppedByOperator(b);
+        }
+        Deployments.Installed done = deployments.install(jar);
+        Bundle b = done.bundle();
+        BundleStartLevel level = b.adapt(BundleStartLevel.class);
+        boolean keptStopped = stoppedBefore && b.getState() != Bundle.ACTIVE && b.getState() != Bundle.STARTING
+                && level != null && !level.isPersistentlyStarted();
+        return new Upload(b, done.created(), keptStopped);
+    }
+
+    /** Whether the operator stopped the extension (its problem says so): not marked to start, and not running. */
+    private static boolean stoppedByOperator(Bundle b) {
+        BundleStartLevel level = b.adapt(BundleStartLevel.class);
+        return keptStopped(b) || b.getState() == Bundle.RESOLVED && level != null && !level.isPersistentlyStarted()
+                && !isFragment(b);
     }
 
     /** The extension as the list shows it. */
     Map<String, Object> describe(Bundle b) {
         return describe(b, false);
+    }
+
+    /**
+     * The extension an upload installed, as the list shows it; the new version of one the operator stopped says that
+     * it stays stopped, from the moment it is there (serv.core holds it a moment later).
+     */
+    Map<String, Object> describe(Upload upload) {
+        Map<String, Object> m = describe(upload.bundle(), false);
+        if (upload.keptStopped()) {
+            m.put("problem", STOPPED_BY_OPERATOR);
+        }
+        return m;
     }
 
     Map<String, Object> start(String idOrName) throws ApiException {

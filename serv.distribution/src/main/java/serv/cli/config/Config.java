@@ -39,7 +39,9 @@ public final class Config extends CommandGroup {
 
     @Command(name = "validate", mixinStandardHelpOptions = true, description = "Check serv.config.yaml, the overlay of"
             + " a profile and etc/ as the server would read them: unknown keys (with the closest known one), types,"
-            + " ranges, options, missing environment variables, database and tenant settings. Checks values against"
+            + " ranges, options, missing environment variables, database and tenant settings, and the tenants beside"
+            + " each other and the server's databases (a host, path prefix, schema or database two tenants share, a"
+            + " tenant on a database of the server's, a schema tenant on a SQLite default). Checks values against"
             + " the settings of serv.jar's bundles and of the jars in deploy/.",
             footer = { "", "Exit codes: 0 nothing to fix, 1 something to fix (each line names the file, the key and"
                 + " the fix), 2 the check could not run." })

@@ -31,12 +31,14 @@ import serv.cli.admin.PathValues;
  * {@code serv deploy [jar]}: installs an extension bundle into a server, through its admin API (a running server) or
  * into its home's {@code deploy/} folder ({@code --home}), then follows it through the admin API until every route
  * of it serves, which is after its migrations, or until it is clear why not (an import nothing provides, a failed
- * migration) or the wait is over.
+ * migration) or the wait is over. A new version of an extension the operator stopped stays stopped: that is said at
+ * once, and is what was asked (exit code 0).
  */
 @Command(name = "deploy", mixinStandardHelpOptions = true, description = "Install an extension bundle into a server"
         + " and report when its routes serve (after its migrations) or why they do not.",
-        footer = { "", "Exit codes: 0 its routes serve, 1 refused or does not serve (the reason is printed), 2 the"
-            + " jar or an option is wrong (nothing was sent), 3 no server answers, 4 login refused, 5 server error." })
+        footer = { "", "Exit codes: 0 its routes serve (or it is installed and stays stopped, as the operator stopped"
+            + " it), 1 refused or does not serve (the reason is printed), 2 the jar or an option is wrong (nothing was"
+            + " sent), 3 no server answers, 4 login refused, 5 server error." })
 public final class Deploy implements Callable<Integer> {
 
     private static final Pattern MIGRATION = Pattern.compile("serv/migrations/[^/]+/V(\\d+)__[^/]*\\.sql");
@@ -107,6 +109,9 @@ public final class Deploy implements Callable<Integer> {
             if (home == null) {
                 JsonNode installed = api.postBytes("extensions", Files.readAllBytes(bundle.file()),
                         "application/java-archive");
+                if (stoppedByOperator(installed)) {
+                    return keptStopped(api, installed, out);
+                }
                 out.println("installed " + text(installed, "symbolic_name") + " " + text(installed, "version"));
             }
             out.flush();
@@ -144,17 +149,15 @@ public final class Deploy implements Callable<Integer> {
             String problem = text(x, "problem");
             if (!version.equals(bundle.version())) {
                 last = "the server still runs version " + version;
+            } else if (stoppedByOperator(x)) {
+                // A new version of an extension the operator stopped stays stopped, as the one it replaces.
+                return keptStopped(api, x, out);
             } else if ("INSTALLED".equals(text(x, "state")) && problem.startsWith("not resolved")) {
                 err.println("serv: " + bundle.symbolicName() + " " + version + " does not start: " + problem);
                 return AdminClient.REFUSED;
             } else if (problem.contains(" failed to activate: ")) {
                 // A component that threw in its constructor or activate method does not try again by itself.
                 err.println("serv: " + bundle.symbolicName() + " " + version + " started, but " + problem);
-                return AdminClient.REFUSED;
-            } else if (problem.startsWith("stopped by the operator")) {
-                // A new version of an extension the operator stopped stays stopped, as the one it replaces.
-                err.println("serv: " + bundle.symbolicName() + " " + version + " is installed and " + problem
-                        + ": `serv extension start " + bundle.symbolicName() + "`");
                 return AdminClient.REFUSED;
             } else {
                 List<String> serving = new ArrayList<>();
@@ -204,6 +207,27 @@ public final class Deploy implements Callable<Integer> {
         err.println("serv: " + bundle.symbolicName() + " " + bundle.version() + " did not serve within "
                 + waitSeconds + " s: " + last + " (see the server's log)");
         return AdminClient.REFUSED;
+    }
+
+    /** Whether the extension, as the admin API shows it, is stopped by the operator. */
+    private static boolean stoppedByOperator(JsonNode extension) {
+        return text(extension, "problem").startsWith("stopped by the operator");
+    }
+
+    /**
+     * Says, in one line, that the extension is installed and stays stopped (the operator stopped it), and how to start
+     * it: done as asked, nothing to wait for.
+     */
+    private static int keptStopped(AdminClient api, JsonNode extension, PrintWriter out) {
+        String name = text(extension, "symbolic_name");
+        if (api.json()) {
+            out.println(AdminClient.pretty(extension));
+        } else {
+            out.println("installed " + name + " " + text(extension, "version") + "; it stays stopped, as the operator"
+                    + " stopped it, until `serv extension start " + name + "`");
+        }
+        out.flush();
+        return AdminClient.OK;
     }
 
     private static int highestApplied(JsonNode migrations) {

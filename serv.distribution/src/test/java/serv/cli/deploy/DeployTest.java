@@ -3,22 +3,34 @@ package serv.cli.deploy;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertThrows;
+import static org.junit.Assert.assertTrue;
 
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 
 import org.junit.Test;
 
+import com.sun.net.httpserver.HttpServer;
+
 import picocli.CommandLine;
 import serv.cli.Main;
 
-/** What serv deploy says of a JAR argument that is no bundle's jar: what it is, what to give, exit code 2. */
+/**
+ * What serv deploy says of a JAR argument that is no bundle's jar: what it is, what to give, exit code 2; and of a new
+ * version of an extension the operator stopped: that it stays stopped, at once, exit code 0.
+ */
 public class DeployTest {
 
     private static Path jar(Path folder, String name, String symbolicName, String version) throws Exception {
@@ -73,6 +85,68 @@ public class DeployTest {
             assertEquals(err.toString(), 2, cli.execute(args));
             assertEquals(err.toString(), 1, err.toString().lines().count());
             assertFalse(err.toString(), err.toString().contains("Exception") || err.toString().contains("END header"));
+        }
+    }
+
+    /**
+     * A new version of an extension the operator stopped stays stopped: the admin API says so (as a stand-in answers
+     * here), and serv deploy says it at once in one line, without waiting for routes that will not serve, exit code
+     * 0; through the API, and after a copy into a home's deploy/ folder.
+     */
+    @Test
+    public void aNewVersionOfAStoppedExtensionIsSaidToStayStoppedAtOnce() throws Exception {
+        List<String> requests = Collections.synchronizedList(new ArrayList<>());
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath());
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = ("{\"id\":42,\"symbolic_name\":\"x.notes\",\"version\":\"1.0.1\",\"state\":\"INSTALLED\","
+                    + "\"problem\":\"stopped by the operator: its routes answer 503, after a restart too, until it is"
+                    + " started\",\"routes\":[],\"tenants\":[]}").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            Path folder = Files.createTempDirectory("serv-deploy-test-");
+            Path password = Files.writeString(folder.resolve("password"), "pw-pw-pw-pw\n");
+            Path jar = jar(folder, "notes.jar", "x.notes", "1.0.1");
+            String url = "http://127.0.0.1:" + server.getAddress().getPort();
+            String said = "installed x.notes 1.0.1; it stays stopped, as the operator stopped it, until `serv extension"
+                    + " start x.notes`" + System.lineSeparator();
+
+            long start = System.nanoTime();
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine cli = new CommandLine(new Main());
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(err, true));
+            int exit = cli.execute("deploy", jar.toString(), "--url", url, "--user", "op", "--password-file",
+                    password.toString());
+            assertEquals(out + err.toString(), 0, exit);
+            assertEquals(said, out.toString());
+            assertEquals("", err.toString());
+            assertEquals("nothing is waited for", List.of("POST /system/console/serv/api/extensions"), requests);
+            assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10));
+
+            requests.clear();
+            Path home = Files.createDirectories(folder.resolve("home"));
+            out = new StringWriter();
+            err = new StringWriter();
+            cli = new CommandLine(new Main());
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(err, true));
+            exit = cli.execute("deploy", jar.toString(), "--home", home.toString(), "--url", url, "--user", "op",
+                    "--password-file", password.toString());
+            assertEquals(out + err.toString(), 0, exit);
+            assertEquals("copied notes.jar to " + home.resolve("deploy").resolve("x.notes.jar")
+                    + System.lineSeparator() + said, out.toString());
+            assertEquals("", err.toString());
+            assertEquals(List.of("GET /system/console/serv/api/extensions/x.notes"), requests);
+        } finally {
+            server.stop(0);
         }
     }
 }

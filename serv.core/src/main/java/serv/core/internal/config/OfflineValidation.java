@@ -1,6 +1,7 @@
 package serv.core.internal.config;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,14 +19,16 @@ import org.osgi.service.metatype.AttributeDefinition;
 import serv.core.config.Desired;
 import serv.core.config.Snapshot;
 import serv.core.internal.tenant.TenantConfigCheck;
+import serv.core.internal.tenant.TenantRegistry;
 
 /**
  * {@code serv config validate}: a home's serv.config.yaml (with a profile's overlay) and etc/ checked without a
  * server, by the rules the server applies when it reads them: the files' own checks ({@link ApplicationFile},
  * {@link EtcDirectory}), unknown keys with the closest known one and values against the metatype of the bundles
  * ({@link ConfigChecker#problem}, as the console's form), {@code ${VAR}} references from the environment
- * ({@link EnvInterpolation}), then the checks of databases and tenants. Called by the command line through a class
- * loader over serv.jar's bundles, never inside the framework.
+ * ({@link EnvInterpolation}), then the checks of databases and tenants, and of the tenants beside each other and the
+ * server's databases (the tenant registry's own rules, {@link TenantRegistry#offlineProblems}). Called by the command
+ * line through a class loader over serv.jar's bundles, never inside the framework.
  */
 public final class OfflineValidation {
 
@@ -52,12 +55,19 @@ public final class OfflineValidation {
         Map<String, Snapshot> sources = new LinkedHashMap<>();
         sources.put("etc/", EtcDirectory.read(home.resolve(EtcDirectory.NAME)));
         sources.put(ApplicationFile.FILE, ApplicationFile.read(home, profile, read));
+        // The tenants and databases whose own settings are right, as the server gets them: checked together below.
+        List<Map<String, ?>> tenants = new ArrayList<>();
+        Map<String, String> tenantSource = new HashMap<>();
+        List<Map<String, ?>> servers = new ArrayList<>();
+        boolean defaultConfigured = Files.exists(home.resolve(ConfigReconciler.DEFAULT_CONFIGURED));
+        boolean allRead = true;
         for (Map.Entry<String, Snapshot> source : sources.entrySet()) {
             Snapshot s = source.getValue();
             for (String p : s.problems()) {
                 out.add(p.startsWith("etc/") || p.startsWith(ApplicationFile.FILE) ? p : source.getKey() + ": " + p);
             }
             if (!s.valid()) {
+                allRead = false;
                 continue;
             }
             for (Desired d : s.desired()) {
@@ -66,20 +76,58 @@ public final class OfflineValidation {
                     out.add(d.label() + " is defined in " + before + " and in " + source.getKey() + "; " + before
                             + " wins: define it in one place");
                 }
-                for (String p : check(d, metatypes, databases, env)) {
-                    out.add(source.getKey() + ": " + d.label() + ": " + p);
+                Map<String, Object> resolved = new LinkedHashMap<>();
+                List<String> problems = check(d, metatypes, databases, env, resolved);
+                for (String p : problems) {
+                    out.add(source.getKey() + ": " + labelled(d, p));
+                }
+                if (Desired.DATABASE.equals(d.factoryPid())) {
+                    defaultConfigured |= d.name().equals("default");
+                }
+                if (!problems.isEmpty() || before != null) {
+                    continue;
+                }
+                if (Desired.TENANT.equals(d.factoryPid())) {
+                    tenants.add(resolved);
+                    tenantSource.put(d.name(), source.getKey());
+                } else if (Desired.DATABASE.equals(d.factoryPid())) {
+                    servers.add(resolved);
                 }
             }
         }
+        if (!defaultConfigured && allRead) {
+            // A new server's embedded default: what a schema tenant's data would go into, what no tenant may use.
+            servers.add(Map.of("name", "default", "url", ConfigReconciler.DEFAULT_DATABASE_URL));
+        }
+        TenantRegistry.offlineProblems(home, tenants, servers).forEach((id, problems) -> {
+            for (String p : problems) {
+                out.add(tenantSource.get(id) + ": " + labelled(Desired.tenant(id, Map.of()), p));
+            }
+        });
         return new ArrayList<>(new LinkedHashSet<>(out));
     }
 
+    /**
+     * A problem of configuration {@code d}, said once with its label: the tenant checks' own words begin with it
+     * already ("tenant acme: key ...", or "tenant: key 'id' ..." for an id that is not one).
+     */
+    static String labelled(Desired d, String problem) {
+        String label = d.label();
+        if (problem.startsWith(label + ": ")) {
+            return problem;
+        }
+        if (Desired.TENANT.equals(d.factoryPid()) && problem.startsWith("tenant: ")) {
+            return label + ": " + problem.substring("tenant: ".length());
+        }
+        return label + ": " + problem;
+    }
+
+    /** The problems of {@code d}'s own settings; its properties, references resolved, go to {@code resolved}. */
     private static List<String> check(Desired d, Metatypes metatypes, Function<Map<String, ?>, List<String>> databases,
-            UnaryOperator<String> env) {
+            UnaryOperator<String> env, Map<String, Object> resolved) {
         List<String> out = new ArrayList<>();
         Map<String, AttributeDefinition> ads = metatypes.attributes(d.factoryPid() != null ? d.factoryPid()
                 : d.name());
-        Map<String, Object> resolved = new LinkedHashMap<>();
         for (Map.Entry<String, Object> e : d.properties().entrySet()) {
             if (e.getKey().startsWith(".") || e.getValue() == null || "".equals(e.getValue())) {
                 continue;
@@ -106,6 +154,12 @@ public final class OfflineValidation {
                     out.add("key '" + e.getKey() + "': " + problem);
                 }
             }
+        }
+        // The name or id is the configuration's, whatever its properties say (as the server applies it).
+        if (Desired.DATABASE.equals(d.factoryPid())) {
+            resolved.put("name", d.name());
+        } else if (Desired.TENANT.equals(d.factoryPid())) {
+            resolved.put("id", d.name());
         }
         if (out.isEmpty()) {
             if (Desired.DATABASE.equals(d.factoryPid())) {

@@ -176,6 +176,8 @@ public final class StoppedExtensions implements SynchronousBundleListener {
                     level.setStartLevel(HELD_START_LEVEL);
                     resolveTried.remove(b.getBundleId()); // the new revision is resolved as the first was
                     watch();
+                } else if (level != null && !level.isPersistentlyStarted()) {
+                    holdUpdated(b, level);
                 }
             }
             case BundleEvent.UNRESOLVED -> {
@@ -239,6 +241,27 @@ public final class StoppedExtensions implements SynchronousBundleListener {
         LOG.info("Extension {} {} kept stopped, as the operator left it on {}; start it on the console's Extensions"
                 + " page or with `serv extension start {}`", b.getSymbolicName(), b.getVersion(), stop.stoppedAt(),
                 b.getSymbolicName());
+        watch();
+    }
+
+    /**
+     * A new jar of an extension the operator stopped while the server ran: held as one stopped before a restart, so
+     * that it stays stopped (nobody starts it; FileInstall does not start a bundle that is not marked to start) and is
+     * resolved and shown as stopped by the operator, not as installed but not resolved, until it is started. Its
+     * routes still answer 503 naming it (the route table keeps them across the update).
+     */
+    private void holdUpdated(Bundle b, BundleStartLevel level) {
+        Stop stop = stop(b.getSymbolicName());
+        if (stop == null || b.getState() == Bundle.ACTIVE || b.getState() == Bundle.UNINSTALLED
+                || b.getHeaders("").get(Constants.FRAGMENT_HOST) != null || held.containsKey(b.getBundleId())) {
+            return;
+        }
+        int own = level.getStartLevel();
+        held.put(b.getBundleId(), own == HELD_START_LEVEL ? 1 : own);
+        level.setStartLevel(HELD_START_LEVEL);
+        LOG.info("Extension {} {} deployed: kept stopped, as the operator stopped it on {}; start it on the console's"
+                + " Extensions page or with `serv extension start {}`", b.getSymbolicName(), b.getVersion(),
+                stop.stoppedAt(), b.getSymbolicName());
         watch();
     }
 

@@ -475,14 +475,19 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
      * embedded SQLite one, say), which has no schemas; null when it can, or when there is no default to say.
      */
     String noSchema(TenantSettings settings) {
+        return settings.ownsDatabase() ? null : noSchema(settings, sharedDefault());
+    }
+
+    /** {@link #noSchema(TenantSettings)} with the shared default's settings given ({@code shared}; empty: none). */
+    static String noSchema(TenantSettings settings, Map<String, ?> shared) {
         if (settings.ownsDatabase()) {
             return null;
         }
-        Map<String, Object> shared = sharedDefault();
         if (shared.isEmpty()) {
             return null;
         }
-        String url = String.valueOf(shared.getOrDefault("url", "sqlite:")).strip().toLowerCase(java.util.Locale.ROOT);
+        Object given = shared.get("url");
+        String url = String.valueOf(given == null ? "sqlite:" : given).strip().toLowerCase(java.util.Locale.ROOT);
         if (!url.startsWith("sqlite:") && !url.startsWith("jdbc:sqlite:")) {
             return null;
         }
@@ -681,11 +686,16 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
      * that the tenant would read and write the server's tables; null when it is not.
      */
     String serversDatabase(TenantSettings settings) {
-        DatabaseIdentity mine = identity(settings);
+        return identity(settings) == null ? null : serversDatabase(settings, serverDatabases(), home);
+    }
+
+    /** {@link #serversDatabase(TenantSettings)} with the server's databases given ({@link #serverDatabases()}). */
+    static String serversDatabase(TenantSettings settings, Map<String, DatabaseIdentity> servers, Path home) {
+        DatabaseIdentity mine = identity(settings, servers, home);
         if (mine == null) {
             return null;
         }
-        for (Map.Entry<String, DatabaseIdentity> server : serverDatabases().entrySet()) {
+        for (Map.Entry<String, DatabaseIdentity> server : servers.entrySet()) {
             DatabaseIdentity theirs = server.getValue();
             if (!mine.sameDatabase(theirs) || mine.schema() != null && !mine.schema().equals(theirs.schema())) {
                 continue;
@@ -754,10 +764,16 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
      * cannot be said (no default, or a URL the database layer will refuse).
      */
     DatabaseIdentity identity(TenantSettings settings) {
+        // The server's databases are read only for a schema tenant's (its own database's is its URL's).
+        return identity(settings, settings.ownsDatabase() ? Map.of() : serverDatabases(), home);
+    }
+
+    private static DatabaseIdentity identity(TenantSettings settings, Map<String, DatabaseIdentity> servers,
+            Path home) {
         if (settings.ownsDatabase()) {
             return DatabaseIdentity.of(String.valueOf(settings.ownDatabase().get("url")), home);
         }
-        DatabaseIdentity shared = serverDatabases().get("default");
+        DatabaseIdentity shared = servers.get("default");
         return shared == null ? null : shared.inSchema(settings.schema());
     }
 
@@ -767,13 +783,17 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
      * {@code s}'s, and the other way round.
      */
     private List<String> checked(TenantSettings settings) {
-        List<String> keys = claims(settings.tenant());
-        DatabaseIdentity shared = serverDatabases().get("default");
+        return checked(settings, serverDatabases(), home);
+    }
+
+    private static List<String> checked(TenantSettings settings, Map<String, DatabaseIdentity> servers, Path home) {
+        List<String> keys = claims(settings.tenant(), home);
+        DatabaseIdentity shared = servers.get("default");
         if (shared == null) {
             return keys;
         }
         if (settings.ownsDatabase()) {
-            DatabaseIdentity mine = identity(settings);
+            DatabaseIdentity mine = identity(settings, servers, home);
             if (mine != null && mine.sameDatabase(shared) && mine.schema() != null) {
                 keys.add("schema:" + mine.schema());
             }
@@ -803,22 +823,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
                     if (stored == null) {
                         continue;
                     }
-                    Map<String, Object> p = env.processed(stored);
-                    Object tenant = p.get("tenant");
-                    if (tenant != null && !tenant.toString().isBlank()) {
-                        continue;
-                    }
-                    Object name = p.get("name");
-                    Object url = p.get("url");
-                    DatabaseIdentity id = DatabaseIdentity.of(url == null || url.toString().isBlank()
-                            ? "sqlite:///data/app.db" : url.toString(), home); // the database's default URL
-                    if (id != null) {
-                        Object schema = p.get("schema");
-                        if (schema != null && !schema.toString().isBlank()) {
-                            id = id.inSchema(schema.toString().strip());
-                        }
-                        s.put(name == null || name.toString().isBlank() ? "default" : name.toString().strip(), id);
-                    }
+                    addServerDatabase(s, env.processed(stored), home);
                 }
             } catch (IOException | InvalidSyntaxException e) {
                 LOG.warn("The server's databases could not be read: {}", e.toString());
@@ -827,6 +832,28 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
             serverDatabases = s;
         }
         return s;
+    }
+
+    /**
+     * Adds to {@code into} the database of configuration {@code p} (its properties as a consumer gets them) by name,
+     * when it is one of the server's (no {@code tenant}) and its URL can be read.
+     */
+    private static void addServerDatabase(Map<String, DatabaseIdentity> into, Map<String, ?> p, Path home) {
+        Object tenant = p.get("tenant");
+        if (tenant != null && !tenant.toString().isBlank()) {
+            return;
+        }
+        Object name = p.get("name");
+        Object url = p.get("url");
+        DatabaseIdentity id = DatabaseIdentity.of(url == null || url.toString().isBlank()
+                ? "sqlite:///data/app.db" : url.toString(), home); // the database's default URL
+        if (id != null) {
+            Object schema = p.get("schema");
+            if (schema != null && !schema.toString().isBlank()) {
+                id = id.inSchema(schema.toString().strip());
+            }
+            into.put(name == null || name.toString().isBlank() ? "default" : name.toString().strip(), id);
+        }
     }
 
     /** A tenant's id ("id:" and it) and its {@link #claims}: what no two tenants may share. */
@@ -848,6 +875,10 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
      * tenants in one would read and write each other's data), as keys of {@link #owners}.
      */
     List<String> claims(Tenant t) {
+        return claims(t, home);
+    }
+
+    private static List<String> claims(Tenant t, Path home) {
         List<String> keys = new ArrayList<>(t.hosts().size() + 2);
         for (String h : t.hosts()) {
             keys.add("host:" + h);
@@ -866,6 +897,75 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
                     : "url:" + t.databaseUrl().replaceFirst("//[^/@]*@", "//").toLowerCase(java.util.Locale.ROOT));
         }
         return keys;
+    }
+
+    /**
+     * The rules a tenant is held to beside the other tenants and the server's own databases, for {@code serv config
+     * validate} (no server, no Configuration Admin): the tenant configurations are taken in the order given, as this
+     * registry applies them, each checked as {@link #apply} checks it against those applied before it (a database of
+     * the server's, a host, path prefix, schema or database another tenant has), and as {@link TenantConfigCheck}
+     * checks a schema tenant against the shared default ({@link #noSchema}). Unlike here, a tenant refused for such a
+     * reason still claims what is free, so that every two tenants that share a host, path prefix, schema or database
+     * are named at once (the server would name the second pair once the first is fixed). A configuration whose own
+     * settings are wrong ({@link TenantSettings#from}) is left out: its own check says why. What was applied before a
+     * restart ({@code data/applied-tenants}) is not looked at.
+     *
+     * @param home the server's home (relative SQLite paths are in it)
+     * @param tenants the properties of the tenant configurations (references resolved, {@code id} set)
+     * @param databases the properties of the database configurations (references resolved, {@code name} set), the
+     *            embedded default included when the server would make it
+     * @return the problems of each tenant, by id, in the words the server logs them ("tenant acme: key ..."); a
+     *         tenant without any is not in it
+     */
+    public static Map<String, List<String>> offlineProblems(Path home, List<? extends Map<String, ?>> tenants,
+            List<? extends Map<String, ?>> databases) {
+        Path at = home.toAbsolutePath().normalize();
+        Map<String, DatabaseIdentity> servers = new LinkedHashMap<>();
+        Map<String, ?> shared = Map.of();
+        for (Map<String, ?> d : databases) {
+            addServerDatabase(servers, d, at);
+            Object name = d.get("name");
+            Object tenant = d.get("tenant");
+            if ((name == null || name.toString().isBlank() || name.toString().strip().equals("default"))
+                    && (tenant == null || tenant.toString().isBlank())) {
+                shared = d;
+            }
+        }
+        Map<String, String> owners = new HashMap<>();
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        for (Map<String, ?> props : tenants) {
+            TenantSettings settings;
+            try {
+                settings = TenantSettings.from(props);
+            } catch (IllegalArgumentException e) {
+                continue;
+            }
+            List<String> problems = new ArrayList<>();
+            String server = serversDatabase(settings, servers, at);
+            if (server != null) {
+                problems.add(server);
+            }
+            for (String key : checked(settings, servers, at)) {
+                String owner = owners.get(key);
+                if (owner != null && !owner.equals(settings.id())) {
+                    problems.add(claimedBy(settings.id(), key, owner));
+                }
+            }
+            // Claimed even when refused: every two tenants that share something are named, not one of them at a time.
+            claims(settings.tenant(), at).forEach(k -> owners.putIfAbsent(k, settings.id()));
+            String noSchema = noSchema(settings, shared);
+            if (noSchema != null) {
+                problems.add(noSchema);
+            }
+            if (!problems.isEmpty()) {
+                out.merge(settings.id(), problems.stream().distinct().toList(), (a, b) -> {
+                    List<String> both = new ArrayList<>(a);
+                    b.stream().filter(x -> !both.contains(x)).forEach(both::add);
+                    return both;
+                });
+            }
+        }
+        return out;
     }
 
     /** Why tenant {@code id} may not have {@code claim} (a key of {@link #claims}): tenant {@code owner} has it. */
