@@ -193,7 +193,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
             }
             routes = routes.with(entry);
             if (bundle != null) {
-                stopped = stopped.withoutTemplate(bundle.getBundleId(), entry.template());
+                stopped = stopped.withoutTemplate(bundle.getBundleId(), entry);
             }
             String route = String.join(",", new TreeSet<>(entry.methods())) + " " + entry.template();
             if (handler == null) {
@@ -323,8 +323,10 @@ public final class Dispatcher extends HttpServlet implements Routes {
         long id = (Long) props.get(Constants.SERVICE_ID);
         refused.remove(id);
         try {
+            Object component = props.get(ComponentConstants.COMPONENT_NAME);
             return RouteTable.Entry.of((String) props.get(Route.PATH), methods(props),
-                    (String) props.get(Route.DATABASE), handler, id, ranking(props), bundle);
+                    (String) props.get(Route.DATABASE), handler, id, ranking(props), bundle,
+                    component == null ? null : component.toString());
         } catch (IllegalArgumentException | ClassCastException e) {
             LOG.error("Route service {} of {} ignored: {}; fix the component's serv.route.* properties", id,
                     name(bundle), e.getMessage());
