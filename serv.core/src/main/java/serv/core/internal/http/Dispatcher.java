@@ -313,21 +313,24 @@ public final class Dispatcher extends HttpServlet implements Routes {
         refused.remove(id);
         RouteTable.Entry gone = routes.entry(id);
         Set<Long> shadowed = gone == null ? Set.of() : shadowedIds();
+        Bundle b = gone == null ? null : gone.bundle();
+        // Into the routes that hold their paths before it leaves the table: a request in between would find neither,
+        // and go to another extension's route on its path (or be a 404).
+        int state = b == null ? 0 : b.getState();
+        if (b != null && (state & (Bundle.ACTIVE | Bundle.UNINSTALLED)) == 0) {
+            stopped = stopped.with(gone); // its extension stops or is updated: 503, not 404
+        } else if (b != null && state == Bundle.ACTIVE) {
+            // Its component is replaced while the extension runs (a dependency came back, a refresh after an
+            // update): 503 until it is bound again, for a moment; a route that went for good is a 404 after that.
+            goneAt.put(gone.serviceId(), System.nanoTime());
+            stopped = stopped.with(gone);
+        }
         routes = routes.without(id);
         if (!notStarted.remove(id)) {
             services.unget(ref); // released at most once more than got (its properties were wrong): harmless
         }
         if (gone == null) {
             return;
-        }
-        Bundle b = gone.bundle();
-        if (b != null && (b.getState() & (Bundle.ACTIVE | Bundle.UNINSTALLED)) == 0) {
-            stopped = stopped.with(gone); // its extension stops or is updated: 503, not 404
-        } else if (b != null && b.getState() == Bundle.ACTIVE) {
-            // Its component is replaced while the extension runs (a dependency came back, a refresh after an
-            // update): 503 until it is bound again, for a moment; a route that went for good is a 404 after that.
-            stopped = stopped.with(gone);
-            goneAt.put(gone.serviceId(), System.nanoTime());
         }
         LOG.info("Route {} {} of {} gone", String.join(",", new TreeSet<>(gone.methods())), gone.template(),
                 name(b));
@@ -844,11 +847,19 @@ public final class Dispatcher extends HttpServlet implements Routes {
                 path = resolved.path();
             }
         }
-        RouteTable.Match match = routes.find(method, path);
-        if (match != null && match.entry() != null && !stopped.isEmpty()) {
+        // The routes and those that hold their paths, as one: a route goes into the second before it leaves the
+        // first, and leaves the second once it is back in the first; read in between, a route would be in neither.
+        RouteTable table;
+        RouteTable ghosts;
+        do {
+            table = routes;
+            ghosts = stopped;
+        } while (table != routes);
+        RouteTable.Match match = table.find(method, path);
+        if (match != null && match.entry() != null && !ghosts.isEmpty()) {
             // A route that comes before the one found (of the extension installed first, say) is out of the table
             // for a moment: its extension is being updated, or its routes bound again. Its path stays its own.
-            RouteTable.Entry holder = stopped.before(match.entry(), method, path, this::holdsPath);
+            RouteTable.Entry holder = ghosts.before(match.entry(), method, path, this::holdsPath);
             if (holder != null) {
                 Bundle b = holder.bundle();
                 ErrorAnswers.unavailable(resp, "extension " + b.getSymbolicName() + " is "
@@ -860,7 +871,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
         if (match == null || match.entry() == null) {
             // A route of an extension that stops, is updated or has just started again (its components are bound a
             // moment after its start): 503, not a 404, nor a 405 while its other methods are back already.
-            RouteTable.Match ghost = stopped.isEmpty() ? null : stopped.find(method, path);
+            RouteTable.Match ghost = ghosts.isEmpty() ? null : ghosts.find(method, path);
             Bundle b = ghost == null || ghost.entry() == null ? null : ghost.entry().bundle();
             boolean justStarted = b != null && b.getState() == Bundle.ACTIVE
                     && (justStarted(b) || justGone(ghost.entry()));
