@@ -276,6 +276,10 @@ public class DeployIT {
                     || a.startsWith("200 {\"extension\":\"serv.it.clash.first\"")));
             assertEquals("{\"extension\":\"serv.it.clash.first\",\"version\":\"1.0.1\"}", server.body("/clash"));
 
+            assertEquals("the clash is said once while it stands, not at every bind of the update", 1,
+                    server.log().lines().filter(l -> l.contains(" of serv.it.clash.second 1.0.0 is shadowed: "))
+                            .count());
+
             JsonNode after = routesOf(run(env, "route", "list", "--json"));
             assertEquals("an update keeps the bundle id", firstId,
                     after.get("serv.it.clash.first").get("bundle_id").asLong());

@@ -215,12 +215,33 @@ public final class Dispatcher extends HttpServlet implements Routes {
      * {@link RouteTable#ORDER}); the other is listed {@code SHADOWED} by {@link #routes()} until one of them moves.
      */
     private void warnShadows(RouteTable.Entry entry) {
-        for (RouteTable.Shadow s : routes.shadows(holders())) {
-            if (s.route() == entry || s.by() == entry) {
+        List<RouteTable.Shadow> shadows = routes.shadows(holders());
+        Set<String> standing = new java.util.HashSet<>();
+        for (RouteTable.Shadow s : shadows) {
+            standing.add(clash(s));
+        }
+        warned.retainAll(standing);
+        for (RouteTable.Shadow s : shadows) {
+            if ((s.route() == entry || s.by() == entry) && warned.add(clash(s))) {
                 LOG.warn("Route {} {} of {} is shadowed: {}", String.join(",", new TreeSet<>(s.route().methods())),
                         s.route().template(), name(s.route().bundle()), shadowReason(s));
             }
         }
+    }
+
+    /**
+     * The clashes said already, while they stand: an update or refresh of the extension that keeps the path binds
+     * its route again (twice: FileInstall updates, then refreshes), with new service ids, and the clash is the same.
+     */
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+    /** A clash as it stays across updates: the two extensions and components, the path template, the methods. */
+    private static String clash(RouteTable.Shadow s) {
+        return who(s.route()) + " " + s.route().shape() + " " + s.methods() + " " + who(s.by());
+    }
+
+    private static String who(RouteTable.Entry e) {
+        return e.bundleId() + "/" + (e.component() == null ? "#" + e.serviceId() : e.component());
     }
 
     /** The routes that answer no method now (of their path template), by service id. */
