@@ -331,7 +331,8 @@
 
   function routes() {
     var body = frame('Routes', 'Every route and whether it serves now. A route whose database is down or whose'
-      + ' extension is stopped answers 503 with the reason.');
+      + ' extension is stopped answers 503 with the reason; a SHADOWED one never answers the methods another route'
+      + ' on its path takes (the extension installed first keeps them): give one of the two another path.');
     refresh(function () {
       api('GET', 'routes').then(function (r) {
         if (r.status >= 400) { message(r.body.error, false); return; }

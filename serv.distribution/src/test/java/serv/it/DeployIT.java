@@ -10,6 +10,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 /**
  * {@code serv deploy} against a running serv.jar, both ways: into the home's deploy/ folder ({@code --home}) and
  * through the admin API; it reports when the routes serve, after the migrations, and says why a bundle does not
@@ -266,6 +269,111 @@ public class DeployIT {
             assertEquals("k1", server.get("/posts").headers().firstValue("X-Gate").orElse(null));
             assertEquals(0, run(env, "status").exit);
         }
+    }
+
+    /**
+     * Two extensions with a route on one path and method: the second was accepted without a word (deployed "serving",
+     * listed SERVING, nothing in the log or {@code serv status}), and an update of the first handed the path to the
+     * second for good, half the requests during the update already. Now the extension installed first keeps the path,
+     * during and after its update, and the clash is said: by the deploy (exit 1), the routes' list (SHADOWED, naming
+     * the other extension and the fix), {@code serv status} and a WARN in the log.
+     */
+    @Test
+    public void ofTwoExtensionsOnOnePathTheFirstKeepsItAcrossItsUpdateAndTheClashIsSaid() throws Exception {
+        Path home = Files.createTempDirectory("serv-deploy-clash-it-");
+        int port = ServProcess.freePort();
+        Map<String, String> env = env(port);
+        Path first = TestBundles.build("serv.it.clash.first", "serv.it.clash", Map.of(), Map.of());
+        Path second = TestBundles.build("serv.it.clash.second", "serv.it.clash", Map.of(), Map.of());
+        Path firstAgain = TestBundles.build("serv.it.clash.first", "serv.it.clash", Map.of("Bundle-Version", "1.0.1"),
+                Map.of());
+        String firstAnswer = "{\"extension\":\"serv.it.clash.first\",\"version\":\"1.0.0\"}";
+        try (ServProcess server = new ServProcess(home, port, "serv.log", env)) {
+            server.awaitHealthy();
+            Run one = deploy(env, first.toString());
+            assertEquals(one.out, 0, one.exit);
+            assertEquals(firstAnswer, server.body("/clash"));
+
+            Run two = deploy(env, "--wait", "30", second.toString());
+            assertEquals(two.out, 1, two.exit);
+            String why = "GET,HEAD /clash is answered by the route of extension serv.it.clash.first 1.0.0, installed"
+                    + " first (bundle ";
+            assertTrue(two.out, two.out.contains("serv.it.clash.second 1.0.0: route GET,HEAD /clash is shadowed: "
+                    + why));
+            assertTrue(two.out, two.out.contains("give one of the two routes another path"));
+            assertEquals(firstAnswer, server.body("/clash"));
+
+            JsonNode listed = routesOf(run(env, "route", "list", "--json"));
+            assertEquals(listed.toString(), "SERVING", listed.get("serv.it.clash.first").get("status").asText());
+            JsonNode shadowed = listed.get("serv.it.clash.second");
+            assertEquals(listed.toString(), "SHADOWED", shadowed.get("status").asText());
+            assertTrue(shadowed.toString(), shadowed.get("reason").asText().startsWith(why));
+            long firstId = listed.get("serv.it.clash.first").get("bundle_id").asLong();
+            Run status = run(env, "status");
+            assertEquals(status.out, 1, status.exit);
+            assertTrue(status.out, status.out.contains("serv.it.clash.second")
+                    && status.out.contains("route GET,HEAD /clash is shadowed"));
+            String warning = server.log().lines().filter(l -> l.contains("Route GET,HEAD /clash of serv.it.clash.second"
+                    + " 1.0.0 is shadowed: " + why)).findFirst().orElse(null);
+            assertTrue(server.log(), warning != null && warning.contains("WARN"));
+
+            // The first is updated (a new version of it deployed) while clients ask for its path: 503 while it
+            // stops and starts again, never the second's answer; then the first's new version.
+            Map<String, Integer> answers = new java.util.concurrent.ConcurrentHashMap<>();
+            java.util.concurrent.atomic.AtomicBoolean updating = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread clients = new Thread(() -> {
+                while (updating.get()) {
+                    try {
+                        java.net.http.HttpResponse<byte[]> r = server.get("/clash");
+                        String body = new String(r.body());
+                        String key = r.statusCode() + (r.statusCode() == 200 ? " " + body : "");
+                        answers.merge(key, 1, Integer::sum);
+                    } catch (Exception e) {
+                        answers.merge("no answer: " + e, 1, Integer::sum);
+                    }
+                }
+            });
+            clients.start();
+            try {
+                Thread.sleep(300);
+                Run again = deploy(env, firstAgain.toString());
+                assertEquals(again.out, 0, again.exit);
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!server.body("/clash").contains("\"version\":\"1.0.1\"")) {
+                    assertTrue(server.body("/clash"), System.nanoTime() < end);
+                    Thread.sleep(50);
+                }
+                Thread.sleep(1_000);
+            } finally {
+                updating.set(false);
+                clients.join();
+            }
+            assertTrue(answers.toString(), answers.keySet().stream()
+                    .noneMatch(a -> a.contains("serv.it.clash.second")));
+            assertTrue(answers.toString(), answers.keySet().stream().allMatch(a -> a.equals("503")
+                    || a.startsWith("200 {\"extension\":\"serv.it.clash.first\"")));
+            assertEquals("{\"extension\":\"serv.it.clash.first\",\"version\":\"1.0.1\"}", server.body("/clash"));
+
+            assertEquals("the clash is said once while it stands, not at every bind of the update", 1,
+                    server.log().lines().filter(l -> l.contains(" of serv.it.clash.second 1.0.0 is shadowed: "))
+                            .count());
+
+            JsonNode after = routesOf(run(env, "route", "list", "--json"));
+            assertEquals("an update keeps the bundle id", firstId,
+                    after.get("serv.it.clash.first").get("bundle_id").asLong());
+            assertEquals(after.toString(), "SERVING", after.get("serv.it.clash.first").get("status").asText());
+            assertEquals(after.toString(), "SHADOWED", after.get("serv.it.clash.second").get("status").asText());
+        }
+    }
+
+    /** The routes of {@code serv route list --json}'s output, by extension (one route each here). */
+    private static JsonNode routesOf(Run list) throws Exception {
+        assertEquals(list.out, 0, list.exit);
+        com.fasterxml.jackson.databind.node.ObjectNode out = new ObjectMapper().createObjectNode();
+        for (JsonNode r : new ObjectMapper().readTree(list.out).get("routes")) {
+            out.set(r.get("extension").asText(), r);
+        }
+        return out;
     }
 
     /** The operator writes the configuration of {@code pid} into etc/ (picked up live); waits for 200 on path. */

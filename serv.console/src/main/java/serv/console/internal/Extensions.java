@@ -282,7 +282,8 @@ public final class Extensions {
     /**
      * What keeps the components of a started extension from running, from SCR: a route whose component failed to
      * activate (it answers 503), another component that failed to activate, one that waits for a service nobody
-     * offers. Null when all run (or wait only for their configuration, which is how some are meant to be).
+     * offers; and, from the dispatcher, a route that another one on its path and method shadows (it never answers
+     * those). Null when all run (or wait only for their configuration, which is how some are meant to be).
      */
     private String components(Bundle b, List<RouteInfo> own) {
         List<String> problems = new ArrayList<>();
@@ -294,6 +295,10 @@ public final class Extensions {
                 problems.add("route " + String.join(",", new TreeSet<>(r.methods())) + " " + r.path()
                         + " did not start: " + r.reason());
                 reported.add(r.reason());
+            } else if (r.status() == RouteStatus.SHADOWED) {
+                // Another route on its path and method answers: this one never does until one of them moves.
+                problems.add("route " + String.join(",", new TreeSet<>(r.methods())) + " " + r.path()
+                        + " is shadowed: " + r.reason());
             }
         }
         ServiceComponentRuntime runtime = scr;

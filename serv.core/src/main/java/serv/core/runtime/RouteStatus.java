@@ -18,5 +18,13 @@ public enum RouteStatus {
      * Its component, or a middleware's, failed to activate (its constructor or activate method threw): 503 naming
      * it, until its configuration changes or its extension is restarted or updated.
      */
-    NOT_STARTED
+    NOT_STARTED,
+    /**
+     * Another route on the same path template and method answers its requests (of the extension installed first, of
+     * a higher {@code service.ranking}, or of the same extension): this one never does, for those methods, until one
+     * of the two moves to another path or goes. The reason names the other route and the methods.
+     *
+     * @since 1.2
+     */
+    SHADOWED
 }

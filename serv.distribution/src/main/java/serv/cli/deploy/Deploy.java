@@ -31,8 +31,8 @@ import serv.cli.admin.PathValues;
  * {@code serv deploy [jar]}: installs an extension bundle into a server, through its admin API (a running server) or
  * into its home's {@code deploy/} folder ({@code --home}), then follows it through the admin API until every route
  * of it serves, which is after its migrations, or until it is clear why not (an import nothing provides, a failed
- * migration) or the wait is over. A new version of an extension the operator stopped stays stopped: that is said at
- * once, and is what was asked (exit code 0).
+ * migration, a route that another extension's route on its path shadows) or the wait is over. A new version of an
+ * extension the operator stopped stays stopped: that is said at once, and is what was asked (exit code 0).
  */
 @Command(name = "deploy", mixinStandardHelpOptions = true, description = "Install an extension bundle into a server"
         + " and report when its routes serve (after its migrations) or why they do not.",
@@ -174,6 +174,11 @@ public final class Deploy implements Callable<Integer> {
                     } else if ("NOT_STARTED".equals(status)) {
                         err.println("serv: " + bundle.symbolicName() + " " + version + ": route " + route
                                 + " does not serve: " + text(r, "reason"));
+                        return AdminClient.REFUSED;
+                    } else if ("SHADOWED".equals(status)) {
+                        // Another route on its path and method answers: waiting would not change that.
+                        err.println("serv: " + bundle.symbolicName() + " " + version + ": route " + route
+                                + " is shadowed: " + text(r, "reason"));
                         return AdminClient.REFUSED;
                     } else {
                         waiting.add(route + " " + status + (r.hasNonNull("reason") ? " (" + text(r, "reason") + ")"

@@ -193,7 +193,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
             }
             routes = routes.with(entry);
             if (bundle != null) {
-                stopped = stopped.withoutTemplate(bundle.getBundleId(), entry.template());
+                stopped = stopped.withoutTemplate(bundle.getBundleId(), entry);
             }
             String route = String.join(",", new TreeSet<>(entry.methods())) + " " + entry.template();
             if (handler == null) {
@@ -205,13 +205,147 @@ public final class Dispatcher extends HttpServlet implements Routes {
                 LOG.info("Route {} of {} bound{}", route, name(bundle),
                         entry.database().isEmpty() ? "" : " (database " + entry.database() + ")");
             }
+            warnShadows(entry);
         }
+    }
+
+    /**
+     * Says, at WARN, which routes {@code entry} (just bound, or with a new path or methods) shadows or is shadowed by:
+     * two routes on one path template and method, of two extensions or of one. Only one of them answers (see
+     * {@link RouteTable#ORDER}); the other is listed {@code SHADOWED} by {@link #routes()} until one of them moves.
+     */
+    private void warnShadows(RouteTable.Entry entry) {
+        List<RouteTable.Shadow> shadows = routes.shadows(holders());
+        Set<String> standing = new java.util.HashSet<>();
+        for (RouteTable.Shadow s : shadows) {
+            standing.add(clash(s));
+        }
+        warned.retainAll(standing);
+        for (RouteTable.Shadow s : shadows) {
+            if ((s.route() == entry || s.by() == entry) && warned.add(clash(s))) {
+                LOG.warn("Route {} {} of {} is shadowed: {}", String.join(",", new TreeSet<>(s.route().methods())),
+                        s.route().template(), name(s.route().bundle()), shadowReason(s));
+            }
+        }
+    }
+
+    /**
+     * The clashes said already, while they stand: an update or refresh of the extension that keeps the path binds
+     * its route again (twice: FileInstall updates, then refreshes), with new service ids, and the clash is the same.
+     */
+    private final Set<String> warned = ConcurrentHashMap.newKeySet();
+
+    /** A clash as it stays across updates: the two extensions and components, the path template, the methods. */
+    private static String clash(RouteTable.Shadow s) {
+        return who(s.route()) + " " + s.route().shape() + " " + s.methods() + " " + who(s.by());
+    }
+
+    private static String who(RouteTable.Entry e) {
+        return e.bundleId() + "/" + (e.component() == null ? "#" + e.serviceId() : e.component());
+    }
+
+    /** The routes that answer no method now (of their path template), by service id. */
+    private Set<Long> shadowedIds() {
+        Set<Long> out = new java.util.HashSet<>();
+        for (RouteTable.Shadow s : routes.shadows(holders())) {
+            out.add(s.route().serviceId());
+        }
+        return out;
+    }
+
+    /** Says which routes that were shadowed ({@code before}) answer their methods now that the other route went. */
+    private void sayHandedOver(Set<Long> before, String why) {
+        if (before.isEmpty()) {
+            return;
+        }
+        Set<Long> still = shadowedIds();
+        for (long id : before) {
+            RouteTable.Entry e = routes.entry(id);
+            if (e != null && !still.contains(id)) {
+                LOG.info("Route {} {} of {} answers its path now: {}", String.join(",", new TreeSet<>(e.methods())),
+                        e.template(), name(e.bundle()), why);
+            }
+        }
+    }
+
+    /**
+     * The routes out of the table that keep their paths: those of extensions that are stopped or being updated, and
+     * of running ones whose routes are being bound again, which answer 503 naming their extension (see
+     * {@link #holdsPath}).
+     */
+    private List<RouteTable.Entry> holders() {
+        RouteTable ghosts = stopped;
+        if (ghosts.isEmpty()) {
+            return List.of();
+        }
+        List<RouteTable.Entry> out = new ArrayList<>();
+        for (RouteTable.Entry e : ghosts.entries()) {
+            if (holdsPath(e)) {
+                out.add(e);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Whether a route out of the table (its extension stops, is updated, or rebinds it) still holds its path: it
+     * answers 503 naming its extension rather than let the request go to another route that it comes before. So an
+     * update or refresh of the extension installed first never hands its path to another one, not even for a
+     * moment; one whose route went for good lets the other serve after {@link #REBIND_GRACE_NS}.
+     */
+    private boolean holdsPath(RouteTable.Entry ghost) {
+        Bundle b = ghost.bundle();
+        return b != null && (b.getState() != Bundle.ACTIVE || justStarted(b) || justGone(ghost));
+    }
+
+    /**
+     * Why a route does not answer some of its methods: the route that does, the rule that chose it (see
+     * {@link RouteTable#ORDER}) and the fix.
+     */
+    private String shadowReason(RouteTable.Shadow s) {
+        RouteTable.Entry e = s.route();
+        RouteTable.Entry by = s.by();
+        String methods = String.join(",", s.methods());
+        String other = by.template().equals(e.template()) ? "" : " (" + by.template() + ")";
+        String whose;
+        if (by.ranking() != e.ranking()) {
+            whose = "the route" + other + " of " + extension(by) + ", whose service.ranking is higher (" + by.ranking()
+                    + ", this one's " + e.ranking() + ")";
+        } else if (by.bundle() != null && e.bundle() != null && by.bundleId() == e.bundleId()) {
+            whose = "the route" + other + " of component " + by.component() + " of the same extension, whose name"
+                    + " sorts first";
+        } else {
+            whose = "the route" + other + " of " + extension(by) + ", installed first (bundle " + by.bundleId()
+                    + "), which keeps it";
+        }
+        String held = routes.entry(by.serviceId()) != null ? ""
+                : " (stopped or being updated: it answers 503 naming its extension until it runs again or is"
+                        + " uninstalled)";
+        return methods + " " + e.template() + " is answered by " + whose + held + ": give one of the two routes"
+                + " another path (its @Route path, or serv.route.path in its component's configuration)";
+    }
+
+    private static String extension(RouteTable.Entry e) {
+        return e.bundle() == null ? "an unknown bundle" : "extension " + name(e.bundle());
     }
 
     synchronized void unbindHandler(ServiceReference<Handler> ref, Map<String, Object> props) {
         long id = (Long) props.get(Constants.SERVICE_ID);
         refused.remove(id);
         RouteTable.Entry gone = routes.entry(id);
+        Set<Long> shadowed = gone == null ? Set.of() : shadowedIds();
+        Bundle b = gone == null ? null : gone.bundle();
+        // Into the routes that hold their paths before it leaves the table: a request in between would find neither,
+        // and go to another extension's route on its path (or be a 404).
+        int state = b == null ? 0 : b.getState();
+        if (b != null && (state & (Bundle.ACTIVE | Bundle.UNINSTALLED)) == 0) {
+            stopped = stopped.with(gone); // its extension stops or is updated: 503, not 404
+        } else if (b != null && state == Bundle.ACTIVE) {
+            // Its component is replaced while the extension runs (a dependency came back, a refresh after an
+            // update): 503 until it is bound again, for a moment; a route that went for good is a 404 after that.
+            goneAt.put(gone.serviceId(), System.nanoTime());
+            stopped = stopped.with(gone);
+        }
         routes = routes.without(id);
         if (!notStarted.remove(id)) {
             services.unget(ref); // released at most once more than got (its properties were wrong): harmless
@@ -219,17 +353,10 @@ public final class Dispatcher extends HttpServlet implements Routes {
         if (gone == null) {
             return;
         }
-        Bundle b = gone.bundle();
-        if (b != null && (b.getState() & (Bundle.ACTIVE | Bundle.UNINSTALLED)) == 0) {
-            stopped = stopped.with(gone); // its extension stops or is updated: 503, not 404
-        } else if (b != null && b.getState() == Bundle.ACTIVE) {
-            // Its component is replaced while the extension runs (a dependency came back, a refresh after an
-            // update): 503 until it is bound again, for a moment; a route that went for good is a 404 after that.
-            stopped = stopped.with(gone);
-            goneAt.put(gone.serviceId(), System.nanoTime());
-        }
         LOG.info("Route {} {} of {} gone", String.join(",", new TreeSet<>(gone.methods())), gone.template(),
                 name(b));
+        sayHandedOver(shadowed, "route " + String.join(",", new TreeSet<>(gone.methods())) + " " + gone.template()
+                + " of " + name(b) + " went");
     }
 
     /**
@@ -262,7 +389,14 @@ public final class Dispatcher extends HttpServlet implements Routes {
                 release(ref, fresh); // its properties are still wrong
             }
             RouteTable without = routes.without(id);
+            Set<Long> shadowed = old == null ? Set.of() : shadowedIds();
             routes = entry == null ? without : without.with(entry);
+            if (entry != null && (old == null || !old.shape().equals(entry.shape())
+                    || !old.methods().equals(entry.methods()) || old.ranking() != entry.ranking())) {
+                warnShadows(entry);
+                sayHandedOver(shadowed, "route " + props.get(Route.PATH) + " of " + name(ref.getBundle())
+                        + " changed");
+            }
         }
     }
 
@@ -323,8 +457,10 @@ public final class Dispatcher extends HttpServlet implements Routes {
         long id = (Long) props.get(Constants.SERVICE_ID);
         refused.remove(id);
         try {
+            Object component = props.get(ComponentConstants.COMPONENT_NAME);
             return RouteTable.Entry.of((String) props.get(Route.PATH), methods(props),
-                    (String) props.get(Route.DATABASE), handler, id, ranking(props), bundle);
+                    (String) props.get(Route.DATABASE), handler, id, ranking(props), bundle,
+                    component == null ? null : component.toString());
         } catch (IllegalArgumentException | ClassCastException e) {
             LOG.error("Route service {} of {} ignored: {}; fix the component's serv.route.* properties", id,
                     name(bundle), e.getMessage());
@@ -370,12 +506,14 @@ public final class Dispatcher extends HttpServlet implements Routes {
     }
 
     /** An extension (a bundle that imports the route API) started, stopped or went: one log line, and its 503s. */
-    private void extensionEvent(BundleEvent event) {
+    void extensionEvent(BundleEvent event) {
         Bundle b = event.getBundle();
         switch (event.getType()) {
             case BundleEvent.UNINSTALLED -> {
                 synchronized (this) {
+                    Set<Long> shadowed = shadowedIds();
                     stopped = stopped.withoutBundle(b.getBundleId());
+                    sayHandedOver(shadowed, "extension " + name(b) + ", whose route it was, is uninstalled");
                 }
                 startedAt.remove(b.getBundleId());
             }
@@ -566,9 +704,17 @@ public final class Dispatcher extends HttpServlet implements Routes {
     public List<RouteInfo> routes() {
         List<RouteInfo> out = new ArrayList<>();
         String blocked = notStarted.isEmpty() ? null : middlewareNotStarted();
-        for (RouteTable.Entry e : routes.entries()) {
+        RouteTable table = routes;
+        Map<Long, List<RouteTable.Shadow>> shadows = new java.util.HashMap<>();
+        for (RouteTable.Shadow s : table.shadows(holders())) {
+            shadows.computeIfAbsent(s.route().serviceId(), k -> new ArrayList<>()).add(s);
+        }
+        for (RouteTable.Entry e : table.entries()) {
             RouteInfo info = info(e, false);
-            if (blocked != null && info.status() == RouteStatus.SERVING) {
+            List<RouteTable.Shadow> shadowed = shadows.get(e.serviceId());
+            if (shadowed != null) {
+                info = shadowed(info, e, shadowed, blocked);
+            } else if (blocked != null && info.status() == RouteStatus.SERVING) {
                 info = new RouteInfo(info.methods(), info.path(), info.database(), info.extension(),
                         info.extensionVersion(), info.bundleId(), RouteStatus.NOT_STARTED, blocked);
             }
@@ -582,6 +728,27 @@ public final class Dispatcher extends HttpServlet implements Routes {
         out.addAll(refused.values());
         out.sort(Comparator.comparing(RouteInfo::path).thenComparing(r -> new TreeSet<>(r.methods()).toString()));
         return out;
+    }
+
+    /**
+     * A route that another one of its path template answers for some of its methods: {@code SHADOWED}, why and the
+     * fix, and what it is for the methods it still answers ({@code info}, as it would be otherwise).
+     */
+    private RouteInfo shadowed(RouteInfo info, RouteTable.Entry e, List<RouteTable.Shadow> shadows, String blocked) {
+        List<String> reasons = new ArrayList<>();
+        Set<String> own = new TreeSet<>(e.methods());
+        for (RouteTable.Shadow s : shadows) {
+            reasons.add(shadowReason(s));
+            own.removeAll(s.methods());
+        }
+        String reason = String.join("; ", reasons);
+        if (!own.isEmpty()) {
+            String rest = info.status() != RouteStatus.SERVING ? info.status() + ": " + info.reason()
+                    : blocked != null ? RouteStatus.NOT_STARTED + ": " + blocked : "it serves them";
+            reason += "; this route still answers " + String.join(",", own) + " (" + rest + ")";
+        }
+        return new RouteInfo(info.methods(), info.path(), info.database(), info.extension(), info.extensionVersion(),
+                info.bundleId(), RouteStatus.SHADOWED, reason);
     }
 
     /** SCR's failure of the route's component: its first line (the exception and its message). */
@@ -701,11 +868,31 @@ public final class Dispatcher extends HttpServlet implements Routes {
                 path = resolved.path();
             }
         }
-        RouteTable.Match match = routes.find(method, path);
+        // The routes and those that hold their paths, as one: a route goes into the second before it leaves the
+        // first, and leaves the second once it is back in the first; read in between, a route would be in neither.
+        RouteTable table;
+        RouteTable ghosts;
+        do {
+            table = routes;
+            ghosts = stopped;
+        } while (table != routes);
+        RouteTable.Match match = table.find(method, path);
+        if (match != null && match.entry() != null && !ghosts.isEmpty()) {
+            // A route that comes before the one found (of the extension installed first, say) is out of the table
+            // for a moment: its extension is being updated, or its routes bound again. Its path stays its own.
+            RouteTable.Entry holder = ghosts.before(match.entry(), method, path, this::holdsPath);
+            if (holder != null) {
+                Bundle b = holder.bundle();
+                ErrorAnswers.unavailable(resp, "extension " + b.getSymbolicName() + " is "
+                        + ((b.getState() & (Bundle.ACTIVE | Bundle.STARTING | Bundle.STOPPING)) != 0
+                                ? "starting or stopping" : "stopped"));
+                return true;
+            }
+        }
         if (match == null || match.entry() == null) {
             // A route of an extension that stops, is updated or has just started again (its components are bound a
             // moment after its start): 503, not a 404, nor a 405 while its other methods are back already.
-            RouteTable.Match ghost = stopped.isEmpty() ? null : stopped.find(method, path);
+            RouteTable.Match ghost = ghosts.isEmpty() ? null : ghosts.find(method, path);
             Bundle b = ghost == null || ghost.entry() == null ? null : ghost.entry().bundle();
             boolean justStarted = b != null && b.getState() == Bundle.ACTIVE
                     && (justStarted(b) || justGone(ghost.entry()));

@@ -1,19 +1,27 @@
 package serv.core.internal.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleEvent;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.Version;
+import org.osgi.service.component.ComponentConstants;
 
 import serv.core.Handler;
 import serv.core.Route;
+import serv.core.runtime.RouteInfo;
+import serv.core.runtime.RouteStatus;
 
 class DispatcherTest {
 
@@ -113,5 +121,116 @@ class DispatcherTest {
                         + "\tat serv.it.picky.PickyRoute.<init>(PickyRoute.java:28)\n"));
         assertEquals("java.lang.IllegalStateException: the todo list needs setting colour", Dispatcher.cause(
                 "java.lang.IllegalStateException: the todo list needs setting colour\n\tat a.B.activate(B.java:21)\n"));
+    }
+
+    // ---- two routes on one path and method --------------------------------------------------------------------
+
+    /** A bundle of that id and name whose state the test sets. */
+    private static Bundle bundle(long id, String name, AtomicInteger state) {
+        return (Bundle) Proxy.newProxyInstance(DispatcherTest.class.getClassLoader(), new Class<?>[] { Bundle.class },
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getBundleId" -> id;
+                    case "getSymbolicName" -> name;
+                    case "getVersion" -> new Version(1, 0, 0);
+                    case "getState" -> state.get();
+                    case "getLastModified" -> 0L;
+                    case "equals" -> proxy == args[0];
+                    case "hashCode" -> (int) id;
+                    default -> null;
+                });
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ServiceReference<Handler> ref(Bundle bundle) {
+        return (ServiceReference<Handler>) Proxy.newProxyInstance(DispatcherTest.class.getClassLoader(),
+                new Class<?>[] { ServiceReference.class }, (p, m, a) -> m.getName().equals("getBundle") ? bundle : null);
+    }
+
+    private static Map<String, Object> route(long serviceId, String component, String path, String... methods) {
+        Map<String, Object> props = new HashMap<>();
+        props.put(Constants.SERVICE_ID, serviceId);
+        props.put(Route.PATH, path);
+        props.put(Route.METHODS, methods);
+        props.put(ComponentConstants.COMPONENT_NAME, component);
+        return props;
+    }
+
+    private static Dispatcher dispatcher() {
+        Dispatcher dispatcher = new Dispatcher();
+        dispatcher.services = new Dispatcher.Services() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public <S> S get(ServiceReference<S> ref) {
+                return (S) (Handler) (req, res) -> { };
+            }
+
+            @Override
+            public void unget(ServiceReference<?> ref) {
+            }
+        };
+        return dispatcher;
+    }
+
+    private static RouteInfo of(Dispatcher dispatcher, String extension) {
+        return dispatcher.routes().stream().filter(r -> r.extension().equals(extension)).findFirst().orElseThrow();
+    }
+
+    /**
+     * notes serves GET /notes; memo, deployed after it, has GET /notes too: it is listed SHADOWED, naming notes and the
+     * fix, and stays so while notes is updated (its route out of the table for a moment, and back with a new service
+     * id) and after.
+     */
+    @Test
+    void aRouteOnAnotherExtensionsPathAndMethodIsShadowedAndSaysWhy() {
+        Dispatcher dispatcher = dispatcher();
+        AtomicInteger notesState = new AtomicInteger(Bundle.ACTIVE);
+        Bundle notes = bundle(10, "notes", notesState);
+        Bundle memo = bundle(11, "memo", new AtomicInteger(Bundle.ACTIVE));
+        dispatcher.bindHandler(ref(notes), route(20, "notes.List", "/notes", "GET"));
+        dispatcher.bindHandler(ref(memo), route(21, "memo.List", "/notes", "GET", "POST"));
+
+        assertEquals(RouteStatus.SERVING, of(dispatcher, "notes").status());
+        RouteInfo shadowed = of(dispatcher, "memo");
+        assertEquals(RouteStatus.SHADOWED, shadowed.status());
+        assertEquals("GET,HEAD /notes is answered by the route of extension notes 1.0.0, installed first (bundle 10),"
+                + " which keeps it: give one of the two routes another path (its @Route path, or serv.route.path in"
+                + " its component's configuration); this route still answers POST (it serves them)",
+                shadowed.reason());
+
+        notesState.set(Bundle.STOPPING); // notes is updated: its route goes, and comes back with a new service id
+        dispatcher.unbindHandler(ref(notes), route(20, "notes.List", "/notes", "GET"));
+        assertEquals(RouteStatus.EXTENSION_STOPPED, of(dispatcher, "notes").status());
+        assertEquals(RouteStatus.SHADOWED, of(dispatcher, "memo").status());
+        assertTrue(of(dispatcher, "memo").reason().contains("(stopped or being updated: it answers 503 naming its"
+                + " extension until it runs again or is uninstalled)"), of(dispatcher, "memo").reason());
+        notesState.set(Bundle.ACTIVE);
+        dispatcher.bindHandler(ref(notes), route(22, "notes.List", "/notes", "GET"));
+        assertEquals(2, dispatcher.routes().size(), dispatcher.routes().toString());
+        assertEquals(RouteStatus.SERVING, of(dispatcher, "notes").status());
+        assertEquals(RouteStatus.SHADOWED, of(dispatcher, "memo").status());
+
+        notesState.set(Bundle.STOPPING); // uninstalled: stopped first, then gone
+        dispatcher.unbindHandler(ref(notes), route(22, "notes.List", "/notes", "GET"));
+        assertEquals(RouteStatus.SHADOWED, of(dispatcher, "memo").status());
+        notesState.set(Bundle.UNINSTALLED);
+        dispatcher.extensionEvent(new BundleEvent(BundleEvent.UNINSTALLED, notes));
+        assertEquals(List.of(RouteStatus.SERVING), dispatcher.routes().stream().map(RouteInfo::status).toList(),
+                "notes uninstalled: memo has the path");
+    }
+
+    /** One extension, two components on one path and method: the same, deterministically (by component name). */
+    @Test
+    void twoRoutesOfOneExtensionOnOnePathAreReportedToo() {
+        Dispatcher dispatcher = dispatcher();
+        Bundle notes = bundle(10, "notes", new AtomicInteger(Bundle.ACTIVE));
+        dispatcher.bindHandler(ref(notes), route(30, "notes.Old", "/notes/{id}", "GET"));
+        dispatcher.bindHandler(ref(notes), route(31, "notes.New", "/notes/{noteId}", "GET"));
+        List<RouteInfo> routes = dispatcher.routes();
+        assertEquals(2, routes.size());
+        RouteInfo shadowed = routes.stream().filter(r -> r.status() == RouteStatus.SHADOWED).findFirst().orElseThrow();
+        assertEquals("/notes/{id}", shadowed.path());
+        assertEquals("GET,HEAD /notes/{id} is answered by the route (/notes/{noteId}) of component notes.New of the"
+                + " same extension, whose name sorts first: give one of the two routes another path (its @Route path,"
+                + " or serv.route.path in its component's configuration)", shadowed.reason());
     }
 }

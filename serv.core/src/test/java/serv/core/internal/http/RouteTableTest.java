@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.lang.reflect.Proxy;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
 
 import serv.core.Handler;
 
@@ -57,5 +60,104 @@ class RouteTableTest {
                 () -> RouteTable.Entry.of("posts", Set.of("GET"), "", list, 9, 0, null));
         assertThrows(IllegalArgumentException.class,
                 () -> RouteTable.Entry.of("/a/{}", Set.of("GET"), "", list, 9, 0, null));
+    }
+
+    // ---- two routes on one path template and method ---------------------------------------------------------
+
+    private final Bundle notes = bundle(10, "notes");
+    private final Bundle memo = bundle(11, "memo");
+    private final Handler notesList = (req, res) -> { };
+    private final Handler memoList = (req, res) -> { };
+
+    /** A bundle as the route table sees it: its id (an update keeps it) and its name. */
+    private static Bundle bundle(long id, String name) {
+        return (Bundle) Proxy.newProxyInstance(RouteTableTest.class.getClassLoader(), new Class<?>[] { Bundle.class },
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getBundleId" -> id;
+                    case "getSymbolicName" -> name;
+                    case "equals" -> proxy == args[0];
+                    case "hashCode" -> (int) id;
+                    case "toString" -> name;
+                    default -> null;
+                });
+    }
+
+    private static RouteTable.Entry route(String path, Handler handler, long serviceId, Bundle bundle,
+            String... methods) {
+        return RouteTable.Entry.of(path, Set.of(methods), "", handler, serviceId, 0, bundle, bundle + ".List");
+    }
+
+    /**
+     * notes serves GET /notes; memo, deployed after it, has GET /notes too. notes is then updated: its route comes
+     * back with a new service id, higher than memo's, and it took the path from notes for good.
+     */
+    @Test
+    void ofTwoExtensionsTheOneInstalledFirstKeepsItsPathAcrossItsUpdates() {
+        RouteTable both = RouteTable.EMPTY.with(route("/notes", notesList, 20, notes, "GET"))
+                .with(route("/notes", memoList, 21, memo, "GET"));
+        assertSame(notesList, both.find("GET", "/notes").entry().handler());
+
+        RouteTable updating = both.without(20);
+        RouteTable.Entry held = route("/notes", notesList, 20, notes, "GET");
+        assertSame(held, RouteTable.EMPTY.with(held).before(updating.find("GET", "/notes").entry(), "GET",
+                "/notes", e -> true), "while notes is updated, its route out of the table still comes first");
+
+        RouteTable updated = updating.with(route("/notes", notesList, 22, notes, "GET"));
+        assertSame(notesList, updated.find("GET", "/notes").entry().handler());
+        assertSame(notesList, updated.find("HEAD", "/notes").entry().handler());
+
+        // Whichever order the services come in.
+        RouteTable reversed = RouteTable.EMPTY.with(route("/notes", memoList, 1, memo, "GET"))
+                .with(route("/notes", notesList, 2, notes, "GET"));
+        assertSame(notesList, reversed.find("GET", "/notes").entry().handler());
+    }
+
+    @Test
+    void theShadowedRouteIsFoundWithTheMethodsItLosesAndWhoTakesThem() {
+        RouteTable both = RouteTable.EMPTY.with(route("/notes/{id}", notesList, 30, notes, "GET"))
+                .with(route("/notes/{noteId}", memoList, 20, memo, "GET", "DELETE"))
+                .with(route("/posts", list, 21, memo, "GET"));
+        List<RouteTable.Shadow> shadows = both.shadows(List.of());
+        assertEquals(1, shadows.size(), shadows.toString());
+        RouteTable.Shadow s = shadows.get(0);
+        assertSame(memoList, s.route().handler());
+        assertSame(notesList, s.by().handler());
+        assertEquals(List.of("GET", "HEAD"), List.copyOf(s.methods()));
+        assertSame(memoList, both.find("DELETE", "/notes/7").entry().handler(), "its other methods are its own");
+
+        // notes is being updated: its route, out of the table, still holds the path.
+        RouteTable updating = both.without(30);
+        assertEquals(List.of(), updating.shadows(List.of()));
+        List<RouteTable.Shadow> held = updating.shadows(List.of(route("/notes/{id}", notesList, 30, notes, "GET")));
+        assertEquals(1, held.size());
+        assertSame(memoList, held.get(0).route().handler());
+        assertEquals(30, held.get(0).by().serviceId());
+    }
+
+    @Test
+    void ofOneExtensionTheComponentWhoseNameSortsFirstKeepsIt() {
+        RouteTable.Entry b = RouteTable.Entry.of("/notes", Set.of("GET"), "", memoList, 5, 0, notes, "notes.B");
+        RouteTable.Entry a = RouteTable.Entry.of("/notes", Set.of("GET"), "", notesList, 6, 0, notes, "notes.A");
+        RouteTable table = RouteTable.EMPTY.with(b).with(a);
+        assertSame(notesList, table.find("GET", "/notes").entry().handler());
+        List<RouteTable.Shadow> shadows = table.shadows(List.of());
+        assertEquals(1, shadows.size());
+        assertSame(b, shadows.get(0).route());
+        assertSame(a, shadows.get(0).by());
+    }
+
+    @Test
+    void literalSegmentsAndRankingStillComeBeforeTheOrderOfInstallation() {
+        RouteTable table = RouteTable.EMPTY.with(route("/notes/{id}", notesList, 1, notes, "GET"))
+                .with(route("/notes/latest", memoList, 2, memo, "GET"));
+        assertSame(memoList, table.find("GET", "/notes/latest").entry().handler(), "the more specific template");
+        assertSame(notesList, table.find("GET", "/notes/1").entry().handler());
+        assertEquals(List.of(), table.shadows(List.of()), "two templates: nothing shadowed");
+
+        RouteTable.Entry override = RouteTable.Entry.of("/notes/{id}", Set.of("GET"), "", memoList, 3, 10, memo,
+                "memo.List");
+        RouteTable ranked = RouteTable.EMPTY.with(route("/notes/{id}", notesList, 1, notes, "GET")).with(override);
+        assertSame(memoList, ranked.find("GET", "/notes/1").entry().handler(), "a higher service.ranking");
+        assertSame(notesList, ranked.shadows(List.of()).get(0).route().handler());
     }
 }
