@@ -138,8 +138,9 @@ public final class HealthHandler implements Handler {
         if (tenant == null) {
             Map<String, Object> config = new LinkedHashMap<>();
             List<String> warnings = new ArrayList<>(configuration.warnings());
-            warnings.addAll(unknownTenantExtensions());
-            warnings.addAll(tenantsWithoutRouteDatabases(routes));
+            List<Tenant> all = tenants.list(); // read once: ten thousand tenants are a sorted copy each time
+            warnings.addAll(unknownTenantExtensions(all));
+            warnings.addAll(tenantsWithoutRouteDatabases(all, routes));
             if (!warnings.isEmpty()) {
                 config.put("warnings", warnings);
             }
@@ -173,9 +174,8 @@ public final class HealthHandler implements Handler {
      * routes, which answer 404 on the tenant's hosts: said here, with the closest installed name. Checked at each
      * look, since an extension may be deployed after its tenants are configured.
      */
-    private List<String> unknownTenantExtensions() {
+    private List<String> unknownTenantExtensions(List<Tenant> all) {
         BundleContext ctx = context;
-        List<Tenant> all = tenants.list();
         if (ctx == null || all.stream().allMatch(t -> t.extensions().isEmpty())) {
             return List.of();
         }
@@ -235,7 +235,8 @@ public final class HealthHandler implements Handler {
         if (t == null) {
             return true;
         }
-        Map<String, Set<String>> missing = missingFor(t, routes, databaseNames(tenant));
+        Map<String, Set<String>> missing = missingFor(t, routes,
+                tenantDatabaseNames().getOrDefault(tenant, Set.of()));
         missing.forEach((name, extensions) -> {
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("state", "NOT_CONFIGURED");
@@ -246,16 +247,13 @@ public final class HealthHandler implements Handler {
     }
 
     /** The site's view of {@link #notConfiguredFor}: which tenants lack which database their routes use. */
-    private List<String> tenantsWithoutRouteDatabases(List<RouteInfo> routes) {
+    private List<String> tenantsWithoutRouteDatabases(List<Tenant> all, List<RouteInfo> routes) {
         if (routes.stream().allMatch(r -> r.database().isEmpty() || r.database().equals("default"))) {
             return List.of();
         }
-        Map<String, Set<String>> byTenantName = new java.util.HashMap<>();
-        for (Database db : databases) {
-            db.tenant().ifPresent(t -> byTenantName.computeIfAbsent(t, k -> new java.util.HashSet<>()).add(db.name()));
-        }
+        Map<String, Set<String>> byTenantName = tenantDatabaseNames();
         Map<String, List<String>> lacking = new TreeMap<>(); // "database|extensions" -> tenants
-        for (Tenant t : tenants.list()) {
+        for (Tenant t : all) {
             missingFor(t, routes, byTenantName.getOrDefault(t.id(), Set.of())).forEach((name, extensions) -> lacking
                     .computeIfAbsent(name + "|" + String.join(", ", extensions), k -> new ArrayList<>()).add(t.id()));
         }
@@ -287,12 +285,11 @@ public final class HealthHandler implements Handler {
         return missing;
     }
 
-    private Set<String> databaseNames(String tenant) {
-        Set<String> out = new java.util.HashSet<>();
+    /** The names of the tenants' open databases, by tenant id. */
+    private Map<String, Set<String>> tenantDatabaseNames() {
+        Map<String, Set<String>> out = new java.util.HashMap<>();
         for (Database db : databases) {
-            if (tenant.equals(db.tenant().orElse(null))) {
-                out.add(db.name());
-            }
+            db.tenant().ifPresent(t -> out.computeIfAbsent(t, k -> new java.util.HashSet<>()).add(db.name()));
         }
         return out;
     }
