@@ -239,6 +239,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
     private boolean apply(String pid, Map<String, Object> props) {
         LiveTenant existing = byPid.get(pid);
         TenantSettings settings;
+        List<String> keys; // what it claims: checked against the others, and recorded once applied
         try {
             settings = TenantSettings.from(props);
             LiveTenant other = byId.get(settings.id());
@@ -254,7 +255,8 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
             if (server != null) {
                 throw new IllegalArgumentException(server);
             }
-            for (String key : checked(settings)) {
+            keys = checked(settings);
+            for (String key : keys) {
                 LiveTenant owner = owners.get(key);
                 if (owner != null && owner != existing) {
                     throw new Conflict(claimedBy(settings.id(), key, owner.tenant().id()));
@@ -323,7 +325,7 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
         for (String key : claims(settings.tenant())) {
             owners.put(key, existing);
         }
-        applied.record(settings.id(), AppliedTenants.how(settings), checked(settings));
+        applied.record(settings.id(), AppliedTenants.how(settings), keys);
         rebuildTable();
         Tenant t = settings.tenant();
         CONFIGURED.info("Tenant {}: hosts {}, path prefix {}, database {}", t.id(), t.hosts(),
