@@ -8,6 +8,8 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import serv.database.internal.StalePlan;
+
 /**
  * What a failed SQL statement means, the same way on PostgreSQL and SQLite, without the SQL or the values: the
  * runtime turns it into an HTTP answer (409, 400, 503, or a 500 with an error id).
@@ -34,7 +36,11 @@ public record SqlError(Kind kind, List<String> columns) {
          * @since 1.4
          */
         INVALID_VALUE,
-        /** The database cannot be reached, is busy, or the statement timed out. */
+        /**
+         * The database cannot be reached, is busy, or the statement timed out; or, on PostgreSQL, a statement
+         * prepared on the connection before its table changed ("cached plan must not change result type": the pool
+         * replaces its connections and the next try runs).
+         */
         UNAVAILABLE,
         /** Anything else: a bug or an unexpected state. */
         OTHER
@@ -75,6 +81,10 @@ public record SqlError(Kind kind, List<String> columns) {
         }
         if (state.equals("23514")) {
             return new SqlError(Kind.CHECK, List.of());
+        }
+        if (StalePlan.is(e)) {
+            // a statement prepared on this connection before its table changed: it runs on the next connection
+            return new SqlError(Kind.UNAVAILABLE, List.of());
         }
         if (state.startsWith("22")) {
             return new SqlError(Kind.INVALID_VALUE, List.of());

@@ -346,6 +346,74 @@ public class MigrationsIT extends ServTestSupport {
         await("UP", Duration.ofSeconds(10), () -> "UP".equals(state()));
     }
 
+    /**
+     * Another server of the cluster applied the migration (or a connection was held across it): this server's run
+     * applied nothing, its connections still hold the statement prepared on the table as it was. The first statement
+     * that meets it fails as a retry (a 503 with Retry-After for a request, not a 500), and the pool's connections are
+     * replaced then: the next ones run.
+     */
+    @Test
+    public void aTableChangedByAnotherServerCostsOneRetry() throws Exception {
+        Path jar = home().resolve("deploy/it-reshaped-elsewhere.jar");
+        writeAtomically(jar, resourceBundle("it.reshaped.elsewhere", Map.of(
+                "serv/migrations/default/V1__create_racks.sql",
+                "CREATE TABLE racks (id SERIAL PRIMARY KEY, title TEXT NOT NULL);\n")));
+        awaitApplied("it.reshaped.elsewhere", 1);
+        int max = db().stats().max();
+        List<Connection> all = new ArrayList<>();
+        try {
+            for (int i = 0; i < max; i++) {
+                Connection c = db().connection();
+                all.add(c);
+                for (int k = 0; k < 6; k++) {
+                    insertInto("racks", c);
+                }
+            }
+        } finally {
+            for (Connection c : all) {
+                c.close();
+            }
+        }
+        sql(column("SELECT current_database()").get(0), "ALTER TABLE racks ADD COLUMN c INT"); // as elsewhere
+        all.clear();
+        List<String> failures = new ArrayList<>();
+        try {
+            for (int i = 0; i < max; i++) {
+                Connection c = db().connection();
+                all.add(c);
+                c.setAutoCommit(false);
+                try {
+                    insertInto("racks", c);
+                    c.commit();
+                } catch (java.sql.SQLException e) {
+                    assertEquals(e.getMessage(), serv.database.SqlError.Kind.UNAVAILABLE,
+                            serv.database.SqlError.classify(e).kind());
+                    failures.add(e.getMessage());
+                    if (!c.isClosed()) {
+                        c.rollback();
+                    }
+                }
+            }
+        } finally {
+            for (Connection c : all) {
+                c.close();
+            }
+        }
+        assertTrue("one retry at most, then fresh connections: " + failures, failures.size() <= 1);
+        Files.delete(jar);
+    }
+
+    private static void insertInto(String table, Connection c) throws java.sql.SQLException {
+        try (java.sql.PreparedStatement st = c.prepareStatement("INSERT INTO " + table + " (title) VALUES (?)",
+                Statement.RETURN_GENERATED_KEYS)) {
+            st.setString(1, "t");
+            st.executeUpdate();
+            try (ResultSet keys = st.getGeneratedKeys()) {
+                assertTrue(keys.next());
+            }
+        }
+    }
+
     private static void insertShelf(Connection c) throws java.sql.SQLException {
         try (java.sql.PreparedStatement st = c.prepareStatement("INSERT INTO shelves (title) VALUES (?)",
                 Statement.RETURN_GENERATED_KEYS)) {

@@ -87,6 +87,8 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
     private long lastAcquired = -1;
     /** A connection broke under a query since the last check: the next check borrows one for real. */
     private volatile boolean suspect;
+    /** When {@link #tablesChanged} last replaced a pool's connections (System.nanoTime; 0: never). */
+    private volatile long lastStalePlanEviction;
     /** The last outage reason logged at WARN, so that an outage is logged once, not at every check. */
     private String lastLoggedFailure;
     /**
@@ -372,7 +374,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
         }
         HikariDataSource next;
         try {
-            next = PoolFactory.create(s, factory, counters, this::suspectOutage);
+            next = PoolFactory.create(s, factory, counters, this::suspectOutage, this::tablesChanged);
         } catch (SQLException | RuntimeException e) {
             closePools("it could not be replaced");
             setStatus(DatabaseState.FAILED, "the pool could not be created: " + Errors.describe(e));
@@ -585,10 +587,11 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
      *
      * <p>A pool that was never UP (a start, a tenant's first request, new settings checked in {@link #tryPending})
      * keeps its connections: they ran the checks and the migrations only, and reconnecting would slow its first
-     * requests for nothing; the pool that new settings replace drains once they take over. Not covered: work that
-     * holds a connection across the migration (a request of another extension, a job) may still meet the error once
-     * on it, if it uses a table the migration changed; and a server whose run applied nothing because another server
-     * of the cluster applied the migrations first keeps its connections.
+     * requests for nothing; the pool that new settings replace drains once they take over. Work that
+     * holds a connection across the migration (a request of another extension, a job), and a server whose run
+     * applied nothing because another server of the cluster applied the migrations first, meet the error once: that
+     * request gets a 503 with {@code Retry-After} ({@link serv.database.internal.StalePlan}) and the pool's
+     * connections are replaced then ({@link #tablesChanged}).
      */
     private void renewConnections(HikariDataSource p, MigrationRunner.Outcome outcome) {
         HikariPoolMXBean bean = p.getHikariPoolMXBean();
@@ -613,7 +616,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
             return;
         }
         try {
-            HikariDataSource next = PoolFactory.create(settings, factory, counters, this::suspectOutage);
+            HikariDataSource next = PoolFactory.create(settings, factory, counters, this::suspectOutage, this::tablesChanged);
             probe.nextGeneration();
             servingDialect = settings.url().dialect();
             pools.serve(next);
@@ -701,6 +704,28 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
     }
 
     /** A connection broke under a query: check now, for real (the check decides whether the database is down). */
+    /**
+     * A statement that {@code p} prepared before failed: a table it uses changed since (another server of the
+     * cluster applied a migration, or one was applied while a connection was held). Each of the pool's connections
+     * that prepared it would fail once: they are replaced, the idle ones now and the borrowed ones when returned.
+     * Once per pool every few seconds, however many connections meet it at once.
+     */
+    private void tablesChanged(HikariDataSource p) {
+        long now = System.nanoTime();
+        long last = lastStalePlanEviction;
+        if (last != 0 && now - last < java.util.concurrent.TimeUnit.SECONDS.toNanos(5)) {
+            return;
+        }
+        lastStalePlanEviction = now;
+        HikariPoolMXBean bean = p.getHikariPoolMXBean();
+        if (bean != null) {
+            bean.softEvictConnections();
+            LOG.info("Database {}: a table changed under statements prepared on the pool's connections (a migration"
+                    + " applied by another server, or while a connection was held); the connections are replaced",
+                    label());
+        }
+    }
+
     private synchronized void suspectOutage() {
         suspect = true;
         if (status.state() == DatabaseState.UP && pools.serving() != null) {

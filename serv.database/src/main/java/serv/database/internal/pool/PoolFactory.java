@@ -2,6 +2,8 @@ package serv.database.internal.pool;
 
 import java.sql.SQLException;
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 import javax.sql.DataSource;
 
@@ -15,6 +17,7 @@ import com.zaxxer.hikari.SQLExceptionOverride;
 import serv.database.Dialect;
 import serv.database.internal.DatabaseSettings;
 import serv.database.internal.SqliteDataSourceFactory;
+import serv.database.internal.StalePlan;
 
 /**
  * Makes a database's Hikari pool from its settings and the dialect's OSGi {@code DataSourceFactory} (never through
@@ -31,9 +34,11 @@ final class PoolFactory {
      * probe finds that out.
      *
      * @param brokenConnection called when a connection breaks under a query (SQLState 08): the server may be gone
+     * @param tablesChanged called with the pool when a statement it prepared before failed because a table it uses
+     *        changed since ({@link StalePlan}): the pool's other connections hold such statements too
      */
     static HikariDataSource create(DatabaseSettings s, DataSourceFactory driver, PoolCounters counters,
-            Runnable brokenConnection) throws SQLException {
+            Runnable brokenConnection, Consumer<HikariDataSource> tablesChanged) throws SQLException {
         String server = ConnectionBudget.server(s.url().jdbcUrl());
         Properties props = new Properties();
         props.setProperty(DataSourceFactory.JDBC_URL, s.url().jdbcUrl());
@@ -53,12 +58,18 @@ final class PoolFactory {
         config.setPoolName("serv-" + (s.tenant() == null ? "" : s.tenant() + "-") + s.name());
         config.setMetricsTrackerFactory(counters);
         // A connection that breaks under a query (SQLState 08...) may mean the server is gone: check now rather
-        // than at the next periodic probe. Hikari still evicts the connection as it would.
+        // than at the next periodic probe. A statement prepared before its table changed (a migration another
+        // server of the cluster applied, or one applied while this connection was held) fails once on each
+        // connection that prepared it: the whole pool is replaced at the first. Hikari still evicts the connection
+        // as it would (it does for both).
+        AtomicReference<HikariDataSource> created = new AtomicReference<>();
         config.setExceptionOverride(new SQLExceptionOverride() {
             @java.lang.Override
             public SQLExceptionOverride.Override adjudicate(SQLException e) {
                 if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
                     brokenConnection.run();
+                } else if (StalePlan.is(e) && created.get() != null) {
+                    tablesChanged.accept(created.get());
                 }
                 return SQLExceptionOverride.Override.CONTINUE_EVICT;
             }
@@ -75,6 +86,7 @@ final class PoolFactory {
             config.setConnectionInitSql("SET statement_timeout = " + s.commandTimeoutMs());
         }
         HikariDataSource pool = new HikariDataSource(config);
+        created.set(pool);
         ConnectionBudget.track(server, pool, budgeted);
         return pool;
     }
