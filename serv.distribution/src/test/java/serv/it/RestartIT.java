@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 import org.junit.Test;
@@ -310,6 +311,30 @@ public class RestartIT {
             serv.awaitHealthy();
             assertEquals(404, serv.status("/hello", null, null));
             serv.stopGracefully();
+        }
+    }
+
+    /**
+     * At a start, an extension's routes wait for its migrations (applied, or on a restart checked) after the framework
+     * has started it: /health said UP in between, and a script's (or a load balancer's) first request got a 503.
+     * Now /health is STARTING until they are done, on the first start and on a restart.
+     */
+    @Test
+    public void healthIsUpOnlyOnceTheExtensionsMigrationsRan() throws Exception {
+        Path home = Files.createTempDirectory("serv-restart-migrating-it-");
+        Files.createDirectories(home.resolve("deploy"));
+        // a second or two of work on SQLite: a table of two million rows
+        Files.copy(hello("1.0.0", Map.of("serv/migrations/default/V002__slow.sql", """
+                CREATE TABLE slow AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 2000000)
+                SELECT x FROM c;
+                """)), home.resolve("deploy/hello.jar"));
+        int port = ServProcess.freePort();
+        for (String start : List.of("first", "again")) {
+            try (ServProcess serv = new ServProcess(home, port, "migrating-" + start + ".log", ENV)) {
+                serv.awaitHealthy();
+                assertEquals(start + ": " + serv.body("/hello"), 200, serv.status("/hello", null, null));
+                serv.stopGracefully();
+            }
         }
     }
 

@@ -43,7 +43,8 @@ import serv.database.PoolStats;
  * of the server's own databases is not up or a database its routes name is not configured ({@code NOT_CONFIGURED})
  * (a tenant's database that is down is listed, and does not take the node out), 503 {@code STARTING} until the
  * framework has started every bundle (before, an extension's routes may not be
- * there yet: "up" would send a load balancer or a script to routes that are not all there) and until the stored
+ * there yet: "up" would send a load balancer or a script to routes that are not all there), until their migrations
+ * have been checked or applied ({@code migrating}: the extensions whose routes wait for them), and until the stored
  * tenants are all loaded ({@code tenancy.loading}: how many are not yet) and no configuration source is awaited
  * ({@code waiting_for}, with the reason: a new cluster node that has not read its store yet, or whose cluster's
  * extensions are not started yet), and
@@ -74,6 +75,9 @@ public final class HealthHandler implements Handler {
     private static final int MAX_TENANT_WARNINGS = 20;
 
     private volatile BundleContext context;
+
+    /** Once /health found the server started (not STARTING), a later look does not go back to STARTING. */
+    private volatile boolean started;
 
     @Activate
     void activate(BundleContext context) {
@@ -122,8 +126,15 @@ public final class HealthHandler implements Handler {
         Map<String, Object> body = new LinkedHashMap<>();
         boolean draining = shutdown.draining();
         boolean loadingTenants = tenants.loading(); // asked first: it updates the count shown below
-        boolean starting = shutdown.starting() || loadingTenants;
+        List<String> migrating = migratingAtStart(routes);
+        boolean starting = shutdown.starting() || loadingTenants || !migrating.isEmpty();
+        if (!starting) {
+            started = true;
+        }
         body.put("status", draining ? "DRAINING" : starting ? "STARTING" : up ? "UP" : "DOWN");
+        if (!migrating.isEmpty()) {
+            body.put("migrating", migrating);
+        }
         up &= !draining && !starting;
         Map<String, String> awaited = configuration.awaited();
         if (!awaited.isEmpty()) {
@@ -204,6 +215,26 @@ public final class HealthHandler implements Handler {
             out.add("and " + more + " more tenant extensions that are not installed");
         }
         return out;
+    }
+
+    /**
+     * At a start, until /health first finds the server started: the extensions whose routes wait for their
+     * migrations (a check of what is applied, on a restart too). The framework has started them and their routes
+     * are bound, but they answer 503 until the run is done: "UP" then would send a load balancer (or a script that
+     * waits for the server) to them. After the start, an extension deployed with migrations does not take the
+     * server out: its own routes answer 503 meanwhile, as they say.
+     */
+    private List<String> migratingAtStart(List<RouteInfo> routes) {
+        if (started) {
+            return List.of();
+        }
+        Set<String> waiting = new TreeSet<>();
+        for (RouteInfo info : routes) {
+            if (info.status() == RouteStatus.WAITING_FOR_MIGRATIONS) {
+                waiting.add(info.extension());
+            }
+        }
+        return List.copyOf(waiting);
     }
 
     /**
