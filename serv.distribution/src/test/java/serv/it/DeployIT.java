@@ -366,6 +366,144 @@ public class DeployIT {
         }
     }
 
+    /**
+     * What operators leave in deploy/ by mistake. Two jars of one extension (a new version copied in beside the old
+     * one): both versions ran, the old one keeping the routes, and of two jars of one version (a rebuild, another
+     * project's extension of the same name) the second silently replaced the first, and removing the older file
+     * uninstalled the extension although the other jar was still there. A plain jar (no Bundle-SymbolicName) and one
+     * cut short were ignored without a word. Now the folder decides: the highest version serves (of one version, the
+     * jar copied last), a WARN names both jars and the fix, /health and {@code serv status} show it until one is
+     * removed; removing either leaves the other serving (503 at most meanwhile, an update's, never 404); the jars that
+     * are no bundles are named with why; a restart with both jars there serves the same one.
+     */
+    @Test
+    public void ofTwoJarsOfOneExtensionTheFolderDecidesAndWhatIsNoBundleIsNamed() throws Exception {
+        Path home = Files.createTempDirectory("serv-deploy-folder-it-");
+        Path deploy = Files.createDirectories(home.resolve("deploy"));
+        int port = ServProcess.freePort();
+        Map<String, String> env = env(port);
+        Path older = TestBundles.build("serv.it.clash.first", "serv.it.clash", Map.of("Bundle-Version", "1.0.0"),
+                Map.of());
+        Path newer = TestBundles.build("serv.it.clash.first", "serv.it.clash", Map.of("Bundle-Version", "1.1.0"),
+                Map.of());
+        String v10 = "{\"extension\":\"serv.it.clash.first\",\"version\":\"1.0.0\"}";
+        String v11 = "{\"extension\":\"serv.it.clash.first\",\"version\":\"1.1.0\"}";
+        String duplicate = "deploy/clash-1.1.jar and deploy/clash-1.0.jar are both extension serv.it.clash.first"
+                + " (1.1.0, 1.0.0): deploy/clash-1.1.jar serves, as the highest version, the other is not installed;"
+                + " remove one of deploy/clash-1.1.jar, deploy/clash-1.0.jar";
+        try (ServProcess server = new ServProcess(home, port, "serv.log", env)) {
+            server.awaitHealthy();
+            Files.copy(older, deploy.resolve("clash-1.0.jar"));
+            awaitBody(server, "/clash", v10);
+            Files.copy(newer, deploy.resolve("clash-1.1.jar")); // the old one left there by mistake
+            awaitBody(server, "/clash", v11);
+            await(server, "the duplicate in /health", () -> server.body("/health").contains(duplicate));
+            long warned = server.log().lines().filter(l -> l.contains("WARN") && l.contains(duplicate)).count();
+            assertEquals(server.log(), 1, warned);
+            Run status = run(env, "status");
+            assertEquals(status.out, 1, status.exit);
+            assertTrue(status.out, status.out.contains("deploy/clash-1.1.jar and deploy/clash-1.0.jar"));
+
+            // Removing the older jar: the newer goes on serving, without a break; the warning goes.
+            java.util.Set<String> answers = whileDoing(server, () -> {
+                Files.delete(deploy.resolve("clash-1.0.jar"));
+                await(server, "the warning to go", () -> !server.body("/health").contains("clash-1.0.jar"));
+            });
+            assertEquals(java.util.Set.of("200 " + v11), answers);
+            assertEquals(0, run(env, "status").exit);
+
+            // Of one version, the jar copied last serves (another project's extension of the same name, say):
+            // said, not silent; removing the one that serves hands over to the other (503 at most, never 404).
+            Files.copy(newer, deploy.resolve("other-project.jar"));
+            Files.setLastModifiedTime(deploy.resolve("other-project.jar"), java.nio.file.attribute.FileTime
+                    .fromMillis(Files.getLastModifiedTime(deploy.resolve("clash-1.1.jar")).toMillis() + 5_000));
+            await(server, "the duplicate of one version in /health", () -> server.body("/health").contains(
+                    "deploy/other-project.jar serves, as the one copied last"));
+            Files.copy(older, deploy.resolve("clash-1.0.jar"));
+            await(server, "three jars named", () -> server.body("/health").contains("remove one of"
+                    + " deploy/other-project.jar, deploy/clash-1.1.jar, deploy/clash-1.0.jar"));
+            answers = whileDoing(server, () -> {
+                Files.delete(deploy.resolve("other-project.jar"));
+                Files.delete(deploy.resolve("clash-1.1.jar"));
+                awaitBody(server, "/clash", v10);
+            });
+            assertTrue(answers.toString(), java.util.Set.of("200 " + v11, "503", "200 " + v10).containsAll(answers));
+
+            // Jars that are no bundles: named, with why and what to do; nothing else changes.
+            Files.copy(TestBundles.plainJar(), deploy.resolve("commons-lib.jar"));
+            byte[] whole = Files.readAllBytes(newer);
+            Files.write(deploy.resolve("cut.jar"), java.util.Arrays.copyOf(whole, whole.length / 2));
+            await(server, "the jars that are no bundles in /health", () -> {
+                String health = server.body("/health");
+                return health.contains("deploy/commons-lib.jar: it is not an OSGi bundle (its manifest has no"
+                        + " Bundle-SymbolicName") && health.contains("serv create extension")
+                        && health.contains("deploy/cut.jar: it is not a whole jar");
+            });
+            assertTrue(server.log(), server.log().lines().anyMatch(l -> l.contains("WARN")
+                    && l.contains("deploy/commons-lib.jar: it is not an OSGi bundle")));
+            assertEquals(v10, server.body("/clash"));
+            assertEquals(200, server.status("/health", null, null));
+            Files.delete(deploy.resolve("commons-lib.jar"));
+            Files.delete(deploy.resolve("cut.jar"));
+
+            Files.copy(newer, deploy.resolve("clash-1.1.jar"));
+            awaitBody(server, "/clash", v11);
+            server.stopGracefully();
+        }
+        // A restart with both jars there: the same one serves, the same warning stands.
+        try (ServProcess server = new ServProcess(home, port, "serv-again.log", env)) {
+            server.awaitHealthy();
+            assertEquals(v11, server.body("/clash"));
+            assertTrue(server.body("/health"), server.body("/health").contains(duplicate));
+        }
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    /** The answers of GET /clash (status, and body when 200) while {@code step} runs. */
+    private static java.util.Set<String> whileDoing(ServProcess server, Step step) throws Exception {
+        java.util.Set<String> answers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean going = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread clients = new Thread(() -> {
+            while (going.get()) {
+                try {
+                    java.net.http.HttpResponse<byte[]> r = server.get("/clash");
+                    answers.add(r.statusCode() + (r.statusCode() == 200 ? " " + new String(r.body()) : ""));
+                } catch (Exception e) {
+                    answers.add("no answer: " + e);
+                }
+            }
+        });
+        clients.start();
+        try {
+            step.run();
+            Thread.sleep(1_500);
+        } finally {
+            going.set(false);
+            clients.join();
+        }
+        return answers;
+    }
+
+    private interface Check {
+        boolean holds() throws Exception;
+    }
+
+    private static void await(ServProcess server, String what, Check check) throws Exception {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!check.holds()) {
+            assertTrue("no " + what + " within 30 s; /health: " + server.body("/health") + "\n" + server.log(),
+                    System.nanoTime() < end);
+            Thread.sleep(100);
+        }
+    }
+
+    private static void awaitBody(ServProcess server, String path, String body) throws Exception {
+        await(server, path + " answering " + body, () -> body.equals(server.body(path)));
+    }
+
     /** The routes of {@code serv route list --json}'s output, by extension (one route each here). */
     private static JsonNode routesOf(Run list) throws Exception {
         assertEquals(list.out, 0, list.exit);

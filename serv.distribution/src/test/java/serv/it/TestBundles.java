@@ -55,4 +55,24 @@ final class TestBundles {
             throw new IllegalStateException("bnd could not build " + symbolicName + ": " + e, e);
         }
     }
+
+    /** A plain library jar, no bundle: a manifest without Bundle-SymbolicName and one class file's worth of bytes. */
+    static Path plainJar() {
+        try {
+            Path out = Files.createTempFile("commons-lib-", ".jar");
+            out.toFile().deleteOnExit();
+            java.util.jar.Manifest m = new java.util.jar.Manifest();
+            m.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+            m.getMainAttributes().putValue("Implementation-Title", "commons-lib");
+            try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(Files.newOutputStream(out),
+                    m)) {
+                jar.putNextEntry(new java.util.jar.JarEntry("org/example/lib/README.txt"));
+                jar.write("a library, not a bundle\n".getBytes(StandardCharsets.UTF_8));
+                jar.closeEntry();
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

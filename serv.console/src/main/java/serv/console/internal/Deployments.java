@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -98,6 +99,9 @@ final class Deployments {
             slot.digest = null; // an upload after this removal installs again, even the same jar
             try {
                 Files.deleteIfExists(Path.of(URI.create(b.getLocation())));
+                for (Path other : jarsOf(b.getSymbolicName(), null)) {
+                    Files.deleteIfExists(other); // another jar of it would be installed in its place
+                }
             } catch (IOException | IllegalArgumentException e) {
                 LOG.error("Admin API: the jar of {} ({}) could not be removed", b.getSymbolicName(), b.getLocation(),
                         e);
@@ -151,6 +155,10 @@ final class Deployments {
             Files.createDirectories(deploy);
             previous = Files.exists(target) ? Files.readAllBytes(target) : null;
             write(deploy, target, bsn, jar);
+            for (Path other : jarsOf(bsn, target)) {
+                Files.deleteIfExists(other); // this upload replaces the extension: one jar of it in deploy/
+                LOG.info("Admin API: {} removed, as {} replaces extension {}", shown(other), shown(target), bsn);
+            }
         } catch (IOException e) {
             LOG.error("Admin API: the jar of {} could not be written to {}", bsn, target, e);
             throw new ApiException(500, "the jar could not be written to " + shown(target) + "; see the server's log");
@@ -187,6 +195,30 @@ final class Deployments {
         LOG.warn("Admin API: FileInstall did not install {} from {} within {} ms; {}", bsn, target, waitMs, undone);
         throw new ApiException(504, "FileInstall did not install " + shown(target) + " within " + seconds(waitMs)
                 + ", so " + undone + "; see the server's log");
+    }
+
+    /** The jars of deploy/ (but {@code except}) whose manifest names {@code bsn}. */
+    List<Path> jarsOf(String bsn, Path except) throws IOException {
+        List<Path> out = new java.util.ArrayList<>();
+        try (var files = Files.newDirectoryStream(folder(), "*.jar")) {
+            for (Path f : files) {
+                if (f.getFileName().toString().startsWith(".") || f.equals(except) || !Files.isRegularFile(f)) {
+                    continue;
+                }
+                try (java.util.jar.JarFile jar = new java.util.jar.JarFile(f.toFile(), false)) {
+                    java.util.jar.Manifest m = jar.getManifest();
+                    String name = m == null ? null : m.getMainAttributes().getValue("Bundle-SymbolicName");
+                    if (name != null && name.split(";")[0].strip().equals(bsn)) {
+                        out.add(f);
+                    }
+                } catch (IOException notAJar) {
+                    // not a jar of this extension
+                }
+            }
+        } catch (java.nio.file.NoSuchFileException none) {
+            return out;
+        }
+        return out;
     }
 
     private static String seconds(long ms) {

@@ -180,7 +180,9 @@ public final class Facts {
         }
         tenants.refused().forEach((pid, why) -> out.add(item("refused tenant", pid, why, "tenants")));
         for (String w : config.warnings()) {
-            out.add(item("configuration", "serv.config.yaml / etc", w, "configMgr"));
+            // deploy/'s warnings start with the jar they are about: "deploy/x.jar: ..." or "deploy/x.jar and ..."
+            out.add(w.startsWith("deploy/") ? item("deploy", w.split("[: ]", 2)[0], w, "extensions")
+                    : item("configuration", "serv.config.yaml / etc", w, "configMgr"));
         }
         for (Map<String, Object> e : extensions.list()) {
             if (e.get("problem") != null) {

@@ -9,7 +9,11 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface ConfigStatus {
 
-    /** What an operator should fix in the configuration (unknown keys, unreadable files, wrong values). */
+    /**
+     * What an operator should fix in the configuration (unknown keys, unreadable files, wrong values) and in
+     * {@code deploy/} (a jar that is no bundle or that the framework refused, several jars of one extension: each
+     * such warning starts with {@code deploy/}).
+     */
     List<String> warnings();
 
     /**

@@ -46,6 +46,7 @@ import org.slf4j.LoggerFactory;
 import serv.core.config.ConfigChecks;
 import serv.core.config.ConfigSource;
 import serv.core.config.ConfigStatus;
+import serv.core.internal.server.DeployFolder;
 import serv.core.config.Desired;
 import serv.core.config.Secrets;
 import serv.core.config.Snapshot;
@@ -156,6 +157,10 @@ public final class ConfigReconciler implements ConfigStatus {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigChecks checks;
 
+    /** The jars of deploy/: their warnings (no bundle, several jars of one extension) are the operator's to fix. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile DeployFolder deployFolder;
+
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void bindSource(ServiceReference<ConfigSource> ref, ConfigSource source) {
         sources.put(ref, source);
@@ -216,7 +221,13 @@ public final class ConfigReconciler implements ConfigStatus {
 
     @Override
     public List<String> warnings() {
-        return List.copyOf(warnings);
+        DeployFolder deploy = deployFolder;
+        if (deploy == null || deploy.warnings().isEmpty()) {
+            return List.copyOf(warnings);
+        }
+        List<String> all = new ArrayList<>(warnings);
+        all.addAll(deploy.warnings());
+        return List.copyOf(all);
     }
 
     @Override

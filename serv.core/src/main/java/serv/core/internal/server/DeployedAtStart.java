@@ -1,8 +1,5 @@
 package serv.core.internal.server;
 
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,9 +8,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.Attributes;
-import java.util.jar.JarFile;
-import java.util.jar.Manifest;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -87,35 +81,14 @@ final class DeployedAtStart {
         return instance;
     }
 
-    /** The bundles among the jars of {@code deploy}: their file, symbolic name and version. */
+    /**
+     * The bundles among the jars of {@code deploy}: their file, symbolic name and version; of several jars of one
+     * extension, the one {@link DeployFolder} installs.
+     */
     private static List<Jar> jars(Path deploy) {
         List<Jar> jars = new ArrayList<>();
-        if (!Files.isDirectory(deploy)) {
-            return jars;
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(deploy, "*.jar")) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                if (name.startsWith(".") || !Files.isRegularFile(file)) {
-                    continue;
-                }
-                try (JarFile jar = new JarFile(file.toFile())) {
-                    Manifest manifest = jar.getManifest();
-                    Attributes main = manifest == null ? null : manifest.getMainAttributes();
-                    String bsn = main == null ? null : main.getValue(Constants.BUNDLE_SYMBOLICNAME);
-                    if (bsn == null) {
-                        continue; // not a bundle: FileInstall says so, and installs nothing
-                    }
-                    int semicolon = bsn.indexOf(';');
-                    jars.add(new Jar(name, (semicolon < 0 ? bsn : bsn.substring(0, semicolon)).strip(),
-                            Version.parseVersion(main.getValue(Constants.BUNDLE_VERSION))));
-                } catch (IOException | IllegalArgumentException e) {
-                    LOG.debug("deploy/{} is not read as a bundle: {}", name, e.toString());
-                }
-            }
-        } catch (IOException e) {
-            LOG.warn("{} cannot be listed ({}): the server does not wait for its extensions at start", deploy,
-                    e.toString());
+        for (DeployedJar j : DeployFolder.serving(deploy)) {
+            jars.add(new Jar(j.file().getFileName().toString(), j.symbolicName(), j.version()));
         }
         return jars;
     }

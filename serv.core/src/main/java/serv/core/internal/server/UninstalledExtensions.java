@@ -13,6 +13,7 @@ import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,10 +33,12 @@ public final class UninstalledExtensions implements SynchronousBundleListener {
     private final BundleContext context;
     private final Path home;
     private final Path deploy;
+    private final DeployFolder folder;
 
     @Activate
-    public UninstalledExtensions(BundleContext context) {
+    public UninstalledExtensions(BundleContext context, @Reference DeployFolder folder) {
         this.context = context;
+        this.folder = folder;
         this.home = ServerHome.home(context);
         this.deploy = ServerHome.deployFolder(context);
         context.addBundleListener(this);
@@ -55,40 +58,52 @@ public final class UninstalledExtensions implements SynchronousBundleListener {
         if (event.getType() != BundleEvent.UNINSTALLED || !FrameworkStart.running(context)) {
             return;
         }
-        Path jar = deployed(event.getBundle());
-        if (jar == null || !Files.isRegularFile(jar)) {
-            return; // removed from deploy/ (that is how FileInstall came to uninstall it), or not FileInstall's
+        Bundle b = event.getBundle();
+        Path location = deployed(b);
+        if (location == null) {
+            return; // not one of deploy/
         }
-        if (!sameBundle(jar, event.getBundle())) {
-            // Another jar at its place: the one it was installed from was removed (so FileInstall uninstalled it)
-            // and a new one written since (a cluster replacing a version: remove, then write). Not to be moved.
-            return;
+        // Every jar of deploy/ that holds it (of several, the others would be installed in its place at the next
+        // start), else the one it was installed from. None: removed from deploy/, which is how it came to go.
+        java.util.List<Path> jars = new java.util.ArrayList<>(folder.jarsOf(b.getSymbolicName()));
+        if (jars.isEmpty() && Files.isRegularFile(location)) {
+            jars.add(location);
         }
+        for (Path jar : jars) {
+            if (sameBundle(jar, b, jar.equals(location))) {
+                moveOut(b, jar);
+            }
+            // else another jar at its place, written since: the one it was installed from was removed (so it was
+            // uninstalled) and a new one written (a cluster replacing a version: remove, then write). Not moved.
+        }
+    }
+
+    private void moveOut(Bundle b, Path jar) {
         Path target = home.resolve(FOLDER).resolve(jar.getFileName());
         try {
             Files.createDirectories(target.getParent());
             Files.move(jar, target, StandardCopyOption.REPLACE_EXISTING);
             LOG.info("Extension {} uninstalled: its jar moved from {} to {}, so that it is not installed again at the"
-                    + " next start", event.getBundle().getSymbolicName(), home.relativize(jar),
-                    home.relativize(target));
+                    + " next start", b.getSymbolicName(), home.relativize(jar), home.relativize(target));
         } catch (IOException e) {
             LOG.warn("Extension {} uninstalled, but its jar {} could not be moved out of {} ({}): it is installed"
-                    + " again at the next start unless removed", event.getBundle().getSymbolicName(), jar, deploy,
-                    e.toString());
+                    + " again at the next start unless removed", b.getSymbolicName(), jar, deploy, e.toString());
         }
     }
 
     /**
-     * Whether the jar is the one the bundle was installed from: the same symbolic name and version, and not written
-     * after the bundle was installed or updated from it.
+     * Whether the jar is one the bundle was installed from, or another jar of it that was there then: the same
+     * symbolic name (and version, for the one it was installed from), and not written after the bundle was installed
+     * or updated.
      */
-    private static boolean sameBundle(Path jar, Bundle b) {
+    private static boolean sameBundle(Path jar, Bundle b, boolean installedFrom) {
         try (java.util.jar.JarFile file = new java.util.jar.JarFile(jar.toFile())) {
             java.util.jar.Manifest m = file.getManifest();
             String name = m == null ? null : m.getMainAttributes().getValue("Bundle-SymbolicName");
             String version = m == null ? null : m.getMainAttributes().getValue("Bundle-Version");
-            if (name == null || !name.split(";")[0].strip().equals(b.getSymbolicName()) || version == null
-                    || !org.osgi.framework.Version.parseVersion(version.strip()).equals(b.getVersion())) {
+            if (name == null || !name.split(";")[0].strip().equals(b.getSymbolicName()) || (installedFrom
+                    && (version == null || !org.osgi.framework.Version.parseVersion(version.strip())
+                            .equals(b.getVersion())))) {
                 return false;
             }
             return Files.getLastModifiedTime(jar).toMillis() <= b.getLastModified() + 1_000;
