@@ -49,7 +49,8 @@ def edit(url, size):
     except urllib.error.HTTPError as e:
         if e.code != 302: raise
 def pool_max():
-    return json.load(urllib.request.urlopen(f"{base}/health", timeout=5))["databases"]["default"]["pool"]["max"]
+    req = urllib.request.Request(f"{base}/health", headers={"Authorization": auth})  # pool figures: the operator's
+    return json.load(urllib.request.urlopen(req, timeout=5))["databases"]["default"]["pool"]["max"]
 urls = ["postgresql://postgres@127.0.0.1:5432/serv_bench_a", "postgresql://postgres@127.0.0.1:5432/serv_bench_b"]
 edit(urls[0], 4)  # warm the console login (PBKDF2 runs once)
 times = []

@@ -37,6 +37,12 @@ public interface Request {
     /** A request header, or null. */
     String header(String name);
 
+    /**
+     * The client's IP address as the connection has it (behind a proxy or a load balancer, the proxy's): what a
+     * route may count requests or failed logins by. Since 2.1.
+     */
+    String remoteAddress();
+
     /** The request body as bytes; larger than the server's limit gives a 413 {@link HttpException}. */
     byte[] body() throws IOException;
 

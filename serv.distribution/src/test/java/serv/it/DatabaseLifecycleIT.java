@@ -196,7 +196,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
             assertEquals("failed queries: " + load.failures, 0, load.failures.size());
         }
         assertEquals(4, beta.stats().max());
-        assertTrue(get("/health").body().contains("\"beta\":{\"state\":\"UP\",\"dialect\":\"postgresql\",\"pool\":{"));
+        assertTrue(health().body().contains("\"beta\":{\"state\":\"UP\",\"dialect\":\"postgresql\",\"pool\":{"));
         config.delete();
     }
 
@@ -250,7 +250,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
                 Database flaky = database("flaky");
                 assertEquals("state of flaky (reason: " + (flaky == null ? "no service" : flaky.reason().orElse("none"))
                         + "; 503 body: " + down.body() + ")", "RETRYING", state("flaky"));
-                Answer health = get("/health");
+                Answer health = health();
                 assertEquals(503, health.status());
                 assertTrue(health.body(), health.body().contains("\"flaky\":{\"state\":\"RETRYING\""));
 
@@ -273,14 +273,14 @@ public class DatabaseLifecycleIT extends ServTestSupport {
         awaitState("delta", "FAILED", Duration.ofSeconds(10));
         String reason = database("delta").reason().orElseThrow();
         assertTrue(reason, reason.startsWith("key 'min_size': 5 is larger than the maximum of 2"));
-        Answer health = awaitStatus("/health", 503, Duration.ofSeconds(10));
+        Answer health = awaitStatus("/health", 503, Duration.ofSeconds(10), "Authorization", operator());
         assertTrue(health.body(), health.body().contains("\"delta\":{\"state\":\"FAILED\",\"reason\":\"key 'min_size'"));
         assertEquals(200, get("/posts").status());
 
         configure("delta", "url", "mysql://root:hunter2@localhost/x");
         await("delta's new reason", Duration.ofSeconds(10),
                 () -> database("delta").reason().orElse("").startsWith("key 'url': unknown scheme 'mysql'"));
-        assertFalse(get("/health").body().contains("hunter2"));
+        assertFalse(health().body().contains("hunter2"));
         config.delete();
         awaitStatus("/health", 200, Duration.ofSeconds(10));
     }
@@ -310,7 +310,7 @@ public class DatabaseLifecycleIT extends ServTestSupport {
                 }
             }
         }
-        assertFalse(get("/health").body().contains("Sup3rSecret"));
+        assertFalse(health().body().contains("Sup3rSecret"));
         config.delete();
     }
 }

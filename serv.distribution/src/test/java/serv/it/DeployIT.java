@@ -397,7 +397,7 @@ public class DeployIT {
             awaitBody(server, "/clash", v10);
             Files.copy(newer, deploy.resolve("clash-1.1.jar")); // the old one left there by mistake
             awaitBody(server, "/clash", v11);
-            await(server, "the duplicate in /health", () -> server.body("/health").contains(duplicate));
+            await(server, "the duplicate in /health", () -> server.health().contains(duplicate));
             long warned = server.log().lines().filter(l -> l.contains("WARN") && l.contains(duplicate)).count();
             assertEquals(server.log(), 1, warned);
             Run status = run(env, "status");
@@ -407,7 +407,7 @@ public class DeployIT {
             // Removing the older jar: the newer goes on serving, without a break; the warning goes.
             java.util.Set<String> answers = whileDoing(server, () -> {
                 Files.delete(deploy.resolve("clash-1.0.jar"));
-                await(server, "the warning to go", () -> !server.body("/health").contains("clash-1.0.jar"));
+                await(server, "the warning to go", () -> !server.health().contains("clash-1.0.jar"));
             });
             assertEquals(java.util.Set.of("200 " + v11), answers);
             assertEquals(0, run(env, "status").exit);
@@ -417,10 +417,10 @@ public class DeployIT {
             Files.copy(newer, deploy.resolve("other-project.jar"));
             Files.setLastModifiedTime(deploy.resolve("other-project.jar"), java.nio.file.attribute.FileTime
                     .fromMillis(Files.getLastModifiedTime(deploy.resolve("clash-1.1.jar")).toMillis() + 5_000));
-            await(server, "the duplicate of one version in /health", () -> server.body("/health").contains(
+            await(server, "the duplicate of one version in /health", () -> server.health().contains(
                     "deploy/other-project.jar serves, as the one copied last"));
             Files.copy(older, deploy.resolve("clash-1.0.jar"));
-            await(server, "three jars named", () -> server.body("/health").contains("remove one of"
+            await(server, "three jars named", () -> server.health().contains("remove one of"
                     + " deploy/other-project.jar, deploy/clash-1.1.jar, deploy/clash-1.0.jar"));
             answers = whileDoing(server, () -> {
                 Files.delete(deploy.resolve("other-project.jar"));
@@ -434,7 +434,7 @@ public class DeployIT {
             byte[] whole = Files.readAllBytes(newer);
             Files.write(deploy.resolve("cut.jar"), java.util.Arrays.copyOf(whole, whole.length / 2));
             await(server, "the jars that are no bundles in /health", () -> {
-                String health = server.body("/health");
+                String health = server.health();
                 return health.contains("deploy/commons-lib.jar: it is not an OSGi bundle (its manifest has no"
                         + " Bundle-SymbolicName") && health.contains("serv create extension")
                         && health.contains("deploy/cut.jar: it is not a whole jar");
@@ -454,7 +454,7 @@ public class DeployIT {
         try (ServProcess server = new ServProcess(home, port, "serv-again.log", env)) {
             server.awaitHealthy();
             assertEquals(v11, server.body("/clash"));
-            assertTrue(server.body("/health"), server.body("/health").contains(duplicate));
+            assertTrue(server.health(), server.health().contains(duplicate));
         }
     }
 
@@ -494,7 +494,7 @@ public class DeployIT {
     private static void await(ServProcess server, String what, Check check) throws Exception {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!check.holds()) {
-            assertTrue("no " + what + " within 30 s; /health: " + server.body("/health") + "\n" + server.log(),
+            assertTrue("no " + what + " within 30 s; /health: " + server.health() + "\n" + server.log(),
                     System.nanoTime() < end);
             Thread.sleep(100);
         }

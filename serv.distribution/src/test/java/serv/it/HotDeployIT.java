@@ -35,7 +35,7 @@ public class HotDeployIT extends ServTestSupport {
 
     @Test
     public void withoutConfigurationDefaultIsEmbeddedSqlite() throws Exception {
-        Answer health = get("/health");
+        Answer health = health();
         assertTrue(health.body(), health.body().contains("\"default\":{\"state\":\"UP\",\"dialect\":\"sqlite\""));
         assertTrue(Files.isRegularFile(home().resolve("data/app.db")));
         assertTrue(Files.isDirectory(home().resolve("etc")));
@@ -164,11 +164,11 @@ public class HotDeployIT extends ServTestSupport {
         writeAtomically(cfg, "name=extra\nurl=sqlite:///data/extra.db\npool_size=1\n".getBytes(StandardCharsets.UTF_8));
         awaitState("extra", "UP", Duration.ofSeconds(20));
         assertTrue(Files.isRegularFile(home().resolve("data/extra.db")));
-        assertTrue(get("/health").body().contains("\"extra\":{\"state\":\"UP\",\"dialect\":\"sqlite\""));
+        assertTrue(health().body().contains("\"extra\":{\"state\":\"UP\",\"dialect\":\"sqlite\""));
 
         Files.delete(cfg);
         awaitState("extra", null, Duration.ofSeconds(20));
-        assertTrue(!get("/health").body().contains("\"extra\""));
+        assertTrue(!health().body().contains("\"extra\""));
     }
 
     @Test

@@ -122,7 +122,7 @@ public class JavaMigrationsIT extends ServTestSupport {
         assertTrue(reason, reason.startsWith("migration " + extension + " V3 (half done) failed and was rolled back"));
         assertEquals("UP", state("jm"));
         assertEquals(List.of("0"), column("SELECT count(*) FROM information_schema.tables WHERE table_name = 'half'"));
-        Answer health = get("/health");
+        Answer health = health();
         assertTrue(health.body(), health.body().contains("V3 (half done) failed"));
         bad.unregister();
         await("the failure to clear", Duration.ofSeconds(20), () -> database("jm").failedExtensions().isEmpty());

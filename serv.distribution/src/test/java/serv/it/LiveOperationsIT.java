@@ -87,7 +87,7 @@ public class LiveOperationsIT extends ServTestSupport {
         awaitStatus("/posts", 200, Duration.ofSeconds(30));
         await("no rejected or pending change", Duration.ofSeconds(30), () -> {
             try {
-                String h = get("/health").body();
+                String h = health().body();
                 return !h.contains("rejected_change") && !h.contains("pending_change");
             } catch (Exception e) {
                 return false;
@@ -171,7 +171,7 @@ public class LiveOperationsIT extends ServTestSupport {
                 assertTrue(load.statuses.toString(), Set.of(201, 503).containsAll(load.statuses));
             }
             // The server is not up while its routes cannot serve: a load balancer hears it.
-            Answer health = get("/health");
+            Answer health = health();
             assertEquals(health.body(), 503, health.status());
             assertTrue(health.body(), health.body().contains("\"status\":\"DOWN\""));
             assertTrue(health.body(), health.body().contains("\"default\":{\"state\":\"NOT_CONFIGURED\","
@@ -193,7 +193,7 @@ public class LiveOperationsIT extends ServTestSupport {
                     + "tenants:\n  t1: {path_prefix: /t/t1, database: {schema: t1}}\n");
             await("the refusal in /health", Duration.ofSeconds(20), () -> {
                 try {
-                    return get("/health").body().contains("\"rejected_change\":\"key 'pool_size': -1 is too small");
+                    return health().body().contains("\"rejected_change\":\"key 'pool_size': -1 is too small");
                 } catch (Exception e) {
                     return false;
                 }
@@ -229,11 +229,11 @@ public class LiveOperationsIT extends ServTestSupport {
                             "is not a port (1-65535)" } }) {
                 writeYaml(edit[0]);
                 await("the refusal in /health: " + edit[1], Duration.ofSeconds(20), () -> holds(
-                        () -> get("/health").body().contains(edit[1])));
+                        () -> health().body().contains(edit[1])));
                 assertEquals("UP", state("default"));
                 writeYaml(good);
                 await("no rejected change", Duration.ofSeconds(20), () -> holds(
-                        () -> !get("/health").body().contains("rejected_change")));
+                        () -> !health().body().contains("rejected_change")));
             }
             writeYaml("databases:\n"); // cut short by the save...
             Thread.sleep(1000);
@@ -256,7 +256,7 @@ public class LiveOperationsIT extends ServTestSupport {
                     + " connection_timeout: 1}\ntenants:\n  t1: {path_prefix: /t/t1, database: {schema: t1}}\n");
             await("the pending change in /health", Duration.ofSeconds(20), () -> {
                 try {
-                    return get("/health").body().contains("\"pending_change\":\"the new settings do not serve yet");
+                    return health().body().contains("\"pending_change\":\"the new settings do not serve yet");
                 } catch (Exception e) {
                     return false;
                 }
@@ -275,7 +275,7 @@ public class LiveOperationsIT extends ServTestSupport {
         writeYaml("databases:\n  default: {url: \"sqlite:///data/live-dialect.db\", pool_size: 2}\n");
         await("the embedded database serving", Duration.ofSeconds(30), () -> {
             try {
-                String h = get("/health").body();
+                String h = health().body();
                 return h.contains("\"dialect\":\"sqlite\"") && !h.contains("pending_change");
             } catch (Exception e) {
                 return false;
@@ -285,13 +285,13 @@ public class LiveOperationsIT extends ServTestSupport {
                 + " connection_timeout: 1}\n");
         await("the pending change in /health", Duration.ofSeconds(20), () -> {
             try {
-                return get("/health").body().contains("\"pending_change\":\"the new settings do not serve yet");
+                return health().body().contains("\"pending_change\":\"the new settings do not serve yet");
             } catch (Exception e) {
                 return false;
             }
         });
         assertEquals(serv.database.Dialect.SQLITE, database("default").dialect().orElseThrow());
-        assertTrue(get("/health").body().contains("\"dialect\":\"sqlite\""));
+        assertTrue(health().body().contains("\"dialect\":\"sqlite\""));
         assertEquals(200, get("/posts").status());
     }
 
@@ -314,7 +314,7 @@ public class LiveOperationsIT extends ServTestSupport {
         assertEquals(200, get("/t/t1/posts").status());
         // And the site itself, with tenants configured, goes on serving (tenancy: unmatched site, the default).
         assertEquals(200, get("/posts").status());
-        assertTrue(get("/health").body().contains("\"tenancy\":{\"tenants\":2,\"unmatched\":\"site\"}"));
+        assertTrue(health().body().contains("\"tenancy\":{\"tenants\":2,\"unmatched\":\"site\"}"));
     }
 
     @Test
@@ -323,7 +323,7 @@ public class LiveOperationsIT extends ServTestSupport {
         // A new tenant with a wrong value: refused, and its host still is not the server's own site (unmatched:
         // site), whose database would take the tenant's users' writes.
         writeYaml(yaml(pg()) + "  t3: {hosts: [t3.test], path_prefix: /t/t3, database: {schema: t3, max_size: 0}}\n");
-        await("the refusal in /health", Duration.ofSeconds(20), () -> holds(() -> get("/health").body().contains(
+        await("the refusal in /health", Duration.ofSeconds(20), () -> holds(() -> health().body().contains(
                 "tenant t3: key 'max_size'")));
         for (Answer a : new Answer[] { send("GET", "/posts", null, null, "Host", "t3.test"),
                 send("POST", "/users", "application/x-www-form-urlencoded",
@@ -338,7 +338,7 @@ public class LiveOperationsIT extends ServTestSupport {
         writeYaml(yaml(pg()) + "  t3: {hosts: [t3.test], path_prefix: /t/t3, database: {schema: t3}}\n");
         await("t3 serving", Duration.ofSeconds(30), () -> holds(
                 () -> send("GET", "/posts", null, null, "Host", "t3.test").status() == 200));
-        assertFalse(get("/health").body().contains("tenant t3: key"));
+        assertFalse(health().body().contains("tenant t3: key"));
         writeYaml(yaml(pg()));
         await("t3 removed", Duration.ofSeconds(30), () -> holds(
                 () -> send("GET", "/posts", null, null, "Host", "t3.test").body().equals(get("/posts").body())));
@@ -355,7 +355,7 @@ public class LiveOperationsIT extends ServTestSupport {
                 """.formatted(pg()));
         await("the warnings", Duration.ofSeconds(20), () -> {
             try {
-                String h = get("/health").body();
+                String h = health().body();
                 return h.contains("unknown key 'databse' (ignored); did you mean 'databases'?")
                         && h.contains("database default: unknown key 'poolsize' (ignored); did you mean 'pool_size'?")
                         && h.contains("tenant t1: unknown key 'nmae' (ignored); did you mean 'name'?");
@@ -364,7 +364,7 @@ public class LiveOperationsIT extends ServTestSupport {
             }
         });
         // A tenant's host sees none of it, nor the other databases.
-        Answer tenantHealth = get("/t/t1/health");
+        Answer tenantHealth = health("/t/t1/health");
         assertFalse(tenantHealth.body(), tenantHealth.body().contains("warnings"));
         assertFalse(tenantHealth.body(), tenantHealth.body().contains("\"default\":{\"state\":\"UP\",\"dialect\""
                 + ":\"postgresql\",\"pool\""));
@@ -394,7 +394,7 @@ public class LiveOperationsIT extends ServTestSupport {
                 """);
         await("the refusal in /health", Duration.ofSeconds(20), () -> {
             try {
-                return get("/health").body().contains("configuration serv.blog: key 'repository': 'jpaa' is not one"
+                return health().body().contains("configuration serv.blog: key 'repository': 'jpaa' is not one"
                         + " of jdbc, jpa (not applied: the last good settings stay; fix the value)");
             } catch (Exception e) {
                 return false;
@@ -422,7 +422,7 @@ public class LiveOperationsIT extends ServTestSupport {
                   - extension: blog
                     settings: {database: defualt}
                 """);
-        await("the refusal in /health", Duration.ofSeconds(20), () -> holds(() -> get("/health").body().contains(
+        await("the refusal in /health", Duration.ofSeconds(20), () -> holds(() -> health().body().contains(
                 "configuration serv.blog: key 'database': no database 'defualt' is configured, so every route of this"
                         + " extension would answer 503; configure that database first, or name one of default; did"
                         + " you mean 'default'? (not applied: the last good settings stay; fix the value)")));
@@ -436,15 +436,15 @@ public class LiveOperationsIT extends ServTestSupport {
                 """);
         await("the blog on second", Duration.ofSeconds(20), () -> holds(
                 () -> "second".equals(cm.getConfiguration("serv.blog", "?").getProperties().get("database"))));
-        assertFalse(get("/health").body(), get("/health").body().contains("key 'database'"));
+        assertFalse(health().body(), health().body().contains("key 'database'"));
         awaitStatus("/posts", 200, Duration.ofSeconds(20));
         // Tenant t1 has no database "second": the blog's routes answer 503 on its path, and both views say why.
         assertEquals(503, get("/t/t1/posts").status());
-        Answer site = get("/health");
+        Answer site = health();
         assertTrue(site.body(), site.body().contains("database second: the routes of serv.blog use it, and 1 tenant"
                 + " (t1) has none: on their hosts those routes answer 503; configure a database second for each"
                 + " tenant (serv.database with tenant: <id>), or give serv.blog the database default"));
-        Answer t1 = get("/t/t1/health");
+        Answer t1 = health("/t/t1/health");
         assertEquals(t1.body(), 503, t1.status());
         assertTrue(t1.body(), t1.body().contains("\"second\":{\"state\":\"NOT_CONFIGURED\",\"reason\":\"the routes"
                 + " of serv.blog use it and answer 503 here\"}"));
@@ -468,7 +468,7 @@ public class LiveOperationsIT extends ServTestSupport {
                   - extension: blog
                     settings: {database: defualt}
                 """);
-        await("the refusal in /health", Duration.ofSeconds(20), () -> holds(() -> get("/health").body().contains(
+        await("the refusal in /health", Duration.ofSeconds(20), () -> holds(() -> health().body().contains(
                 "configuration serv.blog: key 'database': no database 'defualt' is configured, so every route of this"
                         + " extension would answer 503; configure that database first, or name one of default; did"
                         + " you mean 'default'? (not applied: the extension goes on with its defaults; fix the"

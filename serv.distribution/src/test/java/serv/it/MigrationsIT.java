@@ -117,7 +117,7 @@ public class MigrationsIT extends ServTestSupport {
         await("it.ordered refused", Duration.ofSeconds(20), () -> db().failedExtensions().containsKey("it.ordered"));
         String reason = db().failedExtensions().get("it.ordered");
         assertTrue(reason, reason.startsWith("migration it.ordered V3 (fill more) was changed after it was applied: its checksum does not match"));
-        Answer health = get("/health");
+        Answer health = health();
         assertEquals(200, health.status());
         assertTrue(health.body(), health.body().contains("checksum does not match"));
         assertEquals("only the edited extension stops", 200, get("/posts").status());
@@ -176,7 +176,7 @@ public class MigrationsIT extends ServTestSupport {
         // The failure is the extension's: the database stays UP and the other extensions serve.
         assertEquals("UP", state());
         assertEquals(200, get("/posts").status());
-        Answer health = get("/health");
+        Answer health = health();
         assertEquals(health.body(), 200, health.status());
         assertTrue(health.body(), health.body().contains("\"failed_extensions\":{\"it.failing\":\"migration it.failing V2"));
 

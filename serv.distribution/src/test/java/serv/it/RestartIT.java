@@ -88,7 +88,7 @@ public class RestartIT {
             // The console's pool_size 2 + max_overflow 3 (the idle count depends on what the start borrowed).
             awaitHealth(serv, "\"default\":{\"state\":\"UP\",\"dialect\":\"postgresql\",\"pool\":{\"active\":0,\"idle\":",
                     "\"pending\":0,\"max\":5}");
-            assertTrue(serv.body("/health").contains("\"edited_in_console\":{\"serv.database~default\":\"serv.config.yaml\"}"));
+            assertTrue(serv.health().contains("\"edited_in_console\":{\"serv.database~default\":\"serv.config.yaml\"}"));
             // The file's entry changes: the last change wins, and it is the file's.
             Files.writeString(home.resolve("serv.config.yaml"), """
                     databases:
@@ -266,7 +266,7 @@ public class RestartIT {
                 + " the migrations of serv.it.hello above V0 were rolled back on "));
         assertTrue(body, body.contains("are not applied again while serv.it.hello 1.0.0 is deployed"));
         assertTrue(body, body.contains("serv database migrate"));
-        String health = serv.body("/health");
+        String health = serv.health();
         assertTrue(health, health.contains("\"failed_extensions\":{\"serv.it.hello\":\"the migrations of"));
     }
 
@@ -389,9 +389,9 @@ public class RestartIT {
     /** Waits until /health holds {@code part}, or {@code part} followed, within its database's entry, by {@code then}. */
     private static void awaitHealth(ServProcess serv, String part, String... then) throws Exception {
         long end = System.nanoTime() + 30_000_000_000L;
-        while (!says(serv.body("/health"), part, then)) {
+        while (!says(serv.health(), part, then)) {
             if (System.nanoTime() > end) {
-                fail("/health never said " + part + String.join(" … ", then) + ": " + serv.body("/health"));
+                fail("/health never said " + part + String.join(" … ", then) + ": " + serv.health());
             }
             Thread.sleep(100);
         }

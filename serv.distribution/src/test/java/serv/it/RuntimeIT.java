@@ -54,7 +54,7 @@ public class RuntimeIT extends ServTestSupport {
 
     @Test
     public void healthShowsTheDatabaseUpWithItsPool() throws Exception {
-        Answer health = get("/health");
+        Answer health = health();
         assertEquals(200, health.status());
         assertTrue(health.body(), health.body().startsWith("{\"status\":\"UP\",\"databases\":{\"default\":{\"state\":\"UP\","
                 + "\"dialect\":\"postgresql\",\"pool\":{"));
@@ -239,17 +239,23 @@ public class RuntimeIT extends ServTestSupport {
         props.put("username", "operator");
         props.put("password", "correct horse battery staple");
         cm.getConfiguration("serv.console", "?").update(props);
-        String auth = basic("operator", "correct horse battery staple");
-        await("the console to accept the configured login", Duration.ofSeconds(10), () -> {
-            try {
-                return get("/system/console/bundles", "Authorization", auth).status() == 200;
-            } catch (Exception e) {
-                return false;
-            }
-        });
-        assertEquals(401, get("/system/console/bundles", "Authorization", basic("admin", "admin")).status());
-        assertEquals(401, get("/system/console/bundles", "Authorization", basic("operator", "wrong")).status());
-        assertNotNull(home().resolve("data/console.credentials"));
+        try {
+            String auth = basic("operator", "correct horse battery staple");
+            await("the console to accept the configured login", Duration.ofSeconds(10), () -> {
+                try {
+                    return get("/system/console/bundles", "Authorization", auth).status() == 200;
+                } catch (Exception e) {
+                    return false;
+                }
+            });
+            assertEquals(401, get("/system/console/bundles", "Authorization", basic("admin", "admin")).status());
+            assertEquals(401, get("/system/console/bundles", "Authorization", basic("operator", "wrong")).status());
+            assertNotNull(home().resolve("data/console.credentials"));
+        } finally {
+            // the other tests' operator (the test kit's login: /health's details)
+            updateConfiguration("serv.console", "username", context().getProperty(OPERATOR_USER_PROPERTY),
+                    "password", context().getProperty(OPERATOR_PASSWORD_PROPERTY));
+        }
     }
 
     /**

@@ -27,6 +27,9 @@ final class ServProcess implements AutoCloseable {
     final int port;
     final Path log;
     private final Process process;
+    /** The Web Console's login given by the environment (SERV_CONSOLE_USER, SERV_CONSOLE_PASSWORD), or null. */
+    private final String consoleUser;
+    private final String consolePassword;
 
     ServProcess(Path home, int port, String logName) throws IOException {
         this(home, port, logName, java.util.Map.of());
@@ -57,6 +60,8 @@ final class ServProcess implements AutoCloseable {
         pb.environment().remove("SERV_CONSOLE_PASSWORD");
         pb.environment().remove("SERV_PROFILE");
         pb.environment().putAll(env);
+        this.consoleUser = env.get("SERV_CONSOLE_USER");
+        this.consolePassword = env.get("SERV_CONSOLE_PASSWORD");
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
         process = pb.start();
@@ -93,6 +98,31 @@ final class ServProcess implements AutoCloseable {
     String body(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /**
+     * The {@code Authorization} header of the operator's login: SERV_CONSOLE_USER and SERV_CONSOLE_PASSWORD when the
+     * server was given them, else the login it generated on its first start and printed in its log (as an operator
+     * reads it there).
+     */
+    String operator() throws IOException {
+        String user = consoleUser;
+        String password = consolePassword;
+        if (user == null || password == null) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile(
+                    "Web Console login generated: user (\\S+), password (\\S+)").matcher(log());
+            if (!m.find()) {
+                throw new AssertionError("no console login given nor generated:\n" + log());
+            }
+            user = m.group(1);
+            password = m.group(2);
+        }
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The body of {@code GET /health} as the operator sees it: with its details (the operator's login sent). */
+    String health() throws Exception {
+        return new String(get("/health", "Authorization", operator()).body(), StandardCharsets.UTF_8);
     }
 
     /** GET with headers (name, value pairs): the status and the body's bytes. */

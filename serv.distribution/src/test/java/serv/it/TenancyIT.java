@@ -307,7 +307,7 @@ public class TenancyIT extends ServTestSupport {
             Answer blog = as("narrow.test", "GET", "/posts", null);
             assertEquals(404, blog.status());
             assertEquals("{\"error\":\"not found\"}", blog.body());
-            String health = get("/health").body(); // the operator's view says it
+            String health = health().body(); // the operator's view says it
             assertTrue(health, health.contains("tenant narrow: extensions names serv.blgo, which is not installed:"
                     + " the tenant has none of its routes (404) until it is; did you mean 'serv.blog'?"));
             props.put("extensions", new String[] { "serv.blog" });
@@ -319,7 +319,7 @@ public class TenancyIT extends ServTestSupport {
                     return false;
                 }
             });
-            assertFalse(get("/health").body().contains("serv.blgo"));
+            assertFalse(health().body().contains("serv.blgo"));
         } finally {
             narrow.delete();
         }
@@ -527,7 +527,7 @@ public class TenancyIT extends ServTestSupport {
     @Test
     public void healthAndMetricsReportPerTenantAndCredentialsStayInThePool() throws Exception {
         ready("acme", "globex", "initech");
-        Answer health = get("/health");
+        Answer health = health();
         assertTrue(health.body(), health.body().contains("\"acme/default\":{\"state\":\"UP\",\"tenant\":\"acme\""));
         assertTrue(health.body(), health.body().contains("\"globex/default\":{\"state\":\"UP\",\"tenant\":\"globex\""));
         String metrics = get("/metrics").body();

@@ -96,7 +96,7 @@ public class TenantIsolationIT {
             String health = "";
             while (!health.contains("\"reports\":{\"state\":\"FAILED\"") && System.nanoTime() < end) {
                 Thread.sleep(100);
-                health = new String(serv.get("/health").body(), java.nio.charset.StandardCharsets.UTF_8);
+                health = serv.health();
             }
             assertTrue(health, health.contains("\"reports\":{\"state\":\"FAILED\",\"reason\":\"database reports:"
                     + " key 'url': postgresql://localhost:5432/" + ownName + " is tenant sd1's database (the site's"

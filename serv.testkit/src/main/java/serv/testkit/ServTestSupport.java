@@ -71,6 +71,18 @@ public abstract class ServTestSupport {
 
     // ---- configuration (test JVM) ---------------------------------------------------------------------------
 
+    /**
+     * The operator's user name in the server the kit boots: its home's {@code etc/serv.console.cfg} (the Web
+     * Console's login, which also shows {@code /health}'s details) has it with a random password, unless the test
+     * gives that file itself ({@link #serv(Map, String...)}); {@link #operator()} is the login either way.
+     */
+    public static final String OPERATOR_USER = "operator";
+    private static final String CONSOLE_FILE = "etc/serv.console.cfg";
+    /** The framework property with the operator's user name (see {@link #OPERATOR_USER}). */
+    public static final String OPERATOR_USER_PROPERTY = "serv.testkit.operator.user";
+    /** The framework property with the operator's password (see {@link #OPERATOR_USER}). */
+    public static final String OPERATOR_PASSWORD_PROPERTY = "serv.testkit.operator.password";
+
     /** The options that boot Serv with {@code yaml} as its serv.config.yaml (null for none). */
     protected static Option[] serv(String yaml, String... frameworkProps) {
         return serv(yaml == null ? Map.of() : Map.of("serv.config.yaml", yaml), frameworkProps);
@@ -85,6 +97,19 @@ public abstract class ServTestSupport {
                 Files.writeString(home.resolve(f.getKey()), f.getValue(), StandardCharsets.UTF_8);
             }
             Map<String, String> props = runProperties();
+            String console = files.get(CONSOLE_FILE);
+            if (console == null) {
+                // the operator's login for /health's details and the console: random, so no test server is open
+                // to a known password while it runs
+                String password = "testkit-" + UUID.randomUUID();
+                console = "username=" + OPERATOR_USER + "\npassword=" + password + "\n";
+                Files.createDirectories(home.resolve(CONSOLE_FILE).getParent());
+                Files.writeString(home.resolve(CONSOLE_FILE), console, StandardCharsets.UTF_8);
+            }
+            java.util.Properties login = new java.util.Properties();
+            login.load(new java.io.StringReader(console));
+            props.put(OPERATOR_USER_PROPERTY, login.getProperty("username", "admin"));
+            props.put(OPERATOR_PASSWORD_PROPERTY, login.getProperty("password", ""));
             props.put("serv.home", home.toString());
             props.put("serv.port", Integer.toString(freePort()));
             props.put("felix.fileinstall.dir", home.resolve("deploy").toString());
@@ -443,6 +468,30 @@ public abstract class ServTestSupport {
         return new Answer(r.statusCode(), r.headers().map(), r.body());
     }
 
+    /**
+     * The {@code Authorization} header of the operator's login (the Web Console's user and password, from the home's
+     * {@code etc/serv.console.cfg}): what {@link #health} sends.
+     */
+    protected static String operator() {
+        return basic(context().getProperty(OPERATOR_USER_PROPERTY), context().getProperty(OPERATOR_PASSWORD_PROPERTY));
+    }
+
+    /** {@code GET /health} as the operator sees it: with its details (the operator's login sent). */
+    protected static Answer health() throws IOException, InterruptedException {
+        return health("/health");
+    }
+
+    /**
+     * {@code GET path} (a tenant's {@code /t/acme/health}, say) with the operator's login, and {@code headers} (name,
+     * value pairs: a tenant's {@code Host}).
+     */
+    protected static Answer health(String path, String... headers) throws IOException, InterruptedException {
+        String[] all = java.util.Arrays.copyOf(headers, headers.length + 2);
+        all[headers.length] = "Authorization";
+        all[headers.length + 1] = operator();
+        return get(path, all);
+    }
+
     protected static String basic(String user, String password) {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
@@ -459,13 +508,14 @@ public abstract class ServTestSupport {
         throw new AssertionError("timed out after " + timeout + " waiting for " + what);
     }
 
-    /** GET {@code path} until it answers {@code status}. */
-    protected static Answer awaitStatus(String path, int status, Duration timeout) throws InterruptedException {
+    /** GET {@code path}, with {@code headers} (name, value pairs), until it answers {@code status}. */
+    protected static Answer awaitStatus(String path, int status, Duration timeout, String... headers)
+            throws InterruptedException {
         Answer[] last = new Answer[1];
         try {
             await(path + " to answer " + status, timeout, () -> {
                 try {
-                    last[0] = get(path);
+                    last[0] = get(path, headers);
                     return last[0].status() == status;
                 } catch (IOException e) {
                     return false;

@@ -42,6 +42,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import serv.core.security.OperatorLogin;
 import serv.core.security.Passwords;
 
 /**
@@ -54,9 +55,13 @@ import serv.core.security.Passwords;
  *
  * <p>Every request of the console comes here first: a change sent from another site's page (its {@code Origin}, or
  * {@code Referer}, names another origin) is refused with a 403 before the login is looked at ({@link SameOrigin}).
+ *
+ * <p>The same login, with the same limit of wrong logins per address ({@link LoginThrottle}), is the runtime's
+ * {@link OperatorLogin}: what {@code /health} asks before it shows its details.
  */
-@Component(property = SecurityProvider.PROPERTY_ID + "=serv")
-public final class ConsoleSecurity implements SecurityProvider {
+@Component(service = { SecurityProvider.class, OperatorLogin.class },
+        property = SecurityProvider.PROPERTY_ID + "=serv")
+public final class ConsoleSecurity implements SecurityProvider, OperatorLogin {
 
     static final String PID = "serv.console";
     static final String CREDENTIALS_FILE = "data/console.credentials";
@@ -243,51 +248,19 @@ public final class ConsoleSecurity implements SecurityProvider {
             refuse(response, forged);
             return null;
         }
-        String header = request.getHeader("Authorization");
-        if (header != null && header.regionMatches(true, 0, "Basic ", 0, 6)) {
-            String key = sha256(header);
-            if (verified.contains(key)) {
-                return username;
-            }
-            String address = request.getRemoteAddr();
-            long wait = throttle.refusedFor(address, System.nanoTime());
-            if (wait > 0) {
-                response.setHeader("Retry-After", Long.toString(wait));
-                try {
-                    response.sendError(429, "too many wrong console logins from this address: try again in " + wait
-                            + " s");
-                } catch (IOException ignored) {
-                    // the client went away
-                }
-                return null;
-            }
+        Check check = check(request.getHeader("Authorization"), request.getRemoteAddr());
+        if (check.operator()) {
+            return username;
+        }
+        if (check.outcome() == Outcome.THROTTLED) {
+            response.setHeader("Retry-After", Long.toString(check.retryAfterSeconds()));
             try {
-                String decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()),
-                        StandardCharsets.UTF_8);
-                int colon = decoded.indexOf(':');
-                String u = username;
-                beginDeferred(); // a login before the derivation has begun: its hash is needed now
-                String h = hash.join();
-                if (colon > 0 && u != null && h != null
-                        && MessageDigest.isEqual(u.getBytes(StandardCharsets.UTF_8),
-                                decoded.substring(0, colon).getBytes(StandardCharsets.UTF_8))) {
-                    Passwords.Check check = Passwords.check(decoded.substring(colon + 1), h);
-                    if (check.matches()) {
-                        upgrade(u, check.upgraded());
-                        if (verified.size() < 64) {
-                            verified.add(key);
-                        }
-                        return u;
-                    }
-                }
-            } catch (IllegalArgumentException malformed) {
-                // falls through to the challenge
+                response.sendError(429, "too many wrong console logins from this address: try again in "
+                        + check.retryAfterSeconds() + " s");
+            } catch (IOException ignored) {
+                // the client went away
             }
-            if (throttle.failed(address, System.nanoTime())) {
-                LOG.warn("Web Console login: {} wrong logins from {} within {} s: its logins are refused until the"
-                        + " oldest is {} s old", LoginThrottle.LIMIT, address,
-                        LoginThrottle.WINDOW_NANOS / 1_000_000_000L, LoginThrottle.WINDOW_NANOS / 1_000_000_000L);
-            }
+            return null;
         }
         response.setHeader("WWW-Authenticate", "Basic realm=\"Serv console\", charset=\"UTF-8\"");
         try {
@@ -296,6 +269,53 @@ public final class ConsoleSecurity implements SecurityProvider {
             // the client went away
         }
         return null;
+    }
+
+    /**
+     * The console's login, for the console and for {@link OperatorLogin}'s callers: a header already verified is the
+     * operator's at once; an address with too many wrong logins lately is not looked at; a wrong login is counted.
+     */
+    @Override
+    public Check check(String header, String address) {
+        if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return new Check(Outcome.NONE, 0);
+        }
+        String key = sha256(header);
+        if (verified.contains(key)) {
+            return new Check(Outcome.OPERATOR, 0);
+        }
+        long wait = throttle.refusedFor(address, System.nanoTime());
+        if (wait > 0) {
+            return new Check(Outcome.THROTTLED, wait);
+        }
+        try {
+            String decoded = new String(Base64.getDecoder().decode(header.substring(6).strip()),
+                    StandardCharsets.UTF_8);
+            int colon = decoded.indexOf(':');
+            String u = username;
+            beginDeferred(); // a login before the derivation has begun: its hash is needed now
+            String h = hash.join();
+            if (colon > 0 && u != null && h != null
+                    && MessageDigest.isEqual(u.getBytes(StandardCharsets.UTF_8),
+                            decoded.substring(0, colon).getBytes(StandardCharsets.UTF_8))) {
+                Passwords.Check check = Passwords.check(decoded.substring(colon + 1), h);
+                if (check.matches()) {
+                    upgrade(u, check.upgraded());
+                    if (verified.size() < 64) {
+                        verified.add(key);
+                    }
+                    return new Check(Outcome.OPERATOR, 0);
+                }
+            }
+        } catch (IllegalArgumentException malformed) {
+            // a wrong login like any other
+        }
+        if (throttle.failed(address, System.nanoTime())) {
+            LOG.warn("Web Console login: {} wrong logins from {} within {} s: its logins are refused until the"
+                    + " oldest is {} s old", LoginThrottle.LIMIT, address,
+                    LoginThrottle.WINDOW_NANOS / 1_000_000_000L, LoginThrottle.WINDOW_NANOS / 1_000_000_000L);
+        }
+        return new Check(Outcome.WRONG, 0);
     }
 
     /** 403 with {@code {"error": message}}. */

@@ -1,9 +1,11 @@
 /**
  * Security helpers for extensions and the runtime: {@link serv.core.security.Passwords}, salted PBKDF2 hashes of
- * passwords at today's strength, with the upgrade of older hashes on verification.
+ * passwords at today's strength, with the upgrade of older hashes on verification; and
+ * {@link serv.core.security.OperatorLogin} (1.1), the operator's login, which serv.console provides and the runtime's
+ * operator surfaces ({@code /health}'s details) ask.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package serv.core.security;
 
 import org.osgi.annotation.bundle.Export;

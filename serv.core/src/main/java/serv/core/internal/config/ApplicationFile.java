@@ -177,7 +177,7 @@ public final class ApplicationFile implements ConfigSource {
 
     /** The top-level keys of serv.config.yaml. */
     static final java.util.Set<String> TOP_LEVEL = java.util.Set.of("site_info", "databases", "extensions", "tenants",
-            "tenancy", "cluster");
+            "tenancy", "cluster", "health");
 
     @Override
     public Snapshot snapshot() {
@@ -251,6 +251,12 @@ public final class ApplicationFile implements ConfigSource {
                 desired.add(Desired.configuration("serv.tenancy", flat(stringKeys(tenancy))));
             } else if (merged.get("tenancy") != null) {
                 throw new IllegalArgumentException("'tenancy' must be a map (unmatched: site | reject)");
+            }
+            if (merged.get("health") instanceof Map<?, ?> health) {
+                // read by /health: who sees its details
+                desired.add(Desired.configuration("serv.health", flat(stringKeys(health))));
+            } else if (merged.get("health") != null) {
+                throw new IllegalArgumentException("'health' must be a map (details: authorized | always)");
             }
             return new Snapshot(true, desired, problems);
         } catch (IllegalArgumentException e) {

@@ -15,9 +15,14 @@ import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import serv.core.Handler;
 import serv.core.Request;
@@ -34,6 +39,7 @@ import serv.core.internal.config.ConfigReconciler;
 import serv.core.internal.config.Suggestions;
 import serv.core.internal.server.GracefulShutdown;
 import serv.core.internal.tenant.TenantRegistry;
+import serv.core.security.OperatorLogin;
 import serv.database.PoolStats;
 
 /**
@@ -51,10 +57,21 @@ import serv.database.PoolStats;
  * 503 {@code DRAINING} while the server stops (so that a load balancer sends it nothing new while its
  * in-flight requests finish). In a cluster, the store's state ({@code cluster}): a store out of reach is reported
  * and does not take the node out, since it serves what it last applied.
+ *
+ * <p>All of that is the operator's: with {@code health.details: authorized} (PID {@value #PID}, the default), a
+ * request without the operator's login (the Web Console's, asked through {@link OperatorLogin}) gets the same status
+ * code and only {@link PublicHealth}'s summary; {@code always} shows everything to everyone.
  */
-@Component(service = Handler.class)
+@Component(service = Handler.class, configurationPid = HealthHandler.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = HealthConfiguration.class)
 @Route(path = "/health")
 public final class HealthHandler implements Handler {
+
+    static final String PID = "serv.health";
+    static final String AUTHORIZED = "authorized";
+    static final String ALWAYS = "always";
+    private static final Logger LOG = LoggerFactory.getLogger(HealthHandler.class);
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private final List<Database> databases = new CopyOnWriteArrayList<>();
@@ -74,14 +91,35 @@ public final class HealthHandler implements Handler {
 
     private static final int MAX_TENANT_WARNINGS = 20;
 
+    /** The operator's login (serv.console's), when a bundle provides it. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile OperatorLogin login;
+
     private volatile BundleContext context;
+    /** Whether every client sees the details ({@code details: always}). */
+    private volatile boolean detailsForAll;
 
     /** Once /health found the server started (not STARTING), a later look does not go back to STARTING. */
     private volatile boolean started;
 
     @Activate
-    void activate(BundleContext context) {
+    void activate(BundleContext context, HealthConfiguration config) {
         this.context = context;
+        modified(config);
+    }
+
+    @Modified
+    void modified(HealthConfiguration config) {
+        String details = config.details() == null || config.details().isBlank() ? AUTHORIZED
+                : config.details().strip();
+        if (!details.equals(AUTHORIZED) && !details.equals(ALWAYS)) {
+            LOG.error("{}: key 'details': '{}' is neither {} nor {}; keeping {}", PID, details, AUTHORIZED, ALWAYS,
+                    detailsForAll ? ALWAYS : AUTHORIZED);
+            return;
+        }
+        detailsForAll = details.equals(ALWAYS);
+        LOG.info("Health: /health shows its details {}", detailsForAll ? "to every client (details: always)"
+                : "to the operator only (the Web Console's login)");
     }
 
     @Override
@@ -131,11 +169,24 @@ public final class HealthHandler implements Handler {
         if (!starting) {
             started = true;
         }
-        body.put("status", draining ? "DRAINING" : starting ? "STARTING" : up ? "UP" : "DOWN");
+        String status = draining ? "DRAINING" : starting ? "STARTING" : up ? "UP" : "DOWN";
+        body.put("status", status);
+        up &= !draining && !starting;
+        response.status(up ? 200 : 503).header("Cache-Control", "no-store").header("Vary", "Authorization");
+        if (!detailsForAll) {
+            OperatorLogin operator = login;
+            OperatorLogin.Check check = operator == null ? null
+                    : operator.check(request.header("Authorization"), request.remoteAddress());
+            if (check == null || !check.operator()) {
+                ConfigStore store = tenant == null ? cluster : null;
+                response.json(PublicHealth.body(status, entries, tenant != null, store == null ? null : store.status(),
+                        PublicHealth.details(check)));
+                return;
+            }
+        }
         if (!migrating.isEmpty()) {
             body.put("migrating", migrating);
         }
-        up &= !draining && !starting;
         Map<String, String> awaited = configuration.awaited();
         if (!awaited.isEmpty()) {
             body.put("waiting_for", awaited); // by configuration source: what this server needs of it first
@@ -177,7 +228,7 @@ public final class HealthHandler implements Handler {
                 body.put("tenancy", tenancy);
             }
         }
-        response.status(up ? 200 : 503).header("Cache-Control", "no-store").json(body);
+        response.json(body);
     }
 
     /**

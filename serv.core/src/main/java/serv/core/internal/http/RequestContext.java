@@ -78,6 +78,11 @@ final class RequestContext implements Request, Response {
     }
 
     @Override
+    public String remoteAddress() {
+        return servlet.getRemoteAddr();
+    }
+
+    @Override
     public byte[] body() throws IOException {
         return body.bytes();
     }

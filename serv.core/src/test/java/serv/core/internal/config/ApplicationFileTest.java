@@ -130,4 +130,22 @@ class ApplicationFileTest {
         org.junit.jupiter.api.Assertions.assertEquals(java.util.Map.of("repository", "jpa", "database", "main"),
                 out.get("serv.blog"));
     }
+
+    @Test
+    void healthIsTheConfigurationServHealth(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        java.nio.file.Files.writeString(home.resolve(ApplicationFile.FILE), """
+                health: {details: always}
+                """);
+        var snapshot = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        assertTrue(snapshot.valid(), snapshot.problems().toString());
+        assertEquals(List.of(serv.core.config.Desired.configuration("serv.health", Map.of("details", "always"))),
+                snapshot.desired());
+        assertEquals(List.of(), snapshot.problems());
+
+        java.nio.file.Files.writeString(home.resolve(ApplicationFile.FILE), "health: always\n");
+        var wrong = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        assertTrue(!wrong.valid() && wrong.problems().toString().contains("'health' must be a map (details:"),
+                wrong.problems().toString());
+    }
 }
