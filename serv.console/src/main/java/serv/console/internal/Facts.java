@@ -182,6 +182,7 @@ public final class Facts {
         for (String w : config.warnings()) {
             out.add(item("configuration", "serv.config.yaml / etc", w, "configMgr"));
         }
+        extensions.ownPartsNotRunning().forEach((bsn, why) -> out.add(item("serv", bsn, why, "bundles")));
         for (Map<String, Object> e : extensions.list()) {
             if (e.get("problem") != null) {
                 out.add(item("extension", (String) e.get("symbolic_name"), (String) e.get("problem"),
