@@ -341,7 +341,7 @@ public final class Extensions {
      * What keeps the components of a started extension from running, from SCR: a route whose component failed to
      * activate (it answers 503), another component that failed to activate, one that waits for a service nobody
      * offers; and, from the dispatcher, a route that another one on its path and method shadows (it never answers
-     * those). Null when all run (or wait only for their configuration, which is how some are meant to be).
+     * those), unless a higher service.ranking overrides it on purpose. Null when all run (or wait only for their configuration, which is how some are meant to be).
      */
     private String components(Bundle b, List<RouteInfo> own) {
         List<String> problems = new ArrayList<>();
@@ -353,8 +353,9 @@ public final class Extensions {
                 problems.add("route " + String.join(",", new TreeSet<>(r.methods())) + " " + r.path()
                         + " did not start: " + r.reason());
                 reported.add(r.reason());
-            } else if (r.status() == RouteStatus.SHADOWED) {
-                // Another route on its path and method answers: this one never does until one of them moves.
+            } else if (r.status() == RouteStatus.SHADOWED && !r.overridden()) {
+                // Another route on its path and method answers: this one never does until one of them moves. One
+                // outranked by a higher service.ranking is overridden on purpose: the Routes page shows it, no more.
                 problems.add("route " + String.join(",", new TreeSet<>(r.methods())) + " " + r.path()
                         + " is shadowed: " + r.reason());
             }

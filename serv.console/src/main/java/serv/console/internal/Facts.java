@@ -532,6 +532,7 @@ public final class Facts {
         m.put("bundle_id", r.bundleId());
         m.put("status", r.status().name());
         m.put("reason", r.reason());
+        m.put("overridden", r.overridden()); // SHADOWED by a higher service.ranking only: meant, not a clash
         return m;
     }
 
