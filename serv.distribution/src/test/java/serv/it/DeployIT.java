@@ -370,7 +370,8 @@ public class DeployIT {
      * An extension whose route has a higher service.ranking, deployed after the one that had the path: it answers (the
      * whiteboard's override), and everything says so as meant: the overridden route SHADOWED with "overridden" and
      * the ranking as the reason, an INFO and no WARN, {@code serv status} with nothing to attend to, and both deploys,
-     * of the overriding one and of a new version of the overridden one, exit 0.
+     * of the overriding one and of a new version of the overridden one, exit 0. A tenant that has only the overridden
+     * extension gets its route (it got a 404: the route found was the other extension's, which it does not have).
      */
     @Test
     public void aRouteOfAHigherServiceRankingOverridesOnPurposeAndIsNoError() throws Exception {
@@ -410,6 +411,17 @@ public class DeployIT {
             assertEquals(again.out, 0, again.exit);
             assertTrue(again.out, again.out.contains("serv.it.clash.first 1.0.1 serves after ")
                     && again.out.contains("  GET,HEAD /clash is overridden: " + why));
+            assertEquals(overrideAnswer, server.body("/clash"));
+
+            // A tenant that has only the overridden extension is answered by its route, not 404 for the other's.
+            Run tenant = run(env, "tenant", "add", "acme", "--path-prefix", "/t/acme", "--database-url",
+                    "sqlite:///data/acme.db", "--extension", "serv.it.clash.first");
+            assertEquals(tenant.out, 0, tenant.exit);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (server.status("/t/acme/clash", null, null) == 503 && System.nanoTime() < end) {
+                Thread.sleep(100); // the tenant is on its way
+            }
+            assertEquals("{\"extension\":\"serv.it.clash.first\",\"version\":\"1.0.1\"}", server.body("/t/acme/clash"));
             assertEquals(overrideAnswer, server.body("/clash"));
         }
     }

@@ -69,7 +69,7 @@ final class ProjectMigrations {
         return m;
     }
 
-    /** The SQL scripts of a folder only (up and down); for {@link #highestVersion}. */
+    /** The SQL scripts of a folder only (up and down); for {@link Project#highestVersion}. */
     static ProjectMigrations sqlOf(Path folder) throws IOException {
         ProjectMigrations m = new ProjectMigrations();
         m.readSql(folder, folder);

@@ -130,7 +130,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
             for (RouteTable.Entry e : stopped.entries()) {
                 if (e.bundle() != null && e.bundle().getBundleId() == bundle.getBundleId()) {
                     out.add(new StoppedExtensions.StoppedRoute(e.template(), new TreeSet<>(e.methods()),
-                            e.database()));
+                            e.database(), e.ranking()));
                 }
             }
             return out;
@@ -142,7 +142,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
                 for (StoppedExtensions.StoppedRoute r : held) {
                     try {
                         stopped = stopped.with(RouteTable.Entry.of(r.path(), r.methods(), r.database(), null,
-                                heldRouteIds--, 0, bundle));
+                                heldRouteIds--, r.ranking(), bundle));
                     } catch (IllegalArgumentException e) {
                         LOG.debug("Remembered route {} of {} ignored: {}", r.path(), name(bundle), e.getMessage());
                     }
@@ -904,11 +904,16 @@ public final class Dispatcher extends HttpServlet implements Routes {
             table = routes;
             ghosts = stopped;
         } while (table != routes);
-        RouteTable.Match match = table.find(method, path);
+        // A tenant with a list of extensions has their routes only: another extension's route on the same path and
+        // method (one it outranks, or one installed first) hides none of them from the tenant.
+        Set<String> own = tenant == null ? Set.of() : tenant.extensions();
+        java.util.function.Predicate<RouteTable.Entry> visible = own.isEmpty() ? e -> true
+                : e -> e.bundle() != null && own.contains(e.bundle().getSymbolicName());
+        RouteTable.Match match = table.find(method, path, visible);
         if (match != null && match.entry() != null && !ghosts.isEmpty()) {
             // A route that comes before the one found (of the extension installed first, say) is out of the table
             // for a moment: its extension is being updated, or its routes bound again. Its path stays its own.
-            RouteTable.Entry holder = ghosts.before(match.entry(), method, path, this::holdsPath);
+            RouteTable.Entry holder = ghosts.before(match.entry(), method, path, g -> holdsPath(g) && visible.test(g));
             if (holder != null) {
                 Bundle b = holder.bundle();
                 ErrorAnswers.unavailable(resp, "extension " + b.getSymbolicName() + " is "

@@ -279,4 +279,29 @@ class DispatcherTest {
                 + " installed first (bundle 10), which keeps it: give one of the two routes another path"),
                 clash.reason());
     }
+
+    /**
+     * plus overrode GET /notes (service.ranking 10) and the operator stopped it: its path answers 503 naming it, and
+     * after a restart too, where its routes come back from data/stopped-extensions.json. They came back with ranking 0,
+     * and notes, installed first, took the path it had not had before the restart.
+     */
+    @Test
+    void aStoppedRouteThatOverrodeAPathKeepsItAcrossARestart() throws Exception {
+        Dispatcher dispatcher = dispatcher();
+        Bundle notes = bundle(10, "notes", new AtomicInteger(Bundle.ACTIVE));
+        Bundle plus = bundle(11, "plus", new AtomicInteger(Bundle.RESOLVED)); // held stopped since the start
+        java.lang.reflect.Field memory = Dispatcher.class.getDeclaredField("routeMemory");
+        memory.setAccessible(true);
+        ((serv.core.internal.server.StoppedExtensions.RouteMemory) memory.get(dispatcher)).restore(plus, List.of(
+                new serv.core.internal.server.StoppedExtensions.StoppedRoute("/notes", java.util.Set.of("GET",
+                        "HEAD"), "", 10)));
+        dispatcher.bindHandler(ref(notes), route(50, "notes.List", "/notes", "GET"));
+
+        assertEquals(RouteStatus.EXTENSION_STOPPED, of(dispatcher, "plus").status());
+        RouteInfo held = of(dispatcher, "notes");
+        assertEquals(RouteStatus.SHADOWED, held.status(), dispatcher.routes().toString());
+        assertTrue(held.overridden());
+        assertTrue(held.reason().contains("whose service.ranking is higher (10, this one's 0) (stopped or being"
+                + " updated: it answers 503 naming its extension"), held.reason());
+    }
 }
