@@ -59,9 +59,11 @@
     return true;
   }
 
-  function state(s) {
+  // meant: a state that is no problem although it does not serve (a route overridden by a higher service.ranking)
+  function state(s, meant) {
     var cls = s === 'UP' || s === 'SERVING' || s === 'ACTIVE' ? 'serv-good'
-      : s === 'ASLEEP' || s === 'STARTING' || s === 'WAITING_FOR_MIGRATIONS' || s === 'RESOLVED' ? 'serv-wait' : 'serv-bad';
+      : meant || s === 'ASLEEP' || s === 'STARTING' || s === 'WAITING_FOR_MIGRATIONS' || s === 'RESOLVED' ? 'serv-wait'
+      : 'serv-bad';
     return el('span', { 'class': 'serv-state ' + cls, text: s });
   }
 
@@ -332,14 +334,15 @@
   function routes() {
     var body = frame('Routes', 'Every route and whether it serves now. A route whose database is down or whose'
       + ' extension is stopped answers 503 with the reason; a SHADOWED one never answers the methods another route'
-      + ' on its path takes (the extension installed first keeps them): give one of the two another path.');
+      + ' on its path takes: of a higher service.ranking, an override meant by its extension; otherwise the extension'
+      + ' installed first keeps them, a clash to fix by giving one of the two another path.');
     refresh(function () {
       api('GET', 'routes').then(function (r) {
         if (r.status >= 400) { message(r.body.error, false); return; }
         body.textContent = '';
         body.appendChild(table(['methods', 'path', 'database', 'extension', 'status', 'why'], r.body.routes.map(function (x) {
           return el('tr', null, td(x.methods.join(', ')), td(el('code', { text: x.path })), td(x.database || '-'),
-            td(x.extension + ' ' + x.version), td(state(x.status)), td(x.reason || ''));
+            td(x.extension + ' ' + x.version), td(state(x.status, x.overridden)), td(x.reason || ''));
         })));
       });
     }, 3000);

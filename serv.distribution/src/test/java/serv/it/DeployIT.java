@@ -504,6 +504,66 @@ public class DeployIT {
         await(server, path + " answering " + body, () -> body.equals(server.body(path)));
     }
 
+    /**
+     * An extension whose route has a higher service.ranking, deployed after the one that had the path: it answers (the
+     * whiteboard's override), and everything says so as meant: the overridden route SHADOWED with "overridden" and
+     * the ranking as the reason, an INFO and no WARN, {@code serv status} with nothing to attend to, and both deploys,
+     * of the overriding one and of a new version of the overridden one, exit 0. A tenant that has only the overridden
+     * extension gets its route (it got a 404: the route found was the other extension's, which it does not have).
+     */
+    @Test
+    public void aRouteOfAHigherServiceRankingOverridesOnPurposeAndIsNoError() throws Exception {
+        Path home = Files.createTempDirectory("serv-deploy-override-it-");
+        int port = ServProcess.freePort();
+        Map<String, String> env = env(port);
+        Path first = TestBundles.build("serv.it.clash.first", "serv.it.clash", Map.of(), Map.of());
+        Path override = TestBundles.build("serv.it.override", "serv.it.override", Map.of(), Map.of());
+        Path firstAgain = TestBundles.build("serv.it.clash.first", "serv.it.clash", Map.of("Bundle-Version", "1.0.1"),
+                Map.of());
+        String overrideAnswer = "{\"extension\":\"serv.it.override\",\"version\":\"1.0.0\"}";
+        try (ServProcess server = new ServProcess(home, port, "serv.log", env)) {
+            server.awaitHealthy();
+            Run one = deploy(env, first.toString());
+            assertEquals(one.out, 0, one.exit);
+            Run two = deploy(env, "--wait", "30", override.toString());
+            assertEquals(two.out, 0, two.exit);
+            assertEquals(overrideAnswer, server.body("/clash"));
+
+            String why = "GET,HEAD /clash is answered by the route of extension serv.it.override 1.0.0, whose"
+                    + " service.ranking is higher (10, this one's 0): it overrides this one on purpose, which is not an"
+                    + " error";
+            JsonNode listed = routesOf(run(env, "route", "list", "--json"));
+            assertEquals(listed.toString(), "SERVING", listed.get("serv.it.override").get("status").asText());
+            JsonNode overridden = listed.get("serv.it.clash.first");
+            assertEquals(listed.toString(), "SHADOWED", overridden.get("status").asText());
+            assertTrue(overridden.toString(), overridden.get("overridden").asBoolean());
+            assertTrue(overridden.toString(), overridden.get("reason").asText().startsWith(why));
+            Run status = run(env, "status");
+            assertEquals(status.out, 0, status.exit);
+            assertTrue(server.log(), server.log().lines().anyMatch(l -> l.contains("INFO")
+                    && l.contains("Route GET,HEAD /clash of serv.it.clash.first 1.0.0 is overridden: " + why)));
+            assertTrue(server.log(), server.log().lines().noneMatch(l -> l.contains("is shadowed")));
+
+            // A new version of the overridden extension: deployed, overridden still, said so, exit 0.
+            Run again = deploy(env, "--wait", "30", firstAgain.toString());
+            assertEquals(again.out, 0, again.exit);
+            assertTrue(again.out, again.out.contains("serv.it.clash.first 1.0.1 serves after ")
+                    && again.out.contains("  GET,HEAD /clash is overridden: " + why));
+            assertEquals(overrideAnswer, server.body("/clash"));
+
+            // A tenant that has only the overridden extension is answered by its route, not 404 for the other's.
+            Run tenant = run(env, "tenant", "add", "acme", "--path-prefix", "/t/acme", "--database-url",
+                    "sqlite:///data/acme.db", "--extension", "serv.it.clash.first");
+            assertEquals(tenant.out, 0, tenant.exit);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (server.status("/t/acme/clash", null, null) == 503 && System.nanoTime() < end) {
+                Thread.sleep(100); // the tenant is on its way
+            }
+            assertEquals("{\"extension\":\"serv.it.clash.first\",\"version\":\"1.0.1\"}", server.body("/t/acme/clash"));
+            assertEquals(overrideAnswer, server.body("/clash"));
+        }
+    }
+
     /** The routes of {@code serv route list --json}'s output, by extension (one route each here). */
     private static JsonNode routesOf(Run list) throws Exception {
         assertEquals(list.out, 0, list.exit);

@@ -443,8 +443,20 @@ public class OperatorIT {
         assertTrue(cli("tenant", "list").out().contains("cli1.test"));
         assertEquals(0, cli("tenant", "remove", "cli1").exit());
 
+        // Serv's own parts are refused, each saying what it is; nothing of them stops (the server goes on serving).
+        for (String own : List.of("serv.cluster", "serv.core", "serv.database", "serv.console", "serv.jpa")) {
+            Run refusedStop = cli("extension", "stop", own);
+            assertEquals(own + ": " + refusedStop.err(), 1, refusedStop.exit());
+            assertTrue(refusedStop.err(), refusedStop.err().startsWith("serv: " + own + " is part of Serv, not an"
+                    + " extension, and is not stopped here: it is "));
+        }
+        assertFalse(cli("extension", "list").out().contains("serv.cluster"));
+        assertEquals(0, cli("status").exit());
+
         Run stop = cli("extension", "stop", "serv.blog");
         assertEquals(stop.err(), 0, stop.exit());
+        assertTrue(stop.out(), stop.out().startsWith("serv.blog ") && stop.out().contains("RESOLVED (stopped by the"
+                + " operator: its routes answer 503, after a restart too, until it is started)"));
         try {
             Run attention = cli("status");
             assertEquals("something needs attention: exit code 1", 1, attention.exit());

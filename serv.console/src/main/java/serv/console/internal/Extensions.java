@@ -56,8 +56,19 @@ import serv.database.Migrations;
 @Component(service = Extensions.class)
 public final class Extensions {
 
-    /** Serv's runtime bundles: not extensions, though they bring routes. */
-    private static final List<String> RUNTIME = List.of("serv.core", "serv.database", "serv.jpa", "serv.console");
+    /**
+     * Serv's runtime bundles, with what each does: not extensions, though some bring routes or use the extension API
+     * (serv.cluster imports serv.database). They are not listed, stopped or removed here, and a restart starts them
+     * again whatever was done to them (serv.core's {@code StoppedExtensions} keeps no stop of theirs).
+     */
+    private static final Map<String, String> RUNTIME = Map.of(
+            "serv.core", "the HTTP runtime every route, this admin API and the console run on",
+            "serv.database", "the database pools and migrations the extensions' routes use",
+            "serv.jpa", "JPA for the extensions that use it (serv.blog's jpa repository among them)",
+            "serv.console", "the console and this admin API",
+            "serv.cluster", "what makes this server a node of its cluster (a node without it would serve its own"
+                    + " configuration instead of the cluster's; to run a server on its own, leave cluster.url and"
+                    + " SERV_CLUSTER_URL unset)");
     private static final Pattern IMPORTS_ROUTE_API = Pattern.compile("(^|,)\\s*serv\\.core\\s*(;|,|$)");
     private static final Pattern IMPORTS_DATABASE_API = Pattern.compile("(^|,)\\s*serv\\.database\\s*(;|,|$)");
     /** How long a start waits for an extension that was kept stopped since the server's start. */
@@ -114,14 +125,61 @@ public final class Extensions {
                 return b;
             }
         }
+        Bundle own = ownPart(idOrName);
+        if (own != null) {
+            throw new ApiException(404, own.getSymbolicName() + " is part of Serv, not an extension: "
+                    + RUNTIME.get(own.getSymbolicName()) + " (GET extensions lists the extensions)");
+        }
         throw ApiException.notFound("extension " + Echo.cut(idOrName));
+    }
+
+    /**
+     * Serv's own parts that do not run (stopped in the Web Console's Bundles page, or not resolved), with what they do,
+     * by symbolic name: what needs attention, since they are not extensions and the extensions' list leaves them out.
+     */
+    Map<String, String> ownPartsNotRunning() {
+        Map<String, String> out = new TreeMap<>();
+        for (Bundle b : context.getBundles()) {
+            String bsn = b.getSymbolicName();
+            if (bsn != null && RUNTIME.containsKey(bsn) && b.getState() != Bundle.ACTIVE
+                    && b.getState() != Bundle.STARTING) {
+                out.put(bsn, bsn + " (part of Serv: " + RUNTIME.get(bsn) + ") is " + state(b) + "; a restart starts"
+                        + " it again");
+            }
+        }
+        return out;
+    }
+
+    /** The bundle of Serv's own runtime that {@code idOrName} names (its id or symbolic name), or null. */
+    private Bundle ownPart(String idOrName) {
+        for (Bundle b : context.getBundles()) {
+            if (b.getSymbolicName() != null && RUNTIME.containsKey(b.getSymbolicName())
+                    && (b.getSymbolicName().equals(idOrName) || Long.toString(b.getBundleId()).equals(idOrName))) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Refuses to stop or remove a part of Serv (409): it is not an extension, and stopping it would take down what it
+     * does for every extension (the console and this API with serv.console or serv.core), until a restart brings it
+     * back anyway.
+     */
+    private void refuseOwnPart(String idOrName, String what) throws ApiException {
+        Bundle own = ownPart(idOrName);
+        if (own != null) {
+            throw ApiException.conflict(own.getSymbolicName() + " is part of Serv, not an extension, and is not "
+                    + what + " here: it is " + RUNTIME.get(own.getSymbolicName()) + ". Serv's parts run as long as"
+                    + " the server does (a restart starts them all again)");
+        }
     }
 
     private List<Bundle> extensionBundles() {
         List<Bundle> out = new ArrayList<>();
         Path deploy = deployments.folder();
         for (Bundle b : context.getBundles()) {
-            if (b.getSymbolicName() == null || RUNTIME.contains(b.getSymbolicName()) || b.getBundleId() == 0) {
+            if (b.getSymbolicName() == null || RUNTIME.containsKey(b.getSymbolicName()) || b.getBundleId() == 0) {
                 continue;
             }
             Object imports = b.getHeaders("").get(Constants.IMPORT_PACKAGE);
@@ -283,7 +341,7 @@ public final class Extensions {
      * What keeps the components of a started extension from running, from SCR: a route whose component failed to
      * activate (it answers 503), another component that failed to activate, one that waits for a service nobody
      * offers; and, from the dispatcher, a route that another one on its path and method shadows (it never answers
-     * those). Null when all run (or wait only for their configuration, which is how some are meant to be).
+     * those), unless a higher service.ranking overrides it on purpose. Null when all run (or wait only for their configuration, which is how some are meant to be).
      */
     private String components(Bundle b, List<RouteInfo> own) {
         List<String> problems = new ArrayList<>();
@@ -295,8 +353,9 @@ public final class Extensions {
                 problems.add("route " + String.join(",", new TreeSet<>(r.methods())) + " " + r.path()
                         + " did not start: " + r.reason());
                 reported.add(r.reason());
-            } else if (r.status() == RouteStatus.SHADOWED) {
-                // Another route on its path and method answers: this one never does until one of them moves.
+            } else if (r.status() == RouteStatus.SHADOWED && !r.overridden()) {
+                // Another route on its path and method answers: this one never does until one of them moves. One
+                // outranked by a higher service.ranking is overridden on purpose: the Routes page shows it, no more.
                 problems.add("route " + String.join(",", new TreeSet<>(r.methods())) + " " + r.path()
                         + " is shadowed: " + r.reason());
             }
@@ -415,6 +474,7 @@ public final class Extensions {
     }
 
     Map<String, Object> start(String idOrName) throws ApiException {
+        refuseOwnPart(idOrName, "started");
         Bundle b = find(idOrName);
         // One the operator stopped before a restart is kept from starting by serv.core, at a start level the
         // framework never reaches; marked to start, it gets its own level back within half a second: wait for that.
@@ -438,6 +498,7 @@ public final class Extensions {
     }
 
     Map<String, Object> stop(String idOrName) throws ApiException {
+        refuseOwnPart(idOrName, "stopped");
         Bundle b = find(idOrName);
         try {
             b.stop();
@@ -449,6 +510,7 @@ public final class Extensions {
 
     /** Removes a deployed extension: its jar leaves deploy/, FileInstall uninstalls it. */
     void uninstall(String idOrName) throws ApiException {
+        refuseOwnPart(idOrName, "removed");
         deployments.uninstall(find(idOrName));
     }
 }

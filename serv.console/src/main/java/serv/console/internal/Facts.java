@@ -184,6 +184,7 @@ public final class Facts {
             out.add(w.startsWith("deploy/") ? item("deploy", w.split("[: ]", 2)[0], w, "extensions")
                     : item("configuration", "serv.config.yaml / etc", w, "configMgr"));
         }
+        extensions.ownPartsNotRunning().forEach((bsn, why) -> out.add(item("serv", bsn, why, "bundles")));
         for (Map<String, Object> e : extensions.list()) {
             if (e.get("problem") != null) {
                 out.add(item("extension", (String) e.get("symbolic_name"), (String) e.get("problem"),
@@ -533,6 +534,7 @@ public final class Facts {
         m.put("bundle_id", r.bundleId());
         m.put("status", r.status().name());
         m.put("reason", r.reason());
+        m.put("overridden", r.overridden()); // SHADOWED by a higher service.ranking only: meant, not a clash
         return m;
     }
 

@@ -49,6 +49,7 @@ class AdminApiTest {
     private final AtomicBoolean deleted = new AtomicBoolean();
     private final List<String> applied = new ArrayList<>();
     private AdminApi api;
+    private Facts facts;
 
     @BeforeEach
     void server() throws Exception {
@@ -67,7 +68,7 @@ class AdminApiTest {
                 },
                 "rollback", a -> List.of()));
         Extensions extensions = new Extensions(context, routes, tenants, migrations);
-        Facts facts = new Facts(context, cm, routes, Fakes.of(Traffic.class), tenants, Fakes.of(ConfigStatus.class),
+        facts = new Facts(context, cm, routes, Fakes.of(Traffic.class), tenants, Fakes.of(ConfigStatus.class),
                 migrations, null, extensions);
         Field databases = Facts.class.getDeclaredField("databases");
         databases.setAccessible(true);
@@ -191,6 +192,71 @@ class AdminApiTest {
         assertEquals("tenant " + "A".repeat(60) + "… not found", error(got));
         assertTrue(send("GET", "x".repeat(10_000)).text().length() < 200);
         assertTrue(post("tenants", "{\"" + "k".repeat(5000) + "\":1}").text().length() < 400);
+    }
+
+    // ---- extensions ---------------------------------------------------------------------------------------
+
+    /**
+     * Serv's own parts are not extensions: stopping, starting or removing one through the API (and so {@code serv
+     * extension stop}) is refused with 409 saying what it is, by name or bundle id, and nothing is done to it; serv.cluster
+     * (which uses the database API, as extensions do) is not listed as one either. An extension stops.
+     */
+    @Test
+    void servsOwnPartsAreRefusedSayingWhyAndAnExtensionStops() throws Exception {
+        List<String> stopped = new ArrayList<>();
+        bundles.clear();
+        bundles.add(stoppable("serv.blog", 7, stopped));
+        List<String> own = List.of("serv.core", "serv.database", "serv.console", "serv.jpa", "serv.cluster");
+        for (int i = 0; i < own.size(); i++) {
+            bundles.add(stoppable(own.get(i), 20 + i, stopped));
+        }
+        JsonNode listed = JSON.readTree(send("GET", "extensions").text()).get("extensions");
+        assertEquals(1, listed.size(), listed.toString());
+        assertEquals("serv.blog", listed.get(0).get("symbolic_name").asText());
+
+        for (int i = 0; i < own.size(); i++) {
+            String bsn = own.get(i);
+            for (String named : List.of(bsn, Integer.toString(20 + i))) {
+                Exchange stop = post("extensions/" + named + "/stop", "{}");
+                assertEquals(409, stop.status, named + ": " + stop.text());
+                assertTrue(error(stop).startsWith(bsn + " is part of Serv, not an extension, and is not stopped"
+                        + " here: it is "), error(stop));
+                assertTrue(error(stop).endsWith(". Serv's parts run as long as the server does (a restart starts"
+                        + " them all again)"), error(stop));
+                assertEquals(409, post("extensions/" + named + "/start", "{}").status, named);
+                assertEquals(409, send("DELETE", "extensions/" + named).status, named);
+            }
+            Exchange got = send("GET", "extensions/" + bsn);
+            assertEquals(404, got.status);
+            assertTrue(error(got).startsWith(bsn + " is part of Serv, not an extension: "), error(got));
+        }
+        assertTrue(error(post("extensions/serv.cluster/stop", "{}")).contains("what makes this server a node of its"
+                + " cluster"));
+        assertEquals(List.of(), stopped, "nothing of Serv's was stopped or started");
+
+        Exchange blog = post("extensions/serv.blog/stop", "{}");
+        assertEquals(200, blog.status, blog.text());
+        assertEquals(List.of("stop serv.blog"), stopped);
+        assertEquals("extension nope not found", error(post("extensions/nope/stop", "{}")));
+        assertFalse(facts.attention().toString().contains("serv.cluster"), "nothing needs attention");
+
+        // Stopped another way (the Web Console's Bundles page): the overview's attention list says so, as Serv's.
+        bundles.removeIf(b -> b.getSymbolicName().equals("serv.cluster"));
+        bundles.add(Fakes.of(Bundle.class, Map.of("getSymbolicName", a -> "serv.cluster", "getBundleId", a -> 24L,
+                "getState", a -> Bundle.RESOLVED, "getHeaders", a -> new Hashtable<>())));
+        String attention = JSON.writeValueAsString(facts.attention());
+        assertTrue(attention.contains("\"subject\":\"serv.cluster\",\"message\":\"serv.cluster (part of Serv: what"
+                + " makes this server a node of its cluster"), attention);
+        assertTrue(attention.contains(") is RESOLVED; a restart starts it again\""), attention);
+    }
+
+    /** A bundle whose stop and start are written down. */
+    private static Bundle stoppable(String bsn, long id, List<String> calls) {
+        Bundle plain = bundle(bsn, id);
+        return Fakes.of(Bundle.class, Map.of("getSymbolicName", a -> bsn, "getBundleId", a -> id,
+                "getHeaders", a -> plain.getHeaders(""), "getVersion", a -> new Version(1, 0, 0),
+                "getState", a -> Bundle.ACTIVE, "getLocation", a -> plain.getLocation(),
+                "stop", a -> calls.add("stop " + bsn) ? null : null, "start", a -> calls.add("start " + bsn) ? null : null));
     }
 
     // ---- migrations ---------------------------------------------------------------------------------------

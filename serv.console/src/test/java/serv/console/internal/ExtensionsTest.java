@@ -38,5 +38,11 @@ class ExtensionsTest {
         RouteInfo serving = new RouteInfo(Set.of("GET", "HEAD"), "/memo", "", "memo", "1.0.0", 11,
                 RouteStatus.SERVING, null);
         assertNull(extensions.problem(memo, List.of(serving)));
+
+        // Outranked by a higher service.ranking: overridden on purpose, not a problem of the extension.
+        RouteInfo overridden = new RouteInfo(Set.of("GET", "HEAD"), "/notes", "", "memo", "1.0.0", 11,
+                RouteStatus.SHADOWED, "GET,HEAD /notes is answered by the route of extension plus 1.0.0, whose"
+                        + " service.ranking is higher (10, this one's 0): it overrides this one on purpose", true);
+        assertNull(extensions.problem(memo, List.of(overridden, serving)));
     }
 }

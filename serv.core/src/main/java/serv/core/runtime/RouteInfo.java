@@ -13,11 +13,20 @@ import java.util.Set;
  * @param bundleId that bundle's id
  * @param status whether it serves now
  * @param reason why it does not serve, or null
+ * @param overridden {@link RouteStatus#SHADOWED} only by routes of a higher {@code service.ranking}: a deliberate
+ *            override (the whiteboard's standard way to replace a service), not a clash to fix; false otherwise
+ *            (since 1.3)
  */
 public record RouteInfo(Set<String> methods, String path, String database, String extension,
-        String extensionVersion, long bundleId, RouteStatus status, String reason) {
+        String extensionVersion, long bundleId, RouteStatus status, String reason, boolean overridden) {
 
     public RouteInfo {
         methods = Set.copyOf(methods);
+    }
+
+    /** A route that no other route overrides. */
+    public RouteInfo(Set<String> methods, String path, String database, String extension, String extensionVersion,
+            long bundleId, RouteStatus status, String reason) {
+        this(methods, path, database, extension, extensionVersion, bundleId, status, reason, false);
     }
 }

@@ -20,9 +20,11 @@ public enum RouteStatus {
      */
     NOT_STARTED,
     /**
-     * Another route on the same path template and method answers its requests (of the extension installed first, of
-     * a higher {@code service.ranking}, or of the same extension): this one never does, for those methods, until one
-     * of the two moves to another path or goes. The reason names the other route and the methods.
+     * Another route on the same path template and method answers its requests (of a higher {@code service.ranking},
+     * of the extension installed first, or of the same extension): this one never does, for those methods, until one
+     * of the two moves to another path, changes its ranking or goes. The reason names the other route, the methods
+     * and the rule that chose it. Outranked only by a higher {@code service.ranking} is a deliberate override
+     * ({@link RouteInfo#overridden()}), not a clash: it is not reported as a problem.
      *
      * @since 1.2
      */

@@ -4,7 +4,7 @@
  * and the command line read these.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package serv.core.runtime;
 
 import org.osgi.annotation.bundle.Export;

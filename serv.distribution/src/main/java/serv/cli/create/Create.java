@@ -195,7 +195,9 @@ public final class Create extends CommandGroup {
     }
 
     @Command(name = "migration", mixinStandardHelpOptions = true, description = "Add the next migration to the"
-            + " extension project of this folder: V<next>__<name>.sql, one portable script, or one per dialect.")
+            + " extension project of this folder: V<next>__<name>.sql, one portable script, or one per dialect."
+            + " <next> follows the folder's SQL scripts and the project's Java migrations (read from"
+            + " src/main/java); a version that is already both is refused (exit code 1), naming the files.")
     static final class Migration extends Maker {
         @Option(names = "--name", required = true, description = "What it does, e.g. add_tags.")
         String name;
@@ -216,8 +218,20 @@ public final class Create extends CommandGroup {
         int make(PrintWriter out) throws IOException {
             Project project = Project.find(dir);
             Path migrations = project.root().resolve("src/main/resources/serv/migrations").resolve(folder);
-            int next = Project.highestVersion(migrations) + 1;
-            String version = String.format("%03d", next);
+            // The server puts the folder's SQL scripts and the project's Java migrations in one version order, and
+            // refuses them all when a version is both: the next one follows both, and a clash is said here first.
+            ProjectMigrations existing = ProjectMigrations.read(project.root(), folder);
+            List<String> clashes = existing.clashes();
+            if (!clashes.isEmpty()) {
+                throw new IllegalArgumentException(String.join("; ", clashes) + ": the server refuses the"
+                        + " migrations of folder " + folder + " (none runs) until one of them gets another version;"
+                        + " nothing was made");
+            }
+            for (String unread : existing.unread()) {
+                spec.commandLine().getErr().println("serv: note: the Java migration " + unread + "; make sure"
+                        + " its version is not the one made here");
+            }
+            String version = String.format("%03d", existing.highest() + 1);
             Map<String, String> values = project.values();
             values.put("version", version);
             values.put("description", Names.snake(name).replace('_', ' '));

@@ -18,7 +18,6 @@ import java.util.stream.Stream;
 record Project(Path root, String pkg, String cls) {
 
     private static final Pattern PID = Pattern.compile("String PID = \"serv\\.([^\"]+)\"");
-    private static final Pattern VERSION = Pattern.compile("^[VU](\\d+)__.*\\.sql$");
 
     /** The project of {@code dir} (or of a parent folder). */
     static Project find(Path dir) throws IOException {
@@ -68,20 +67,11 @@ record Project(Path root, String pkg, String cls) {
         return v;
     }
 
-    /** The highest version number among the migrations (up and down) of a folder; 0 when there are none. */
+    /**
+     * The highest version number among the SQL migrations (up and down) of a folder, by its first part ({@code 2}
+     * for {@code V2.1__}); 0 when there are none. The project's Java migrations: {@link ProjectMigrations}.
+     */
     static int highestVersion(Path folder) throws IOException {
-        if (!Files.isDirectory(folder)) {
-            return 0;
-        }
-        int max = 0;
-        try (Stream<Path> files = Files.list(folder)) {
-            for (Path f : files.toList()) {
-                Matcher m = VERSION.matcher(f.getFileName().toString());
-                if (m.matches()) {
-                    max = Math.max(max, Integer.parseInt(m.group(1)));
-                }
-            }
-        }
-        return max;
+        return ProjectMigrations.sqlOf(folder).highest();
     }
 }

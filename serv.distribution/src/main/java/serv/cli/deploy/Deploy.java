@@ -161,6 +161,7 @@ public final class Deploy implements Callable<Integer> {
                 return AdminClient.REFUSED;
             } else {
                 List<String> serving = new ArrayList<>();
+                List<String> overridden = new ArrayList<>();
                 List<String> waiting = new ArrayList<>();
                 for (JsonNode r : x.get("routes")) {
                     String route = String.join(",", strings(r.get("methods"))) + " " + text(r, "path");
@@ -175,6 +176,9 @@ public final class Deploy implements Callable<Integer> {
                         err.println("serv: " + bundle.symbolicName() + " " + version + ": route " + route
                                 + " does not serve: " + text(r, "reason"));
                         return AdminClient.REFUSED;
+                    } else if ("SHADOWED".equals(status) && r.path("overridden").asBoolean(false)) {
+                        // A route of a higher service.ranking answers instead: an override meant by its extension.
+                        overridden.add(route + " is overridden: " + text(r, "reason"));
                     } else if ("SHADOWED".equals(status)) {
                         // Another route on its path and method answers: waiting would not change that.
                         err.println("serv: " + bundle.symbolicName() + " " + version + ": route " + route
@@ -187,7 +191,7 @@ public final class Deploy implements Callable<Integer> {
                 }
                 int applied = highestApplied(x.get("migrations"));
                 if ("ACTIVE".equals(text(x, "state")) && waiting.isEmpty() && applied >= bundle.migrations()
-                        && serving.size() >= bundle.routes()) {
+                        && serving.size() + overridden.size() >= bundle.routes()) {
                     long ms = (System.nanoTime() - start) / 1_000_000;
                     if (api.json()) {
                         out.println(AdminClient.pretty(x)); // the extension as GET extensions/{name} answers it
@@ -198,6 +202,7 @@ public final class Deploy implements Callable<Integer> {
                             + (bundle.migrations() > 0 ? ", migrations applied up to V"
                                     + String.format("%03d", applied) : "") + ":");
                     serving.forEach(r -> out.println("  " + r));
+                    overridden.forEach(r -> out.println("  " + r));
                     out.flush();
                     return AdminClient.OK;
                 }

@@ -190,5 +190,82 @@ public class CreateTest {
         Files.writeString(folder.resolve("U007__c.sql"), "");
         Files.writeString(folder.resolve("README.txt"), "");
         assertEquals(7, Project.highestVersion(folder));
+        Files.writeString(folder.resolve("V9_1__d.sql"), ""); // the server reads V9_1 and V9.1 as version 9.1
+        assertEquals(9, Project.highestVersion(folder));
+    }
+
+    /** A Java migration of the project, as the extension guide and JavaMigration's javadoc write one. */
+    private static String javaMigration(String cls, String database, String versionBody, String extra) {
+        return "package com.example.notes;\n\nimport java.sql.Connection;\n\n"
+                + "import org.osgi.service.component.annotations.Component;\n\n"
+                + "import serv.database.Dialect;\nimport serv.database.JavaMigration;\n\n"
+                + "/** Fills the titles; see https://example.com/a//b and \"quotes\". */\n"
+                + "@Component(service = JavaMigration.class, property = " + database + ")\n"
+                + "public final class " + cls + " implements JavaMigration {\n" + extra
+                + "    // public String version() { return \"900\"; }   an old version, commented out\n"
+                + "    @Override\n    public String version() {\n        " + versionBody + "\n    }\n\n"
+                + "    @Override\n    public String description() {\n        return \"fill titles\";\n    }\n\n"
+                + "    @Override\n    public String checksum() {\n        return \"1\";\n    }\n\n"
+                + "    @Override\n    public void migrate(Connection c, Dialect d) {\n    }\n}\n";
+    }
+
+    /**
+     * The server puts a folder's SQL scripts and the project's Java migrations in one version order and refuses them
+     * all when a version is both: the next migration follows the Java ones too (read from the sources: a literal or a
+     * constant, the folder from serv.database.name), and a clash already there is refused naming both files.
+     */
+    @Test
+    public void theNextMigrationFollowsTheJavaMigrationsAndAClashIsRefused() throws Exception {
+        Path folder = Files.createTempDirectory("serv-create-test-");
+        assertEquals(0, (int) serv("create", "extension", "--name", "Notes", "--dir", folder.toString()).getKey());
+        Path project = folder.resolve("notes");
+        Path java = project.resolve("src/main/java/com/example/notes");
+        Path migrations = project.resolve("src/main/resources/serv/migrations/default");
+        Files.writeString(java.resolve("FillTitles.java"), javaMigration("FillTitles",
+                "JavaMigration.DATABASE + \"=default\"", "return \"004\";", ""));
+        Files.writeString(java.resolve("CountNotes.java"), javaMigration("CountNotes", "\"serv.database.name=default\"",
+                "return VERSION;", "    private static final String VERSION = \"3\";\n"));
+        Files.writeString(java.resolve("Reports.java"), javaMigration("Reports", "\"serv.database.name=reports\"",
+                "return \"040\";", "")); // another folder's: not counted
+        Map.Entry<Integer, String> made = serv("create", "migration", "--name", "add_done", "--dir", project.toString());
+        assertEquals(made.getValue(), 0, (int) made.getKey());
+        assertEquals("", made.getValue());
+        assertTrue("V005 follows the Java V004", Files.exists(migrations.resolve("V005__add_done.sql")));
+        assertFalse(Files.exists(migrations.resolve("V003__add_done.sql")));
+
+        // A version that cannot be read from the source is said, and the rest still counts.
+        Files.writeString(java.resolve("Computed.java"), javaMigration("Computed", "\"serv.database.name=default\"",
+                "return Integer.toString(7);", ""));
+        made = serv("create", "migration", "--name", "add_tags", "--dir", project.toString());
+        assertEquals(made.getValue(), 0, (int) made.getKey());
+        assertTrue(made.getValue(), made.getValue().startsWith("serv: note: the Java migration "
+                + Path.of("src/main/java/com/example/notes/Computed.java") + " (its version() returns"
+                + " Integer.toString(7))"));
+        assertTrue(Files.exists(migrations.resolve("V006__add_tags.sql")));
+        Files.delete(java.resolve("Computed.java"));
+
+        // The reported case: a V004 script beside the Java V004 (made by hand, or by an older serv).
+        Files.writeString(migrations.resolve("V004__x.sql"), "SELECT 1;\n");
+        Map.Entry<Integer, String> clash = serv("create", "migration", "--name", "more", "--dir", project.toString());
+        assertEquals(clash.getValue(), 1, (int) clash.getKey());
+        assertEquals("serv: V004 is both the SQL file " + Path.of("src/main/resources/serv/migrations/default/V004__x.sql")
+                + " and the Java migration " + Path.of("src/main/java/com/example/notes/FillTitles.java")
+                + ": the server refuses the migrations of folder default (none runs) until one of them gets another"
+                + " version; nothing was made\n", clash.getValue());
+        assertFalse("nothing was made", Files.exists(migrations.resolve("V007__more.sql")));
+
+        // Another folder's migrations do not clash with this one's.
+        Files.delete(migrations.resolve("V004__x.sql"));
+        Files.writeString(migrations.resolve("V040__y.sql"), "SELECT 1;\n");
+        assertEquals(0, (int) serv("create", "migration", "--name", "z", "--dir", project.toString()).getKey());
+        assertTrue(Files.exists(migrations.resolve("V041__z.sql")));
+    }
+
+    @Test
+    public void javaSourceWithoutCommentsKeepsItsStrings() {
+        assertEquals("String a = \"x // y /* z */\"; \nint b;   c",
+                ProjectMigrations.withoutComments("String a = \"x // y /* z */\"; // gone\nint b; /* gone */ c"));
+        assertEquals("char q = '\"'; String s = \"a\\\"b\";", ProjectMigrations.withoutComments(
+                "char q = '\"'; String s = \"a\\\"b\";"));
     }
 }

@@ -149,4 +149,72 @@ public class DeployTest {
             server.stop(0);
         }
     }
+
+    /**
+     * An extension whose route another one overrides by a higher service.ranking serves as meant: the deploy says so
+     * and exits 0 (it used to exit 1, "is shadowed", as for a clash); a route shadowed by the extension installed
+     * first is still a clash to fix, exit 1.
+     */
+    @Test
+    public void aRouteOverriddenByAHigherRankingIsNoFailureButAClashIs() throws Exception {
+        String serving = "{\"methods\":[\"POST\"],\"path\":\"/notes/{id}\",\"status\":\"SERVING\",\"reason\":null,"
+                + "\"overridden\":false}";
+        String overridden = "{\"methods\":[\"GET\",\"HEAD\"],\"path\":\"/notes\",\"status\":\"SHADOWED\",\"reason\":"
+                + "\"GET,HEAD /notes is answered by the route of extension plus 1.0.0, whose service.ranking is higher"
+                + " (10, this one's 0): it overrides this one on purpose\",\"overridden\":true}";
+        String clash = overridden.replace("\"overridden\":true", "\"overridden\":false");
+        Path folder = Files.createTempDirectory("serv-deploy-test-");
+        Path jar = folder.resolve("notes.jar");
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().putValue("Bundle-SymbolicName", "x.notes");
+        m.getMainAttributes().putValue("Bundle-Version", "1.0.0");
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, m)) {
+            for (String route : List.of("List", "Detail")) { // two route components
+                j.putNextEntry(new java.util.zip.ZipEntry("OSGI-INF/x.notes." + route + ".xml"));
+                j.write(("<scr:component><service><provide interface=\"serv.core.Handler\"/></service>"
+                        + "</scr:component>").getBytes(StandardCharsets.UTF_8));
+                j.closeEntry();
+            }
+        }
+        for (boolean meant : List.of(true, false)) {
+            String routes = "[" + (meant ? overridden : clash) + "," + serving + "]";
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                byte[] body = ("{\"id\":42,\"symbolic_name\":\"x.notes\",\"version\":\"1.0.0\",\"state\":\"ACTIVE\","
+                        + "\"problem\":null,\"routes\":" + routes + ",\"migrations\":{},\"tenants\":[]}")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+            try {
+                Path password = Files.writeString(folder.resolve("password"), "pw-pw-pw-pw\n");
+                StringWriter out = new StringWriter();
+                StringWriter err = new StringWriter();
+                CommandLine cli = new CommandLine(new Main());
+                cli.setOut(new PrintWriter(out, true));
+                cli.setErr(new PrintWriter(err, true));
+                int exit = cli.execute("deploy", jar.toString(), "--wait", "3", "--url", "http://127.0.0.1:"
+                        + server.getAddress().getPort(), "--user", "op", "--password-file", password.toString());
+                if (meant) {
+                    assertEquals(out + err.toString(), 0, exit);
+                    assertTrue(out.toString(), out.toString().contains("x.notes 1.0.0 serves after "));
+                    assertTrue(out.toString(), out.toString().contains("  POST /notes/{id}" + System.lineSeparator()
+                            + "  GET,HEAD /notes is overridden: GET,HEAD /notes is answered by the route of extension"
+                            + " plus 1.0.0, whose service.ranking is higher (10, this one's 0)"));
+                    assertEquals("", err.toString());
+                } else {
+                    assertEquals(out + err.toString(), 1, exit);
+                    assertTrue(err.toString(), err.toString().startsWith("serv: x.notes 1.0.0: route GET,HEAD /notes"
+                            + " is shadowed: "));
+                }
+            } finally {
+                server.stop(0);
+            }
+        }
+    }
 }

@@ -130,7 +130,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
             for (RouteTable.Entry e : stopped.entries()) {
                 if (e.bundle() != null && e.bundle().getBundleId() == bundle.getBundleId()) {
                     out.add(new StoppedExtensions.StoppedRoute(e.template(), new TreeSet<>(e.methods()),
-                            e.database()));
+                            e.database(), e.ranking()));
                 }
             }
             return out;
@@ -142,7 +142,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
                 for (StoppedExtensions.StoppedRoute r : held) {
                     try {
                         stopped = stopped.with(RouteTable.Entry.of(r.path(), r.methods(), r.database(), null,
-                                heldRouteIds--, 0, bundle));
+                                heldRouteIds--, r.ranking(), bundle));
                     } catch (IllegalArgumentException e) {
                         LOG.debug("Remembered route {} of {} ignored: {}", r.path(), name(bundle), e.getMessage());
                     }
@@ -213,6 +213,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
      * Says, at WARN, which routes {@code entry} (just bound, or with a new path or methods) shadows or is shadowed by:
      * two routes on one path template and method, of two extensions or of one. Only one of them answers (see
      * {@link RouteTable#ORDER}); the other is listed {@code SHADOWED} by {@link #routes()} until one of them moves.
+     * One outranked by a higher {@code service.ranking} is overridden on purpose: said at INFO.
      */
     private void warnShadows(RouteTable.Entry entry) {
         List<RouteTable.Shadow> shadows = routes.shadows(holders());
@@ -223,10 +224,25 @@ public final class Dispatcher extends HttpServlet implements Routes {
         warned.retainAll(standing);
         for (RouteTable.Shadow s : shadows) {
             if ((s.route() == entry || s.by() == entry) && warned.add(clash(s))) {
-                LOG.warn("Route {} {} of {} is shadowed: {}", String.join(",", new TreeSet<>(s.route().methods())),
-                        s.route().template(), name(s.route().bundle()), shadowReason(s));
+                String route = String.join(",", new TreeSet<>(s.route().methods()));
+                if (byRanking(s)) {
+                    // The whiteboard's way to replace a route: meant, so said, not warned about.
+                    LOG.info("Route {} {} of {} is overridden: {}", route, s.route().template(),
+                            name(s.route().bundle()), shadowReason(s));
+                } else {
+                    LOG.warn("Route {} {} of {} is shadowed: {}", route, s.route().template(),
+                            name(s.route().bundle()), shadowReason(s));
+                }
             }
         }
+    }
+
+    /**
+     * Whether the route that answers instead was chosen by its higher {@code service.ranking} (the first rule of
+     * {@link RouteTable#ORDER} between routes of one template): a deliberate override, not a clash.
+     */
+    private static boolean byRanking(RouteTable.Shadow s) {
+        return s.by().ranking() != s.route().ranking();
     }
 
     /**
@@ -307,20 +323,23 @@ public final class Dispatcher extends HttpServlet implements Routes {
         RouteTable.Entry by = s.by();
         String methods = String.join(",", s.methods());
         String other = by.template().equals(e.template()) ? "" : " (" + by.template() + ")";
+        String held = routes.entry(by.serviceId()) != null ? ""
+                : " (stopped or being updated: it answers 503 naming its extension until it runs again or is"
+                        + " uninstalled)";
+        if (byRanking(s)) {
+            return methods + " " + e.template() + " is answered by the route" + other + " of " + extension(by)
+                    + ", whose service.ranking is higher (" + by.ranking() + ", this one's " + e.ranking() + ")"
+                    + held + ": it overrides this one on purpose, which is not an error; for this one to answer,"
+                    + " give it a service.ranking above " + by.ranking() + " or remove the other";
+        }
         String whose;
-        if (by.ranking() != e.ranking()) {
-            whose = "the route" + other + " of " + extension(by) + ", whose service.ranking is higher (" + by.ranking()
-                    + ", this one's " + e.ranking() + ")";
-        } else if (by.bundle() != null && e.bundle() != null && by.bundleId() == e.bundleId()) {
+        if (by.bundle() != null && e.bundle() != null && by.bundleId() == e.bundleId()) {
             whose = "the route" + other + " of component " + by.component() + " of the same extension, whose name"
                     + " sorts first";
         } else {
             whose = "the route" + other + " of " + extension(by) + ", installed first (bundle " + by.bundleId()
                     + "), which keeps it";
         }
-        String held = routes.entry(by.serviceId()) != null ? ""
-                : " (stopped or being updated: it answers 503 naming its extension until it runs again or is"
-                        + " uninstalled)";
         return methods + " " + e.template() + " is answered by " + whose + held + ": give one of the two routes"
                 + " another path (its @Route path, or serv.route.path in its component's configuration)";
     }
@@ -456,6 +475,13 @@ public final class Dispatcher extends HttpServlet implements Routes {
     private RouteTable.Entry entry(Bundle bundle, Handler handler, Map<String, Object> props) {
         long id = (Long) props.get(Constants.SERVICE_ID);
         refused.remove(id);
+        Object ranking = props.get(Constants.SERVICE_RANKING);
+        if (ranking != null && !(ranking instanceof Integer)) {
+            // The framework ignores it too (OSGi core: an Integer or nothing): the route would not override anything.
+            LOG.warn("Route {} of {}: service.ranking '{}' is a {}, not an Integer, so it counts as 0 and overrides"
+                    + " nothing; give it as an Integer (@Component(property = \"service.ranking:Integer={}\"))",
+                    props.get(Route.PATH), name(bundle), ranking, ranking.getClass().getSimpleName(), ranking);
+        }
         try {
             Object component = props.get(ComponentConstants.COMPONENT_NAME);
             return RouteTable.Entry.of((String) props.get(Route.PATH), methods(props),
@@ -737,9 +763,11 @@ public final class Dispatcher extends HttpServlet implements Routes {
     private RouteInfo shadowed(RouteInfo info, RouteTable.Entry e, List<RouteTable.Shadow> shadows, String blocked) {
         List<String> reasons = new ArrayList<>();
         Set<String> own = new TreeSet<>(e.methods());
+        boolean overridden = true; // every method it lost, it lost to a higher service.ranking
         for (RouteTable.Shadow s : shadows) {
             reasons.add(shadowReason(s));
             own.removeAll(s.methods());
+            overridden &= byRanking(s);
         }
         String reason = String.join("; ", reasons);
         if (!own.isEmpty()) {
@@ -748,7 +776,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
             reason += "; this route still answers " + String.join(",", own) + " (" + rest + ")";
         }
         return new RouteInfo(info.methods(), info.path(), info.database(), info.extension(), info.extensionVersion(),
-                info.bundleId(), RouteStatus.SHADOWED, reason);
+                info.bundleId(), RouteStatus.SHADOWED, reason, overridden);
     }
 
     /** SCR's failure of the route's component: its first line (the exception and its message). */
@@ -876,11 +904,16 @@ public final class Dispatcher extends HttpServlet implements Routes {
             table = routes;
             ghosts = stopped;
         } while (table != routes);
-        RouteTable.Match match = table.find(method, path);
+        // A tenant with a list of extensions has their routes only: another extension's route on the same path and
+        // method (one it outranks, or one installed first) hides none of them from the tenant.
+        Set<String> own = tenant == null ? Set.of() : tenant.extensions();
+        java.util.function.Predicate<RouteTable.Entry> visible = own.isEmpty() ? e -> true
+                : e -> e.bundle() != null && own.contains(e.bundle().getSymbolicName());
+        RouteTable.Match match = table.find(method, path, visible);
         if (match != null && match.entry() != null && !ghosts.isEmpty()) {
             // A route that comes before the one found (of the extension installed first, say) is out of the table
             // for a moment: its extension is being updated, or its routes bound again. Its path stays its own.
-            RouteTable.Entry holder = ghosts.before(match.entry(), method, path, this::holdsPath);
+            RouteTable.Entry holder = ghosts.before(match.entry(), method, path, g -> holdsPath(g) && visible.test(g));
             if (holder != null) {
                 Bundle b = holder.bundle();
                 ErrorAnswers.unavailable(resp, "extension " + b.getSymbolicName() + " is "

@@ -187,11 +187,19 @@ final class RouteTable {
      * entry and the allowed methods when templates match but none takes the method.
      */
     Match find(String method, String path) {
+        return find(method, path, e -> true);
+    }
+
+    /**
+     * Finds the route for a method and path among those {@code accept} takes (a tenant's: the routes of its
+     * extensions), as {@link #find(String, String)}: a route it does not take hides none of them.
+     */
+    Match find(String method, String path, Predicate<Entry> accept) {
         String[] segments = split(path);
         Set<String> allowed = null;
         for (Entry e : entries) {
             Map<String, String> params = e.match(segments);
-            if (params == null) {
+            if (params == null || !accept.test(e)) {
                 continue;
             }
             if (e.methods().contains(method)) {

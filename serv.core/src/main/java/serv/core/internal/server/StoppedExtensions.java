@@ -79,8 +79,15 @@ public final class StoppedExtensions implements SynchronousBundleListener {
             "serv.cluster");
     private static final Pattern IMPORTS_SERV_API = Pattern.compile("(^|,)\\s*serv\\.(core|database)\\s*(;|,|$)");
 
-    /** A route of a stopped extension, as it was bound before the stop. */
-    public record StoppedRoute(String path, Set<String> methods, String database) {
+    /**
+     * A route of a stopped extension, as it was bound before the stop, with its {@code service.ranking}: a route that
+     * overrode another one's path holds it across a restart as before it (0 in files written before it was kept).
+     */
+    public record StoppedRoute(String path, Set<String> methods, String database, int ranking) {
+
+        public StoppedRoute(String path, Set<String> methods, String database) {
+            this(path, methods, database, 0);
+        }
     }
 
     /** One stopped extension, as recorded. */
@@ -377,7 +384,7 @@ public final class StoppedExtensions implements SynchronousBundleListener {
                             stop.routes() == null ? List.of() : stop.routes().stream()
                                     .filter(r -> r != null && r.path() != null && r.methods() != null)
                                     .map(r -> new StoppedRoute(r.path(), new TreeSet<>(r.methods()),
-                                            r.database() == null ? "" : r.database()))
+                                            r.database() == null ? "" : r.database(), r.ranking()))
                                     .toList()));
                 }
             });

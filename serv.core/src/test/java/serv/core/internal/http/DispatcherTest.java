@@ -192,6 +192,7 @@ class DispatcherTest {
         assertEquals(RouteStatus.SERVING, of(dispatcher, "notes").status());
         RouteInfo shadowed = of(dispatcher, "memo");
         assertEquals(RouteStatus.SHADOWED, shadowed.status());
+        assertTrue(!shadowed.overridden(), "installed later: a clash, not an override");
         assertEquals("GET,HEAD /notes is answered by the route of extension notes 1.0.0, installed first (bundle 10),"
                 + " which keeps it: give one of the two routes another path (its @Route path, or serv.route.path in"
                 + " its component's configuration); this route still answers POST (it serves them)",
@@ -232,5 +233,75 @@ class DispatcherTest {
         assertEquals("GET,HEAD /notes/{id} is answered by the route (/notes/{noteId}) of component notes.New of the"
                 + " same extension, whose name sorts first: give one of the two routes another path (its @Route path,"
                 + " or serv.route.path in its component's configuration)", shadowed.reason());
+    }
+
+    /**
+     * plus, installed after notes, registers GET /notes with service.ranking 10: the whiteboard's override. The table
+     * gives plus's route the requests, and the listing agrees: plus SERVING, notes SHADOWED saying it is outranked (not
+     * installed later) and flagged a deliberate override, which the console, serv status and serv deploy do not report
+     * as a problem. Ranked the same again, it is a clash once more, decided by the order of installation.
+     */
+    @Test
+    void aRouteOfHigherServiceRankingOverridesAndTheListingSaysSo() throws Exception {
+        Dispatcher dispatcher = dispatcher();
+        Bundle notes = bundle(10, "notes", new AtomicInteger(Bundle.ACTIVE));
+        Bundle plus = bundle(11, "plus", new AtomicInteger(Bundle.ACTIVE));
+        dispatcher.bindHandler(ref(notes), route(40, "notes.List", "/notes", "GET", "POST"));
+        Map<String, Object> ranked = route(41, "plus.List", "/notes", "GET");
+        ranked.put(Constants.SERVICE_RANKING, 10);
+        dispatcher.bindHandler(ref(plus), ranked);
+
+        java.lang.reflect.Field table = Dispatcher.class.getDeclaredField("routes");
+        table.setAccessible(true);
+        RouteTable serving = (RouteTable) table.get(dispatcher);
+        assertEquals(plus, serving.find("GET", "/notes").entry().bundle(), "plus answers GET /notes");
+        assertEquals(notes, serving.find("POST", "/notes").entry().bundle(), "notes still answers POST /notes");
+
+        assertEquals(RouteStatus.SERVING, of(dispatcher, "plus").status());
+        assertEquals(false, of(dispatcher, "plus").overridden());
+        RouteInfo overridden = of(dispatcher, "notes");
+        assertEquals(RouteStatus.SHADOWED, overridden.status());
+        assertTrue(overridden.overridden(), "a deliberate override");
+        assertEquals("GET,HEAD /notes is answered by the route of extension plus 1.0.0, whose service.ranking is higher"
+                + " (10, this one's 0): it overrides this one on purpose, which is not an error; for this one to"
+                + " answer, give it a service.ranking above 10 or remove the other; this route still answers POST (it"
+                + " serves them)", overridden.reason());
+
+        ranked.put(Constants.SERVICE_RANKING, 0); // plus's configuration drops its ranking: a clash, notes keeps it
+        dispatcher.updatedHandler(ref(plus), ranked);
+        serving = (RouteTable) table.get(dispatcher);
+        assertEquals(notes, serving.find("GET", "/notes").entry().bundle());
+        assertEquals(RouteStatus.SERVING, of(dispatcher, "notes").status());
+        RouteInfo clash = of(dispatcher, "plus");
+        assertEquals(RouteStatus.SHADOWED, clash.status());
+        assertEquals(false, clash.overridden(), "installed later is a clash to fix");
+        assertTrue(clash.reason().startsWith("GET,HEAD /notes is answered by the route of extension notes 1.0.0,"
+                + " installed first (bundle 10), which keeps it: give one of the two routes another path"),
+                clash.reason());
+    }
+
+    /**
+     * plus overrode GET /notes (service.ranking 10) and the operator stopped it: its path answers 503 naming it, and
+     * after a restart too, where its routes come back from data/stopped-extensions.json. They came back with ranking 0,
+     * and notes, installed first, took the path it had not had before the restart.
+     */
+    @Test
+    void aStoppedRouteThatOverrodeAPathKeepsItAcrossARestart() throws Exception {
+        Dispatcher dispatcher = dispatcher();
+        Bundle notes = bundle(10, "notes", new AtomicInteger(Bundle.ACTIVE));
+        Bundle plus = bundle(11, "plus", new AtomicInteger(Bundle.RESOLVED)); // held stopped since the start
+        java.lang.reflect.Field memory = Dispatcher.class.getDeclaredField("routeMemory");
+        memory.setAccessible(true);
+        ((serv.core.internal.server.StoppedExtensions.RouteMemory) memory.get(dispatcher)).restore(plus, List.of(
+                new serv.core.internal.server.StoppedExtensions.StoppedRoute("/notes", java.util.Set.of("GET",
+                        "HEAD"), "", 10)));
+        dispatcher.bindHandler(ref(notes), route(50, "notes.List", "/notes", "GET"));
+
+        assertEquals(RouteStatus.EXTENSION_STOPPED, of(dispatcher, "plus").status());
+        RouteInfo held = of(dispatcher, "notes");
+        assertEquals(RouteStatus.SHADOWED, held.status(), dispatcher.routes().toString());
+        assertTrue(held.overridden());
+        assertTrue(held.reason().contains("whose service.ranking is higher (10, this one's 0) (stopped or being"
+                + " updated: it answers 503 naming its extension"), held.reason());
     }
 }

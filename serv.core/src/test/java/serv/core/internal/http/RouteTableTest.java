@@ -160,4 +160,25 @@ class RouteTableTest {
         assertSame(memoList, ranked.find("GET", "/notes/1").entry().handler(), "a higher service.ranking");
         assertSame(notesList, ranked.shadows(List.of()).get(0).route().handler());
     }
+
+    /**
+     * A tenant that has only memo: memo's route answers it, though for the site notes's route overrides it (a higher
+     * service.ranking); the tenant got a 404 ("an extension the tenant does not have") for a route of its own. A path
+     * only another extension has is still none of the tenant's.
+     */
+    @Test
+    void aRouteOfAnExtensionATenantDoesNotHaveHidesNoneOfItsOwn() {
+        RouteTable.Entry override = RouteTable.Entry.of("/notes", Set.of("GET"), "", notesList, 2, 10, notes,
+                "notes.List");
+        RouteTable.Entry own = RouteTable.Entry.of("/notes", Set.of("GET", "POST"), "", memoList, 1, 0, memo,
+                "memo.List");
+        RouteTable.Entry other = RouteTable.Entry.of("/only-notes", Set.of("GET"), "", notesList, 3, 0, notes,
+                "notes.Only");
+        RouteTable table = RouteTable.EMPTY.with(own).with(override).with(other);
+        assertSame(notesList, table.find("GET", "/notes").entry().handler(), "the site: the higher ranking");
+        java.util.function.Predicate<RouteTable.Entry> memos = e -> e.bundle() == memo;
+        assertSame(memoList, table.find("GET", "/notes", memos).entry().handler(), "the tenant: its own extension's");
+        assertNull(table.find("GET", "/only-notes", memos), "none of the tenant's");
+        assertEquals(Set.of("GET", "HEAD", "POST"), table.find("PUT", "/notes", memos).allowed());
+    }
 }

@@ -21,6 +21,7 @@ class StoppedExtensionsTest {
                 {"notes": {"stopped_at": "2026-12-03T02:00:00Z", "routes": [
                     {"path": "/notes", "methods": ["GET", "HEAD"], "database": "default"},
                     {"path": "/notes/{id}", "methods": ["DELETE"]},
+                    {"path": "/notes/{id}", "methods": ["GET"], "database": "", "ranking": 10},
                     {"methods": ["GET"]}]},
                  "bare": {},
                  "future": {"stopped_at": "x", "routes": [], "by": "someone"}}
@@ -29,7 +30,9 @@ class StoppedExtensionsTest {
         assertEquals(Set.of("notes", "bare", "future"), stops.keySet());
         assertEquals("2026-12-03T02:00:00Z", stops.get("notes").stoppedAt());
         assertEquals(List.of(new StoppedExtensions.StoppedRoute("/notes", Set.of("GET", "HEAD"), "default"),
-                new StoppedExtensions.StoppedRoute("/notes/{id}", Set.of("DELETE"), "")), stops.get("notes").routes());
+                new StoppedExtensions.StoppedRoute("/notes/{id}", Set.of("DELETE"), ""),
+                new StoppedExtensions.StoppedRoute("/notes/{id}", Set.of("GET"), "", 10)), stops.get("notes").routes(),
+                "a route's service.ranking is kept (0 when the file has none)");
         assertEquals(List.of(), stops.get("bare").routes());
         assertEquals("an unknown date", stops.get("bare").stoppedAt());
     }

@@ -329,7 +329,7 @@ public final class MigrationCatalog {
             Migration java = Migration.of(r.bundle().getSymbolicName(), database, r.code());
             for (Migration m : list) {
                 if (Migration.VERSION_ORDER.compare(m.version(), java.version()) == 0) {
-                    invalid.put(java.extension(), new MigrationRunner.Failure(java.label(), "migration "
+                    invalid.put(java.extension(), MigrationRunner.Failure.refused(java.label(), "migration "
                             + java.extension() + " V" + java.version() + " is both " + (m.code() == null ? "a SQL file"
                             : "a Java migration (" + m.description() + ")") + " and a Java migration ("
                             + java.description() + "); give one of them another version"));
@@ -341,7 +341,7 @@ public final class MigrationCatalog {
         for (Map.Entry<ServiceReference<JavaMigration>, Registered> e : notStarted.entrySet()) {
             Registered r = e.getValue();
             if (database.equals(databaseOf(r.bundle(), r.database())) && r.bundle().getState() != Bundle.UNINSTALLED) {
-                invalid.put(r.bundle().getSymbolicName(), new MigrationRunner.Failure(String.valueOf(
+                invalid.put(r.bundle().getSymbolicName(), MigrationRunner.Failure.refused(String.valueOf(
                         e.getKey().getProperty("component.name")), "Java migration " + e.getKey().getProperty(
                                 "component.name") + " did not start (its component failed to activate; the server's"
                                 + " log says why): none of " + r.bundle().getSymbolicName() + "'s migrations on database "

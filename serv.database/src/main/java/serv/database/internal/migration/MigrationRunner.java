@@ -74,10 +74,36 @@ public final class MigrationRunner {
      * @param migration the migration, as {@code extension V<version> (<description>)}
      * @param message what happened, for operators (may quote the database's error; never a credential)
      */
-    public record Failure(String migration, String message, boolean heldBack) {
+    public record Failure(String migration, String message, boolean heldBack, boolean refused) {
 
         public Failure(String migration, String message) {
-            this(migration, message, false);
+            this(migration, message, false, false);
+        }
+
+        public Failure(String migration, String message, boolean heldBack) {
+            this(migration, message, heldBack, false);
+        }
+
+        /**
+         * The extension's migrations were not run at all, refused as they are ({@code message} says why: a version
+         * that is both a SQL file and a Java migration, a Java migration that did not start); nothing of the
+         * database's in the message.
+         */
+        public static Failure refused(String migration, String message) {
+            return new Failure(migration, message, false, true);
+        }
+
+        /**
+         * What the extension's routes answer (503) and list while this stands: why, when it comes from Serv (a
+         * rollback's hold, migrations refused before any ran); for a migration that failed on the database only
+         * which one, since the database's error is for operators ({@code /health}, the log), not for clients.
+         */
+        public String unavailable(String extension, String database) {
+            if (heldBack || refused) {
+                return "extension " + extension + " is not available on database " + database + ": " + message;
+            }
+            return "extension " + extension + " is not available: its migration " + migration + " failed on database "
+                    + database;
         }
     }
 

@@ -157,15 +157,7 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
         }
         String bsn = symbolicName(bundleId);
         MigrationRunner.Failure failure = bsn == null ? null : gate.failed().get(bsn);
-        if (failure != null && failure.heldBack()) {
-            return Optional.of("extension " + bsn + " is not available on database " + name() + ": "
-                    + failure.message());
-        }
-        if (failure != null) {
-            return Optional.of("extension " + bsn + " is not available: its migration " + failure.migration()
-                    + " failed on database " + name());
-        }
-        return Optional.empty();
+        return failure == null ? Optional.empty() : Optional.of(failure.unavailable(bsn, name()));
     }
 
     @Override

@@ -97,4 +97,20 @@ class MigrationRunnerTest {
         assertFalse(again.superseded());
         assertEquals(0, again.applied());
     }
+
+    /**
+     * What an extension's routes answer while its migrations do not run: migrations refused before any ran (a version
+     * both a SQL file and a Java migration) say why, as /health does; "V004 failed" was said of a migration that never
+     * ran. One that failed on the database names only the migration (the database's error is for operators).
+     */
+    @Test
+    void migrationsRefusedBeforeAnyRanAreNotSaidToHaveFailed() {
+        String why = "migration notes V004 is both a SQL file and a Java migration (backfill titles); give one of them"
+                + " another version";
+        assertEquals("extension notes is not available on database default: " + why,
+                MigrationRunner.Failure.refused("notes V004 (backfill titles)", why).unavailable("notes", "default"));
+        assertEquals("extension notes is not available: its migration notes V4 (fill) failed on database default",
+                new MigrationRunner.Failure("notes V4 (fill)", "migration notes V4 (fill) failed and was rolled back:"
+                        + " ERROR: relation \"nowhere\" does not exist").unavailable("notes", "default"));
+    }
 }
