@@ -294,24 +294,7 @@ public class MigrationsIT extends ServTestSupport {
                 .filter(b -> "it.reshape".equals(b.getSymbolicName())).findFirst().orElseThrow();
         await("it.reshape ready", Duration.ofSeconds(10), () -> db().readyFor(reshape.getBundleId()));
 
-        // Every connection of the pool at once, each with the INSERT prepared on the server.
-        int max = db().stats().max();
-        List<Connection> all = new ArrayList<>();
-        try {
-            for (int i = 0; i < max; i++) {
-                Connection c = db().connection();
-                all.add(c);
-                for (int k = 0; k < 6; k++) {
-                    insertShelf(c);
-                }
-                assertEquals("prepared on the server", List.of("1"), column(c,
-                        "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO shelves%'"));
-            }
-        } finally {
-            for (Connection c : all) {
-                c.close();
-            }
-        }
+        int max = prepareOnEveryConnection("shelves");
 
         Map<String, String> v2 = new java.util.HashMap<>(v1);
         v2.put("serv/migrations/default/V2__shelves_get_a_column.sql", "ALTER TABLE shelves ADD COLUMN c INT;\n");
@@ -319,7 +302,7 @@ public class MigrationsIT extends ServTestSupport {
         awaitApplied("it.reshape", 2);
         await("it.reshape ready again", Duration.ofSeconds(10), () -> db().readyFor(reshape.getBundleId()));
 
-        all.clear();
+        List<Connection> all = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         try {
             for (int i = 0; i < max; i++) {
@@ -359,23 +342,9 @@ public class MigrationsIT extends ServTestSupport {
                 "serv/migrations/default/V1__create_racks.sql",
                 "CREATE TABLE racks (id SERIAL PRIMARY KEY, title TEXT NOT NULL);\n")));
         awaitApplied("it.reshaped.elsewhere", 1);
-        int max = db().stats().max();
-        List<Connection> all = new ArrayList<>();
-        try {
-            for (int i = 0; i < max; i++) {
-                Connection c = db().connection();
-                all.add(c);
-                for (int k = 0; k < 6; k++) {
-                    insertInto("racks", c);
-                }
-            }
-        } finally {
-            for (Connection c : all) {
-                c.close();
-            }
-        }
+        int max = prepareOnEveryConnection("racks");
         sql(column("SELECT current_database()").get(0), "ALTER TABLE racks ADD COLUMN c INT"); // as elsewhere
-        all.clear();
+        List<Connection> all = new ArrayList<>();
         List<String> failures = new ArrayList<>();
         try {
             for (int i = 0; i < max; i++) {
@@ -415,14 +384,32 @@ public class MigrationsIT extends ServTestSupport {
     }
 
     private static void insertShelf(Connection c) throws java.sql.SQLException {
-        try (java.sql.PreparedStatement st = c.prepareStatement("INSERT INTO shelves (title) VALUES (?)",
-                Statement.RETURN_GENERATED_KEYS)) {
-            st.setString(1, "t");
-            st.executeUpdate();
-            try (ResultSet keys = st.getGeneratedKeys()) {
-                assertTrue(keys.next());
+        insertInto("shelves", c);
+    }
+
+    /**
+     * Every connection of the pool at once, each with {@code table}'s INSERT prepared on the server (pgjdbc does so
+     * from a statement's 5th use); returns the pool's size.
+     */
+    private static int prepareOnEveryConnection(String table) throws Exception {
+        int max = db().stats().max();
+        List<Connection> all = new ArrayList<>();
+        try {
+            for (int i = 0; i < max; i++) {
+                Connection c = db().connection();
+                all.add(c);
+                for (int k = 0; k < 6; k++) {
+                    insertInto(table, c);
+                }
+                assertEquals("prepared on the server", List.of("1"), column(c,
+                        "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO " + table + "%'"));
+            }
+        } finally {
+            for (Connection c : all) {
+                c.close();
             }
         }
+        return max;
     }
 
     private static List<String> column(Connection c, String sql) throws Exception {
