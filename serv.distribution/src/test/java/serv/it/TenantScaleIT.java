@@ -181,7 +181,7 @@ public class TenantScaleIT extends ServTestSupport {
         // at the back of the line are told to come back, and the rest are served.
         assertTrue(busy.toString(), busy.getOrDefault(200, 0) >= 20);
         assertTrue(busy.toString(), busy.keySet().stream().allMatch(s -> s == 200 || s == 503));
-        String metrics = get("/metrics").body();
+        String metrics = get("/metrics", "Authorization", operator()).body(); // tenants named: the operator's
         assertTrue(metrics, metrics.contains("serv_tenant_requests_waited_total{tenant=\"busy\"}"));
         if (busy.containsKey(503)) {
             assertTrue(metrics, metrics.contains("serv_tenant_requests_refused_total{tenant=\"busy\"} "

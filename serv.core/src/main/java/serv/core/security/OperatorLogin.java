@@ -4,8 +4,8 @@ import org.osgi.annotation.versioning.ProviderType;
 
 /**
  * The operator's login (the Web Console's: the same user and password), for the runtime's surfaces that show an
- * operator more than the public, such as the details of {@code /health}. Provided by serv.console; when no bundle
- * provides it, nobody is the operator there.
+ * operator more than the public, such as the details of {@code /health} and the series of {@code /metrics} that
+ * name a tenant. Provided by serv.console; when no bundle provides it, nobody is the operator there.
  *
  * <p>A wrong login counts towards the provider's limit of wrong logins from an address, the console's own included:
  * a surface that asks this service is no way around it to guess the password.

@@ -2,7 +2,7 @@
  * Security helpers for extensions and the runtime: {@link serv.core.security.Passwords}, salted PBKDF2 hashes of
  * passwords at today's strength, with the upgrade of older hashes on verification; and
  * {@link serv.core.security.OperatorLogin} (1.1), the operator's login, which serv.console provides and the runtime's
- * operator surfaces ({@code /health}'s details) ask.
+ * operator surfaces ({@code /health}'s details, {@code /metrics}'s tenant series) ask.
  */
 @Export
 @Version("1.1.0")

@@ -177,7 +177,7 @@ public final class ApplicationFile implements ConfigSource {
 
     /** The top-level keys of serv.config.yaml. */
     static final java.util.Set<String> TOP_LEVEL = java.util.Set.of("site_info", "databases", "extensions", "tenants",
-            "tenancy", "cluster", "health");
+            "tenancy", "cluster", "health", "metrics");
 
     @Override
     public Snapshot snapshot() {
@@ -257,6 +257,12 @@ public final class ApplicationFile implements ConfigSource {
                 desired.add(Desired.configuration("serv.health", flat(stringKeys(health))));
             } else if (merged.get("health") != null) {
                 throw new IllegalArgumentException("'health' must be a map (details: authorized | always)");
+            }
+            if (merged.get("metrics") instanceof Map<?, ?> metrics) {
+                // read by /metrics: who sees the series that name a tenant
+                desired.add(Desired.configuration("serv.metrics", flat(stringKeys(metrics))));
+            } else if (merged.get("metrics") != null) {
+                throw new IllegalArgumentException("'metrics' must be a map (details: authorized | always)");
             }
             return new Snapshot(true, desired, problems);
         } catch (IllegalArgumentException e) {

@@ -148,4 +148,22 @@ class ApplicationFileTest {
         assertTrue(!wrong.valid() && wrong.problems().toString().contains("'health' must be a map (details:"),
                 wrong.problems().toString());
     }
+
+    @Test
+    void metricsIsTheConfigurationServMetrics(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        java.nio.file.Files.writeString(home.resolve(ApplicationFile.FILE), """
+                metrics: {details: always}
+                """);
+        var snapshot = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        assertTrue(snapshot.valid(), snapshot.problems().toString());
+        assertEquals(List.of(serv.core.config.Desired.configuration("serv.metrics", Map.of("details", "always"))),
+                snapshot.desired());
+        assertEquals(List.of(), snapshot.problems());
+
+        java.nio.file.Files.writeString(home.resolve(ApplicationFile.FILE), "metrics: always\n");
+        var wrong = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        assertTrue(!wrong.valid() && wrong.problems().toString().contains("'metrics' must be a map (details:"),
+                wrong.problems().toString());
+    }
 }
