@@ -55,8 +55,9 @@ import serv.core.runtime.DeployedJars;
  * is told by {@link #servingJar} (the console, the admin API and the command line name that one). Removing the last
  * jar uninstalls it, unless a new jar of it lies in the folder that FileInstall did not report yet (it reports a new
  * file a poll late, a removed one at once: a jar written in the place of another, as an upload or a cluster's new
- * version does): that one updates it, as above, and the extension is not installed anew. A jar that is no bundle is named with why, and so is one the framework refuses. While it stands, each of these
- * is a warning of {@code /health} ({@code configuration.warnings}) and of {@code serv status}.
+ * version does): that one updates it, as above, and the extension is not installed anew. A jar that is no bundle is
+ * named with why, and so is one the framework refuses. While it stands, each of these is a warning of {@code /health}
+ * ({@code configuration.warnings}) and of {@code serv status}.
  *
  * <p>Otherwise this does what FileInstall did: a new bundle is started (unless {@link StoppedExtensions} holds it),
  * an updated one is stopped transiently, updated, refreshed and started again, and one that could not start is tried
