@@ -386,7 +386,8 @@
         list.appendChild(table(['extension', 'version', 'state', 'routes', 'settings', 'tenants', ''], r.body.extensions.map(function (x) {
           var serving = x.routes.filter(function (rt) { return rt.status === 'SERVING'; }).length;
           return el('tr', { id: 'ext-' + x.symbolic_name },
-            td(el('strong', { text: x.name }), el('div', { 'class': 'serv-small', text: x.symbolic_name })),
+            td(el('strong', { text: x.name }), el('div', { 'class': 'serv-small', text: x.symbolic_name }),
+              x.deployed ? el('div', { 'class': 'serv-small', text: 'from ' + x.location }) : null),
             td(x.version), td(state(x.state), x.problem ? el('div', { 'class': 'serv-bad', text: x.problem }) : null),
             td(serving + ' of ' + x.routes.length + ' serving', el('div', { 'class': 'serv-small',
               text: x.routes.map(function (rt) { return rt.methods.join(',') + ' ' + rt.path + (rt.status === 'SERVING' ? '' : ' (' + rt.status + ')'); }).join('; ') })),

@@ -326,6 +326,67 @@ public class ClusterIT {
         assertFalse(Files.exists(target));
     }
 
+    /**
+     * A new version of an extension copied into one node's deploy/ and the old jar removed: every node updates the
+     * bundle it has to the new version (the same bundle id: never uninstalled and installed anew, as when the new jar
+     * came a poll after the old one left, or the old one was removed first) and runs one version. A jar of an older
+     * version left beside it on one node is that node's duplicate (the newer one serves there): the cluster does not
+     * take it, as it took every changed jar, the last by name replacing the one that served. A jar that is no bundle
+     * stays where it was put.
+     */
+    @Test
+    public void aNewVersionReplacesTheOldOnEveryNodeWithoutAnUninstallAndADuplicateStaysLocal() throws Exception {
+        String bsn = "serv.it.clash.first";
+        Path v10 = TestBundles.build(bsn, "serv.it.clash", Map.of("Bundle-Version", "1.0.0"), Map.of());
+        Path v11 = TestBundles.build(bsn, "serv.it.clash", Map.of("Bundle-Version", "1.1.0"), Map.of());
+        Path v09 = TestBundles.build(bsn, "serv.it.clash", Map.of("Bundle-Version", "0.9.0"), Map.of());
+        drop(v10, nodes.get(0), "clash-1.0.jar");
+        for (ServProcess n : nodes) {
+            awaitBody(n, "/clash", "\"version\":\"1.0.0\"", 20_000);
+        }
+        List<String> ids = new ArrayList<>();
+        for (ServProcess n : nodes) {
+            ids.add(bundleId(n, bsn));
+        }
+
+        // The new version written, the old jar removed at once (as a user, an upload or the cluster does).
+        drop(v11, nodes.get(0), "clash-1.1.jar");
+        Files.delete(nodes.get(0).home.resolve("deploy/clash-1.0.jar"));
+        for (ServProcess n : nodes) {
+            awaitBody(n, "/clash", "\"version\":\"1.1.0\"", 20_000);
+            awaitDeploy(n, List.of("clash-1.1.jar"));
+        }
+        Thread.sleep(2_500); // what FileInstall reports a poll late, and what the nodes do of it
+        for (int i = 0; i < nodes.size(); i++) {
+            ServProcess n = nodes.get(i);
+            assertEquals("the same bundle on node " + (i + 1) + ", updated\n" + tail(n), ids.get(i), bundleId(n, bsn));
+            assertFalse(tail(n), n.log().contains("Extension " + bsn + " uninstalled"));
+            assertEquals(tail(n), 1, n.log().lines().filter(l -> l.contains("Extension " + bsn + " ")
+                    && l.contains(" installed from ")).count());
+        }
+
+        // An older jar of it left on node 2, and a plain library on node 3: theirs alone.
+        drop(v09, nodes.get(1), "clash-0.9.jar");
+        drop(TestBundles.plainJar(), nodes.get(2), "commons-lib.jar");
+        awaitBody(nodes.get(1), "/health", "clash-0.9.jar", 20_000);
+        Thread.sleep(3_000); // three passes of every node's synchronisation
+        for (int i = 0; i < nodes.size(); i++) {
+            ServProcess n = nodes.get(i);
+            assertTrue(tail(n), get(n, "/clash").body().contains("\"version\":\"1.1.0\""));
+            assertEquals(tail(n), ids.get(i), bundleId(n, bsn));
+        }
+        assertEquals(List.of("clash-0.9.jar", "clash-1.1.jar"), deployOf(nodes.get(1)));
+        assertEquals(List.of("clash-1.1.jar"), deployOf(nodes.get(0)));
+        assertEquals(List.of("clash-1.1.jar", "commons-lib.jar"), deployOf(nodes.get(2)));
+        assertEquals("1.1.0", query("SELECT bundle_version FROM serv_cluster.bundles WHERE symbolic_name = '" + bsn
+                + "'"));
+
+        Files.delete(nodes.get(1).home.resolve("deploy/clash-0.9.jar"));
+        Files.delete(nodes.get(2).home.resolve("deploy/commons-lib.jar"));
+        Files.delete(nodes.get(0).home.resolve("deploy/clash-1.1.jar"));
+        awaitAll("/clash", 404, 20_000);
+    }
+
     @Test
     public void withTheStoreCutNodesServeAndThenCatchUp() throws Exception {
         ServProcess one = nodes.get(0);
@@ -437,6 +498,40 @@ public class ClusterIT {
             Thread.sleep(50);
         }
         fail("node on port " + n.port + ": " + path + " never said " + part + ": " + last + "\n" + tail(n));
+    }
+
+    /** Copies a jar into a node's deploy/ at once (to a dot file, then renamed), as {@code serv deploy --home} does. */
+    private static void drop(Path jar, ServProcess n, String name) throws Exception {
+        Path target = n.home.resolve("deploy").resolve(name);
+        Files.createDirectories(target.getParent());
+        Path tmp = target.resolveSibling("." + name + ".part");
+        Files.copy(jar, tmp, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** The id of an extension's bundle on a node, as the admin API says it. */
+    private static String bundleId(ServProcess n, String bsn) throws Exception {
+        String body = get(n, API + "extensions/" + bsn).body();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^\\{\"id\":(\\d+),").matcher(body);
+        assertTrue(body, m.find());
+        return m.group(1);
+    }
+
+    /** The jars of a node's deploy/ that this class's version test puts there, by name (others' tests have theirs). */
+    private static List<String> deployOf(ServProcess n) throws Exception {
+        try (java.util.stream.Stream<Path> files = Files.list(n.home.resolve("deploy"))) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> f.startsWith("clash-")
+                    || f.equals("commons-lib.jar")).sorted().toList();
+        }
+    }
+
+    private static void awaitDeploy(ServProcess n, List<String> jars) throws Exception {
+        long end = System.nanoTime() + 20_000_000_000L;
+        while (!deployOf(n).equals(jars)) {
+            assertTrue("node on port " + n.port + ": deploy/ holds " + deployOf(n) + ", not " + jars,
+                    System.nanoTime() < end);
+            Thread.sleep(100);
+        }
     }
 
     private static String tail(ServProcess n) throws Exception {

@@ -458,6 +458,82 @@ public class DeployIT {
         }
     }
 
+    /**
+     * An extension whose serving jar is removed while another jar of it is there is updated from that one (it keeps
+     * its bundle id): the admin API and {@code serv extension list} name that jar, not the removed one (the bundle's
+     * location, which an update does not change), and an upload ({@code serv deploy}) replaces that jar, not writing
+     * the removed one's name anew. A new version copied in under another name as the old jar is removed (FileInstall
+     * reports the removal at once, the new file a poll later) updates the bundle too: it was uninstalled and installed
+     * anew, with another id.
+     */
+    @Test
+    public void anExtensionHandedOverToAnotherJarIsNamedByItAndKeepsItsBundle() throws Exception {
+        Path home = Files.createTempDirectory("serv-deploy-handover-it-");
+        Path deploy = Files.createDirectories(home.resolve("deploy"));
+        int port = ServProcess.freePort();
+        Map<String, String> env = env(port);
+        String bsn = "serv.it.clash.first";
+        Path v10 = TestBundles.build(bsn, "serv.it.clash", Map.of("Bundle-Version", "1.0.0"), Map.of());
+        Path v11 = TestBundles.build(bsn, "serv.it.clash", Map.of("Bundle-Version", "1.1.0"), Map.of());
+        Path v12 = TestBundles.build(bsn, "serv.it.clash", Map.of("Bundle-Version", "1.2.0"), Map.of());
+        try (ServProcess server = new ServProcess(home, port, "serv.log", env)) {
+            server.awaitHealthy();
+            Files.copy(v10, deploy.resolve("b.jar"));
+            Files.setLastModifiedTime(deploy.resolve("b.jar"), java.nio.file.attribute.FileTime.fromMillis(
+                    System.currentTimeMillis() - 60_000));
+            Files.copy(v10, deploy.resolve("a.jar")); // copied last: it serves
+            await(server, "the duplicate in /health", () -> server.health().contains("deploy/a.jar serves"));
+            JsonNode x = extension(env, bsn);
+            long id = x.get("id").asLong();
+            assertEquals(x.toString(), "deploy/a.jar", x.get("location").asText());
+
+            Files.delete(deploy.resolve("a.jar"));
+            await(server, "the duplicate to go", () -> !server.health().contains("deploy/a.jar"));
+            await(server, "b.jar named", () -> "deploy/b.jar".equals(extension(env, bsn).get("location").asText()));
+            assertEquals(id, extension(env, bsn).get("id").asLong());
+            assertTrue(server.log(), server.log().contains("Extension " + bsn + " updated from deploy/b.jar"));
+
+            // An upload replaces the jar that serves: deploy/ holds that one, as the new version.
+            Run sent = deploy(env, v11.toString(), "--wait", "30");
+            assertEquals(sent.out, 0, sent.exit);
+            assertEquals(java.util.List.of("b.jar"), jars(deploy));
+            x = extension(env, bsn);
+            assertEquals(x.toString(), "1.1.0", x.get("version").asText());
+            assertEquals(x.toString(), "deploy/b.jar", x.get("location").asText());
+            assertEquals(x.toString(), id, x.get("id").asLong());
+
+            // A new version under a new name, the old jar removed at once: updated, not installed anew.
+            Path tmp = deploy.resolve(".c.jar.part");
+            Files.copy(v12, tmp);
+            Files.move(tmp, deploy.resolve("c.jar"), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.delete(deploy.resolve("b.jar"));
+            awaitBody(server, "/clash", "{\"extension\":\"" + bsn + "\",\"version\":\"1.2.0\"}");
+            Thread.sleep(2_500); // FileInstall's next polls
+            x = extension(env, bsn);
+            assertEquals(x.toString() + "\n" + server.log(), id, x.get("id").asLong());
+            assertEquals(x.toString(), "deploy/c.jar", x.get("location").asText());
+            assertTrue(server.log(), !server.log().contains("Extension " + bsn + " uninstalled"));
+        }
+    }
+
+    /** An extension as {@code serv extension list --json} lists it. */
+    private static JsonNode extension(Map<String, String> env, String bsn) throws Exception {
+        Run list = run(env, "extension", "list", "--json");
+        assertEquals(list.out, 0, list.exit);
+        for (JsonNode x : new ObjectMapper().readTree(list.out).get("extensions")) {
+            if (bsn.equals(x.get("symbolic_name").asText())) {
+                return x;
+            }
+        }
+        throw new AssertionError(bsn + " is not listed: " + list.out);
+    }
+
+    private static java.util.List<String> jars(Path deploy) throws Exception {
+        try (java.util.stream.Stream<Path> files = Files.list(deploy)) {
+            return files.map(f -> f.getFileName().toString()).filter(f -> !f.startsWith(".")).sorted().toList();
+        }
+    }
+
     private interface Step {
         void run() throws Exception;
     }

@@ -24,6 +24,7 @@ import java.util.TreeMap;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 
+import org.osgi.framework.Version;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,14 +77,17 @@ final class BundleSync {
         }
         Map<String, Store.BundleRecord> byName = new HashMap<>();
         records.forEach(r -> byName.put(r.symbolicName(), r));
-        Map<String, String[]> local = scan(); // file -> {checksum, bsn, version}
+        Map<String, String[]> local = scan(); // file -> {checksum, bsn, version, stamp}
+        Map<String, String> serving = serving(local);
         boolean changed = false;
         try {
             for (Map.Entry<String, String[]> e : local.entrySet()) {
                 String file = e.getKey();
                 String[] f = e.getValue();
                 String agreedSum = checksumOf(agreed.get(file));
-                if (f[0].equals(agreedSum) || f[1] == null) {
+                if (f[0].equals(agreedSum) || f[1] == null || !file.equals(serving.get(f[1]))) {
+                    // as agreed, no bundle, or a jar of an extension of which another jar serves here (serv.core
+                    // warns of the duplicate): the cluster gets what serves, never a jar that would replace it
                     continue;
                 }
                 Store.BundleRecord r = byName.get(f[1]);
@@ -132,37 +136,27 @@ final class BundleSync {
         }
     }
 
-    /** Makes deploy/ hold what the store says for one extension; true when it changed something. */
+    /**
+     * Makes deploy/ hold what the store says for one extension; true when it changed something. The store's jar is
+     * written before the other jars of the extension leave: deploy/ never lacks a jar of an extension the cluster
+     * keeps, as serv.core would uninstall it meanwhile (and install it anew from the new jar, with another bundle id
+     * and without its data); with both there, serv.core runs the one of the higher version, and the store's once the
+     * other is gone.
+     */
     private boolean follow(Store.BundleRecord r, Map<String, String[]> local) throws IOException, SQLException {
         boolean changed = false;
-        // the files of deploy/ that hold this extension, as agreed (a local change was stored above)
-        for (Map.Entry<String, String[]> e : local.entrySet()) {
-            String file = e.getKey();
-            String[] f = e.getValue();
-            if (!r.symbolicName().equals(f[1]) || (!r.removed() && file.equals(r.fileName())
-                    && f[0].equals(r.checksum()))) {
-                continue;
-            }
-            if (f[0].equals(checksumOf(agreed.get(file)))) { // as agreed: not changed here, it follows the store
-                Files.deleteIfExists(deploy.resolve(file));
-                agreed.remove(file);
-                changed = true;
-                LOG.info("Extension {}: deploy/{} removed, as the cluster says (version {})", r.symbolicName(), file,
-                        r.version());
-            }
-        }
         if (!r.removed()) {
             String[] have = local.get(r.fileName());
             if (have == null || !have[0].equals(r.checksum())) {
                 if (have != null && !have[0].equals(checksumOf(agreed.get(r.fileName())))) {
-                    return changed; // changed here and not stored yet: this node's change goes first
+                    return false; // changed here and not stored yet: this node's change goes first
                 }
                 byte[] bytes;
                 try (Connection c = address.connect()) {
                     bytes = store.bundleContent(c, r.symbolicName(), r.checksum());
                 }
                 if (bytes == null || !sha256(bytes).equals(r.checksum())) {
-                    return changed; // replaced meanwhile: the next version says what to do
+                    return false; // replaced meanwhile: the next version says what to do
                 }
                 Path target = deploy.resolve(r.fileName());
                 Files.createDirectories(deploy);
@@ -179,10 +173,57 @@ final class BundleSync {
                 changed = true;
             }
         }
+        // The other files of deploy/ that hold this extension, as agreed (a local change was stored above); the
+        // store's own file was written in place above.
+        for (Map.Entry<String, String[]> e : local.entrySet()) {
+            String file = e.getKey();
+            String[] f = e.getValue();
+            if (!r.symbolicName().equals(f[1]) || (!r.removed() && file.equals(r.fileName()))) {
+                continue;
+            }
+            if (f[0].equals(checksumOf(agreed.get(file)))) { // as agreed: not changed here, it follows the store
+                Files.deleteIfExists(deploy.resolve(file));
+                agreed.remove(file);
+                changed = true;
+                LOG.info("Extension {}: deploy/{} removed, as the cluster says (version {})", r.symbolicName(), file,
+                        r.version());
+            }
+        }
         return changed;
     }
 
-    /** The jars of deploy/: name to {checksum, symbolic name (null: not a bundle), version}. */
+    /**
+     * The jar that serves each extension of deploy/, by symbolic name, as serv.core chooses it of several: the highest
+     * version, then the one copied last (the latest modification time), then the name that sorts last.
+     */
+    static Map<String, String> serving(Map<String, String[]> local) {
+        Map<String, String> out = new HashMap<>();
+        Map<String, Object[]> best = new HashMap<>(); // bsn -> {version, modified, name}
+        for (Map.Entry<String, String[]> e : local.entrySet()) {
+            String[] f = e.getValue();
+            if (f[1] == null) {
+                continue;
+            }
+            Version v;
+            try {
+                v = Version.parseVersion(f[2].strip());
+            } catch (IllegalArgumentException notABundle) {
+                continue; // serv.core does not install it either
+            }
+            long modified = Long.parseLong(f[3].split("/", 2)[0]);
+            Object[] b = best.get(f[1]);
+            int c = b == null ? 1 : v.compareTo((Version) b[0]);
+            c = c != 0 ? c : Long.compare(modified, (Long) b[1]);
+            c = c != 0 ? c : e.getKey().compareTo((String) b[2]);
+            if (c > 0) {
+                best.put(f[1], new Object[] { v, modified, e.getKey() });
+                out.put(f[1], e.getKey());
+            }
+        }
+        return out;
+    }
+
+    /** The jars of deploy/: name to {checksum, symbolic name (null: not a bundle), version, modified/size}. */
     private Map<String, String[]> scan() {
         Map<String, String[]> out = new TreeMap<>();
         if (!Files.isDirectory(deploy)) {

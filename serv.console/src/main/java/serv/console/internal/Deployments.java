@@ -14,11 +14,14 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import serv.core.runtime.DeployedJars;
 
 /**
  * Extensions as jars in the home's {@code deploy/} folder, which FileInstall installs, updates and uninstalls: what
@@ -46,15 +49,34 @@ final class Deployments {
     }
 
     private final BundleContext context;
+    /** serv.core's view of deploy/: which jar each extension runs from (null while it is not there). */
+    private final Supplier<DeployedJars> jars;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
 
     Deployments(BundleContext context) {
-        this(context, WAIT_MS);
+        this(context, () -> null, WAIT_MS);
     }
 
-    Deployments(BundleContext context, long waitMs) {
+    Deployments(BundleContext context, Supplier<DeployedJars> jars) {
+        this(context, jars, WAIT_MS);
+    }
+
+    Deployments(BundleContext context, Supplier<DeployedJars> jars, long waitMs) {
         this.context = context;
+        this.jars = jars;
         this.waitMs = waitMs;
+    }
+
+    /**
+     * The jar of deploy/ a deployed bundle runs from: serv.core's word, as the bundle's location names the jar it was
+     * installed from, which may be gone (another jar of the extension took over); the location when serv.core does
+     * not say.
+     */
+    private Path jarOf(Bundle b) {
+        DeployedJars deployed = jars.get();
+        java.util.Optional<Path> serving = deployed == null ? java.util.Optional.empty()
+                : deployed.servingJar(b.getBundleId());
+        return serving.orElseGet(() -> Path.of(URI.create(b.getLocation())));
     }
 
     /**
@@ -98,7 +120,7 @@ final class Deployments {
         try {
             slot.digest = null; // an upload after this removal installs again, even the same jar
             try {
-                Files.deleteIfExists(Path.of(URI.create(b.getLocation())));
+                Files.deleteIfExists(jarOf(b));
                 for (Path other : jarsOf(b.getSymbolicName(), null)) {
                     Files.deleteIfExists(other); // another jar of it would be installed in its place
                 }
@@ -148,7 +170,7 @@ final class Deployments {
             throw ApiException.conflict(bsn + " is part of the server, not a deployed extension: it is not replaced"
                     + " here");
         }
-        Path target = existing != null ? Path.of(URI.create(existing.getLocation())) : deploy.resolve(bsn + ".jar");
+        Path target = existing != null ? jarOf(existing) : deploy.resolve(bsn + ".jar");
         long before = existing == null ? -1 : existing.getLastModified();
         byte[] previous;
         try {
@@ -268,8 +290,19 @@ final class Deployments {
                 : String.valueOf(abs.getFileName());
     }
 
-    /** A bundle's location as an answer shows it: a file's from the home ({@code deploy/x.jar}), as {@link #shown}. */
+    /**
+     * A bundle's location as an answer shows it: a file's from the home ({@code deploy/x.jar}), as {@link #shown}; for
+     * an extension of deploy/, the jar it runs from (after a hand-over to another jar of it, not the one it was
+     * installed from, which its location names).
+     */
     String location(Bundle b) {
+        if (deployed(b)) {
+            try {
+                return shown(jarOf(b));
+            } catch (IllegalArgumentException e) {
+                return b.getLocation();
+            }
+        }
         String location = b.getLocation();
         String file = location.startsWith("reference:") ? location.substring("reference:".length()) : location;
         if (!file.startsWith("file:")) {

@@ -36,6 +36,7 @@ import org.osgi.service.component.runtime.dto.UnsatisfiedReferenceDTO;
 import org.osgi.service.metatype.MetaTypeInformation;
 import org.osgi.service.metatype.MetaTypeService;
 
+import serv.core.runtime.DeployedJars;
 import serv.core.runtime.RouteInfo;
 import serv.core.runtime.RouteStatus;
 import serv.core.runtime.Routes;
@@ -80,6 +81,10 @@ public final class Extensions {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile MetaTypeService metatype;
 
+    /** serv.core's deploy/: the jar each extension runs from, which its bundle's location may not name. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile DeployedJars deployedJars;
+
     /** SCR's view of the extensions' components: which failed, which wait. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ServiceComponentRuntime scr;
@@ -97,7 +102,7 @@ public final class Extensions {
         this.routes = routes;
         this.tenants = tenants;
         this.migrations = migrations;
-        this.deployments = new Deployments(context);
+        this.deployments = new Deployments(context, () -> deployedJars);
     }
 
     /** Every extension, by symbolic name. */

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,6 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Version;
+
+import serv.core.runtime.DeployedJars;
 
 /** Uploads into deploy/, against a stand-in for FileInstall that installs what appears there every 50 ms. */
 class DeploymentsTest {
@@ -164,12 +167,55 @@ class DeploymentsTest {
     @Test
     void aJarFileInstallDoesNotTakeIsTakenOutAgainAndNoPathIsAnswered() throws Exception {
         refuses = true;
-        Deployments deployments = new Deployments(context, 300);
+        Deployments deployments = new Deployments(context, () -> null, 300);
         ApiException e = assertThrows(ApiException.class, () -> deployments.install(jar("serv.it.late", "1.0.0")));
         assertEquals(504, e.status());
         assertEquals("FileInstall did not install deploy/serv.it.late.jar within 300 ms, so it was taken out of"
                 + " deploy/ again; see the server's log", e.getMessage());
         assertFalse(e.getMessage().contains(home.toString()));
         assertEquals(List.of(), deployFolder());
+    }
+
+    /**
+     * An extension whose jar was removed while another jar of it was there runs from that one (serv.core updated the
+     * bundle from it, keeping its id), but its location still names the removed jar: the answer names the jar it runs
+     * from, an upload replaces that jar (not the removed one's name, written anew beside it), and a removal takes it
+     * out.
+     */
+    @Test
+    void anExtensionHandedOverToAnotherJarIsNamedReplacedAndRemovedByThatJar() throws Exception {
+        fileInstall.shutdownNow(); // serv.core's DeployFolder, not FileInstall's bundle per file: played here
+        Path deploy = Files.createDirectories(home.resolve("deploy"));
+        Path serving = deploy.resolve("b.jar");
+        Files.write(serving, jar("x.notes", "1.0.0"));
+        String removed = deploy.resolve("a.jar").toUri().toString(); // installed from it; it went, b.jar took over
+        Bundle bundle = Fakes.of(Bundle.class, Map.of("getSymbolicName", a -> "x.notes", "getBundleId", a -> 7L,
+                "getLocation", a -> removed,
+                "getVersion", a -> Files.exists(serving) ? versionOf(serving) : Version.parseVersion("1.0.0"),
+                "getLastModified", a -> Files.exists(serving) ? serving.toFile().lastModified() : 0L,
+                "getState", a -> Files.exists(serving) ? Bundle.ACTIVE : Bundle.UNINSTALLED));
+        installed.put(removed, bundle);
+        DeployedJars jars = Fakes.of(DeployedJars.class, Map.of("servingJar", a -> (Long) a[0] == 7L
+                && Files.exists(serving) ? Optional.of(serving) : Optional.empty()));
+        Deployments deployments = new Deployments(context, () -> jars, 3_000);
+
+        assertEquals("deploy/b.jar", deployments.location(bundle));
+        Thread.sleep(20); // a newer modification time for the upload
+        Deployments.Installed done = deployments.install(jar("x.notes", "1.0.1"));
+        assertEquals(7L, done.bundle().getBundleId());
+        assertEquals(List.of("b.jar"), deployFolder());
+        assertEquals(Version.parseVersion("1.0.1"), versionOf(serving));
+        assertEquals("deploy/b.jar", deployments.location(bundle));
+
+        deployments.uninstall(bundle);
+        assertEquals(List.of(), deployFolder());
+    }
+
+    private static Version versionOf(Path jar) {
+        try (JarFile j = new JarFile(jar.toFile())) {
+            return Version.parseVersion(j.getManifest().getMainAttributes().getValue("Bundle-Version"));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

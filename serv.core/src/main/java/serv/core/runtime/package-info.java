@@ -1,10 +1,11 @@
 /**
  * The running server as operators and tools see it: its routes and whether each serves now ({@link Routes},
- * {@link RouteInfo}), and the requests it answered ({@link Traffic}). The Web Console's Serv pages, the admin API
- * and the command line read these.
+ * {@link RouteInfo}), the requests it answered ({@link Traffic}), and which jar of {@code deploy/} each deployed
+ * extension runs from ({@link DeployedJars}). The Web Console's Serv pages, the admin API and the command line read
+ * these.
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package serv.core.runtime;
 
 import org.osgi.annotation.bundle.Export;

@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -20,8 +22,9 @@ import java.util.stream.Stream;
  *
  * <p>The server asks a Java migration ({@code serv.database.JavaMigration}) its version by calling {@code version()},
  * and its folder from its service property {@code serv.database.name}. Without running the project's code, this reads
- * them from its sources ({@code src/main/java}, comments left out): a class that implements {@code JavaMigration} (or
- * extends such a class of the project), is not abstract, and whose {@code version()} returns a string literal or a
+ * them from its sources ({@code src/main/java}, comments left out): a class that implements {@code JavaMigration},
+ * directly or through the project's own types (an interface that extends it, a base class, an interface of an
+ * interface, followed to any depth), is not abstract, and whose {@code version()} returns a string literal or a
  * {@code String} constant of its own file ({@code return "004";}, {@code return VERSION;}); its folder is the value of
  * {@code "serv.database.name=..."} or {@code JavaMigration.DATABASE + "=..."} in the file. What it cannot read is said
  * ({@link #unread}), never guessed: a version computed or passed to a constructor (a record's component), a
@@ -38,13 +41,12 @@ final class ProjectMigrations {
     /** A SQL migration's file name, as the server reads it (its {@code Migration.FILE}); U for a down script. */
     private static final Pattern SQL = Pattern.compile(
             "([VU])(\\d+(?:[._]\\d+)*)__[A-Za-z0-9_-]+?(?:\\.(?:postgresql|sqlite))?\\.sql");
-    private static final Pattern MENTIONS = Pattern.compile("\\bJavaMigration\\b");
-    private static final Pattern IMPLEMENTS = Pattern.compile(
-            "\\bimplements\\s[^{]*?\\b(?:serv\\.database\\.)?JavaMigration\\b[^{]*\\{");
-    private static final Pattern CLASS = Pattern.compile(
+    /** A type's declaration up to its body: modifiers, kind, name, and what follows (type parameters, supertypes). */
+    private static final Pattern TYPE = Pattern.compile(
             "((?:\\b(?:public|protected|private|static|final|abstract|sealed|non-sealed|strictfp)\\s+)*)"
-                    + "\\b(?:class|record|enum)\\s+([A-Za-z_$][\\w$]*)");
-    private static final Pattern EXTENDS = Pattern.compile("\\bextends\\s+([\\w$.]+)");
+                    + "(?<![.\\w$])(class|record|enum|interface)\\s+([A-Za-z_$][\\w$]*)([^{;]*)\\{");
+    /** Type arguments or a record's components, innermost first: not supertypes. */
+    private static final Pattern NESTED = Pattern.compile("<[^<>]*>|\\([^()]*\\)");
     private static final Pattern VERSION = Pattern.compile(
             "\\bString\\s+version\\s*\\(\\s*\\)\\s*(?:throws[^{]*)?\\{\\s*return\\s+([^;]+?)\\s*;\\s*\\}");
     private static final Pattern LITERAL = Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"");
@@ -104,37 +106,32 @@ final class ProjectMigrations {
                 all.add(new Source(root.relativize(f), withoutComments(Files.readString(f, StandardCharsets.UTF_8))));
             }
         }
-        // The project's classes that are Java migrations: those that implement the interface, then those that extend
-        // one of them (a base class of the project), until no new one comes.
-        Set<String> migrationClasses = new HashSet<>();
-        List<Source> migrations = new ArrayList<>();
+        // The project's types that are Java migrations: those whose declaration names JavaMigration after extends or
+        // implements, then those that name one of them (an interface of the project that extends JavaMigration, a
+        // base class, a class implementing such an interface), until no new one comes.
+        Set<String> migrationTypes = new HashSet<>(Set.of("JavaMigration"));
+        Map<Source, List<Declaration>> declared = new LinkedHashMap<>();
+        for (Source s : all) {
+            declared.put(s, declarations(s.code()));
+        }
+        Map<Source, List<Declaration>> found = new LinkedHashMap<>();
         boolean more = true;
         while (more) {
             more = false;
-            for (Source s : all) {
-                if (migrations.contains(s)) {
-                    continue;
-                }
-                boolean is = MENTIONS.matcher(s.code()).find() && IMPLEMENTS.matcher(s.code()).find();
-                Matcher e = EXTENDS.matcher(s.code());
-                while (!is && e.find()) {
-                    Matcher n = NAME.matcher(e.group(1));
-                    is = n.matches() && migrationClasses.contains(n.group(1));
-                }
-                if (is) {
-                    migrations.add(s);
-                    Matcher c = CLASS.matcher(s.code());
-                    while (c.find()) {
-                        migrationClasses.add(c.group(2));
+            for (Map.Entry<Source, List<Declaration>> e : declared.entrySet()) {
+                for (Declaration d : e.getValue()) {
+                    List<Declaration> of = found.computeIfAbsent(e.getKey(), k -> new ArrayList<>());
+                    if (!of.contains(d) && d.supertypes().stream().anyMatch(migrationTypes::contains)) {
+                        migrationTypes.add(d.name());
+                        of.add(d);
+                        more = true;
                     }
-                    more = true;
                 }
             }
         }
-        for (Source s : migrations) {
-            Matcher c = CLASS.matcher(s.code());
-            if (c.find() && c.group(1).contains("abstract") && !c.find()) {
-                continue; // a base class: it is not registered itself
+        for (Source s : all) {
+            if (found.getOrDefault(s, List.of()).stream().allMatch(Declaration::notRegistered)) {
+                continue; // none, or an interface or a base class: not registered itself
             }
             String database = null;
             Matcher d = DATABASE.matcher(s.code());
@@ -163,6 +160,40 @@ final class ProjectMigrations {
                 }
             } while (v.find());
         }
+    }
+
+    /**
+     * A type the file declares (nested ones too): its simple name, the simple names it extends or implements, and
+     * whether the server could register it (not an interface, not abstract).
+     */
+    private record Declaration(String name, List<String> supertypes, boolean notRegistered) {
+    }
+
+    private static List<Declaration> declarations(String code) {
+        List<Declaration> out = new ArrayList<>();
+        Matcher t = TYPE.matcher(code);
+        while (t.find()) {
+            String header = t.group(4);
+            String before;
+            do {
+                before = header;
+                header = NESTED.matcher(header).replaceAll(" ");
+            } while (!header.equals(before));
+            header = header.split("\\bpermits\\b", 2)[0]; // a sealed type's subtypes, not its supertypes
+            Matcher from = Pattern.compile("\\b(?:extends|implements)\\b(.*)", Pattern.DOTALL).matcher(header);
+            List<String> supertypes = new ArrayList<>();
+            if (from.find()) {
+                for (String part : from.group(1).split("\\bimplements\\b|,")) {
+                    Matcher n = NAME.matcher(part.replaceAll("@[\\w$.]+", "").strip());
+                    if (n.matches()) {
+                        supertypes.add(n.group(1));
+                    }
+                }
+            }
+            out.add(new Declaration(t.group(3), supertypes, t.group(2).equals("interface")
+                    || t.group(1).contains("abstract")));
+        }
+        return out;
     }
 
     /** A string literal's text, or a String constant's of {@code code}; null when it is neither. */

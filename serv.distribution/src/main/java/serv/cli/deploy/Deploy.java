@@ -169,8 +169,8 @@ public final class Deploy implements Callable<Integer> {
                     if ("SERVING".equals(status)) {
                         serving.add(route);
                     } else if ("MIGRATION_FAILED".equals(status)) {
-                        err.println("serv: " + bundle.symbolicName() + " " + version + ": its migrations failed, its"
-                                + " routes answer 503: " + text(r, "reason"));
+                        err.println("serv: " + bundle.symbolicName() + " " + version + ": "
+                                + migrationsProblem(bundle.symbolicName(), text(r, "reason")));
                         return AdminClient.REFUSED;
                     } else if ("NOT_STARTED".equals(status)) {
                         err.println("serv: " + bundle.symbolicName() + " " + version + ": route " + route
@@ -217,6 +217,26 @@ public final class Deploy implements Callable<Integer> {
         err.println("serv: " + bundle.symbolicName() + " " + bundle.version() + " did not serve within "
                 + waitSeconds + " s: " + last + " (see the server's log)");
         return AdminClient.REFUSED;
+    }
+
+    /**
+     * What a {@code MIGRATION_FAILED} route's reason says of its extension's migrations, with the reason. The server
+     * words it in two ways (its {@code MigrationRunner.Failure.unavailable}): a migration that failed on the database
+     * ({@code extension x is not available: its migration x V3 (...) failed on database d}), or migrations not run at
+     * all, for a reason of Serv's ({@code extension x is not available on database d: <why>}): refused as they are (a
+     * version both a SQL file and a Java migration, a Java migration whose component did not start), or held back by
+     * a rollback ({@code the migrations of x above V2 were rolled back on ...}).
+     */
+    static String migrationsProblem(String extension, String reason) {
+        String notRun = "extension " + extension + " is not available on database ";
+        int why = reason.indexOf(": ", notRun.length());
+        String what = "its migrations failed";
+        if (reason.startsWith(notRun) && why > 0) {
+            what = reason.startsWith("the migrations of " + extension + " above V", why + 2)
+                    && reason.contains(" were rolled back on ") ? "its migrations are held back by a rollback"
+                            : "its migrations were refused (none ran)";
+        }
+        return what + ", its routes answer 503: " + reason;
     }
 
     /** Whether the extension, as the admin API shows it, is stopped by the operator. */

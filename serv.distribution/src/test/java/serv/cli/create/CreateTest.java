@@ -261,6 +261,75 @@ public class CreateTest {
         assertTrue(Files.exists(migrations.resolve("V041__z.sql")));
     }
 
+    /**
+     * A Java migration declared through the project's own types (an interface that extends JavaMigration, an interface
+     * of that interface, an abstract base class implementing one) is the server's Java migration all the same: the
+     * next version follows it and a clash with it is refused; the interfaces and the base class are no migrations of
+     * their own, and one that inherits its version() is said, not guessed.
+     */
+    @Test
+    public void javaMigrationsThroughTheProjectsOwnInterfacesAndBaseClassesCount() throws Exception {
+        Path folder = Files.createTempDirectory("serv-create-test-");
+        assertEquals(0, (int) serv("create", "extension", "--name", "Notes", "--dir", folder.toString()).getKey());
+        Path project = folder.resolve("notes");
+        Path java = project.resolve("src/main/java/com/example/notes");
+        Path migrations = project.resolve("src/main/resources/serv/migrations/default");
+        Files.createDirectories(java.resolve("db"));
+        Files.writeString(java.resolve("db/NotesMigration.java"), "package com.example.notes.db;\n\n"
+                + "import serv.database.JavaMigration;\n\n"
+                + "/** The project's migrations: a checksum of their own. */\n"
+                + "public interface NotesMigration extends JavaMigration {\n"
+                + "    @Override\n    default String checksum() {\n        return \"1\";\n    }\n}\n");
+        Files.writeString(java.resolve("db/TimedMigration.java"), "package com.example.notes.db;\n\n"
+                + "public interface TimedMigration<T extends Comparable<T>> extends java.io.Serializable,"
+                + " com.example.notes.db.NotesMigration {\n    default long timeout() {\n        return 30;\n    }\n}\n");
+        Files.writeString(java.resolve("db/BaseMigration.java"), "package com.example.notes.db;\n\n"
+                + "import serv.database.Dialect;\n\n"
+                + "public abstract class BaseMigration implements TimedMigration<String> {\n"
+                + "    @Override\n    public String description() {\n        return getClass().getSimpleName();\n"
+                + "    }\n\n    @Override\n    public void migrate(java.sql.Connection c, Dialect d) {\n    }\n}\n");
+        String component = "import org.osgi.service.component.annotations.Component;\n\n"
+                + "import serv.database.JavaMigration;\n\n"
+                + "@Component(service = JavaMigration.class, property = JavaMigration.DATABASE + \"=default\")\n";
+        Files.writeString(java.resolve("AddIndex.java"), "package com.example.notes;\n\n" + component
+                + "public final class AddIndex implements com.example.notes.db.NotesMigration {\n"
+                + "    @Override\n    public String version() {\n        return \"008\";\n    }\n\n"
+                + "    @Override\n    public String description() {\n        return \"add index\";\n    }\n\n"
+                + "    @Override\n    public void migrate(java.sql.Connection c, serv.database.Dialect d) {\n    }\n}\n");
+        Files.writeString(java.resolve("FillTags.java"), "package com.example.notes;\n\n" + component
+                + "public final class FillTags extends com.example.notes.db.BaseMigration {\n"
+                + "    private static final String VERSION = \"9\";\n\n"
+                + "    @Override\n    public String version() {\n        return VERSION;\n    }\n}\n");
+        Map.Entry<Integer, String> made = serv("create", "migration", "--name", "add_done", "--dir", project.toString());
+        assertEquals(made.getValue(), 0, (int) made.getKey());
+        assertEquals("", made.getValue());
+        assertTrue("V010 follows the Java V009 of a base class's subclass",
+                Files.exists(migrations.resolve("V010__add_done.sql")));
+
+        // A clash with the one through the interface is refused, naming both files.
+        Files.writeString(migrations.resolve("V008__x.sql"), "SELECT 1;\n");
+        Map.Entry<Integer, String> clash = serv("create", "migration", "--name", "more", "--dir", project.toString());
+        assertEquals(clash.getValue(), 1, (int) clash.getKey());
+        assertEquals("serv: V008 is both the SQL file " + Path.of("src/main/resources/serv/migrations/default/V008__x.sql")
+                + " and the Java migration " + Path.of("src/main/java/com/example/notes/AddIndex.java")
+                + ": the server refuses the migrations of folder default (none runs) until one of them gets another"
+                + " version; nothing was made\n", clash.getValue());
+        Files.delete(migrations.resolve("V008__x.sql"));
+
+        // A version() inherited through the chain is not guessed: said, naming the file.
+        Files.writeString(java.resolve("Inherits.java"), "package com.example.notes;\n\n" + component
+                + "public final class Inherits extends com.example.notes.db.BaseMigration implements Runnable {\n"
+                + "    @Override\n    public void run() {\n    }\n}\n");
+        made = serv("create", "migration", "--name", "add_more", "--dir", project.toString());
+        assertEquals(made.getValue(), 0, (int) made.getKey());
+        assertTrue(made.getValue(), made.getValue().startsWith("serv: note: the Java migration "
+                + Path.of("src/main/java/com/example/notes/Inherits.java") + " (its version() is not a `return` of a"
+                + " string or a String constant of its file)"));
+        assertFalse(made.getValue(), made.getValue().contains("NotesMigration") || made.getValue().contains(
+                "TimedMigration") || made.getValue().contains("BaseMigration"));
+        assertTrue(Files.exists(migrations.resolve("V011__add_more.sql")));
+    }
+
     @Test
     public void javaSourceWithoutCommentsKeepsItsStrings() {
         assertEquals("String a = \"x // y /* z */\"; \nint b;   c",

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
@@ -212,6 +213,65 @@ public class DeployTest {
                     assertTrue(err.toString(), err.toString().startsWith("serv: x.notes 1.0.0: route GET,HEAD /notes"
                             + " is shadowed: "));
                 }
+            } finally {
+                server.stop(0);
+            }
+        }
+    }
+
+    /**
+     * An extension whose migrations the server refused before any ran (a version that is both a SQL file and a Java
+     * migration, a Java migration whose component did not start) is said to have them refused, not failed; one whose
+     * migration failed on the database, failed; one held back by a rollback, held back. Each with the server's reason
+     * and exit code 1.
+     */
+    @Test
+    public void migrationsRefusedBeforeAnyRanAreNotSaidToHaveFailed() throws Exception {
+        Path folder = Files.createTempDirectory("serv-deploy-test-");
+        Path jar = jar(folder, "notes.jar", "x.notes", "1.0.0");
+        Path password = Files.writeString(folder.resolve("password"), "pw-pw-pw-pw\n");
+        String both = "extension x.notes is not available on database default: migration x.notes V004 is both a SQL"
+                + " file and a Java migration (fill titles); give one of them another version";
+        String notStarted = "extension x.notes is not available on database default: Java migration"
+                + " com.example.notes.FillTitles did not start (its component failed to activate; the server's log"
+                + " says why): none of x.notes's migrations on database default runs until it does, so that none is"
+                + " skipped";
+        String failed = "extension x.notes is not available: its migration x.notes V3 (add done) failed on database"
+                + " default";
+        String held = "extension x.notes is not available on database default: the migrations of x.notes above V2"
+                + " were rolled back on 2026-12-03T16:00 and are not applied again while x.notes 1.0.0 is deployed:"
+                + " deploy another version of it";
+        Map<String, String> said = new java.util.LinkedHashMap<>();
+        said.put(both, "its migrations were refused (none ran), its routes answer 503: ");
+        said.put(notStarted, "its migrations were refused (none ran), its routes answer 503: ");
+        said.put(failed, "its migrations failed, its routes answer 503: ");
+        said.put(held, "its migrations are held back by a rollback, its routes answer 503: ");
+        for (Map.Entry<String, String> e : said.entrySet()) {
+            String route = "{\"methods\":[\"GET\",\"HEAD\"],\"path\":\"/notes\",\"status\":\"MIGRATION_FAILED\","
+                    + "\"reason\":\"" + e.getKey().replace("\"", "\\\"") + "\",\"overridden\":false}";
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/", exchange -> {
+                exchange.getRequestBody().readAllBytes();
+                byte[] body = ("{\"id\":42,\"symbolic_name\":\"x.notes\",\"version\":\"1.0.0\",\"state\":\"ACTIVE\","
+                        + "\"problem\":null,\"routes\":[" + route + "],\"migrations\":{},\"tenants\":[]}")
+                        .getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "application/json");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+            try {
+                StringWriter out = new StringWriter();
+                StringWriter err = new StringWriter();
+                CommandLine cli = new CommandLine(new Main());
+                cli.setOut(new PrintWriter(out, true));
+                cli.setErr(new PrintWriter(err, true));
+                int exit = cli.execute("deploy", jar.toString(), "--wait", "3", "--url", "http://127.0.0.1:"
+                        + server.getAddress().getPort(), "--user", "op", "--password-file", password.toString());
+                assertEquals(out + err.toString(), 1, exit);
+                assertEquals("serv: x.notes 1.0.0: " + e.getValue() + e.getKey() + System.lineSeparator(),
+                        err.toString());
             } finally {
                 server.stop(0);
             }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -35,6 +36,8 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import serv.core.runtime.DeployedJars;
+
 /**
  * The jars of {@code deploy/}, installed so that the folder's content decides what runs: FileInstall watches the
  * folder (and waits until a file stops growing) and hands every {@code *.jar} of it to this installer, which keeps one
@@ -48,20 +51,32 @@ import org.slf4j.LoggerFactory;
  * modification time), then the name that sorts last ({@link DeployedJar#SERVES_FIRST}: the same choice after a
  * restart, from the files alone); the others are not installed, and a WARN names all of them and the fix. Removing
  * the one that serves updates the bundle from the next one (an update's outage: its routes answer 503 meanwhile, not
- * 404). A jar that is no bundle is named with why, and so is one the framework refuses. While it stands, each of these
- * is a warning of {@code /health} ({@code configuration.warnings}) and of {@code serv status}.
+ * 404): it keeps its id and its data, and its location, which still names the removed jar, so which jar it runs from
+ * is told by {@link #servingJar} (the console, the admin API and the command line name that one). Removing the last
+ * jar uninstalls it, unless a new jar of it lies in the folder that FileInstall did not report yet (it reports a new
+ * file a poll late, a removed one at once: a jar written in the place of another, as an upload or a cluster's new
+ * version does): that one updates it, as above, and the extension is not installed anew. A jar that is no bundle is
+ * named with why, and so is one the framework refuses. While it stands, each of these is a warning of {@code /health}
+ * ({@code configuration.warnings}) and of {@code serv status}.
  *
  * <p>Otherwise this does what FileInstall did: a new bundle is started (unless {@link StoppedExtensions} holds it),
  * an updated one is stopped transiently, updated, refreshed and started again, and one that could not start is tried
  * again when other bundles change (an import that arrives later). A bundle uninstalled by other means (the Web
  * Console) is not installed again until one of its jars changes, as FileInstall did.
  */
-@Component(immediate = true, service = { ArtifactInstaller.class, DeployFolder.class },
+@Component(immediate = true, service = { ArtifactInstaller.class, DeployFolder.class, DeployedJars.class },
         property = "service.ranking:Integer=100")
-public final class DeployFolder implements ArtifactInstaller {
+public final class DeployFolder implements ArtifactInstaller, DeployedJars {
 
     /** The framework's work waits this long after FileInstall's last word: one scan's files are one change. */
     static final long SETTLE_MS = 100;
+    /**
+     * How long an extension whose last jar FileInstall reported removed stays installed while another jar of it lies
+     * in the folder that FileInstall has not reported yet: it reports a new file a poll after it appeared (once it
+     * stopped growing), a removed one at once, so a jar written in place of another (an upload, a cluster's new
+     * version) would otherwise uninstall the extension for a second and install it anew, with another bundle id.
+     */
+    static final long COMING_MS = 10_000;
     private static final Logger LOG = LoggerFactory.getLogger(DeployFolder.class);
 
     /** The bundle installed for an extension, from which jar, as it was then. */
@@ -77,8 +92,10 @@ public final class DeployFolder implements ArtifactInstaller {
     private final Map<Path, DeployedJar> files = new HashMap<>();
     /** Jars that became unreadable while a bundle was served from them: the bundle stays as it was. */
     private final Map<Path, String> unreadable = new HashMap<>();
-    /** By symbolic name. Touched on the worker thread only. */
-    private final Map<String, Served> served = new HashMap<>();
+    /** By symbolic name. Changed on the worker thread only; read by {@link #servingJar}. */
+    private final Map<String, Served> served = new ConcurrentHashMap<>();
+    /** Extensions without a reported jar kept installed for a jar not reported yet, since when (nanoTime). */
+    private final Map<String, Long> coming = new HashMap<>();
     /** Extensions uninstalled by other means than their jars: not installed again until a jar of theirs changes. */
     private final Set<String> dropped = ConcurrentHashMap.newKeySet();
     /** Jars the framework refused, as they were then, with why: tried again when they change. Worker thread only. */
@@ -124,9 +141,16 @@ public final class DeployFolder implements ArtifactInstaller {
     }
 
     /** The jars of deploy/ that hold {@code symbolicName}, the one that serves first. */
+    @Override
     public synchronized List<Path> jarsOf(String symbolicName) {
         List<DeployedJar> of = DeployedJar.byExtension(files.values()).get(symbolicName);
         return of == null ? List.of() : of.stream().map(DeployedJar::file).toList();
+    }
+
+    /** The jar the bundle was installed or last updated from, which its location does not say after a hand-over. */
+    @Override
+    public Optional<Path> servingJar(long bundleId) {
+        return served.values().stream().filter(s -> s.bundleId() == bundleId).map(Served::file).findFirst();
     }
 
     @Override
@@ -219,6 +243,10 @@ public final class DeployFolder implements ArtifactInstaller {
                     b = null;
                 }
                 if (jars == null) {
+                    if (b != null && coming(name)) {
+                        continue; // a jar of it is there, not reported yet: the bundle is updated from it
+                    }
+                    coming.remove(name);
                     if (b != null) {
                         LOG.info("Extension {} uninstalled: no jar of it in deploy/ any more", name);
                         b.uninstall();
@@ -227,6 +255,7 @@ public final class DeployFolder implements ArtifactInstaller {
                     }
                     continue;
                 }
+                coming.remove(name);
                 if (dropped.contains(name)) {
                     continue;
                 }
@@ -271,6 +300,42 @@ public final class DeployFolder implements ArtifactInstaller {
         } catch (RuntimeException | BundleException e) {
             LOG.warn("Applying deploy/ failed: {}", e.toString());
         }
+    }
+
+    /**
+     * Whether a jar of the extension lies in deploy/ that FileInstall has not reported (yet), for at most
+     * {@link #COMING_MS}: then this is looked at again.
+     */
+    private boolean coming(String name) {
+        long now = System.nanoTime();
+        Long since = coming.get(name);
+        if (since != null && now - since > TimeUnit.MILLISECONDS.toNanos(COMING_MS)) {
+            return false;
+        }
+        Set<Path> known;
+        synchronized (this) {
+            known = Set.copyOf(files.keySet());
+        }
+        try (var list = Files.newDirectoryStream(deploy, "*.jar")) {
+            for (Path f : list) {
+                Path file = f.toAbsolutePath().normalize();
+                if (!known.contains(file) && canHandle(file.toFile()) && Files.isRegularFile(file)) {
+                    DeployedJar jar = DeployedJar.read(file);
+                    if (jar.bundle() && name.equals(jar.symbolicName())) {
+                        if (since == null) {
+                            coming.put(name, now);
+                            LOG.debug("Extension {}: its jar was removed, {} not reported yet: kept", name,
+                                    jar.shown());
+                        }
+                        worker.schedule(this::apply, 1_000, TimeUnit.MILLISECONDS); // in case it never is
+                        return true;
+                    }
+                }
+            }
+        } catch (IOException | RejectedExecutionException e) {
+            return false;
+        }
+        return false;
     }
 
     /** Whether the refused jar is still there as it was refused. */

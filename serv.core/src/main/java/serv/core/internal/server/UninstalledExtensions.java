@@ -59,12 +59,13 @@ public final class UninstalledExtensions implements SynchronousBundleListener {
             return;
         }
         Bundle b = event.getBundle();
-        Path location = deployed(b);
+        Path location = folder.servingJar(b.getBundleId()).orElseGet(() -> deployed(b));
         if (location == null) {
             return; // not one of deploy/
         }
         // Every jar of deploy/ that holds it (of several, the others would be installed in its place at the next
-        // start), else the one it was installed from. None: removed from deploy/, which is how it came to go.
+        // start), else the one it runs from (installed or, after a hand-over, last updated from). None: removed from
+        // deploy/, which is how it came to go.
         java.util.List<Path> jars = new java.util.ArrayList<>(folder.jarsOf(b.getSymbolicName()));
         if (jars.isEmpty() && Files.isRegularFile(location)) {
             jars.add(location);
