@@ -99,6 +99,8 @@ public class LiveOperationsIT extends ServTestSupport {
     private static final class Writers implements AutoCloseable {
         final Set<Integer> acknowledged = ConcurrentHashMap.newKeySet();
         final List<Integer> statuses = java.util.Collections.synchronizedList(new ArrayList<>());
+        /** What the calls counted -1 threw: the client's side of a connection that broke, or an answer not parsed. */
+        final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final List<Thread> threads = new ArrayList<>();
 
@@ -114,6 +116,7 @@ public class LiveOperationsIT extends ServTestSupport {
                             }
                         } catch (Exception e) {
                             statuses.add(-1);
+                            failures.add(e.toString()); // said by the assertions that see the -1
                         }
                     }
                 });
@@ -168,7 +171,7 @@ public class LiveOperationsIT extends ServTestSupport {
                 assertFalse("no SQLite default appears", Files.exists(home().resolve("data/app.db")));
                 assertEquals(null, state("default"));
                 assertTrue(postIdsInPostgres().containsAll(load.acknowledged));
-                assertTrue(load.statuses.toString(), Set.of(201, 503).containsAll(load.statuses));
+                assertTrue(load.failures + " " + load.statuses, Set.of(201, 503).containsAll(load.statuses));
             }
             // The server is not up while its routes cannot serve: a load balancer hears it.
             Answer health = health();
@@ -205,7 +208,7 @@ public class LiveOperationsIT extends ServTestSupport {
                     "pool_size", "abc");
             assertEquals(refused.body(), 400, refused.status());
             load.close();
-            assertEquals(load.statuses.toString(), Set.of(201), Set.copyOf(load.statuses));
+            assertEquals(load.failures + " " + load.statuses, Set.of(201), Set.copyOf(load.statuses));
             assertTrue(postIdsInPostgres().containsAll(load.acknowledged));
         }
     }
@@ -242,7 +245,7 @@ public class LiveOperationsIT extends ServTestSupport {
             assertEquals("UP", state("default"));
             load.close();
             assertFalse("no SQLite default appears", Files.exists(home().resolve("data/app.db")));
-            assertEquals(load.statuses.toString(), Set.of(201), Set.copyOf(load.statuses));
+            assertEquals(load.failures + " " + load.statuses, Set.of(201), Set.copyOf(load.statuses));
             assertTrue(postIdsInPostgres().containsAll(load.acknowledged));
         }
     }
@@ -264,7 +267,7 @@ public class LiveOperationsIT extends ServTestSupport {
             Thread.sleep(6000); // the old pool goes on; the new one is tried again, and not promoted
             assertEquals("UP", state("default"));
             load.close();
-            assertEquals(load.statuses.toString(), Set.of(201), Set.copyOf(load.statuses));
+            assertEquals(load.failures + " " + load.statuses, Set.of(201), Set.copyOf(load.statuses));
             assertTrue(postIdsInPostgres().containsAll(load.acknowledged));
         }
     }
