@@ -166,6 +166,17 @@ public class TenantIsolationIT {
     }
 
     @Test
+    public void aReadRightAfterAnEditSeesTheEdit() throws Exception {
+        // The edit's 200 came once Configuration Admin had it; the tenant was applied on its thread a moment later
+        assertEquals(201, json("POST", "tenants", Map.of("id", "e1", "hosts", List.of("e1.localhost"))).status());
+        for (int round = 0; round < 30; round++) {
+            String host = "e1-" + round + ".localhost";
+            assertEquals(200, json("PUT", "tenants/e1", Map.of("hosts", List.of(host))).status());
+            assertEquals("[\"" + host + "\"]", api("GET", "tenants/e1", null, null).body().get("hosts").toString());
+        }
+    }
+
+    @Test
     public void ofSavesAtOnceThatClaimOneHostOrDatabaseOneIsMade() throws Exception {
         assertEquals(201, json("POST", "tenants", Map.of("id", "r1", "hosts", List.of("r1.localhost"))).status());
         assertEquals(201, json("POST", "tenants", Map.of("id", "r2", "hosts", List.of("r2.localhost"))).status());

@@ -157,6 +157,52 @@ public final class TenantAdmin {
         }
     }
 
+    /**
+     * Waits (at most 3 s) until this server applied an edit of tenant {@code id}: until its configuration changed
+     * since {@code count} (in a cluster the store's change reaches it on another thread) and the registry handed it
+     * over, so that a read after the answer sees the edit (a script's {@code GET} right after its {@code PUT} saw the
+     * old hosts).
+     *
+     * @return why the registry refused the edit, or null
+     */
+    private String awaitApplied(String id, long count) {
+        long deadline = System.nanoTime() + 3_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            Configuration c = facts.tenantConfiguration(id);
+            if (c == null) {
+                return null; // removed meanwhile: nothing to wait for
+            }
+            if (c.getChangeCount() > count && !tenants.applying(c.getPid())) {
+                return tenants.refused().get(c.getPid());
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            }
+        }
+        LOG.warn("Tenant {}: an edit saved through the admin API was not applied within 3 s; it applies when"
+                + " Configuration Admin hands it over", id);
+        return null;
+    }
+
+    /**
+     * Puts back what tenant {@code id} had before an edit that the registry refused after the admin API's check (a
+     * save elsewhere claimed the same host meanwhile), unless the configuration changed again since: the refused
+     * edit is not left stored, waiting to take over when the other tenant lets go.
+     */
+    private void undo(String id, Configuration c, long count, Dictionary<String, Object> before) {
+        try {
+            if (c.getChangeCount() == count) {
+                c.update(before);
+            }
+        } catch (IOException | IllegalStateException e) {
+            LOG.warn("Tenant {}: its refused edit could not be undone ({}); it stays stored, refused, and the tenant"
+                    + " goes on with its previous configuration", id, e.getMessage());
+        }
+    }
+
     /** Adds a tenant; 409 when one has its id. */
     Result create(Map<String, Object> body) throws ApiException {
         Map<String, Object> input = new LinkedHashMap<>(body);
@@ -255,17 +301,26 @@ public final class TenantAdmin {
         }
         ConfigStore s = store;
         if (s != null) {
+            long count = c.getChangeCount();
             long v = toCluster(s, id, values, exp, false);
+            awaitApplied(id, count);
             LOG.info("Tenant {} edited in the cluster through the admin API: {} (version {})", id, changed, v);
             return new Result(id, false, changed, "tenant " + id + ": " + String.join(", ", changed) + " changed in"
                     + " the cluster (version " + v + ")", v);
         }
         Hashtable<String, Object> next = new Hashtable<>(sealed);
         next.putAll(bookkeeping); // the reconciler's marks: the edit shows as made over the file, until it changes
+        long count;
         try {
             c.update(next);
+            count = c.getChangeCount();
         } catch (IOException e) {
             throw new ApiException(500, "the tenant could not be stored: " + e.getMessage());
+        }
+        String why = awaitApplied(id, count - 1);
+        if (why != null) {
+            undo(id, c, count, stored);
+            throw ApiException.badRequest("tenant " + Echo.cut(id) + ": not changed: " + why);
         }
         Object source = bookkeeping.get(".serv.source");
         LOG.info("Tenant {} edited through the admin API: {}", id, changed);

@@ -306,6 +306,33 @@ class AdminApiTest {
     }
 
     @Test
+    void anEditTheRegistryRefusesAfterTheCheckIsAnErrorAndUndone() throws Exception {
+        // A save elsewhere claimed the host between the API's check and the registry's apply
+        List<Dictionary<String, Object>> saved = new ArrayList<>();
+        Hashtable<String, Object> props = new Hashtable<>(Map.of("id", "acme", "hosts", new String[] { "acme.test" }));
+        configurations.add(Fakes.of(Configuration.class, Map.of("getProperties", a -> props,
+                "getPid", a -> "serv.tenant~acme", "getChangeCount", a -> (long) saved.size(), "update", a -> {
+                    @SuppressWarnings("unchecked")
+                    Dictionary<String, Object> d = (Dictionary<String, Object>) a[0];
+                    saved.add(d);
+                    if (saved.size() == 1) {
+                        refused.put("serv.tenant~acme", "tenant acme: key 'hosts': host shop.test is tenant shop's;"
+                                + " give each tenant its own hosts (the previous configuration goes on serving)");
+                    } else {
+                        refused.remove("serv.tenant~acme");
+                    }
+                    return null;
+                })));
+        Exchange e = new Exchange("PUT", "tenants/acme").json("{\"hosts\":[\"shop.test\"]}").send(api);
+        assertEquals(400, e.status, e.text());
+        assertTrue(error(e).startsWith("tenant acme: not changed: tenant acme: key 'hosts': host shop.test"),
+                error(e));
+        assertEquals(2, saved.size(), "the refused edit is undone");
+        assertEquals("[shop.test]", java.util.Arrays.toString((String[]) saved.get(0).get("hosts")));
+        assertEquals(props, saved.get(1));
+    }
+
+    @Test
     void aRefusedTenantIsShownWithWhy() throws Exception {
         refusedTenant();
         Exchange e = send("GET", "tenants/acme");

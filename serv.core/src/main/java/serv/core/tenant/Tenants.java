@@ -40,4 +40,13 @@ public interface Tenants {
      * @throws IllegalArgumentException when there is no such tenant
      */
     boolean wake(String id);
+
+    /**
+     * Whether a tenant configuration of that PID was saved and has been neither applied nor refused yet:
+     * Configuration Admin hands configurations over on its own thread, after the save returned. Once false, what
+     * {@link #find} and {@link #refused} say includes that save.
+     *
+     * @since 1.2
+     */
+    boolean applying(String pid);
 }

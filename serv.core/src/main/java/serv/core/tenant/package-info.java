@@ -3,7 +3,7 @@
  * running server, and {@link serv.core.tenant.Tenant}, one tenant as configured.
  */
 @Export
-@Version("1.1.0")
+@Version("1.2.0")
 package serv.core.tenant;
 
 import org.osgi.annotation.bundle.Export;

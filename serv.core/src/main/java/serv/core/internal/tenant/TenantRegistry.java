@@ -1151,6 +1151,13 @@ public final class TenantRegistry implements ManagedServiceFactory, Tenants, Syn
         return byId.values().stream().map(LiveTenant::tenant).sorted(Comparator.comparing(Tenant::id)).toList();
     }
 
+    /** Synchronized: a configuration being handed over ({@link #updated}) is applying until it is done. */
+    @Override
+    public synchronized boolean applying(String pid) {
+        Long saved = pending.get(pid);
+        return saved != null && System.nanoTime() - saved < PENDING_MS * 1_000_000;
+    }
+
     @Override
     public Optional<Tenant> find(String id) {
         LiveTenant t = byId.get(id);
