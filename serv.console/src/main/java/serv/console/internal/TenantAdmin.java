@@ -254,6 +254,9 @@ public final class TenantAdmin {
         Long exp = expected;
         if (body.get("version") instanceof Number n) {
             exp = n.longValue();
+        } else if (body.get("version") != null) {
+            throw ApiException.badRequest("key 'version': " + Echo.cut(body.get("version")) + " is not a number; give"
+                    + " the version the edit was made on (GET tenants/" + Echo.cut(id) + " says it), or leave it out");
         }
         body.remove("version");
         if (body.containsKey("id") && !id.equals(String.valueOf(body.get("id")))) {

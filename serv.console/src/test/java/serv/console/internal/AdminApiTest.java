@@ -306,6 +306,14 @@ class AdminApiTest {
     }
 
     @Test
+    void aVersionThatIsNoNumberIsSaidSo() throws Exception {
+        Exchange e = new Exchange("PUT", "tenants/acme").json("{\"version\":\"abc\",\"name\":\"x\"}").send(api);
+        assertEquals(400, e.status, e.text());
+        assertEquals("key 'version': abc is not a number; give the version the edit was made on (GET tenants/acme"
+                + " says it), or leave it out", error(e));
+    }
+
+    @Test
     void anEditTheRegistryRefusesAfterTheCheckIsAnErrorAndUndone() throws Exception {
         // A save elsewhere claimed the host between the API's check and the registry's apply
         List<Dictionary<String, Object>> saved = new ArrayList<>();

@@ -43,6 +43,24 @@ record TenantSettings(Tenant tenant, Map<String, Object> ownDatabase, String sch
         return tenant.id();
     }
 
+    /** Whether a host name is as long as DNS allows at most: 253 characters, 63 in each label. */
+    private static boolean dnsLength(String host) {
+        if (host.length() > 253) {
+            return false;
+        }
+        for (String label : host.split("\\.")) {
+            if (label.length() > 63) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A value as an error message repeats it: a 100 KB host name is not echoed whole. */
+    private static String cut(String value) {
+        return value.length() <= 80 ? value : value.substring(0, 60) + "... (" + value.length() + " characters)";
+    }
+
     /**
      * Why a path prefix cannot be a tenant's, or null: the server's own /health and /metrics (a load balancer
      * polling /health would have reached the tenant, and a 404), and the Web Console's path (its servlet answers
@@ -100,8 +118,12 @@ record TenantSettings(Tenant tenant, Map<String, Object> ownDatabase, String sch
                 continue;
             }
             if (!HOST.matcher(host).matches()) {
-                throw new IllegalArgumentException("tenant " + id + ": key 'hosts': '" + h + "' is not a host name "
+                throw new IllegalArgumentException("tenant " + id + ": key 'hosts': '" + cut(h) + "' is not a host name "
                         + "(no port, no scheme; *.example.com for every subdomain)");
+            }
+            if (!dnsLength(host)) {
+                throw new IllegalArgumentException("tenant " + id + ": key 'hosts': '" + cut(h) + "' is longer than a"
+                        + " host name can be (253 characters, 63 between dots); no request can name it");
             }
             hosts.add(host);
         }
@@ -189,7 +211,7 @@ record TenantSettings(Tenant tenant, Map<String, Object> ownDatabase, String sch
         List<String> hosts = new ArrayList<>();
         for (String h : list(props.get("hosts"))) {
             String host = h.strip().toLowerCase(Locale.ROOT);
-            if (HOST.matcher(host).matches() && notText(host) == null) {
+            if (HOST.matcher(host).matches() && dnsLength(host) && notText(host) == null) {
                 hosts.add(host);
             }
         }

@@ -1,6 +1,7 @@
 package serv.core.internal.tenant;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
@@ -12,6 +13,23 @@ class TenantSettingsTest {
 
     private static String refusal(Map<String, Object> props) {
         return assertThrows(IllegalArgumentException.class, () -> TenantSettings.from(props)).getMessage();
+    }
+
+    @Test
+    void aHostIsNoLongerThanDnsAllows() {
+        String label63 = "a".repeat(63);
+        String host253 = String.join(".", label63, label63, label63, "a".repeat(61));
+        assertEquals(253, host253.length());
+        assertEquals(List.of(host253), TenantSettings.from(Map.of("id", "d", "hosts", host253)).tenant().hosts());
+        assertEquals("tenant d: key 'hosts': '" + "a".repeat(64) + ".example' is longer than a host name"
+                + " can be (253 characters, 63 between dots); no request can name it",
+                refusal(Map.of("id", "d", "hosts", "a".repeat(64) + ".example")));
+        assertEquals("tenant d: key 'hosts': '" + "a".repeat(60) + "... (255 characters)' is longer than a host"
+                + " name can be (253 characters, 63 between dots); no request can name it",
+                refusal(Map.of("id", "d", "hosts", host253 + ".a")));
+        // echoed cut: a 70,000-character value is not repeated whole in the answer and the log
+        assertTrue(refusal(Map.of("id", "d", "hosts", "a".repeat(70_000) + "-")).endsWith("... (70001 characters)'"
+                + " is not a host name (no port, no scheme; *.example.com for every subdomain)"));
     }
 
     @Test
