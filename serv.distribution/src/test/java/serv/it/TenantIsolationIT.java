@@ -166,6 +166,20 @@ public class TenantIsolationIT {
     }
 
     @Test
+    public void aSleepingTenantsDatabaseIsTestedByOpeningItsPool() throws Exception {
+        // It was 404 "database w1/default not found" until the tenant's first request: read as a missing database
+        assertEquals(201, json("POST", "tenants", Map.of("id", "w1", "hosts", List.of("w1.localhost"))).status());
+        Answer asleep = api("GET", "databases/default?tenant=w1", null, null);
+        assertEquals(404, asleep.status());
+        assertTrue(asleep.body().toString(), asleep.body().get("error").asText().contains("tenant w1 is asleep"));
+        Answer test = api("POST", "databases/default/test?tenant=w1", null, null);
+        assertEquals(test.body().toString(), 200, test.status());
+        assertTrue(test.body().toString(), test.body().get("ok").asBoolean());
+        assertEquals(200, api("GET", "databases/default?tenant=w1", null, null).status());
+        assertEquals(404, api("POST", "databases/default/test?tenant=nobody", null, null).status());
+    }
+
+    @Test
     public void aReadRightAfterAnEditSeesTheEdit() throws Exception {
         // The edit's 200 came once Configuration Admin had it; the tenant was applied on its thread a moment later
         assertEquals(201, json("POST", "tenants", Map.of("id", "e1", "hosts", List.of("e1.localhost"))).status());

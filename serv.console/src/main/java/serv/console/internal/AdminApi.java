@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 import org.osgi.service.component.annotations.Activate;
@@ -57,6 +58,8 @@ public final class AdminApi {
     static final String PREFIX = "/api/";
     private static final Logger LOG = LoggerFactory.getLogger(AdminApi.class);
     private static final long MAX_JAR = 64L << 20;
+    /** How long a test, rollback or migration of a sleeping tenant's database waits for its pool to open. */
+    static final long WAKE_WAIT_MS = 5_000;
     /** Tenants per page when the caller does not say, and at most. */
     static final int DEFAULT_PAGE = 100;
     static final int MAX_PAGE = 1000;
@@ -153,8 +156,19 @@ public final class AdminApi {
 
     private Object database(String[] p, HttpServletRequest req) throws ApiException, IOException {
         String tenant = req.getParameter("tenant");
-        Database db = facts.database(p[1], tenant).orElseThrow(() -> ApiException.notFound("database "
-                + Echo.cut((tenant == null || tenant.isEmpty() ? "" : tenant + "/") + p[1])));
+        Database db = facts.database(p[1], tenant).orElse(null);
+        if (db == null && asleep(tenant, p[1])) {
+            if (p.length == 2) {
+                throw new ApiException(404, "database " + Echo.cut(tenant) + "/default is not open: tenant "
+                        + Echo.cut(tenant) + " is asleep, and its pool opens on its first request (POST databases/"
+                        + "default/test?tenant=" + Echo.cut(tenant) + " opens it)");
+            }
+            db = awaken(tenant);
+        }
+        if (db == null) {
+            throw ApiException.notFound("database " + Echo.cut((tenant == null || tenant.isEmpty() ? "" : tenant
+                    + "/") + p[1]));
+        }
         if (p.length == 2) {
             Map<String, Object> one = facts.database(db, facts.databaseConfigurations());
             try {
@@ -176,6 +190,40 @@ public final class AdminApi {
             case "rollback" -> rollback(db, bodies.read(req));
             default -> migrate(db, bodies.read(req));
         };
+    }
+
+    /** Whether {@code tenant} is a tenant whose pool sleeps: its database {@code name} opens on its first request. */
+    private boolean asleep(String tenant, String name) {
+        return tenant != null && !tenant.isEmpty() && name.equals("default")
+                && facts.tenantService().find(tenant).isPresent() && !facts.tenantService().awake(tenant);
+    }
+
+    /**
+     * Opens a sleeping tenant's pool, as its first request would, for an operator's test, rollback or migration of its
+     * database (each answered 404 while it slept, which read as a tenant without a database), and waits (at most
+     * {@value #WAKE_WAIT_MS} ms) until its database service is there.
+     */
+    private Database awaken(String tenant) throws ApiException {
+        try {
+            facts.tenantService().wake(tenant);
+        } catch (IllegalArgumentException gone) {
+            throw ApiException.notFound("tenant " + Echo.cut(tenant));
+        }
+        long deadline = System.nanoTime() + WAKE_WAIT_MS * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            Optional<Database> db = facts.database("default", tenant);
+            if (db.isPresent()) {
+                return db.get();
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new ApiException(503, "tenant " + Echo.cut(tenant) + "'s pool was asked to open, and its database did"
+                + " not come within " + WAKE_WAIT_MS / 1000 + " s: GET tenants/" + Echo.cut(tenant) + " says its state");
     }
 
     private Object tenants(String method, HttpServletRequest req, HttpServletResponse resp)
