@@ -16,6 +16,8 @@ import serv.blog.internal.Timestamps;
 import serv.blog.internal.User;
 import serv.blog.internal.UserRepository;
 import serv.core.Request;
+import serv.database.Database;
+import serv.database.Dialect;
 import serv.database.SqlError;
 
 /** The repositories in plain JDBC on the request's connection: one statement per call, no other state. */
@@ -28,15 +30,24 @@ public final class JdbcStore implements Store {
 
     @Override
     public PostRepository posts(Request request) {
-        return new Posts(request);
+        return new Posts(request, typed(request));
     }
 
     @Override
     public UserRepository users(Request request) {
-        return new Users(request);
+        return new Users(request, typed(request));
     }
 
-    private record Posts(Request request) implements PostRepository {
+    /**
+     * Whether the route's database reads its timestamps as {@link java.time.LocalDateTime}s: PostgreSQL's, whose
+     * driver otherwise makes a {@link java.sql.Timestamp} through a calendar of the JVM's zone; SQLite keeps text,
+     * which its driver's conversions would put through that calendar.
+     */
+    private static boolean typed(Request request) {
+        return request.database().flatMap(Database::dialect).orElse(null) == Dialect.POSTGRESQL;
+    }
+
+    private record Posts(Request request, boolean typed) implements PostRepository {
 
         @Override
         public List<Post> page(int limit, int offset) throws SQLException {
@@ -51,7 +62,7 @@ public final class JdbcStore implements Store {
                 try (ResultSet rs = st.executeQuery()) {
                     while (rs.next()) {
                         page.add(new Post(rs.getInt(1), rs.getString(2), Previews.of(rs.getString(3)), rs.getInt(4),
-                                rs.getString(5), Timestamps.iso(rs.getObject(6)), null));
+                                rs.getString(5), Timestamps.iso(rs, 6, typed), null));
                     }
                 }
             }
@@ -70,7 +81,7 @@ public final class JdbcStore implements Store {
                         return Optional.empty();
                     }
                     return Optional.of(new Post(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getInt(4),
-                            rs.getString(5), Timestamps.iso(rs.getObject(6)), Timestamps.iso(rs.getObject(7))));
+                            rs.getString(5), Timestamps.iso(rs, 6, typed), Timestamps.iso(rs, 7, typed)));
                 }
             }
         }
@@ -87,7 +98,7 @@ public final class JdbcStore implements Store {
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
                     return Optional.of(new Post(rs.getInt(1), title, content, authorId, null,
-                            Timestamps.iso(rs.getObject(2)), null));
+                            Timestamps.iso(rs, 2, typed), null));
                 }
             } catch (SQLException e) {
                 if (SqlError.classify(e).kind() == SqlError.Kind.FOREIGN_KEY) {
@@ -117,7 +128,7 @@ public final class JdbcStore implements Store {
         }
     }
 
-    private record Users(Request request) implements UserRepository {
+    private record Users(Request request, boolean typed) implements UserRepository {
 
         @Override
         public List<User> page(int limit, int offset) throws SQLException {
@@ -153,8 +164,8 @@ public final class JdbcStore implements Store {
             }
         }
 
-        private static User user(ResultSet rs) throws SQLException {
-            return new User(rs.getInt(1), rs.getString(2), rs.getString(3), Timestamps.iso(rs.getObject(4)));
+        private User user(ResultSet rs) throws SQLException {
+            return new User(rs.getInt(1), rs.getString(2), rs.getString(3), Timestamps.iso(rs, 4, typed));
         }
 
         @Override
@@ -178,7 +189,7 @@ public final class JdbcStore implements Store {
                 st.setString(3, passwordHash);
                 try (ResultSet rs = st.executeQuery()) {
                     rs.next();
-                    return new User(rs.getInt(1), username, email, Timestamps.iso(rs.getObject(2)));
+                    return new User(rs.getInt(1), username, email, Timestamps.iso(rs, 2, typed));
                 }
             }
         }
