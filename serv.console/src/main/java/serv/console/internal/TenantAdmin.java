@@ -172,8 +172,12 @@ public final class TenantAdmin {
             if (c == null) {
                 return null; // removed meanwhile: nothing to wait for
             }
-            if (c.getChangeCount() > count && !tenants.applying(c.getPid())) {
-                return tenants.refused().get(c.getPid());
+            try {
+                if (c.getChangeCount() > count && !tenants.applying(c.getPid())) {
+                    return tenants.refused().get(c.getPid());
+                }
+            } catch (IllegalStateException deleted) {
+                return null; // removed meanwhile
             }
             try {
                 Thread.sleep(10);
@@ -304,7 +308,12 @@ public final class TenantAdmin {
         }
         ConfigStore s = store;
         if (s != null) {
-            long count = c.getChangeCount();
+            long count;
+            try {
+                count = c.getChangeCount();
+            } catch (IllegalStateException deleted) {
+                throw ApiException.notFound("tenant " + Echo.cut(id));
+            }
             long v = toCluster(s, id, values, exp, false);
             awaitApplied(id, count);
             LOG.info("Tenant {} edited in the cluster through the admin API: {} (version {})", id, changed, v);
