@@ -4,9 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -18,7 +15,6 @@ import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
 
-import serv.testkit.ServTestSupport;
 
 /**
  * {@code GET /health} is public: without the operator's login (the Web Console's user and password) it tells the
@@ -28,7 +24,7 @@ import serv.testkit.ServTestSupport;
  */
 @RunWith(PaxExam.class)
 @ExamReactorStrategy(PerClass.class)
-public class HealthDetailsIT extends ServTestSupport {
+public class HealthDetailsIT extends OperatorLoginSupport {
 
     private static final String MARK = "zq";
     private static final String DB_HOST = "zq-db-host.invalid";
@@ -175,39 +171,5 @@ public class HealthDetailsIT extends ServTestSupport {
                 .contains(ASK));
         assertFalse(get("/health").body().contains(MARK));
         assertEquals(site, get("/health").status());
-    }
-
-    private interface Call {
-        Answer call() throws Exception;
-    }
-
-    /** The body, or "" while the call throws. */
-    private static String body(Call call) {
-        try {
-            return call.call().body();
-        } catch (Exception e) {
-            return "";
-        }
-    }
-
-    private static int status(String path, String... headers) {
-        try {
-            return get(path, headers).status();
-        } catch (Exception e) {
-            return -1;
-        }
-    }
-
-    /** GET {@code path} with that Authorization from 127.0.0.2: its status code and body. */
-    private static String[] fromOtherAddress(String path, String authorization) throws IOException {
-        int port = Integer.parseInt(context().getProperty("serv.port"));
-        try (Socket s = new Socket(InetAddress.getByName("127.0.0.1"), port, InetAddress.getByName("127.0.0.2"), 0)) {
-            s.setSoTimeout(20_000);
-            s.getOutputStream().write(("GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\nAuthorization: " + authorization
-                    + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            int end = answer.indexOf("\r\n\r\n");
-            return new String[] { answer.substring(9, 12), end < 0 ? "" : answer.substring(end + 4) };
-        }
     }
 }
