@@ -387,6 +387,86 @@ public class ClusterIT {
         awaitAll("/clash", 404, 20_000);
     }
 
+    /**
+     * An operator upgrading by hand on node 1: the old jar deleted, the new one copied a moment later. The deletion
+     * alone does not reach the store (it would have every node uninstall the extension, its route 404 everywhere,
+     * until the new jar came): within the grace the new jar makes it a replacement, and the other nodes update the
+     * bundle they have in place (the same bundle id), their route answering throughout, never 404.
+     */
+    @Test
+    public void aJarReplacedByHandOnOneNodeIsUpdatedOnTheOthersWithoutA404() throws Exception {
+        String bsn = "serv.it.byhand";
+        Path v10 = TestBundles.build(bsn, "serv.it.byhand", Map.of("Bundle-Version", "1.0.0"), Map.of());
+        Path v11 = TestBundles.build(bsn, "serv.it.byhand", Map.of("Bundle-Version", "1.1.0"), Map.of());
+        ServProcess one = nodes.get(0);
+        drop(v10, one, "byhand-1.0.jar");
+        for (ServProcess n : nodes) {
+            awaitBody(n, "/byhand", "\"version\":\"1.0.0\"", 20_000);
+        }
+        List<ServProcess> others = nodes.subList(1, 3);
+        List<String> ids = new ArrayList<>();
+        for (ServProcess n : others) {
+            ids.add(bundleId(n, bsn));
+        }
+        List<Watch> watches = others.stream().map(n -> new Watch(n, "/byhand")).toList();
+        try {
+            Files.delete(one.home.resolve("deploy/byhand-1.0.jar"));
+            Thread.sleep(1_500); // the operator types the copy
+            Files.copy(v11, one.home.resolve("deploy/byhand-1.1.jar")); // a plain cp, not atomic
+            for (ServProcess n : nodes) {
+                awaitBody(n, "/byhand", "\"version\":\"1.1.0\"", 20_000);
+            }
+            watches.forEach(Watch::close);
+            for (int i = 0; i < others.size(); i++) {
+                ServProcess n = others.get(i);
+                Watch w = watches.get(i);
+                assertTrue("node " + (i + 2) + " asked " + w.asked + " times", w.asked > 20);
+                assertFalse("node " + (i + 2) + " answered " + w.seen + "\n" + tail(n), w.seen.contains(404)
+                        || w.seen.contains(-1));
+                assertEquals("the same bundle on node " + (i + 2) + ", updated\n" + tail(n), ids.get(i),
+                        bundleId(n, bsn));
+                assertFalse(tail(n), n.log().contains("Extension " + bsn + " uninstalled"));
+            }
+            assertFalse(tail(one), one.log().contains("Extension " + bsn + " removed from deploy/: removed from the"
+                    + " cluster"));
+            assertEquals("1.1.0 f", query("SELECT bundle_version || ' ' || removed FROM serv_cluster.bundles WHERE"
+                    + " symbolic_name = '" + bsn + "'").replace("false", "f"));
+        } finally {
+            watches.forEach(Watch::close);
+            Files.deleteIfExists(one.home.resolve("deploy/byhand-1.0.jar")); // not left to the next test
+            Files.deleteIfExists(one.home.resolve("deploy/byhand-1.1.jar"));
+        }
+        awaitAll("/byhand", 404, 20_000);
+    }
+
+    /**
+     * A jar deleted from one node's deploy/ with no new jar of it after: removed from every node, once the grace has
+     * passed (not before: node 2 answers until then).
+     */
+    @Test
+    public void aJarRemovedByHandLeavesEveryNodeAfterTheGrace() throws Exception {
+        String bsn = "serv.it.byhand.gone";
+        ServProcess one = nodes.get(0);
+        drop(TestBundles.build(bsn, "serv.it.byhand", Map.of(), Map.of()), one, "gone.jar");
+        for (ServProcess n : nodes) {
+            awaitBody(n, "/byhand", "\"extension\":\"" + bsn + "\"", 20_000);
+        }
+        long removed = System.nanoTime();
+        Files.delete(one.home.resolve("deploy/gone.jar"));
+        awaitStatus(nodes.get(1), "/byhand", 404, 20_000);
+        long ms = (System.nanoTime() - removed) / 1_000_000;
+        assertTrue("node 2 uninstalled it " + ms + " ms after the removal, within the grace\n" + tail(one),
+                ms >= 3_000);
+        awaitAll("/byhand", 404, 20_000);
+        assertTrue(tail(one), one.log().contains("Extension " + bsn + ": deploy/gone.jar removed: it is removed"
+                + " from the cluster in 3 s unless a new jar of it comes into deploy/"));
+        assertEquals("t", query("SELECT removed FROM serv_cluster.bundles WHERE symbolic_name = '" + bsn + "'")
+                .replace("true", "t"));
+        for (ServProcess n : nodes) {
+            assertFalse(Files.exists(n.home.resolve("deploy/gone.jar")));
+        }
+    }
+
     @Test
     public void withTheStoreCutNodesServeAndThenCatchUp() throws Exception {
         ServProcess one = nodes.get(0);
@@ -531,6 +611,42 @@ public class ClusterIT {
             assertTrue("node on port " + n.port + ": deploy/ holds " + deployOf(n) + ", not " + jars,
                     System.nanoTime() < end);
             Thread.sleep(100);
+        }
+    }
+
+    /** Asks a node for a path every 20 ms on its own thread, and keeps every status it answered. */
+    private static final class Watch implements AutoCloseable {
+        final java.util.Set<Integer> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        volatile int asked;
+        private volatile boolean open = true;
+        private final Thread thread;
+
+        Watch(ServProcess n, String path) {
+            thread = new Thread(() -> {
+                while (open) {
+                    try {
+                        seen.add(n.status(path, null, null));
+                        asked++;
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (Exception e) {
+                        seen.add(-1); // no answer at all: as bad as a 404
+                    }
+                }
+            }, "watch-" + n.port);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() {
+            open = false;
+            try {
+                thread.join(15_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

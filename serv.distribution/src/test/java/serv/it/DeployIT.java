@@ -492,6 +492,8 @@ public class DeployIT {
             await(server, "b.jar named", () -> "deploy/b.jar".equals(extension(env, bsn).get("location").asText()));
             assertEquals(id, extension(env, bsn).get("id").asLong());
             assertTrue(server.log(), server.log().contains("Extension " + bsn + " updated from deploy/b.jar"));
+            Run plain = run(env, "extension", "list"); // the table names it too, without --json
+            assertTrue(plain.out, plain.out.lines().anyMatch(l -> l.contains(bsn) && l.contains(" deploy/b.jar")));
 
             // An upload replaces the jar that serves: deploy/ holds that one, as the new version.
             Run sent = deploy(env, v11.toString(), "--wait", "30");

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.jar.JarInputStream;
 import java.util.jar.Manifest;
 
@@ -29,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import serv.core.config.ConfigStore;
+import serv.core.runtime.DeployedJars;
 
 /**
  * The extensions of {@code deploy/} shared by the cluster: a jar dropped into (or uploaded to) one node's
@@ -38,6 +40,13 @@ import serv.core.config.ConfigStore;
  * {@value #MEMORY} the checksum of each file as it last agreed with the store: a file that differs from it was changed
  * here (it goes to the store), a file that is still as agreed follows the store (replaced or removed). So a node
  * that was down while a jar was removed removes it at start, and does not bring it back.
+ *
+ * <p>A jar removed here reaches the store only after {@link PendingRemovals#GRACE_NANOS}: an operator upgrading by hand
+ * removes the old jar and copies the new one a few seconds later, and the removal alone would have every node
+ * uninstall the extension meanwhile. A jar of the same extension that comes into deploy/ before the grace ends makes
+ * it a replacement: the store gets the new jar once it serves here (the other nodes update in place), and keeps the
+ * old one until then. Which of several jars of an extension serves here is serv.core's word ({@link DeployedJars}),
+ * not a copy of its rule; while that service is away (serv.core restarting) nothing is decided.
  */
 final class BundleSync {
 
@@ -49,14 +58,24 @@ final class BundleSync {
     private final StoreAddress address;
     private final Store store;
     private final String node;
+    private final Supplier<DeployedJars> deployed;
+    private final PendingRemovals removals = new PendingRemovals();
+    private boolean waitingLogged;
+    /**
+     * The store's version of each extension this node wrote, until a version read has it: an older record read
+     * before is not followed (it would have the new jar, as agreed, removed as the old extension's other file).
+     */
+    private final Map<String, Long> wrote = new HashMap<>();
     /** file name to "checksum symbolic-name", as last agreed with the store. */
     private final Map<String, String> agreed = new TreeMap<>();
     /** checksums of local files by name and modification time, so a jar is hashed once. */
     private final Map<String, String[]> hashes = new HashMap<>();
     private volatile List<Store.BundleRecord> latest;
 
-    BundleSync(Path home, Path deploy, StoreAddress address, Store store, String node) {
+    BundleSync(Path home, Path deploy, StoreAddress address, Store store, String node,
+            Supplier<DeployedJars> deployed) {
         this.deploy = deploy;
+        this.deployed = deployed;
         this.memoryFile = home.resolve(MEMORY);
         this.address = address;
         this.store = store;
@@ -75,19 +94,28 @@ final class BundleSync {
         if (records == null) {
             return; // the store was not read yet: nothing can be decided
         }
+        DeployedJars jars = deployed.get();
+        if (jars == null) {
+            if (!waitingLogged) {
+                LOG.debug("serv.core's DeployedJars is not there (yet): deploy/ is synchronised once it is");
+                waitingLogged = true;
+            }
+            return; // which jar serves here is serv.core's word: without it, nothing is decided
+        }
+        waitingLogged = false;
         Map<String, Store.BundleRecord> byName = new HashMap<>();
         records.forEach(r -> byName.put(r.symbolicName(), r));
         Map<String, String[]> local = scan(); // file -> {checksum, bsn, version, stamp}
-        Map<String, String> serving = serving(local);
         boolean changed = false;
         try {
             for (Map.Entry<String, String[]> e : local.entrySet()) {
                 String file = e.getKey();
                 String[] f = e.getValue();
                 String agreedSum = checksumOf(agreed.get(file));
-                if (f[0].equals(agreedSum) || f[1] == null || !file.equals(serving.get(f[1]))) {
+                if (f[0].equals(agreedSum) || f[1] == null || !file.equals(serving(jars, f[1], local))) {
                     // as agreed, no bundle, or a jar of an extension of which another jar serves here (serv.core
-                    // warns of the duplicate): the cluster gets what serves, never a jar that would replace it
+                    // warns of the duplicate; or not reported to it yet): the cluster gets what serves, never a jar
+                    // that would replace it
                     continue;
                 }
                 Store.BundleRecord r = byName.get(f[1]);
@@ -99,6 +127,7 @@ final class BundleSync {
                 byte[] bytes = Files.readAllBytes(deploy.resolve(file));
                 try (Connection c = address.connect()) {
                     long v = store.putBundle(c, f[1], file, f[2], f[0], bytes, node);
+                    wrote.put(f[1], v);
                     LOG.info("Extension {} ({}) from deploy/{} stored in the cluster (version {}): every node installs"
                             + " it", f[1], f[2], file, v);
                 }
@@ -107,24 +136,34 @@ final class BundleSync {
             }
             for (String file : List.copyOf(agreed.keySet())) {
                 if (local.containsKey(file)) {
+                    removals.forget(file);
                     continue;
                 }
                 String[] was = agreed.get(file).split(" ", 2);
                 Store.BundleRecord r = byName.get(was.length > 1 ? was[1] : "");
-                if (r != null && !r.removed() && r.checksum().equals(was[0]) && r.fileName().equals(file)) {
+                if (r != null && !r.removed() && r.checksum().equals(was[0]) && r.fileName().equals(file)
+                        && !stale(r)) {
+                    String bsn = r.symbolicName();
+                    if (removals.waits(file, bsn, successor(bsn, local), System.nanoTime())) {
+                        continue; // the store keeps the jar until the grace ends, or the new jar replaces it
+                    }
                     try (Connection c = address.connect()) {
                         long v = store.removeBundle(c, r.symbolicName(), r.checksum(), node);
+                        wrote.put(r.symbolicName(), v);
                         LOG.info("Extension {} removed from deploy/: removed from the cluster (version {})",
                                 r.symbolicName(), v);
                     } catch (ConfigStore.Conflict meanwhile) {
                         LOG.info("Extension {}: {}", r.symbolicName(), meanwhile.getMessage());
                     }
                 }
+                removals.forget(file);
                 agreed.remove(file);
                 changed = true;
             }
             for (Store.BundleRecord r : records) {
-                changed |= follow(r, local);
+                if (!stale(r)) {
+                    changed |= follow(r, local);
+                }
             }
         } catch (IOException | SQLException | ConfigStore.Conflict e) {
             LOG.warn("Extensions could not be synchronised with the cluster (tried again in a second): {}",
@@ -133,6 +172,37 @@ final class BundleSync {
             if (changed) {
                 save();
             }
+        }
+    }
+
+    /** A jar of {@code bsn} in deploy/ that serv.core can install (one that may replace a removed one), or null. */
+    private static String successor(String bsn, Map<String, String[]> local) {
+        return local.entrySet().stream().filter(e -> bsn.equals(e.getValue()[1]) && installable(e.getValue()[2]))
+                .map(Map.Entry::getKey).findFirst().orElse(null);
+    }
+
+    /** Whether a record was read before this node wrote a newer version of its extension. */
+    private boolean stale(Store.BundleRecord r) {
+        Long w = wrote.get(r.symbolicName());
+        if (w == null) {
+            return false;
+        }
+        if (r.version() >= w) {
+            wrote.remove(r.symbolicName());
+            return false;
+        }
+        return true;
+    }
+
+    private static boolean installable(String version) {
+        if (version == null) {
+            return false;
+        }
+        try {
+            Version.parseVersion(version.strip());
+            return true;
+        } catch (IllegalArgumentException notABundle) {
+            return false; // serv.core does not install it
         }
     }
 
@@ -147,6 +217,9 @@ final class BundleSync {
         boolean changed = false;
         if (!r.removed()) {
             String[] have = local.get(r.fileName());
+            if (have == null && removals.pending(r.fileName())) {
+                return false; // removed here, its removal waiting for the grace: not written back
+            }
             if (have == null || !have[0].equals(r.checksum())) {
                 if (have != null && !have[0].equals(checksumOf(agreed.get(r.fileName())))) {
                     return false; // changed here and not stored yet: this node's change goes first
@@ -193,34 +266,18 @@ final class BundleSync {
     }
 
     /**
-     * The jar that serves each extension of deploy/, by symbolic name, as serv.core chooses it of several: the highest
-     * version, then the one copied last (the latest modification time), then the name that sorts last.
+     * The file of deploy/ that serves {@code symbolicName} here, as serv.core says (of several, the first it names that
+     * is still there); null when serv.core has none of those yet (FileInstall reports a new file a poll late).
      */
-    static Map<String, String> serving(Map<String, String[]> local) {
-        Map<String, String> out = new HashMap<>();
-        Map<String, Object[]> best = new HashMap<>(); // bsn -> {version, modified, name}
-        for (Map.Entry<String, String[]> e : local.entrySet()) {
-            String[] f = e.getValue();
-            if (f[1] == null) {
-                continue;
-            }
-            Version v;
-            try {
-                v = Version.parseVersion(f[2].strip());
-            } catch (IllegalArgumentException notABundle) {
-                continue; // serv.core does not install it either
-            }
-            long modified = Long.parseLong(f[3].split("/", 2)[0]);
-            Object[] b = best.get(f[1]);
-            int c = b == null ? 1 : v.compareTo((Version) b[0]);
-            c = c != 0 ? c : Long.compare(modified, (Long) b[1]);
-            c = c != 0 ? c : e.getKey().compareTo((String) b[2]);
-            if (c > 0) {
-                best.put(f[1], new Object[] { v, modified, e.getKey() });
-                out.put(f[1], e.getKey());
+    static String serving(DeployedJars jars, String symbolicName, Map<String, String[]> local) {
+        for (Path p : jars.jarsOf(symbolicName)) {
+            String name = p.getFileName().toString();
+            String[] f = local.get(name);
+            if (f != null && symbolicName.equals(f[1])) {
+                return name;
             }
         }
-        return out;
+        return null;
     }
 
     /** The jars of deploy/: name to {checksum, symbolic name (null: not a bundle), version, modified/size}. */

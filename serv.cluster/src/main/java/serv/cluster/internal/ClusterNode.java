@@ -45,6 +45,7 @@ import serv.core.config.ConfigSource;
 import serv.core.config.ConfigStore;
 import serv.core.config.Desired;
 import serv.core.config.Snapshot;
+import serv.core.runtime.DeployedJars;
 import serv.database.Database;
 import serv.database.DatabaseState;
 
@@ -78,6 +79,10 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     private final List<Database> databases = new CopyOnWriteArrayList<>();
+
+    /** serv.core's deploy/: which jar of an extension serves here (BundleSync decides nothing while it is away). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile DeployedJars deployedJars;
 
     private final String cluster;
     private final StoreAddress address;
@@ -175,7 +180,7 @@ public final class ClusterNode implements ConfigSource, ConfigStore {
         servVersion = context.getBundle().getVersion().toString();
         key = new ClusterKey(System.getenv("SERV_SECRET_KEY"));
         Path deploy = home.resolve(firstOf(context.getProperty("felix.fileinstall.dir"), "deploy")).normalize();
-        bundles = new BundleSync(home, deploy, address, store, nodeId);
+        bundles = new BundleSync(home, deploy, address, store, nodeId, () -> deployedJars);
         readMarker = home.resolve(READ_MARKER);
         everRead = readBefore(readMarker, cluster) || appliedBefore(cm);
         this.context = context;

@@ -506,19 +506,20 @@ public final class AdminCommands {
     public static final class Extension extends CommandGroup {
 
         @Command(name = "list", mixinStandardHelpOptions = true, description = "Every extension: version, state,"
-                + " routes serving, and why it does not run when it does not.", footer = EXIT_CODES)
+                + " routes serving, the jar it runs from, and why it does not run when it does not.",
+                footer = EXIT_CODES)
         static final class List extends AdminCommand {
             @Override
             int run(AdminClient api, PrintWriter out) throws AdminClient.Failure {
                 JsonNode a = api.get("extensions");
-                Table t = new Table("ID", "EXTENSION", "VERSION", "STATE", "ROUTES SERVING", "PROBLEM");
+                Table t = new Table("ID", "EXTENSION", "VERSION", "STATE", "ROUTES SERVING", "JAR", "PROBLEM");
                 a.get("extensions").forEach(x -> {
                     int serving = 0;
                     for (JsonNode r : x.get("routes")) {
                         serving += "SERVING".equals(text(r, "status")) ? 1 : 0;
                     }
                     t.row(text(x, "id"), text(x, "symbolic_name"), text(x, "version"), text(x, "state"),
-                            serving + " of " + x.get("routes").size(), text(x, "problem"));
+                            serving + " of " + x.get("routes").size(), text(x, "location"), text(x, "problem"));
                 });
                 return print(api, out, a, t);
             }

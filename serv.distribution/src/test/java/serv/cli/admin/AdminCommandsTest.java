@@ -36,6 +36,15 @@ public class AdminCommandsTest {
     private static String url;
     private static Path password;
 
+    /** The admin API's list of extensions (its fields as Extensions writes them): one runs from a jar it took over. */
+    private static final String EXTENSIONS = """
+            {"extensions":[
+              {"id":7,"symbolic_name":"serv.blog","version":"1.1.0","state":"ACTIVE","location":"deploy/blog-1.1.jar",
+               "routes":[{"status":"SERVING"},{"status":"SERVING"}]},
+              {"id":9,"symbolic_name":"acme.notes","version":"2.0.0","state":"RESOLVED",
+               "location":"deploy/notes.jar","problem":"stopped by the operator","routes":[{"status":"STOPPED"}]}
+            ]}""";
+
     /** What a command printed and returned. */
     record Run(int exit, String out, String err) {
     }
@@ -47,8 +56,9 @@ public class AdminCommandsTest {
             REQUESTS.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
                     + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI()
                             .getRawQuery()));
-            byte[] body = ("{\"message\":\"done\",\"ok\":true,\"symbolic_name\":\"serv.blog\","
-                    + "\"version\":\"1.0.0\",\"state\":\"RESOLVED\"}").getBytes(StandardCharsets.UTF_8);
+            byte[] body = (exchange.getRequestURI().getRawPath().equals("/system/console/serv/api/extensions")
+                    ? EXTENSIONS : "{\"message\":\"done\",\"ok\":true,\"symbolic_name\":\"serv.blog\","
+                            + "\"version\":\"1.0.0\",\"state\":\"RESOLVED\"}").getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(200, body.length);
             exchange.getResponseBody().write(body);
@@ -92,6 +102,21 @@ public class AdminCommandsTest {
         assertEquals(run.err(), AdminClient.USAGE, run.exit());
         assertEquals("serv: " + message + System.lineSeparator(), run.err());
         assertFalse(run.err(), run.err().contains("Exception") || run.err().contains("\tat "));
+    }
+
+    /** The plain list names the jar of deploy/ each extension runs from, as --json does (its "location"). */
+    @Test
+    public void theExtensionListNamesTheJarEachExtensionRunsFrom() {
+        Run run = against("extension", "list");
+        assertEquals(run.err(), 0, run.exit());
+        List<String> lines = run.out().lines().toList();
+        assertEquals(run.out(), "ID  EXTENSION   VERSION  STATE     ROUTES SERVING  JAR                  PROBLEM",
+                lines.get(0));
+        assertEquals(run.out(), "7   serv.blog   1.1.0    ACTIVE    2 of 2          deploy/blog-1.1.jar",
+                lines.get(2));
+        assertEquals(run.out(), "9   acme.notes  2.0.0    RESOLVED  0 of 1          deploy/notes.jar     stopped by"
+                + " the operator", lines.get(3));
+        assertEquals(List.of("GET /system/console/serv/api/extensions"), REQUESTS);
     }
 
     @Test
