@@ -34,7 +34,8 @@ class ConsoleSecurityTest {
                     configuration.set((ManagedService) a[1]);
                     return null;
                 }));
-        ConsoleSecurity security = new ConsoleSecurity(context);
+        ConsoleSecurity security = new ConsoleSecurity(context,
+                (peer, xff, fwd) -> new serv.core.security.ClientAddress.Client(peer, null));
         Hashtable<String, Object> login = new Hashtable<>(Map.of("username", "op", "password", "right-password"));
         configuration.get().updated(login);
 
