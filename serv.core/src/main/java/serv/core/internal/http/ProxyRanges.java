@@ -175,7 +175,10 @@ final class ProxyRanges {
         return new Client(client.getHostAddress(), from.getHostAddress());
     }
 
-    /** A forwarded entry's address: {@code 192.0.2.1}, {@code 192.0.2.1:4711}, {@code 2001:db8::1}, {@code [2001:db8::1]:4711}. */
+    /**
+     * A forwarded entry's address, or null: {@code 192.0.2.1}, {@code 192.0.2.1:4711}, {@code 2001:db8::1},
+     * {@code [2001:db8::1]:4711}.
+     */
     private static InetAddress hop(String entry) {
         String e = entry.strip();
         if (e.startsWith("[")) {
