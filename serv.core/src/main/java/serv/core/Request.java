@@ -38,10 +38,22 @@ public interface Request {
     String header(String name);
 
     /**
-     * The client's IP address as the connection has it (behind a proxy or a load balancer, the proxy's): what a
-     * route may count requests or failed logins by. Since 2.1.
+     * The client's IP address: what a route may count requests or failed logins by. Since 2.1. The connection's
+     * peer address, unless the peer is a trusted proxy ({@code http: {trusted_proxies: [...]}}, PID
+     * {@code serv.http}; since 2.2): then the client that proxy forwarded, the right-most address of
+     * {@code X-Forwarded-For} (or of {@code Forwarded: for=}) that is not itself a trusted proxy
+     * ({@link serv.core.security.ClientAddress}). From any other peer those headers are ignored (a direct client
+     * chooses them); a trusted proxy's headers that cannot be read give the peer.
      */
     String remoteAddress();
+
+    /**
+     * The trusted proxy this request came through (the connection's peer), when {@link #remoteAddress()} is the
+     * client it forwarded; empty when the client connected directly. Since 2.2.
+     */
+    default Optional<String> proxyAddress() {
+        return Optional.empty();
+    }
 
     /** The request body as bytes; larger than the server's limit gives a 413 {@link HttpException}. */
     byte[] body() throws IOException;

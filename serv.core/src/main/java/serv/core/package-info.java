@@ -7,7 +7,7 @@
  * JSON error answers.
  */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package serv.core;
 
 import org.osgi.annotation.bundle.Export;

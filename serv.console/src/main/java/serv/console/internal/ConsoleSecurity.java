@@ -32,6 +32,7 @@ import org.osgi.service.cm.ManagedService;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.AttributeType;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -42,6 +43,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import serv.core.security.ClientAddress;
 import serv.core.security.OperatorLogin;
 import serv.core.security.Passwords;
 
@@ -57,7 +59,8 @@ import serv.core.security.Passwords;
  * {@code Referer}, names another origin) is refused with a 403 before the login is looked at ({@link SameOrigin}).
  *
  * <p>The same login, with the same limit of wrong logins per address ({@link LoginThrottle}), is the runtime's
- * {@link OperatorLogin}: what {@code /health} asks before it shows its details.
+ * {@link OperatorLogin}: what {@code /health} asks before it shows its details. The address is the client's as
+ * serv.core's {@link ClientAddress} resolves it: behind a trusted proxy, the client it forwarded, not the proxy.
  */
 @Component(service = { SecurityProvider.class, OperatorLogin.class },
         property = SecurityProvider.PROPERTY_ID + "=serv")
@@ -82,6 +85,8 @@ public final class ConsoleSecurity implements SecurityProvider, OperatorLogin {
     }
 
     private final Path home;
+    /** Who a request's client is (serv.core's trusted proxies): what wrong logins are counted by. */
+    private final ClientAddress clients;
     /** Basic-auth headers already verified, keyed by their SHA-256, so PBKDF2 runs once per credential. */
     private final Set<String> verified = ConcurrentHashMap.newKeySet();
     private volatile String username;
@@ -109,7 +114,8 @@ public final class ConsoleSecurity implements SecurityProvider, OperatorLogin {
      * security provider's service.
      */
     @Activate
-    public ConsoleSecurity(BundleContext context) {
+    public ConsoleSecurity(BundleContext context, @Reference ClientAddress clients) {
+        this.clients = clients;
         String h = context.getProperty("serv.home");
         home = Path.of(h == null ? "." : h).toAbsolutePath().normalize();
         Hashtable<String, Object> props = new Hashtable<>();
@@ -248,7 +254,9 @@ public final class ConsoleSecurity implements SecurityProvider, OperatorLogin {
             refuse(response, forged);
             return null;
         }
-        Check check = check(request.getHeader("Authorization"), request.getRemoteAddr());
+        ClientAddress.Client client = clients.resolve(request.getRemoteAddr(), headers(request, "X-Forwarded-For"),
+                headers(request, "Forwarded"));
+        Check check = check(request.getHeader("Authorization"), client);
         if (check.operator()) {
             return username;
         }
@@ -277,6 +285,13 @@ public final class ConsoleSecurity implements SecurityProvider, OperatorLogin {
      */
     @Override
     public Check check(String header, String address) {
+        return check(header, new ClientAddress.Client(address, null));
+    }
+
+    /** {@link #check(String, String)}, counted by the client's address; the log names the proxy too. */
+    @Override
+    public Check check(String header, ClientAddress.Client client) {
+        String address = client.address();
         if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
             return new Check(Outcome.NONE, 0);
         }
@@ -312,10 +327,16 @@ public final class ConsoleSecurity implements SecurityProvider, OperatorLogin {
         }
         if (throttle.failed(address, System.nanoTime())) {
             LOG.warn("Web Console login: {} wrong logins from {} within {} s: its logins are refused until the"
-                    + " oldest is {} s old", LoginThrottle.LIMIT, address,
+                    + " oldest is {} s old", LoginThrottle.LIMIT, client,
                     LoginThrottle.WINDOW_NANOS / 1_000_000_000L, LoginThrottle.WINDOW_NANOS / 1_000_000_000L);
         }
         return new Check(Outcome.WRONG, 0);
+    }
+
+    /** The values of the header's lines, in order (none when the container does not tell). */
+    private static List<String> headers(HttpServletRequest request, String name) {
+        java.util.Enumeration<String> values = request.getHeaders(name);
+        return values == null ? List.of() : Collections.list(values);
     }
 
     /** 403 with {@code {"error": message}}. */

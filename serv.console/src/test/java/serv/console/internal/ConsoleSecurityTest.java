@@ -34,7 +34,8 @@ class ConsoleSecurityTest {
                     configuration.set((ManagedService) a[1]);
                     return null;
                 }));
-        ConsoleSecurity security = new ConsoleSecurity(context);
+        ConsoleSecurity security = new ConsoleSecurity(context,
+                (peer, xff, fwd) -> new serv.core.security.ClientAddress.Client(peer, null));
         Hashtable<String, Object> login = new Hashtable<>(Map.of("username", "op", "password", "right-password"));
         configuration.get().updated(login);
 
@@ -54,5 +55,28 @@ class ConsoleSecurityTest {
                 "a login already accepted stays accepted");
         assertEquals(Outcome.THROTTLED, security.check(basic("op", "wrong"), "10.0.0.1").outcome());
         assertEquals(Outcome.WRONG, security.check(basic("someone", "right-password"), "10.0.0.2").outcome());
+    }
+
+    /** Behind a trusted proxy, wrong logins count by the client it forwarded, not by the proxy. */
+    @Test
+    void wrongLoginsCountByTheForwardedClient(@TempDir Path home) throws Exception {
+        AtomicReference<ManagedService> configuration = new AtomicReference<>();
+        BundleContext context = Fakes.of(BundleContext.class, Map.of(
+                "getProperty", a -> "serv.home".equals(a[0]) ? home.toString() : null,
+                "registerService", a -> {
+                    configuration.set((ManagedService) a[1]);
+                    return null;
+                }));
+        ConsoleSecurity security = new ConsoleSecurity(context,
+                (peer, xff, fwd) -> new serv.core.security.ClientAddress.Client(peer, null));
+        configuration.get().updated(new Hashtable<>(Map.of("username", "op", "password", "right-password")));
+        var a = new serv.core.security.ClientAddress.Client("203.0.113.7", "10.0.0.5");
+        var b = new serv.core.security.ClientAddress.Client("198.51.100.1", "10.0.0.5");
+        for (int i = 0; i < LoginThrottle.LIMIT; i++) {
+            assertEquals(Outcome.WRONG, security.check(basic("op", "guess-" + i), a).outcome());
+        }
+        assertEquals(Outcome.THROTTLED, security.check(basic("op", "guess"), a).outcome());
+        assertTrue(security.check(basic("op", "right-password"), b).operator(), "another client of the same proxy");
+        assertEquals(Outcome.WRONG, security.check(basic("op", "guess"), "10.0.0.5").outcome(), "nor the proxy");
     }
 }

@@ -139,7 +139,8 @@ class SameOriginTest {
      */
     @Test
     void theConsolesLoginRefusesItBeforeLookingAtTheLogin() throws Exception {
-        ConsoleSecurity security = new ConsoleSecurity(Fakes.of(BundleContext.class));
+        ConsoleSecurity security = new ConsoleSecurity(Fakes.of(BundleContext.class),
+                (peer, xff, fwd) -> new serv.core.security.ClientAddress.Client(peer, null));
         Map<String, String> headers = new HashMap<>();
         int[] status = { 200 };
         ByteArrayOutputStream body = new ByteArrayOutputStream();

@@ -41,8 +41,17 @@ public interface OperatorLogin {
 
     /**
      * Checks the value of a request's {@code Authorization} header (null when it has none), sent from
-     * {@code address} (the client's IP address as the connection has it), against the operator's login. A first
-     * check of a password takes a few hundred milliseconds (PBKDF2); the same header again is answered at once.
+     * {@code address} (the client's IP address as {@link ClientAddress} resolves it: the connection's, or the one a
+     * trusted proxy forwarded), against the operator's login. A first check of a password takes a few hundred
+     * milliseconds (PBKDF2); the same header again is answered at once.
      */
     Check check(String authorization, String address);
+
+    /**
+     * {@link #check(String, String)} for a client that may have come through a trusted proxy, which the provider's
+     * log lines name beside the client. Since 1.2.
+     */
+    default Check check(String authorization, ClientAddress.Client client) {
+        return check(authorization, client.address());
+    }
 }

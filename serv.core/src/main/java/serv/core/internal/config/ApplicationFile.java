@@ -177,7 +177,7 @@ public final class ApplicationFile implements ConfigSource {
 
     /** The top-level keys of serv.config.yaml. */
     static final java.util.Set<String> TOP_LEVEL = java.util.Set.of("site_info", "databases", "extensions", "tenants",
-            "tenancy", "cluster", "health", "metrics");
+            "tenancy", "cluster", "health", "metrics", "http");
 
     @Override
     public Snapshot snapshot() {
@@ -263,6 +263,15 @@ public final class ApplicationFile implements ConfigSource {
                 desired.add(Desired.configuration("serv.metrics", flat(stringKeys(metrics))));
             } else if (merged.get("metrics") != null) {
                 throw new IllegalArgumentException("'metrics' must be a map (details: authorized | always)");
+            }
+            if (merged.get("http") instanceof Map<?, ?> http) {
+                // read by the dispatcher and the console's login: who a request's client is behind trusted proxies
+                Map<String, Object> settings = new LinkedHashMap<>(stringKeys(http));
+                settings.replaceAll((k, v) -> v instanceof List<?> list
+                        ? list.stream().map(String::valueOf).toArray(String[]::new) : v);
+                desired.add(Desired.configuration("serv.http", flat(settings)));
+            } else if (merged.get("http") != null) {
+                throw new IllegalArgumentException("'http' must be a map (trusted_proxies: [10.0.0.0/8, ...])");
             }
             return new Snapshot(true, desired, problems);
         } catch (IllegalArgumentException e) {

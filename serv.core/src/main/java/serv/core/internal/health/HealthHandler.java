@@ -176,7 +176,7 @@ public final class HealthHandler implements Handler {
         if (!detailsForAll) {
             OperatorLogin operator = login;
             OperatorLogin.Check check = operator == null ? null
-                    : operator.check(request.header("Authorization"), request.remoteAddress());
+                    : operator.check(request.header("Authorization"), MetricsHandler.client(request));
             if (check == null || !check.operator()) {
                 ConfigStore store = tenant == null ? cluster : null;
                 response.json(PublicHealth.body(status, entries, tenant != null, store == null ? null : store.status(),

@@ -25,6 +25,7 @@ import serv.core.Route;
 import serv.core.internal.tenant.TenantGate;
 import serv.core.internal.tenant.TenantRegistry;
 import serv.core.runtime.Traffic;
+import serv.core.security.ClientAddress;
 import serv.core.security.OperatorLogin;
 import serv.database.Database;
 
@@ -143,7 +144,7 @@ public final class MetricsHandler implements Handler {
             }
             return MetricsText.View.PUBLIC;
         }
-        OperatorLogin.Check check = operator.check(authorization, request.remoteAddress());
+        OperatorLogin.Check check = operator.check(authorization, client(request));
         return switch (check.outcome()) {
             case OPERATOR -> MetricsText.View.OPERATOR;
             case NONE -> MetricsText.View.PUBLIC;
@@ -154,5 +155,10 @@ public final class MetricsHandler implements Handler {
                     + " again in " + check.retryAfterSeconds() + " s",
                     Map.of("Retry-After", Long.toString(check.retryAfterSeconds())));
         };
+    }
+
+    /** The request's client and the trusted proxy it came through, for the login's throttle and its log line. */
+    static ClientAddress.Client client(Request request) {
+        return new ClientAddress.Client(request.remoteAddress(), request.proxyAddress().orElse(null));
     }
 }

@@ -50,6 +50,7 @@ import serv.core.internal.tenant.TenantTable;
 import serv.core.runtime.RouteInfo;
 import serv.core.runtime.RouteStatus;
 import serv.core.runtime.Routes;
+import serv.core.security.ClientAddress;
 import serv.core.tenant.Tenant;
 import serv.database.Database;
 import serv.database.DatabaseState;
@@ -102,6 +103,9 @@ public final class Dispatcher extends HttpServlet implements Routes {
     /** The requests answered, by status class (for /metrics, the console and the command line). */
     @Reference
     private TrafficCounter traffic;
+    /** Who a request's client is (the trusted proxies of serv.http): Request.remoteAddress(). */
+    @Reference
+    private ClientAddress clients;
     private final DatabaseDirectory databases = new DatabaseDirectory();
 
     /** Tenants: which one a request belongs to (none configured: single-tenant). */
@@ -1028,7 +1032,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
             }
         }
         RequestContext ctx = new RequestContext(req, method, path, match.params(), database,
-                tenant == null ? null : tenant.id(), MAX_BODY, exchange.body);
+                tenant == null ? null : tenant.id(), MAX_BODY, exchange.body, clients);
         try {
             try {
                 middleware.run(route.handler(), ctx, tenant == null ? java.util.Set.of() : tenant.extensions());

@@ -3,6 +3,7 @@ package serv.core.internal.http;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -12,6 +13,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import serv.core.Request;
 import serv.core.RequestResource;
 import serv.core.Response;
+import serv.core.security.ClientAddress;
 import serv.database.Database;
 
 /**
@@ -28,11 +30,15 @@ final class RequestContext implements Request, Response {
     private final RequestBody body;
     private final BufferedResponse response = new BufferedResponse();
     private final RequestTransaction transaction;
+    private final ClientAddress clients;
     private Map<String, List<String>> query;
+    /** Who the client is, resolved on first use. */
+    private ClientAddress.Client client;
 
     RequestContext(HttpServletRequest servlet, String method, String path, Map<String, String> params,
-            Database database, String tenant, long maxBody, byte[] body) {
+            Database database, String tenant, long maxBody, byte[] body, ClientAddress clients) {
         this.servlet = servlet;
+        this.clients = clients;
         this.method = method;
         this.path = path;
         this.params = params;
@@ -79,7 +85,31 @@ final class RequestContext implements Request, Response {
 
     @Override
     public String remoteAddress() {
-        return servlet.getRemoteAddr();
+        return client().address();
+    }
+
+    @Override
+    public Optional<String> proxyAddress() {
+        return client().through();
+    }
+
+    private ClientAddress.Client client() {
+        if (client == null) {
+            client = clientOf(servlet, clients);
+        }
+        return client;
+    }
+
+    /** The client of {@code servlet}: its peer, or the client a trusted proxy forwarded ({@link ClientAddress}). */
+    static ClientAddress.Client clientOf(HttpServletRequest servlet, ClientAddress clients) {
+        return clients.resolve(servlet.getRemoteAddr(), headers(servlet, "X-Forwarded-For"),
+                headers(servlet, "Forwarded"));
+    }
+
+    /** The values of the header's lines, in order (none when the container does not tell). */
+    private static List<String> headers(HttpServletRequest servlet, String name) {
+        java.util.Enumeration<String> values = servlet.getHeaders(name);
+        return values == null ? List.of() : Collections.list(values);
     }
 
     @Override

@@ -166,4 +166,25 @@ class ApplicationFileTest {
         assertTrue(!wrong.valid() && wrong.problems().toString().contains("'metrics' must be a map (details:"),
                 wrong.problems().toString());
     }
+
+    @Test
+    void httpIsTheConfigurationServHttpWithItsListAsAnArray(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        java.nio.file.Files.writeString(home.resolve(ApplicationFile.FILE), """
+                http: {trusted_proxies: [10.0.0.0/8, 127.0.0.1, "::1"]}
+                """);
+        var snapshot = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        assertTrue(snapshot.valid(), snapshot.problems().toString());
+        assertEquals(1, snapshot.desired().size());
+        serv.core.config.Desired http = snapshot.desired().get(0);
+        assertEquals("serv.http", http.pid());
+        assertEquals(List.of("10.0.0.0/8", "127.0.0.1", "::1"),
+                List.of((String[]) http.properties().get("trusted_proxies")));
+        assertEquals(List.of(), snapshot.problems());
+
+        java.nio.file.Files.writeString(home.resolve(ApplicationFile.FILE), "http: 10.0.0.0/8\n");
+        var wrong = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        assertTrue(!wrong.valid() && wrong.problems().toString().contains("'http' must be a map (trusted_proxies:"),
+                wrong.problems().toString());
+    }
 }

@@ -1,0 +1,78 @@
+package serv.core.internal.http;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.Designate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import serv.core.security.ClientAddress;
+
+/**
+ * The {@link ClientAddress} of the server: the trusted proxies of {@code http: {trusted_proxies: [...]}} (PID
+ * {@value #PID}), or, when the configuration names none, of the environment variable {@value #ENV} (a list separated
+ * by commas or blanks, for a container's deployment); applied live ({@code @Modified}: nothing that uses it
+ * restarts). An entry that is no address nor range is left out with an error naming the key, the entry and the fix;
+ * the others apply.
+ */
+@Component(service = ClientAddress.class, configurationPid = TrustedProxies.PID,
+        configurationPolicy = ConfigurationPolicy.OPTIONAL)
+@Designate(ocd = HttpConfiguration.class)
+public final class TrustedProxies implements ClientAddress {
+
+    static final String PID = "serv.http";
+    static final String ENV = "SERV_TRUSTED_PROXIES";
+    private static final Logger LOG = LoggerFactory.getLogger(TrustedProxies.class);
+
+    private final UnaryOperator<String> env;
+    private volatile ProxyRanges ranges = ProxyRanges.NONE;
+
+    public TrustedProxies() {
+        this(System::getenv);
+    }
+
+    /** With {@code env} for the environment (a test's). */
+    TrustedProxies(UnaryOperator<String> env) {
+        this.env = env;
+    }
+
+    @Activate
+    @Modified
+    void configure(HttpConfiguration config) {
+        String[] values = config.trusted__proxies();
+        List<String> configured = values == null ? List.of() : Arrays.asList(values);
+        String key = PID + ": key 'trusted_proxies'";
+        ProxyRanges parsed = ProxyRanges.parse(configured);
+        String fromEnv = env.apply(ENV);
+        if (parsed.isEmpty() && parsed.problems().isEmpty() && fromEnv != null && !fromEnv.isBlank()) {
+            key = "environment variable " + ENV;
+            parsed = ProxyRanges.parse(List.of(fromEnv));
+        }
+        for (String problem : parsed.problems()) {
+            LOG.error("{}: {}", key, problem);
+        }
+        if (parsed.trustsEveryone()) {
+            LOG.warn("{} trusts every address (a /0 range): every client chooses the address it is counted by with"
+                    + " X-Forwarded-For; name your proxies' addresses instead", key);
+        }
+        boolean changed = !parsed.toString().equals(ranges.toString());
+        ranges = parsed;
+        if (changed || !parsed.problems().isEmpty()) {
+            LOG.info("HTTP: {}", parsed.isEmpty()
+                    ? "no trusted proxy: X-Forwarded-For and Forwarded are ignored, the connection's peer is the client"
+                    : "trusted proxies " + parsed + ": the client of their requests is the one they forward ("
+                            + (key.startsWith("environment") ? ENV : PID) + ")");
+        }
+    }
+
+    @Override
+    public Client resolve(String peer, List<String> forwardedFor, List<String> forwarded) {
+        return ranges.resolve(peer, forwardedFor, forwarded);
+    }
+}
