@@ -315,10 +315,11 @@ public final class TenantAdmin {
                 throw ApiException.notFound("tenant " + Echo.cut(id));
             }
             long v = toCluster(s, id, values, exp, false);
-            awaitApplied(id, count);
+            String why = awaitApplied(id, count);
             LOG.info("Tenant {} edited in the cluster through the admin API: {} (version {})", id, changed, v);
             return new Result(id, false, changed, "tenant " + id + ": " + String.join(", ", changed) + " changed in"
-                    + " the cluster (version " + v + ")", v);
+                    + " the cluster (version " + v + ")" + (why == null ? "" : "; this node refused it and goes on"
+                            + " with the tenant's previous configuration: " + why), v);
         }
         Hashtable<String, Object> next = new Hashtable<>(sealed);
         next.putAll(bookkeeping); // the reconciler's marks: the edit shows as made over the file, until it changes
