@@ -30,7 +30,8 @@ import serv.database.Migrations;
  * GET    overview                          server, tenants, databases, traffic, what needs attention
  * GET    databases                         every database (the tenants' included), pool figures, source, changes
  * GET    databases/{name}[?tenant=t]       one, with its migration history
- * POST   databases/{name}/test[?tenant=t]  opens a connection of its own and checks it answers
+ * POST   databases/{name}/test[?tenant=t]  opens a connection of its own and checks it answers (a sleeping
+ *                                           tenant's pool is opened first, as for its rollback and migrate)
  * POST   databases/{name}/rollback         {"extension": e, "version": v, "confirm": true}: runs down scripts
  * POST   databases/{name}/migrate          {"extension": e}: applies again the migrations a rollback held back
  * GET    tenants[?offset=&limit=&q=]       a page of tenants (100 by default, 1000 at most; q filters by id,
