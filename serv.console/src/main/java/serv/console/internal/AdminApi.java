@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 import org.osgi.service.component.annotations.Activate;
@@ -210,21 +209,10 @@ public final class AdminApi {
         } catch (IllegalArgumentException gone) {
             throw ApiException.notFound("tenant " + Echo.cut(tenant));
         }
-        long deadline = System.nanoTime() + WAKE_WAIT_MS * 1_000_000;
-        while (System.nanoTime() < deadline) {
-            Optional<Database> db = facts.database("default", tenant);
-            if (db.isPresent()) {
-                return db.get();
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        throw new ApiException(503, "tenant " + Echo.cut(tenant) + "'s pool was asked to open, and its database did"
-                + " not come within " + WAKE_WAIT_MS / 1000 + " s: GET tenants/" + Echo.cut(tenant) + " says its state");
+        Waits.until(WAKE_WAIT_MS, 20, () -> facts.database("default", tenant).isPresent());
+        return facts.database("default", tenant).orElseThrow(() -> new ApiException(503, "tenant " + Echo.cut(tenant)
+                + "'s pool was asked to open, and its database did not come within " + WAKE_WAIT_MS / 1000
+                + " s: GET tenants/" + Echo.cut(tenant) + " says its state"));
     }
 
     private Object tenants(String method, HttpServletRequest req, HttpServletResponse resp)

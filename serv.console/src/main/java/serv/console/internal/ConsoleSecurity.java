@@ -254,8 +254,7 @@ public final class ConsoleSecurity implements SecurityProvider, OperatorLogin {
             refuse(response, forged);
             return null;
         }
-        ClientAddress.Client client = clients.resolve(request.getRemoteAddr(), headers(request, "X-Forwarded-For"),
-                headers(request, "Forwarded"));
+        ClientAddress.Client client = clients.resolve(request);
         Check check = check(request.getHeader("Authorization"), client);
         if (check.operator()) {
             return username;
@@ -331,12 +330,6 @@ public final class ConsoleSecurity implements SecurityProvider, OperatorLogin {
                     LoginThrottle.WINDOW_NANOS / 1_000_000_000L, LoginThrottle.WINDOW_NANOS / 1_000_000_000L);
         }
         return new Check(Outcome.WRONG, 0);
-    }
-
-    /** The values of the header's lines, in order (none when the container does not tell). */
-    private static List<String> headers(HttpServletRequest request, String name) {
-        java.util.Enumeration<String> values = request.getHeaders(name);
-        return values == null ? List.of() : Collections.list(values);
     }
 
     /** 403 with {@code {"error": message}}. */

@@ -130,15 +130,7 @@ public final class TenantAdmin {
 
     /** Waits (at most 3 s) until this server applied the cluster's change, so a read that follows sees it. */
     private void awaitLocal(String id, boolean present) {
-        long deadline = System.nanoTime() + 3_000_000_000L;
-        while ((facts.tenantConfiguration(id) != null) != present && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        Waits.until(3_000, 20, () -> (facts.tenantConfiguration(id) != null) == present);
     }
 
     /**
@@ -146,49 +138,32 @@ public final class TenantAdmin {
      * thread, and a script's request for the new tenant's host right after the 201 went to the server's own site.
      */
     private void awaitServed(String id) {
-        long deadline = System.nanoTime() + 3_000_000_000L;
-        while (tenants.find(id).isEmpty() && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        Waits.until(3_000, 10, () -> tenants.find(id).isPresent());
     }
 
     /**
-     * Waits (at most 3 s) until this server applied an edit of tenant {@code id}: until its configuration changed
-     * since {@code count} (in a cluster the store's change reaches it on another thread) and the registry handed it
-     * over, so that a read after the answer sees the edit (a script's {@code GET} right after its {@code PUT} saw the
-     * old hosts).
+     * Waits (at most 3 s) until this server applied an edit of tenant {@code id}: until its configuration {@code c}
+     * changed since {@code count} (in a cluster the store's change reaches it on another thread) and the registry
+     * handed it over, so that a read after the answer sees the edit (a script's {@code GET} right after its
+     * {@code PUT} saw the old hosts).
      *
      * @return why the registry refused the edit, or null
      */
-    private String awaitApplied(String id, long count) {
-        long deadline = System.nanoTime() + 3_000_000_000L;
-        while (System.nanoTime() < deadline) {
-            Configuration c = facts.tenantConfiguration(id);
-            if (c == null) {
-                return null; // removed meanwhile: nothing to wait for
-            }
+    private String awaitApplied(String id, Configuration c, long count) {
+        String pid = c.getPid();
+        boolean applied = Waits.until(3_000, 10, () -> {
             try {
-                if (c.getChangeCount() > count && !tenants.applying(c.getPid())) {
-                    return tenants.refused().get(c.getPid());
-                }
+                return c.getChangeCount() > count && !tenants.applying(pid);
             } catch (IllegalStateException deleted) {
-                return null; // removed meanwhile
+                return true; // removed meanwhile: nothing to wait for (nor refused)
             }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
+        });
+        if (!applied) {
+            LOG.warn("Tenant {}: an edit saved through the admin API was not applied within 3 s; it applies when"
+                    + " Configuration Admin hands it over", id);
+            return null;
         }
-        LOG.warn("Tenant {}: an edit saved through the admin API was not applied within 3 s; it applies when"
-                + " Configuration Admin hands it over", id);
-        return null;
+        return tenants.refused().get(pid);
     }
 
     /**
@@ -315,7 +290,7 @@ public final class TenantAdmin {
                 throw ApiException.notFound("tenant " + Echo.cut(id));
             }
             long v = toCluster(s, id, values, exp, false);
-            String why = awaitApplied(id, count);
+            String why = awaitApplied(id, c, count);
             LOG.info("Tenant {} edited in the cluster through the admin API: {} (version {})", id, changed, v);
             return new Result(id, false, changed, "tenant " + id + ": " + String.join(", ", changed) + " changed in"
                     + " the cluster (version " + v + ")" + (why == null ? "" : "; this node refused it and goes on"
@@ -330,7 +305,7 @@ public final class TenantAdmin {
         } catch (IOException e) {
             throw new ApiException(500, "the tenant could not be stored: " + e.getMessage());
         }
-        String why = awaitApplied(id, count - 1);
+        String why = awaitApplied(id, c, count - 1);
         if (why != null) {
             undo(id, c, count, stored);
             throw ApiException.badRequest("tenant " + Echo.cut(id) + ": not changed: " + why);

@@ -25,8 +25,8 @@ class ConsoleSecurityTest {
         return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
     }
 
-    @Test
-    void wrongLoginsCountTowardsTheConsolesLimitPerAddress(@TempDir Path home) throws Exception {
+    /** The console's security with the login op / right-password, its peers taken as the clients. */
+    private static ConsoleSecurity security(Path home) throws Exception {
         AtomicReference<ManagedService> configuration = new AtomicReference<>();
         BundleContext context = Fakes.of(BundleContext.class, Map.of(
                 "getProperty", a -> "serv.home".equals(a[0]) ? home.toString() : null,
@@ -36,8 +36,13 @@ class ConsoleSecurityTest {
                 }));
         ConsoleSecurity security = new ConsoleSecurity(context,
                 (peer, xff, fwd) -> new serv.core.security.ClientAddress.Client(peer, null));
-        Hashtable<String, Object> login = new Hashtable<>(Map.of("username", "op", "password", "right-password"));
-        configuration.get().updated(login);
+        configuration.get().updated(new Hashtable<>(Map.of("username", "op", "password", "right-password")));
+        return security;
+    }
+
+    @Test
+    void wrongLoginsCountTowardsTheConsolesLimitPerAddress(@TempDir Path home) throws Exception {
+        ConsoleSecurity security = security(home);
 
         assertEquals(new Check(Outcome.NONE, 0), security.check(null, "10.0.0.1"));
         assertEquals(new Check(Outcome.NONE, 0), security.check("Bearer abc", "10.0.0.1"));
@@ -60,16 +65,7 @@ class ConsoleSecurityTest {
     /** Behind a trusted proxy, wrong logins count by the client it forwarded, not by the proxy. */
     @Test
     void wrongLoginsCountByTheForwardedClient(@TempDir Path home) throws Exception {
-        AtomicReference<ManagedService> configuration = new AtomicReference<>();
-        BundleContext context = Fakes.of(BundleContext.class, Map.of(
-                "getProperty", a -> "serv.home".equals(a[0]) ? home.toString() : null,
-                "registerService", a -> {
-                    configuration.set((ManagedService) a[1]);
-                    return null;
-                }));
-        ConsoleSecurity security = new ConsoleSecurity(context,
-                (peer, xff, fwd) -> new serv.core.security.ClientAddress.Client(peer, null));
-        configuration.get().updated(new Hashtable<>(Map.of("username", "op", "password", "right-password")));
+        ConsoleSecurity security = security(home);
         var a = new serv.core.security.ClientAddress.Client("203.0.113.7", "10.0.0.5");
         var b = new serv.core.security.ClientAddress.Client("198.51.100.1", "10.0.0.5");
         for (int i = 0; i < LoginThrottle.LIMIT; i++) {

@@ -1,9 +1,13 @@
 package serv.core.security;
 
+import java.util.Collections;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.Optional;
 
 import org.osgi.annotation.versioning.ProviderType;
+
+import jakarta.servlet.http.HttpServletRequest;
 
 /**
  * Who the client of a request is, for whatever counts by client (the console's limit of wrong logins, a route's own
@@ -49,4 +53,15 @@ public interface ClientAddress {
      * @param forwarded the values of the {@code Forwarded} header lines (empty when none)
      */
     Client resolve(String peer, List<String> forwardedFor, List<String> forwarded);
+
+    /** The client of a servlet request: its peer and its {@code X-Forwarded-For} and {@code Forwarded} lines. */
+    default Client resolve(HttpServletRequest request) {
+        return resolve(request.getRemoteAddr(), lines(request, "X-Forwarded-For"), lines(request, "Forwarded"));
+    }
+
+    /** The values of a header's lines, in order (none when the container does not tell). */
+    private static List<String> lines(HttpServletRequest request, String name) {
+        Enumeration<String> values = request.getHeaders(name);
+        return values == null ? List.of() : Collections.list(values);
+    }
 }

@@ -3,7 +3,6 @@ package serv.core.internal.http;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,21 +94,9 @@ final class RequestContext implements Request, Response {
 
     private ClientAddress.Client client() {
         if (client == null) {
-            client = clientOf(servlet, clients);
+            client = clients.resolve(servlet);
         }
         return client;
-    }
-
-    /** The client of {@code servlet}: its peer, or the client a trusted proxy forwarded ({@link ClientAddress}). */
-    static ClientAddress.Client clientOf(HttpServletRequest servlet, ClientAddress clients) {
-        return clients.resolve(servlet.getRemoteAddr(), headers(servlet, "X-Forwarded-For"),
-                headers(servlet, "Forwarded"));
-    }
-
-    /** The values of the header's lines, in order (none when the container does not tell). */
-    private static List<String> headers(HttpServletRequest servlet, String name) {
-        java.util.Enumeration<String> values = servlet.getHeaders(name);
-        return values == null ? List.of() : Collections.list(values);
     }
 
     @Override
