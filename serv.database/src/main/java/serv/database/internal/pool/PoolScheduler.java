@@ -2,6 +2,7 @@ package serv.database.internal.pool;
 
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadFactory;
@@ -42,8 +43,17 @@ public final class PoolScheduler {
         };
     }
 
+    /**
+     * Runs {@code task} on a worker after {@code delayMs}; null once the scheduler stopped: a probe that ends while the
+     * bundle stops asks for its next check, and that check has no pool left to look at (it was rejected, and its
+     * stack printed to the console as an uncaught exception of the worker).
+     */
     ScheduledFuture<?> schedule(Runnable task, long delayMs) {
-        return timer.schedule(() -> workers.execute(task), delayMs, TimeUnit.MILLISECONDS);
+        try {
+            return timer.schedule(() -> workers.execute(task), delayMs, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException stopped) {
+            return null;
+        }
     }
 
     void execute(Runnable task) {

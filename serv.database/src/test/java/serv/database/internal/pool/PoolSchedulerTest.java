@@ -1,6 +1,7 @@
 package serv.database.internal.pool;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +35,17 @@ class PoolSchedulerTest {
         assertFalse(interrupted.get(), "the close under way was interrupted");
         assertTrue(finished.get());
         assertThrows(RejectedExecutionException.class, () -> scheduler.execute(() -> { }));
+    }
+
+    @Test
+    void workScheduledOnceStoppedIsNotDoneAndThrowsNothing() throws Exception {
+        // A probe that ended during the stop asked for its next check: that threw on the worker, stack and all
+        PoolScheduler scheduler = new PoolScheduler(200);
+        scheduler.deactivate();
+        AtomicBoolean ran = new AtomicBoolean();
+        assertNull(scheduler.schedule(() -> ran.set(true), 0));
+        Thread.sleep(50);
+        assertFalse(ran.get());
     }
 
     @Test
