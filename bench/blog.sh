@@ -79,6 +79,16 @@ pid_of() { if [ "$1" = baseline ]; then echo "$baseline"; else echo "$pid"; fi; 
 cpu_ms() { # pid: user + system CPU time of the process so far (JIT and GC included), in ms
   awk -v t="$tick" '{ printf "%.0f", ($14 + $15) * 1000 / t }' "/proc/$1/stat"
 }
+jit_ms() { # pid: the CPU time of its JIT compiler threads so far, in ms (a warming server's share of cpu_ms)
+  # (a compiler thread that ends between two readings takes its time out of the sum: HotSpot starts and ends them
+  # with the load; rare once warm, and it errs towards more CPU left to the server, not less)
+  local sum=0 task
+  for task in /proc/"$1"/task/*; do
+    grep -q '^C[12] CompilerThre' "$task/comm" 2>/dev/null || continue
+    sum=$((sum + $(awk '{ print $14 + $15 }' "$task/stat" 2>/dev/null || echo 0)))
+  done
+  echo $((sum * 1000 / tick))
+}
 wrk_args() { # endpoint index, base URL
   case $1 in
     0) echo "-s bench/wrk/get_post.lua $2" ;;
@@ -94,7 +104,7 @@ for set in $sets; do
   for i in 0 1 2; do wrk -t2 -c32 -d"${SERV_BENCH_WARMUP:-5}"s $(wrk_args $i "$base") >/dev/null 2>&1 || true; done
 done
 
-declare -A rps p50 p99 non2xx cpu
+declare -A rps p50 p99 non2xx cpu steady
 rounds=${SERV_BENCH_ROUNDS:-3}
 read -r -a order <<<"$sets"
 for round in $(seq 1 "$rounds"); do
@@ -106,11 +116,12 @@ for round in $(seq 1 "$rounds"); do
     seed
     for i in 0 1 2; do
       wrk -t2 -c32 -d5s $(wrk_args $i "$base") >/dev/null 2>&1 || true
-      c0=$(cpu_ms "$(pid_of "$set")")
+      c0=$(cpu_ms "$(pid_of "$set")"); j0=$(jit_ms "$(pid_of "$set")")
       out=$(wrk -t2 -c32 -d10s --latency $(wrk_args $i "$base") 2>&1)
-      c1=$(cpu_ms "$(pid_of "$set")")
+      c1=$(cpu_ms "$(pid_of "$set")"); j1=$(jit_ms "$(pid_of "$set")")
       key="$set/$i/$round"
       cpu[$key]=$(awk -v c=$((c1 - c0)) '/requests in/ { printf "%.3f", c / $1 }' <<<"$out")
+      steady[$key]=$(awk -v c=$((c1 - c0 - j1 + j0)) '/requests in/ { printf "%.3f", c / $1 }' <<<"$out")
       rps[$key]=$(awk '/Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")
       p50[$key]=$(awk '$1 == "50%" { print $2 }' <<<"$out")
       p99[$key]=$(awk '$1 == "99%" { print $2 }' <<<"$out")
@@ -120,8 +131,10 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 
-median_cpu() { # set, endpoint: the median CPU ms per request over the rounds
-  for r in $(seq 1 "$rounds"); do echo "${cpu[$1/$2/$r]}"; done | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
+median_cpu() { # set, endpoint[, steady]: the median CPU ms per request over the rounds (steady: without the JIT's)
+  for r in $(seq 1 "$rounds"); do
+    if [ -n "${3:-}" ]; then echo "${steady[$1/$2/$r]}"; else echo "${cpu[$1/$2/$r]}"; fi
+  done | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'
 }
 median_round() { # set, endpoint: the round whose req/s is the median
   for r in $(seq 1 "$rounds"); do echo "${rps[$1/$2/$r]} $r"; done | sort -n | awk '{ a[NR] = $2 } END { print a[int((NR + 1) / 2)] }'
@@ -143,18 +156,20 @@ echo "serv.jar: start to first 200 on /health ${first} ms; resident memory after
 
 if [ "${SERV_BENCH_BASELINE:-1}" != 0 ]; then
   printf '\n%-20s %9s' "Serv / baseline" baseline
-  for repository in $repositories; do printf ' %9s %12s' "$repository" "CPU/request"; done
+  for repository in $repositories; do printf ' %9s %12s %8s' "$repository" "CPU/request" "w/o JIT"; done
   printf '\n'
   for i in 0 1 2; do
     b=${rps[baseline/$i/$(median_round baseline $i)]}
     bc=$(median_cpu baseline $i)
+    bs=$(median_cpu baseline $i steady)
     printf '%-20s %9s' "${names[$i]}" "$b"
     for repository in $repositories; do
       awk -v s="${rps[$repository/$i/$(median_round "$repository" $i)]}" -v b="$b" \
-        -v sc="$(median_cpu "$repository" $i)" -v bc="$bc" \
-        'BEGIN { printf " %8.0f%% %11.2fx", 100 * s / b, sc / bc }'
+        -v sc="$(median_cpu "$repository" $i)" -v bc="$bc" -v ss="$(median_cpu "$repository" $i steady)" -v bs="$bs" \
+        'BEGIN { printf " %8.0f%% %11.2fx %7.2fx", 100 * s / b, sc / bc, ss / bs }'
     done
     printf '\n'
   done
-  echo "(req/s as a share of the baseline's, and CPU ms per request as a multiple of the baseline's: medians)"
+  echo "(req/s as a share of the baseline's, and CPU ms per request as a multiple of the baseline's: medians;"
+  echo " w/o JIT: the same without the CPU of the JIT's compiler threads, what is left once a server is warm)"
 fi
