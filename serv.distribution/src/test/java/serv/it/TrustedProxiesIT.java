@@ -100,10 +100,24 @@ public class TrustedProxiesIT {
                 assertEquals(operators.body(), 200, operators.status());
                 Answer health = get("127.0.0.3", proxyPort, "/health", "BASIC " + right.substring(6));
                 assertTrue(health.body(), health.body().contains("\"dialect\":\"sqlite\""));
+                // The bad entry stays in view beside the log: /health's configuration warnings (the console's too).
+                String warning = "configuration serv.http: key 'trusted_proxies': 'haproxy.internal' is a name";
+                assertTrue(health.body(), health.body().contains(warning));
 
                 // The direct client stays throttled: its peer is not a trusted proxy, its header is still ignored.
                 assertEquals(429, get("127.0.0.4", serv.port, "/system/console/bundles", wrong,
                         "X-Forwarded-For", "127.0.0.9").status());
+
+                // Fixed in the file: the warning goes, live.
+                Files.writeString(home.resolve("serv.config.yaml"), """
+                        site_info: {name: proxied}
+                        http: {trusted_proxies: [127.0.0.1/32]}
+                        """);
+                long deadline = System.nanoTime() + 10_000_000_000L;
+                while (get("127.0.0.3", proxyPort, "/health", right).body().contains(warning)) {
+                    assertTrue(serv.log(), System.nanoTime() < deadline);
+                    Thread.sleep(100);
+                }
             } finally {
                 haproxy.destroy();
                 haproxy.waitFor();

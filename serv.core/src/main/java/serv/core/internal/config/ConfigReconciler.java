@@ -116,6 +116,8 @@ public final class ConfigReconciler implements ConfigStatus {
     /** The configurations edited in the console over what their source said, by PID, with the source. */
     private final Map<String, String> overridden = new ConcurrentHashMap<>();
     private final List<String> warnings = new CopyOnWriteArrayList<>();
+    /** {@link #applied}: by PID, what components found wrong in their configurations as they applied them. */
+    private final Map<String, List<String>> componentProblems = new ConcurrentHashMap<>();
     private volatile boolean defaultConfigured;
     /** The sources were applied once since the start (with the built-in ones there): see {@link #applied()}. */
     private volatile boolean applied;
@@ -222,12 +224,29 @@ public final class ConfigReconciler implements ConfigStatus {
     @Override
     public List<String> warnings() {
         DeployFolder deploy = deployFolder;
-        if (deploy == null || deploy.warnings().isEmpty()) {
+        if ((deploy == null || deploy.warnings().isEmpty()) && componentProblems.isEmpty()) {
             return List.copyOf(warnings);
         }
         List<String> all = new ArrayList<>(warnings);
-        all.addAll(deploy.warnings());
+        new TreeMap<>(componentProblems).values().forEach(all::addAll);
+        if (deploy != null) {
+            all.addAll(deploy.warnings());
+        }
         return List.copyOf(all);
+    }
+
+    /**
+     * What a component found wrong in its own configuration {@code pid} as it applied it (entries its metatype cannot
+     * judge, left out while the rest applies), shown with the {@link #warnings} until it reports none: the log line
+     * alone scrolls away, /health and the console keep it in view. Each problem names where it is (the
+     * configuration and key, or the environment variable), what is wrong and the fix.
+     */
+    public void applied(String pid, List<String> problems) {
+        if (problems.isEmpty()) {
+            componentProblems.remove(pid);
+        } else {
+            componentProblems.put(pid, List.copyOf(problems));
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package serv.core.internal.http;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -7,11 +8,17 @@ import java.util.function.UnaryOperator;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.Designate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import serv.core.internal.config.ConfigReconciler;
 import serv.core.security.ClientAddress;
 
 /**
@@ -32,6 +39,11 @@ public final class TrustedProxies implements ClientAddress {
 
     private final UnaryOperator<String> env;
     private volatile ProxyRanges ranges = ProxyRanges.NONE;
+    /** What the last configuration had wrong, each naming the key or variable and the fix. */
+    private volatile List<String> problems = List.of();
+
+    /** Where the problems are shown beside the log (/health's and the console's configuration warnings). */
+    private volatile ConfigReconciler configuration;
 
     public TrustedProxies() {
         this(System::getenv);
@@ -47,20 +59,24 @@ public final class TrustedProxies implements ClientAddress {
     void configure(HttpConfiguration config) {
         String[] values = config.trusted__proxies();
         List<String> configured = values == null ? List.of() : Arrays.asList(values);
-        String key = PID + ": key 'trusted_proxies'";
+        String key = "configuration " + PID + ": key 'trusted_proxies'";
         ProxyRanges parsed = ProxyRanges.parse(configured);
         String fromEnv = env.apply(ENV);
         if (parsed.isEmpty() && parsed.problems().isEmpty() && fromEnv != null && !fromEnv.isBlank()) {
             key = "environment variable " + ENV;
             parsed = ProxyRanges.parse(List.of(fromEnv));
         }
-        for (String problem : parsed.problems()) {
-            LOG.error("{}: {}", key, problem);
-        }
+        String where = key;
+        List<String> found = new ArrayList<>(parsed.problems().stream().map(p -> where + ": " + p).toList());
+        found.forEach(LOG::error);
         if (parsed.trustsEveryone()) {
-            LOG.warn("{} trusts every address (a /0 range): every client chooses the address it is counted by with"
-                    + " X-Forwarded-For; name your proxies' addresses instead", key);
+            String p = key + " trusts every address (a /0 range): every client chooses the address it is counted by"
+                    + " with X-Forwarded-For; name your proxies' addresses instead";
+            LOG.warn(p);
+            found.add(p);
         }
+        problems = List.copyOf(found);
+        report();
         boolean changed = !parsed.toString().equals(ranges.toString());
         ranges = parsed;
         if (changed || !parsed.problems().isEmpty()) {
@@ -68,6 +84,33 @@ public final class TrustedProxies implements ClientAddress {
                     ? "no trusted proxy: X-Forwarded-For and Forwarded are ignored, the connection's peer is the client"
                     : "trusted proxies " + parsed + ": the client of their requests is the one they forward ("
                             + (key.startsWith("environment") ? ENV : PID) + ")");
+        }
+    }
+
+    @Deactivate
+    void deactivate() {
+        problems = List.of();
+        report();
+    }
+
+    /** Hands the problems to the configuration's warnings, when it is there (again after it came back). */
+    private void report() {
+        ConfigReconciler c = configuration;
+        if (c != null) {
+            c.applied(PID, problems);
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    void bindConfiguration(ConfigReconciler c) {
+        configuration = c;
+        report();
+    }
+
+    void unbindConfiguration(ConfigReconciler c) {
+        if (configuration == c) {
+            configuration = null;
         }
     }
 
