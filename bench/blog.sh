@@ -10,7 +10,9 @@
 # checks and answers hand-wired on Jetty 12, HikariCP and JDBC with no framework, on the same machine, database
 # and pool size (SERV_BENCH_BASELINE=0 leaves it out). On 2 shared cores one 10 s run varies by 10-30%, so the
 # sets take turns for SERV_BENCH_ROUNDS rounds (default 3; the idle server meanwhile costs nothing) and the
-# tables give each round's req/s and the median; the last table gives Serv's medians as a share of the baseline's.
+# tables give each round's req/s and the median; the last table gives Serv's medians as a share of the baseline's,
+# and the CPU per request with and without the JIT's compiler threads (a server still warming spends a share of its
+# CPU compiling; the second figure is what it costs once warm).
 # SERV_BENCH_WARMUP: seconds of load per endpoint and set before the first round (default 5; the JIT takes 30 s and
 # more to settle on 2 cores, JPA's create longest, so a long warm-up measures the servers warm).
 # The posts table is seeded again before each set, so every set starts from the same 10,000 posts, and the order
