@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -96,6 +97,36 @@ public final class ApplicationFile implements ConfigSource {
             throw new IllegalArgumentException(file + " is not valid YAML (line " + line + "): " + message
                     + "; fix the file, nothing of it was applied");
         }
+    }
+
+    /** The most characters (code points) a YAML file may have: SnakeYAML's own limit for a document. */
+    static final int MAX_CODE_POINTS = 3 * 1024 * 1024;
+
+    /**
+     * The text of a YAML file, refused at once when it is larger than {@link #MAX_CODE_POINTS}: the parser refuses
+     * it too, but only once it reached the limit, and its reading of a long value costs the square of its length
+     * (a 10 MB value pasted by mistake held the configuration's thread, and every change after it, for 20 s).
+     *
+     * @throws IllegalArgumentException naming the file, its size and the fix
+     */
+    static String text(Path f) throws IOException {
+        String name = f.getFileName().toString();
+        long bytes = Files.size(f);
+        if (bytes > 4L * MAX_CODE_POINTS) { // more than 4 bytes of UTF-8 per character: larger in any case
+            throw tooLarge(name, String.format(Locale.ROOT, "%,d bytes", bytes));
+        }
+        String text = Files.readString(f, StandardCharsets.UTF_8);
+        int chars = text.codePointCount(0, text.length());
+        if (chars > MAX_CODE_POINTS) {
+            throw tooLarge(name, String.format(Locale.ROOT, "%,d characters", chars));
+        }
+        return text;
+    }
+
+    private static IllegalArgumentException tooLarge(String name, String size) {
+        return new IllegalArgumentException(String.format(Locale.ROOT, "%s has %s, more than the %,d characters a YAML file may"
+                + " have (a value pasted by mistake?); keep data out of it (password_file: for a secret), nothing of"
+                + " it was applied", name, size, MAX_CODE_POINTS));
     }
 
     private final Path home;
@@ -213,8 +244,7 @@ public final class ApplicationFile implements ConfigSource {
             }
             read.add(f.getFileName().toString());
             try {
-                Map<String, Object> doc = parse(Files.readString(f, StandardCharsets.UTF_8),
-                        f.getFileName().toString());
+                Map<String, Object> doc = parse(text(f), f.getFileName().toString());
                 if (doc != null) {
                     deepMerge(merged, doc);
                 }

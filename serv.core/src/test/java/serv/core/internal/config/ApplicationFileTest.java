@@ -187,4 +187,28 @@ class ApplicationFileTest {
         assertTrue(!wrong.valid() && wrong.problems().toString().contains("'http' must be a map (trusted_proxies:"),
                 wrong.problems().toString());
     }
+
+    /**
+     * A 10 MB value pasted into the file: refused at once, naming the file and its size. The parser refused it too,
+     * but only after 20 s of one core spent on the configuration's thread, every change saved meanwhile waiting.
+     */
+    @Test
+    void aFileLargerThanTheParserTakesIsRefusedAtOnce(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        java.nio.file.Files.writeString(home.resolve(ApplicationFile.FILE), "databases:\n  default: {url: \""
+                + "sqlite:///data/app.db\"}\nsite_info:\n  name: \"" + "x".repeat(10_000_000) + "\"\n");
+        long start = System.nanoTime();
+        var big = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(!big.valid() && big.problems().toString().contains("serv.config.yaml has 10,000,075 characters,"
+                + " more than the 3,145,728 characters a YAML file may have"), big.problems().toString());
+        assertTrue(big.problems().toString().contains("nothing of it was applied"), big.problems().toString());
+        assertTrue(ms < 2_000, "read in " + ms + " ms");
+
+        // Characters, not bytes: 2 M characters in 4 MB of UTF-8 are within the limit, as the parser counts.
+        java.nio.file.Files.writeString(home.resolve(ApplicationFile.FILE), "site_info:\n  name: \""
+                + "\u20ac ".repeat(1_000_000) + "\"\n");
+        var wide = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        assertTrue(wide.valid(), wide.problems().toString());
+    }
 }
