@@ -671,6 +671,43 @@ public class OperatorIT {
     }
 
     /**
+     * A body that does not arrive whole: cut short (the client closed its side before the Content-Length's bytes),
+     * trickled below the minimum rate, to a tenant write and to an upload. 400 and 408 with a JSON reason; they were
+     * 500s with an ERROR and a stack trace in the log.
+     */
+    @Test
+    public void bodiesCutShortOrTrickledAre4xxNot500s() throws Exception {
+        String head = "Host: 127.0.0.1\r\nConnection: close\r\nAuthorization: Basic " + Base64.getEncoder()
+                .encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)) + "\r\n";
+        String logBefore = serv.log();
+        for (String[] sent : List.of(new String[] {"tenants", "application/json", "{\"id\":\"opscut\",\"ho"},
+                new String[] {"extensions", "application/java-archive", "PK\u0003\u0004"})) {
+            String answer = serv.raw("POST /system/console/serv/api/" + sent[0] + " HTTP/1.1\r\n" + head
+                    + "Content-Type: " + sent[1] + "\r\nContent-Length: 100\r\n\r\n" + sent[2]);
+            assertTrue(sent[0] + ": " + answer, answer.startsWith("HTTP/1.1 400 "));
+            assertTrue(sent[0] + ": " + answer, answer.contains("{\"error\":\"the request body was cut short"));
+        }
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", serv.port)) {
+            s.setSoTimeout(30_000);
+            var out = s.getOutputStream();
+            out.write(("POST /system/console/serv/api/tenants HTTP/1.1\r\n" + head + "Content-Type: application/json"
+                    + "\r\nContent-Length: 400\r\n\r\n{").getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            for (int i = 0; i < 3; i++) { // a byte every 2 s: below 32 bytes a second
+                Thread.sleep(2_000);
+                out.write(' ');
+                out.flush();
+            }
+            String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer, answer.startsWith("HTTP/1.1 408 "));
+            assertTrue(answer, answer.contains("{\"error\":\"the request body did not arrive in time"));
+        }
+        String log = serv.log().substring(logBefore.length());
+        assertFalse(log, log.contains(" ERROR ") || log.contains("Exception"));
+        assertEquals(404, get("tenants/opscut").status());
+    }
+
+    /**
      * HEAD answers as GET without a body; OPTIONS says what a path answers (it was the console's Overview page);
      * TRACE and a method a path does not answer are a 405 with Allow; PATCH edits a tenant (it was a 405 on every
      * path); a path that does not exist is a 404 whatever the method.
