@@ -708,6 +708,33 @@ public class OperatorIT {
     }
 
     /**
+     * A tenant's hosts and extensions are lists of strings: [null] was stored as host "null" (and [true] as host
+     * "true"), a tenant that answered the requests of any client that sent "Host: null".
+     */
+    @Test
+    public void aListItemThatIsNoStringIsRefusedNamingTheKey() throws Exception {
+        for (Object hosts : java.util.Arrays.asList(java.util.Arrays.asList((Object) null), List.of(true),
+                List.of(5), List.of(Map.of("a", 1)), List.of(List.of("x.test")), true)) {
+            Answer a = json("POST", "tenants", Map.of("id", "opsnull", "hosts", hosts));
+            assertEquals(String.valueOf(hosts), 400, a.status());
+            String error = a.body().get("error").asText();
+            assertTrue(error, error.startsWith("key 'hosts': ") && error.contains("give a list of strings"));
+        }
+        Answer extensions = json("POST", "tenants", Map.of("id", "opsnull", "hosts", List.of("opsnull.test"),
+                "extensions", java.util.Arrays.asList("serv.blog", null)));
+        assertEquals(400, extensions.status());
+        assertTrue(extensions.body().toString(), extensions.body().get("error").asText().startsWith(
+                "key 'extensions': item 2 is null; "));
+        assertEquals(404, get("tenants/opsnull").status());
+        assertEquals(201, json("POST", "tenants", Map.of("id", "opsnull", "hosts", List.of("opsnull.test"))).status());
+        assertEquals(400, json("PUT", "tenants/opsnull", Map.of("hosts", java.util.Arrays.asList("opsnull.test",
+                null))).status());
+        assertEquals("opsnull.test", get("tenants/opsnull").body().get("hosts").toString().replaceAll("[\\[\\]\"]",
+                ""));
+        assertEquals(200, api("DELETE", "tenants/opsnull", null, null).status());
+    }
+
+    /**
      * HEAD answers as GET without a body; OPTIONS says what a path answers (it was the console's Overview page);
      * TRACE and a method a path does not answer are a 405 with Allow; PATCH edits a tenant (it was a 405 on every
      * path); a path that does not exist is a 404 whatever the method.
