@@ -35,6 +35,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 
 import serv.core.config.ConfigSource;
 import serv.core.config.Desired;
@@ -74,6 +75,7 @@ public final class ApplicationFile implements ConfigSource {
      */
     static Map<String, Object> parse(String text, String file) {
         try {
+            refuseAliases(text, file);
             return Yaml.MAPPER.readValue(text, new TypeReference<Map<String, Object>>() {
             });
         } catch (JacksonException e) {
@@ -96,6 +98,8 @@ public final class ApplicationFile implements ConfigSource {
             }
             throw new IllegalArgumentException(file + " is not valid YAML (line " + line + "): " + message
                     + "; fix the file, nothing of it was applied");
+        } catch (IOException e) { // none from a String, but the parser's signature says so
+            throw new IllegalArgumentException(file + " cannot be read: " + e.getMessage());
         }
     }
 
@@ -127,6 +131,25 @@ public final class ApplicationFile implements ConfigSource {
         return new IllegalArgumentException(String.format(Locale.ROOT, "%s has %s, more than the %,d characters a YAML file may"
                 + " have (a value pasted by mistake?); keep data out of it (password_file: for a secret), nothing of"
                 + " it was applied", name, size, MAX_CODE_POINTS));
+    }
+
+    /**
+     * Refuses a YAML alias ({@code hosts: *shared}): the parser does not expand it, and gives the anchor's name as
+     * text instead of its value, so a tenant got the host "shared" and a name "n", silently.
+     *
+     * @throws IllegalArgumentException naming the file, the line and the fix
+     */
+    private static void refuseAliases(String text, String file) throws IOException {
+        try (JsonParser parser = Yaml.MAPPER.getFactory().createParser(text)) {
+            while (parser.nextToken() != null) {
+                if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+                    throw new IllegalArgumentException(file + " (line " + parser.currentTokenLocation().getLineNr()
+                            + "): '*" + parser.getText() + "' is a YAML alias, which Serv does not expand (it would be"
+                            + " read as the text '" + parser.getText() + "'); write the value out in full. Nothing of"
+                            + " the file was applied");
+                }
+            }
+        }
     }
 
     private final Path home;

@@ -211,4 +211,34 @@ class ApplicationFileTest {
         var wide = ApplicationFile.read(home, null, new java.util.ArrayList<>());
         assertTrue(wide.valid(), wide.problems().toString());
     }
+
+    /**
+     * A YAML alias is refused, naming the line: the parser gave the anchor's name as text, so {@code hosts: *h}
+     * made a tenant of host "h" and {@code name: *n} one named "n", and the file was applied without a word.
+     */
+    @Test
+    void anAliasIsRefusedNotReadAsItsName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        java.nio.file.Files.writeString(home.resolve(ApplicationFile.FILE), """
+                databases:
+                  default: {url: "postgresql://db.internal/main"}
+                tenants:
+                  acme: {hosts: &h [a.test, b.test], name: &n ACME}
+                  globex: {hosts: [g.test]}
+                  initech: {hosts: *h}
+                """);
+        var aliased = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        assertTrue(!aliased.valid() && aliased.problems().equals(List.of("serv.config.yaml (line 6): '*h' is a YAML"
+                + " alias, which Serv does not expand (it would be read as the text 'h'); write the value out in full."
+                + " Nothing of the file was applied")), aliased.problems().toString());
+
+        // An anchor that no alias names is harmless: the file is read as without it.
+        java.nio.file.Files.writeString(home.resolve(ApplicationFile.FILE), """
+                tenants:
+                  acme: {hosts: &h [a.test, b.test], name: &n ACME}
+                """);
+        var anchored = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        assertTrue(anchored.valid(), anchored.problems().toString());
+        assertEquals("ACME", anchored.desired().get(0).properties().get("name"));
+    }
 }
