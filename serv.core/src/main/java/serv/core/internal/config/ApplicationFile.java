@@ -1,6 +1,10 @@
 package serv.core.internal.config;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -119,12 +123,34 @@ public final class ApplicationFile implements ConfigSource {
         if (bytes > 4L * MAX_CODE_POINTS) { // more than 4 bytes of UTF-8 per character: larger in any case
             throw tooLarge(name, String.format(Locale.ROOT, "%,d bytes", bytes));
         }
-        String text = Files.readString(f, StandardCharsets.UTF_8);
+        String text = utf8(Files.readAllBytes(f), name);
         int chars = text.codePointCount(0, text.length());
         if (chars > MAX_CODE_POINTS) {
             throw tooLarge(name, String.format(Locale.ROOT, "%,d characters", chars));
         }
         return text;
+    }
+
+    /**
+     * The text of a file's bytes; one that is not UTF-8 is refused naming the line and the byte (the decoder's own
+     * words, "Input length = 3" after the file's absolute path, were all the log and /health said).
+     */
+    static String utf8(byte[] bytes, String name) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        try {
+            return decoder.decode(in).toString();
+        } catch (CharacterCodingException e) {
+            int at = in.position(); // the decoder stops at the first byte it cannot take
+            int line = 1;
+            for (int i = 0; i < at && i < bytes.length; i++) {
+                line += bytes[i] == '\n' ? 1 : 0;
+            }
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s is not UTF-8 text (line %d, byte 0x%02X):"
+                    + " save it as UTF-8; nothing of it was applied", name, line, at < bytes.length ? bytes[at] & 0xff
+                            : 0));
+        }
     }
 
     private static IllegalArgumentException tooLarge(String name, String size) {

@@ -241,4 +241,18 @@ class ApplicationFileTest {
         assertTrue(anchored.valid(), anchored.problems().toString());
         assertEquals("ACME", anchored.desired().get(0).properties().get("name"));
     }
+
+    /** A file saved in Latin-1: its line and byte, and the fix (it was "/home/.../serv.config.yaml cannot be read:
+     * Input length = 1", in the log and /health). */
+    @Test
+    void aFileThatIsNotUtf8IsSaidWithItsLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        java.nio.file.Files.write(home.resolve(ApplicationFile.FILE), ("databases:\n  default:\n    url: \"sqlite:"
+                + "///data/app.db\"\n\nsite_info: {name: \"caf\u00e9\"}\n").getBytes(
+                        java.nio.charset.StandardCharsets.ISO_8859_1));
+        var latin = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        assertEquals(List.of("serv.config.yaml is not UTF-8 text (line 5, byte 0xE9): save it as UTF-8; nothing of"
+                + " it was applied"), latin.problems());
+        assertTrue(!latin.valid());
+    }
 }
