@@ -820,7 +820,8 @@ public class OperatorIT {
         try {
             long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             Answer refused = get("tenants/opsr2");
-            while (refused.status() != 200) {
+            // PENDING ("its configuration is being applied") until the registry refused it: seen under load
+            while (refused.status() != 200 || refused.body().path("state").asText().equals("PENDING")) {
                 assertTrue("the refused tenant never showed: " + refused.body(), System.nanoTime() < end);
                 Thread.sleep(200);
                 refused = get("tenants/opsr2");
