@@ -107,6 +107,27 @@ public class ServJarIT {
         }
     }
 
+    /**
+     * A wrong SERV_CONNECTION_BUDGET is said once, naming the variable the operator set and the fix (it named the
+     * framework property serv.connection.budget, twice, and said no fix); the server starts on the default.
+     */
+    @Test
+    public void aWrongConnectionBudgetIsSaidOnceNamingTheVariable() throws Exception {
+        Path home = Files.createTempDirectory("serv-jar-budget-");
+        try (ServProcess serv = new ServProcess(home, ServProcess.freePort(), "serv.log",
+                java.util.Map.of("SERV_CONNECTION_BUDGET", "ninety"))) {
+            serv.awaitHealthy();
+            String said = "ERROR serv.database.internal.pool.ConnectionBudget - SERV_CONNECTION_BUDGET='ninety' is not a"
+                    + " whole number of connections of 1 or more; keeping 90: set SERV_CONNECTION_BUDGET to the"
+                    + " connections all pools may open per PostgreSQL server (below its max_connections), or leave it"
+                    + " out for 90";
+            String log = serv.log();
+            assertTrue(log, log.contains(said));
+            assertEquals(log, log.indexOf(said), log.lastIndexOf(said));
+            assertEquals(200, serv.status("/posts", null, null));
+        }
+    }
+
     @Test
     public void theCommandLineHelpsAndAPortInUseIsOneLine() throws Exception {
         Path home = Files.createTempDirectory("serv-jar-cli-");

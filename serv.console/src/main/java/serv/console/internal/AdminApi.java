@@ -288,6 +288,12 @@ public final class AdminApi {
             throw ApiException.badRequest("give \"extension\" and \"version\" (the version to go down to; \"0\""
                     + " removes them all)");
         }
+        if (version instanceof Double || version instanceof Float || version instanceof java.math.BigDecimal) {
+            // 1.10 as a JSON number is the double 1.1: the rollback would go down to another version, dropping more
+            throw ApiException.badRequest("key 'version': " + Echo.cut(version) + " came as a JSON number with a"
+                    + " fraction, which loses its trailing zeros (1.10 reads as 1.1, another version): give it as a"
+                    + " string, as in \"1.10\"");
+        }
         if (!MIGRATION_VERSION.matcher(version.toString()).matches()) {
             throw ApiException.badRequest("key 'version': '" + Echo.cut(version) + "' is not a migration version:"
                     + " give the version to go down to, as in 3 or 1.2 (0 removes them all)");

@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.core.ErrorReportConfiguration;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -26,6 +30,7 @@ import jakarta.servlet.http.HttpServletRequest;
  */
 final class JsonBody {
 
+    private static final Logger LOG = LoggerFactory.getLogger(JsonBody.class);
     static final long MAX_BYTES = 1 << 20;
     /** Levels of arrays and objects in a body; a tenant's is 2. */
     static final int MAX_DEPTH = 100;
@@ -128,12 +133,47 @@ final class JsonBody {
         return where == null ? "" : " (line " + where.getLineNr() + ", column " + where.getColumnNr() + ")";
     }
 
-    /** At most {@code max} bytes of a body; 413 when it has more. */
-    static byte[] read(InputStream in, long max) throws ApiException, IOException {
-        byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+    /**
+     * At most {@code max} bytes of a body; 413 when it has more. A body that does not arrive whole is the client's
+     * error, never a 500 with a stack trace in the log: 408 when it came too slowly (below the connector's minimum
+     * rate, or nothing for the idle timeout), 400 when it was cut short (the client closed its side before the
+     * Content-Length's bytes, or a chunk was malformed).
+     */
+    static byte[] read(InputStream in, long max) throws ApiException {
+        byte[] bytes;
+        try {
+            bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, max + 1));
+        } catch (IOException | RuntimeException e) { // Jetty's BadMessageException (a 408 for the rate) is unchecked
+            throw unread(e);
+        }
         if (bytes.length > max) {
             throw new ApiException(413, "the body is larger than " + max + " bytes");
         }
         return bytes;
+    }
+
+    /** What a body that could not be read answers, from the JDK's exception types and a {@code getCode()} status. */
+    static ApiException unread(Throwable e) {
+        LOG.debug("Admin API request body not read: {}", e.toString());
+        int status = 400;
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof TimeoutException) {
+                status = 408;
+                break;
+            }
+            try {
+                Object code = c.getClass().getMethod("getCode").invoke(c); // Jetty's HttpException: its status
+                if (code instanceof Integer i && i >= 400 && i < 500) {
+                    status = i;
+                    break;
+                }
+            } catch (ReflectiveOperationException | RuntimeException none) {
+                // not one that says
+            }
+        }
+        return status == 408 ? new ApiException(408, "the request body did not arrive in time (at least 32 bytes a"
+                + " second, and no pause as long as the connection's idle timeout): send it whole, at once")
+                : new ApiException(status, "the request body was cut short or malformed (fewer bytes than its"
+                        + " Content-Length, or a bad chunk): send it whole");
     }
 }

@@ -429,11 +429,22 @@ public final class TenantAdmin {
             } else if (LISTS.contains(key)) {
                 List<String> items = new ArrayList<>();
                 if (v instanceof Collection<?> c) {
-                    c.forEach(x -> items.add(String.valueOf(x).strip()));
-                } else {
-                    for (String s : v.toString().split(",")) {
+                    int n = 0;
+                    for (Object x : c) { // [null] was stored as host "null", [true] as host "true"
+                        n++;
+                        if (!(x instanceof String s)) {
+                            throw ApiException.badRequest("key '" + key + "': item " + n + " is " + kind(x)
+                                    + "; give a list of strings, as in " + example(key));
+                        }
                         items.add(s.strip());
                     }
+                } else if (v instanceof String text) {
+                    for (String s : text.split(",")) {
+                        items.add(s.strip());
+                    }
+                } else {
+                    throw ApiException.badRequest("key '" + key + "': it is " + kind(v) + "; give a list of"
+                            + " strings, as in " + example(key));
                 }
                 items.removeIf(String::isEmpty);
                 if (items.isEmpty()) {
@@ -448,6 +459,16 @@ public final class TenantAdmin {
             }
         }
         return out;
+    }
+
+    /** What a JSON value that is not a string is, for a message: null, the boolean true, an object, a list. */
+    private static String kind(Object v) {
+        return v == null ? "null" : v instanceof Map ? "an object" : v instanceof Collection ? "a list"
+                : v instanceof Boolean ? "the boolean " + v : "the number " + Echo.cut(v);
+    }
+
+    private static String example(String key) {
+        return key.equals("hosts") ? "[\"acme.example.com\"]" : "[\"serv.blog\"]";
     }
 
     private void check(Map<String, Object> values) throws ApiException {

@@ -48,6 +48,7 @@ class AdminApiTest {
     private final List<Configuration> configurations = new ArrayList<>();
     private final AtomicBoolean deleted = new AtomicBoolean();
     private final List<String> applied = new ArrayList<>();
+    private final List<String> rolledBackTo = new ArrayList<>();
     private AdminApi api;
     private Facts facts;
 
@@ -66,7 +67,10 @@ class AdminApiTest {
                     applied.add((String) a[1]);
                     throw new MigrationException(PG_NUL);
                 },
-                "rollback", a -> List.of()));
+                "rollback", a -> {
+                    rolledBackTo.add((String) a[2]);
+                    return List.of();
+                }));
         Extensions extensions = new Extensions(context, routes, tenants, migrations);
         facts = new Facts(context, cm, routes, Fakes.of(Traffic.class), tenants, Fakes.of(ConfigStatus.class),
                 migrations, null, extensions);
@@ -303,6 +307,23 @@ class AdminApiTest {
                 })));
         refused.put("serv.tenant~acme", "tenant acme: key 'database_schema': 'ops1_data' is tenant ops1's schema of"
                 + " the shared database (they would share their data); give each tenant its own schema");
+    }
+
+    /** "version": 1.10 as a JSON number is the double 1.1: the rollback went down to 1.1, past 1.2 to 1.10. */
+    @Test
+    void aRollbackVersionWithAFractionIsGivenAsText() throws Exception {
+        Exchange number = post("databases/default/rollback", "{\"extension\":\"serv.blog\",\"version\":1.10,"
+                + "\"confirm\":true}");
+        assertEquals(400, number.status, number.text());
+        assertTrue(error(number).startsWith("key 'version': 1.1 came as a JSON number with a fraction"), number.text());
+        assertEquals(List.of(), rolledBackTo);
+        Exchange text = post("databases/default/rollback", "{\"extension\":\"serv.blog\",\"version\":\"1.10\","
+                + "\"confirm\":true}");
+        assertEquals(200, text.status, text.text());
+        Exchange whole = post("databases/default/rollback", "{\"extension\":\"serv.blog\",\"version\":3,"
+                + "\"confirm\":true}");
+        assertEquals(200, whole.status, whole.text());
+        assertEquals(List.of("1.10", "3"), rolledBackTo);
     }
 
     @Test

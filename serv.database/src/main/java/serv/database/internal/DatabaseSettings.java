@@ -68,7 +68,7 @@ public record DatabaseSettings(String name, String tenant, DatabaseUrl url, Stri
         }
         String name = string(props, "name", "default");
         if (!NAME.matcher(name).matches()) {
-            throw new ConfigurationException("key 'name': '" + name
+            throw new ConfigurationException("key 'name': '" + shown(name)
                     + "' is not a valid database name; use lower-case letters, digits, '_' or '-', starting with a letter");
         }
         String tenant = string(props, "tenant", null);
@@ -86,7 +86,7 @@ public record DatabaseSettings(String name, String tenant, DatabaseUrl url, Stri
                 throw new ConfigurationException("key 'ssl_mode': only PostgreSQL databases take an SSL mode; remove it");
             }
             if (!sslMode.matches("disable|allow|prefer|require|verify-ca|verify-full")) {
-                throw new ConfigurationException("key 'ssl_mode': '" + sslMode
+                throw new ConfigurationException("key 'ssl_mode': '" + shown(sslMode)
                         + "' is not one of disable, allow, prefer, require, verify-ca, verify-full");
             }
             url = url.withParameter("sslmode", sslMode);
@@ -104,7 +104,7 @@ public record DatabaseSettings(String name, String tenant, DatabaseUrl url, Stri
                                 + " postgresql:// url");
             }
             if (!SCHEMA.matcher(schema).matches() || schema.startsWith("pg_")) {
-                throw new ConfigurationException("key 'schema': '" + schema + "' is not a valid schema name; use "
+                throw new ConfigurationException("key 'schema': '" + shown(schema) + "' is not a valid schema name; use "
                         + "lower-case letters, digits or '_', starting with a letter (not pg_)");
             }
             url = url.withParameter("currentSchema", schema);
@@ -192,6 +192,18 @@ public record DatabaseSettings(String name, String tenant, DatabaseUrl url, Stri
     /** Most connections one pool setting may ask for. */
     static final int MAX_CONNECTIONS = 1000;
 
+    /** Longest part of a value a message repeats. */
+    static final int SHOWN = 60;
+
+    /**
+     * A value as a message repeats it: cut after {@value #SHOWN} characters. A 10 MB pool_size in an etc/ file was
+     * repeated whole in the log line, /health's reason and the console's pages, at every poll.
+     */
+    static String shown(Object v) {
+        String text = String.valueOf(v);
+        return text.length() <= SHOWN ? text : text.substring(0, SHOWN) + "… (" + text.length() + " characters)";
+    }
+
     private static int integer(Map<String, ?> props, String key, int fallback, int min) throws ConfigurationException {
         Object v = props.get(key);
         if (blank(v)) {
@@ -205,7 +217,7 @@ public record DatabaseSettings(String name, String tenant, DatabaseUrl url, Stri
             }
             value = v instanceof Number n ? Math.toIntExact(n.longValue()) : Integer.parseInt(v.toString().strip());
         } catch (NumberFormatException | ArithmeticException e) {
-            throw new ConfigurationException("key '" + key + "': '" + v + "' is not a whole number");
+            throw new ConfigurationException("key '" + key + "': '" + shown(v) + "' is not a whole number");
         }
         if (value < min) {
             throw new ConfigurationException("key '" + key + "': " + value + " is too small; use " + min + " or more");
@@ -229,11 +241,11 @@ public record DatabaseSettings(String name, String tenant, DatabaseUrl url, Stri
             try {
                 seconds = v instanceof Number n ? n.doubleValue() : Double.parseDouble(v.toString().strip());
             } catch (NumberFormatException e) {
-                throw new ConfigurationException("key '" + key + "': '" + v + "' is not a number of seconds");
+                throw new ConfigurationException("key '" + key + "': '" + shown(v) + "' is not a number of seconds");
             }
         }
         if (!(seconds >= minSeconds) || Double.isInfinite(seconds)) {
-            throw new ConfigurationException("key '" + key + "': " + v + " is out of range; use a number of seconds of "
+            throw new ConfigurationException("key '" + key + "': " + shown(v) + " is out of range; use a number of seconds of "
                     + minSeconds + " or more");
         }
         return Math.round(seconds * 1000);

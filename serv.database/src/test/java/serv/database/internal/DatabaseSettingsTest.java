@@ -128,4 +128,16 @@ class DatabaseSettingsTest {
         assertTrue(a.needsNewPool(settings("url", "postgresql://u@h/other")));
         assertTrue(a.needsNewPool(settings("url", "postgresql://u@h/db", "password", "new")));
     }
+
+    /** A 10 MB value is repeated cut, not whole (in the log line, /health's reason and the console, at every poll). */
+    @Test
+    void aHugeValueIsRepeatedCut() {
+        String huge = "1".repeat(10_000_000);
+        for (String key : new String[] {"pool_size", "connection_timeout", "schema"}) {
+            String message = error("url", "postgresql://db.internal/main", key, huge);
+            assertTrue(message.length() < 300, () -> message.substring(0, 300));
+            assertTrue(message.startsWith("key '" + key + "': "), message);
+            assertTrue(message.contains("1".repeat(60) + "… (10000000 characters)"), message);
+        }
+    }
 }

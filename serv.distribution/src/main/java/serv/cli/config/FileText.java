@@ -156,6 +156,7 @@ final class FileText {
         if (name.endsWith(".cfg")) {
             return p.startsWith("etc/" + name + " cannot be read (");
         }
-        return p.startsWith(name + " is not valid YAML (") || p.contains(f + " cannot be read");
+        return p.startsWith(name + " is not valid YAML (") || p.startsWith(name + " is not UTF-8 text (")
+                || p.contains(f + " cannot be read");
     }
 }

@@ -1,6 +1,10 @@
 package serv.core.internal.config;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +15,7 @@ import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,6 +39,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 
 import serv.core.config.ConfigSource;
 import serv.core.config.Desired;
@@ -73,6 +79,7 @@ public final class ApplicationFile implements ConfigSource {
      */
     static Map<String, Object> parse(String text, String file) {
         try {
+            refuseAliases(text, file);
             return Yaml.MAPPER.readValue(text, new TypeReference<Map<String, Object>>() {
             });
         } catch (JacksonException e) {
@@ -95,6 +102,79 @@ public final class ApplicationFile implements ConfigSource {
             }
             throw new IllegalArgumentException(file + " is not valid YAML (line " + line + "): " + message
                     + "; fix the file, nothing of it was applied");
+        } catch (IOException e) { // none from a String, but the parser's signature says so
+            throw new IllegalArgumentException(file + " cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** The most characters (code points) a YAML file may have: SnakeYAML's own limit for a document. */
+    static final int MAX_CODE_POINTS = 3 * 1024 * 1024;
+
+    /**
+     * The text of a YAML file, refused at once when it is larger than {@link #MAX_CODE_POINTS}: the parser refuses
+     * it too, but only once it reached the limit, and its reading of a long value costs the square of its length
+     * (a 10 MB value pasted by mistake held the configuration's thread, and every change after it, for 20 s).
+     *
+     * @throws IllegalArgumentException naming the file, its size and the fix
+     */
+    static String text(Path f) throws IOException {
+        String name = f.getFileName().toString();
+        long bytes = Files.size(f);
+        if (bytes > 4L * MAX_CODE_POINTS) { // more than 4 bytes of UTF-8 per character: larger in any case
+            throw tooLarge(name, String.format(Locale.ROOT, "%,d bytes", bytes));
+        }
+        String text = utf8(Files.readAllBytes(f), name);
+        int chars = text.codePointCount(0, text.length());
+        if (chars > MAX_CODE_POINTS) {
+            throw tooLarge(name, String.format(Locale.ROOT, "%,d characters", chars));
+        }
+        return text;
+    }
+
+    /**
+     * The text of a file's bytes; one that is not UTF-8 is refused naming the line and the byte (the decoder's own
+     * words, "Input length = 3" after the file's absolute path, were all the log and /health said).
+     */
+    static String utf8(byte[] bytes, String name) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        try {
+            return decoder.decode(in).toString();
+        } catch (CharacterCodingException e) {
+            int at = in.position(); // the decoder stops at the first byte it cannot take
+            int line = 1;
+            for (int i = 0; i < at && i < bytes.length; i++) {
+                line += bytes[i] == '\n' ? 1 : 0;
+            }
+            throw new IllegalArgumentException(String.format(Locale.ROOT, "%s is not UTF-8 text (line %d, byte 0x%02X):"
+                    + " save it as UTF-8; nothing of it was applied", name, line, at < bytes.length ? bytes[at] & 0xff
+                            : 0));
+        }
+    }
+
+    private static IllegalArgumentException tooLarge(String name, String size) {
+        return new IllegalArgumentException(String.format(Locale.ROOT, "%s has %s, more than the %,d characters a YAML file may"
+                + " have (a value pasted by mistake?); keep data out of it (password_file: for a secret), nothing of"
+                + " it was applied", name, size, MAX_CODE_POINTS));
+    }
+
+    /**
+     * Refuses a YAML alias ({@code hosts: *shared}): the parser does not expand it, and gives the anchor's name as
+     * text instead of its value, so a tenant got the host "shared" and a name "n", silently.
+     *
+     * @throws IllegalArgumentException naming the file, the line and the fix
+     */
+    private static void refuseAliases(String text, String file) throws IOException {
+        try (JsonParser parser = Yaml.MAPPER.getFactory().createParser(text)) {
+            while (parser.nextToken() != null) {
+                if (parser instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+                    throw new IllegalArgumentException(file + " (line " + parser.currentTokenLocation().getLineNr()
+                            + "): '*" + parser.getText() + "' is a YAML alias, which Serv does not expand (it would be"
+                            + " read as the text '" + parser.getText() + "'); write the value out in full. Nothing of"
+                            + " the file was applied");
+                }
+            }
         }
     }
 
@@ -213,8 +293,7 @@ public final class ApplicationFile implements ConfigSource {
             }
             read.add(f.getFileName().toString());
             try {
-                Map<String, Object> doc = parse(Files.readString(f, StandardCharsets.UTF_8),
-                        f.getFileName().toString());
+                Map<String, Object> doc = parse(text(f), f.getFileName().toString());
                 if (doc != null) {
                     deepMerge(merged, doc);
                 }

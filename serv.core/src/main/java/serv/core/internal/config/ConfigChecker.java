@@ -175,6 +175,11 @@ public final class ConfigChecker implements ConfigChecks {
         return out;
     }
 
+    /** A value as a problem repeats it: cut after 60 characters (a 10 MB value was repeated whole). */
+    static String cut(String text) {
+        return text.length() <= 60 ? text : text.substring(0, 60) + "… (" + text.length() + " characters)";
+    }
+
     /** Why {@code text} is not a value of {@code ad}, or null when it is. */
     static String problem(AttributeDefinition ad, String text) {
         Double number = null; // set for numbers, whose range the metatype checks
@@ -184,19 +189,19 @@ public final class ConfigChecker implements ConfigChecks {
                 try {
                     number = (double) Long.parseLong(text);
                 } catch (NumberFormatException e) {
-                    return "'" + text + "' is not a whole number";
+                    return "'" + cut(text) + "' is not a whole number";
                 }
             }
             case AttributeDefinition.DOUBLE, AttributeDefinition.FLOAT -> {
                 try {
                     number = Double.parseDouble(text);
                 } catch (NumberFormatException e) {
-                    return "'" + text + "' is not a number";
+                    return "'" + cut(text) + "' is not a number";
                 }
             }
             case AttributeDefinition.BOOLEAN -> {
                 if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
-                    return "'" + text + "' is neither true nor false";
+                    return "'" + cut(text) + "' is neither true nor false";
                 }
             }
             default -> {
@@ -207,7 +212,7 @@ public final class ConfigChecker implements ConfigChecks {
         if (options != null && options.length > 0 && !text.isEmpty() && !Arrays.asList(options).contains(text)) {
             List<String> shown = new ArrayList<>(Arrays.asList(options));
             shown.remove("");
-            return "'" + text + "' is not one of " + String.join(", ", shown);
+            return "'" + cut(text) + "' is not one of " + String.join(", ", shown);
         }
         String invalid = number == null || text.isEmpty() ? null : ad.validate(text); // its minimum and maximum
         if (invalid != null && !invalid.isEmpty()) {

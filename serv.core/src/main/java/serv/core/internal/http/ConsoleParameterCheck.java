@@ -64,6 +64,13 @@ public final class ConsoleParameterCheck implements Filter {
             int status = e instanceof HttpException h && h.getCode() >= 400 && h.getCode() < 500 ? h.getCode()
                     : HttpServletResponse.SC_BAD_REQUEST;
             LOG.debug("Console request {} {} refused: {}", req.getMethod(), req.getRequestURI(), e.toString());
+            if (unread(e)) { // it was "the form is not valid: ... (a percent escape is ...)" for a body that never came
+                int code = AsyncBody.status(e);
+                answer(res, code, code == 408 ? "the request body did not arrive in time (at least 32 bytes a second,"
+                        + " and no pause as long as the connection's idle timeout): send it whole, at once"
+                        : "the request body was cut short (fewer bytes than its Content-Length): send it whole");
+                return;
+            }
             String reason = reason(e);
             String what = reason.toLowerCase(Locale.ROOT).contains("query") ? "the query string"
                     : type != null && req.getQueryString() == null ? "the form" : "the query string or the form";
@@ -72,6 +79,16 @@ public final class ConsoleParameterCheck implements Filter {
             return;
         }
         chain.doFilter(request, response);
+    }
+
+    /** Whether the body was not read: the client closed its side early, or stopped sending it. */
+    private static boolean unread(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof java.io.EOFException || c instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -187,4 +187,72 @@ class ApplicationFileTest {
         assertTrue(!wrong.valid() && wrong.problems().toString().contains("'http' must be a map (trusted_proxies:"),
                 wrong.problems().toString());
     }
+
+    /**
+     * A 10 MB value pasted into the file: refused at once, naming the file and its size. The parser refused it too,
+     * but only after 20 s of one core spent on the configuration's thread, every change saved meanwhile waiting.
+     */
+    @Test
+    void aFileLargerThanTheParserTakesIsRefusedAtOnce(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        java.nio.file.Files.writeString(home.resolve(ApplicationFile.FILE), "databases:\n  default: {url: \""
+                + "sqlite:///data/app.db\"}\nsite_info:\n  name: \"" + "x".repeat(10_000_000) + "\"\n");
+        long start = System.nanoTime();
+        var big = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(!big.valid() && big.problems().toString().contains("serv.config.yaml has 10,000,075 characters,"
+                + " more than the 3,145,728 characters a YAML file may have"), big.problems().toString());
+        assertTrue(big.problems().toString().contains("nothing of it was applied"), big.problems().toString());
+        assertTrue(ms < 2_000, "read in " + ms + " ms");
+
+        // Characters, not bytes: 2 M characters in 4 MB of UTF-8 are within the limit, as the parser counts.
+        java.nio.file.Files.writeString(home.resolve(ApplicationFile.FILE), "site_info:\n  name: \""
+                + "\u20ac ".repeat(1_000_000) + "\"\n");
+        var wide = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        assertTrue(wide.valid(), wide.problems().toString());
+    }
+
+    /**
+     * A YAML alias is refused, naming the line: the parser gave the anchor's name as text, so {@code hosts: *h}
+     * made a tenant of host "h" and {@code name: *n} one named "n", and the file was applied without a word.
+     */
+    @Test
+    void anAliasIsRefusedNotReadAsItsName(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        java.nio.file.Files.writeString(home.resolve(ApplicationFile.FILE), """
+                databases:
+                  default: {url: "postgresql://db.internal/main"}
+                tenants:
+                  acme: {hosts: &h [a.test, b.test], name: &n ACME}
+                  globex: {hosts: [g.test]}
+                  initech: {hosts: *h}
+                """);
+        var aliased = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        assertTrue(!aliased.valid() && aliased.problems().equals(List.of("serv.config.yaml (line 6): '*h' is a YAML"
+                + " alias, which Serv does not expand (it would be read as the text 'h'); write the value out in full."
+                + " Nothing of the file was applied")), aliased.problems().toString());
+
+        // An anchor that no alias names is harmless: the file is read as without it.
+        java.nio.file.Files.writeString(home.resolve(ApplicationFile.FILE), """
+                tenants:
+                  acme: {hosts: &h [a.test, b.test], name: &n ACME}
+                """);
+        var anchored = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        assertTrue(anchored.valid(), anchored.problems().toString());
+        assertEquals("ACME", anchored.desired().get(0).properties().get("name"));
+    }
+
+    /** A file saved in Latin-1: its line and byte, and the fix (it was "/home/.../serv.config.yaml cannot be read:
+     * Input length = 1", in the log and /health). */
+    @Test
+    void aFileThatIsNotUtf8IsSaidWithItsLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        java.nio.file.Files.write(home.resolve(ApplicationFile.FILE), ("databases:\n  default:\n    url: \"sqlite:"
+                + "///data/app.db\"\n\nsite_info: {name: \"caf\u00e9\"}\n").getBytes(
+                        java.nio.charset.StandardCharsets.ISO_8859_1));
+        var latin = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        assertEquals(List.of("serv.config.yaml is not UTF-8 text (line 5, byte 0xE9): save it as UTF-8; nothing of"
+                + " it was applied"), latin.problems());
+        assertTrue(!latin.valid());
+    }
 }

@@ -46,8 +46,15 @@ final class ConnectionBudget {
     /** The open pools' data sources with their guaranteed connections (guarded by this budget's monitor). */
     private final java.util.List<Budgeted> shares = new java.util.ArrayList<>();
 
-    /** Sets the budget (from the framework property or the environment); a wrong value keeps the default. */
-    static void configure(String value) {
+    /** The last value refused, said once (the factory may be activated more than once). */
+    private static volatile String refused;
+
+    /**
+     * Sets the budget from {@code key} (the framework property or the environment variable, which the message names:
+     * an operator who set SERV_CONNECTION_BUDGET was told about serv.connection.budget); a wrong value keeps the
+     * default.
+     */
+    static void configure(String value, String key) {
         if (value == null || value.isBlank()) {
             return;
         }
@@ -58,8 +65,13 @@ final class ConnectionBudget {
             }
             limit = n;
         } catch (NumberFormatException e) {
-            LOG.error(
-                    "{}: '{}' is not a positive number of connections; keeping {}", PROPERTY, value, limit);
+            if (!value.equals(refused)) {
+                refused = value;
+                LOG.error("{}='{}' is not a whole number of connections of 1 or more; keeping {}: set {} to the"
+                        + " connections all pools may open per PostgreSQL server (below its max_connections), or"
+                        + " leave it out for {}", key, value.length() > 60 ? value.substring(0, 60) + "…" : value,
+                        limit, key, DEFAULT);
+            }
         }
     }
 

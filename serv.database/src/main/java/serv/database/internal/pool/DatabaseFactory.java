@@ -71,7 +71,8 @@ public final class DatabaseFactory implements ManagedServiceFactory, Databases {
         String homeProperty = context.getProperty(HOME_PROPERTY);
         home = Path.of(homeProperty == null ? System.getProperty("user.dir") : homeProperty).toAbsolutePath();
         String budget = context.getProperty(ConnectionBudget.PROPERTY);
-        ConnectionBudget.configure(budget != null ? budget : System.getenv("SERV_CONNECTION_BUDGET"));
+        ConnectionBudget.configure(budget != null ? budget : System.getenv("SERV_CONNECTION_BUDGET"),
+                budget != null ? ConnectionBudget.PROPERTY : "SERV_CONNECTION_BUDGET");
     }
 
     @Override

@@ -44,7 +44,7 @@ class ConnectionBudgetTest {
 
     @AfterEach
     void defaultBudget() {
-        ConnectionBudget.configure(Integer.toString(ConnectionBudget.DEFAULT));
+        ConnectionBudget.configure(Integer.toString(ConnectionBudget.DEFAULT), ConnectionBudget.PROPERTY);
     }
 
     @Test
@@ -62,7 +62,7 @@ class ConnectionBudgetTest {
 
     @Test
     void aPoolsGuaranteedConnectionsAreKeptForIt() throws Exception {
-        ConnectionBudget.configure("3");
+        ConnectionBudget.configure("3", ConnectionBudget.PROPERTY);
         String server = "guarantee-test-" + System.nanoTime() + ":5432";
         Fake a = new Fake();
         Fake b = new Fake();
@@ -89,7 +89,7 @@ class ConnectionBudgetTest {
 
     @Test
     void morePoolsThanTheBudgetCanGuaranteeEachStillGetTheirFirstConnection() throws Exception {
-        ConnectionBudget.configure("3");
+        ConnectionBudget.configure("3", ConnectionBudget.PROPERTY);
         String server = "overcommit-test-" + System.nanoTime() + ":5432";
         List<DataSource> pools = new ArrayList<>();
         List<Fake> fakes = new ArrayList<>();
@@ -124,7 +124,7 @@ class ConnectionBudgetTest {
 
     @Test
     void poolsOfOneServerShareTheBudgetAndClosingGivesItBack() throws Exception {
-        ConnectionBudget.configure("3");
+        ConnectionBudget.configure("3", ConnectionBudget.PROPERTY);
         String server = "budget-test-" + System.nanoTime() + ":5432";
         Fake a = new Fake();
         Fake b = new Fake();
@@ -153,9 +153,9 @@ class ConnectionBudgetTest {
 
     @Test
     void aWrongBudgetKeepsTheCurrentOne() throws Exception {
-        ConnectionBudget.configure("1");
-        ConnectionBudget.configure("none");
-        ConnectionBudget.configure("0");
+        ConnectionBudget.configure("1", ConnectionBudget.PROPERTY);
+        ConnectionBudget.configure("none", ConnectionBudget.PROPERTY);
+        ConnectionBudget.configure("0", ConnectionBudget.PROPERTY);
         DataSource pool = ConnectionBudget.wrap(new Fake(), "budget-wrong-" + System.nanoTime(), 20);
         Connection one = pool.getConnection();
         assertThrows(SQLTransientConnectionException.class, pool::getConnection);
