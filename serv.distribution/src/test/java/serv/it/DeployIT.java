@@ -231,6 +231,20 @@ public class DeployIT {
             assertTrue(typo.out, typo.out.contains("serv.it.typo 1.0.0: route GET typo does not serve: its component"
                     + " serv.it.typo.TypoRoute has wrong route properties: route path 'typo' must start with '/' (fix"
                     + " its @Route)"));
+            // An unclosed brace and a misspelt method were bound as they were, answered nothing, and deployed with 0.
+            Run unclosed = deploy(env, TestBundles.build("serv.it.typo.unclosed", "serv.it.typo.unclosed", Map.of(),
+                    Map.of()).toString());
+            assertEquals(unclosed.out, 1, unclosed.exit);
+            assertTrue(unclosed.out, unclosed.out.contains("route GET /typo/{id does not serve: its component"
+                    + " serv.it.typo.unclosed.UnclosedRoute has wrong route properties: route path '/typo/{id' has"
+                    + " '{id', which is not a parameter: a parameter is a whole segment, {name} (fix its @Route)"));
+            Run method = deploy(env, TestBundles.build("serv.it.typo.method", "serv.it.typo.method", Map.of(),
+                    Map.of()).toString());
+            assertEquals(method.out, 1, method.exit);
+            assertTrue(method.out, method.out.contains("route GTE /typo/method does not serve: its component"
+                    + " serv.it.typo.method.MethodTypoRoute has wrong route properties: route /typo/method has method"
+                    + " 'GTE', which Serv does not answer: use GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS (fix its"
+                    + " @Route)"));
         }
     }
 
