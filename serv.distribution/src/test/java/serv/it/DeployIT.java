@@ -249,6 +249,61 @@ public class DeployIT {
     }
 
     /**
+     * An extension whose route answers a record of its own, replaced by a new version and then removed: no class of
+     * it stays in the server's memory. The runtime's JSON mapper cached a serializer per class answered, which held
+     * every version's class loader (its classes, its static state) for as long as the server ran: a leak per deploy.
+     */
+    @Test
+    public void anExtensionRemovedLeavesNoClassOfItsBehind() throws Exception {
+        Path home = Files.createTempDirectory("serv-deploy-leak-it-");
+        int port = ServProcess.freePort();
+        Map<String, String> env = env(port);
+        try (ServProcess server = new ServProcess(home, port, "serv.log", env)) {
+            server.awaitHealthy();
+            for (String version : new String[] { "1.0.0", "1.0.1" }) {
+                Path jar = TestBundles.build("serv.it.leak", "serv.it.leak", Map.of("Bundle-Version", version),
+                        Map.of());
+                Run deployed = deploy(env, jar.toString());
+                assertEquals(deployed.out, 0, deployed.exit);
+                assertEquals("{\"text\":\"hi\"}", server.body("/leak"));
+            }
+            try (java.util.stream.Stream<Path> jars = Files.list(home.resolve("deploy"))) {
+                for (Path jar : jars.toList()) {
+                    Files.delete(jar);
+                }
+            }
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (server.status("/leak", null, null) != 404) {
+                assertTrue("/leak still answers after its jar went:\n" + server.log(), System.nanoTime() < end);
+                Thread.sleep(100);
+            }
+            String loaders = "";
+            for (int i = 0; i < 10; i++) { // the uninstall is told to the runtime asynchronously
+                jcmd(server.pid(), "GC.run");
+                loaders = jcmd(server.pid(), "VM.classloaders", "show-classes");
+                if (!loaders.contains("serv.it.leak.")) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            assertTrue("classes of the removed extension are still loaded:\n" + loaders,
+                    loaders.contains("serv.core.") && !loaders.contains("serv.it.leak."));
+        }
+    }
+
+    /** {@code jcmd pid args...}'s output. */
+    private static String jcmd(long pid, String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(out, p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(out, 0, p.exitValue());
+        return out;
+    }
+
+    /**
      * A middleware whose component fails to activate (a setting missing) was left out as silently: the routes served
      * without it, what it should have refused included. Now every route answers 503 naming it until its
      * configuration comes, and the deploy, the API and {@code serv status} say why.

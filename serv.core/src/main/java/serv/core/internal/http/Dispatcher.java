@@ -540,6 +540,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
         Bundle b = event.getBundle();
         switch (event.getType()) {
             case BundleEvent.UNINSTALLED -> {
+                Json.forgetClasses();
                 synchronized (this) {
                     Set<Long> shadowed = shadowedIds();
                     stopped = stopped.withoutBundle(b.getBundleId());
@@ -558,6 +559,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
                     LOG.info("Extension {} stopped: its routes answer 503 until it starts again", name(b));
                 }
             }
+            case BundleEvent.UPDATED, BundleEvent.UNRESOLVED -> Json.forgetClasses(); // its old classes go
             default -> {
                 // nothing to say
             }
