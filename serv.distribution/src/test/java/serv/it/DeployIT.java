@@ -174,6 +174,37 @@ public class DeployIT {
         }
     }
 
+    /**
+     * A new version of a running extension that does not resolve (an import nothing provides): its routes answer 503,
+     * and say that it does not resolve. They said "extension serv.it.hello is stopped", and its author looked for who
+     * had stopped it; {@code serv deploy}, the API and the route list now agree on why.
+     */
+    @Test
+    public void aNewVersionThatDoesNotResolveSaysSoOnItsRoutes() throws Exception {
+        Path home = Files.createTempDirectory("serv-deploy-unresolved-it-");
+        int port = ServProcess.freePort();
+        Map<String, String> env = env(port);
+        try (ServProcess server = new ServProcess(home, port, "serv.log", env)) {
+            server.awaitHealthy();
+            Run first = deploy(env, hello("1.0.0", Map.of()).toString());
+            assertEquals(first.out, 0, first.exit);
+            Path broken = TestBundles.build("serv.it.hello", "serv.it.hello", Map.of("Bundle-Version", "1.0.1",
+                    "Import-Package", "com.example.nowhere;version=\"[1,2)\",*"), Map.of(
+                    "serv/migrations/default/V001__create_hello.sql",
+                    "CREATE TABLE hello (greeting TEXT NOT NULL);\nINSERT INTO hello (greeting) VALUES ('hi');\n"));
+            Run second = deploy(env, broken.toString());
+            assertEquals(second.out, 1, second.exit);
+            assertTrue(second.out, second.out.contains("serv.it.hello 1.0.1 does not start: not resolved"));
+            String said = "extension serv.it.hello is not resolved: something it requires is missing (the log, the"
+                    + " console's Extensions page and `serv extension list` say what)";
+            java.net.http.HttpResponse<byte[]> hello = server.get("/hello");
+            assertEquals(503, hello.statusCode());
+            assertEquals("{\"error\":\"" + said + "\"}", new String(hello.body()));
+            Run routes = run(env, "route", "list", "--json");
+            assertTrue(routes.out, routes.out.contains("\"reason\" : \"" + said + "\""));
+        }
+    }
+
     /** serv.it.hello (its route /hello and its migration) at {@code version}, with {@code more} resources. */
     private static Path hello(String version, Map<String, String> more) {
         Map<String, String> resources = new java.util.HashMap<>(more);
