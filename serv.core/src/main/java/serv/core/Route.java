@@ -38,11 +38,16 @@ public @interface Route {
 
     /**
      * The path template: literal segments and {@code {name}} segments, which match one path segment each and are
-     * available through {@link Request#pathParam(String)}.
+     * available through {@link Request#pathParam(String)}. A parameter is a whole segment with a name of its own:
+     * a route whose path has a brace elsewhere (<code>/notes/&#123;id</code>) or a name twice is refused (it
+     * answers nothing, and the log, the console and {@code serv deploy} say why).
      */
     String path();
 
-    /** The HTTP methods answered; HEAD is answered wherever GET is. */
+    /**
+     * The HTTP methods answered, of GET, HEAD, POST, PUT, PATCH, DELETE and OPTIONS (another, a typo such as
+     * {@code GTE}, refuses the route as a wrong path does); HEAD is answered wherever GET is.
+     */
     String[] methods() default { "GET" };
 
     /**

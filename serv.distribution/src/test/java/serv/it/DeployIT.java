@@ -174,6 +174,37 @@ public class DeployIT {
         }
     }
 
+    /**
+     * A new version of a running extension that does not resolve (an import nothing provides): its routes answer 503,
+     * and say that it does not resolve. They said "extension serv.it.hello is stopped", and its author looked for who
+     * had stopped it; {@code serv deploy}, the API and the route list now agree on why.
+     */
+    @Test
+    public void aNewVersionThatDoesNotResolveSaysSoOnItsRoutes() throws Exception {
+        Path home = Files.createTempDirectory("serv-deploy-unresolved-it-");
+        int port = ServProcess.freePort();
+        Map<String, String> env = env(port);
+        try (ServProcess server = new ServProcess(home, port, "serv.log", env)) {
+            server.awaitHealthy();
+            Run first = deploy(env, hello("1.0.0", Map.of()).toString());
+            assertEquals(first.out, 0, first.exit);
+            Path broken = TestBundles.build("serv.it.hello", "serv.it.hello", Map.of("Bundle-Version", "1.0.1",
+                    "Import-Package", "com.example.nowhere;version=\"[1,2)\",*"), Map.of(
+                    "serv/migrations/default/V001__create_hello.sql",
+                    "CREATE TABLE hello (greeting TEXT NOT NULL);\nINSERT INTO hello (greeting) VALUES ('hi');\n"));
+            Run second = deploy(env, broken.toString());
+            assertEquals(second.out, 1, second.exit);
+            assertTrue(second.out, second.out.contains("serv.it.hello 1.0.1 does not start: not resolved"));
+            String said = "extension serv.it.hello is not resolved: something it requires is missing (the log, the"
+                    + " console's Extensions page and `serv extension list` say what)";
+            java.net.http.HttpResponse<byte[]> hello = server.get("/hello");
+            assertEquals(503, hello.statusCode());
+            assertEquals("{\"error\":\"" + said + "\"}", new String(hello.body()));
+            Run routes = run(env, "route", "list", "--json");
+            assertTrue(routes.out, routes.out.contains("\"reason\" : \"" + said + "\""));
+        }
+    }
+
     /** serv.it.hello (its route /hello and its migration) at {@code version}, with {@code more} resources. */
     private static Path hello(String version, Map<String, String> more) {
         Map<String, String> resources = new java.util.HashMap<>(more);
@@ -231,7 +262,76 @@ public class DeployIT {
             assertTrue(typo.out, typo.out.contains("serv.it.typo 1.0.0: route GET typo does not serve: its component"
                     + " serv.it.typo.TypoRoute has wrong route properties: route path 'typo' must start with '/' (fix"
                     + " its @Route)"));
+            // An unclosed brace and a misspelt method were bound as they were, answered nothing, and deployed with 0.
+            Run unclosed = deploy(env, TestBundles.build("serv.it.typo.unclosed", "serv.it.typo.unclosed", Map.of(),
+                    Map.of()).toString());
+            assertEquals(unclosed.out, 1, unclosed.exit);
+            assertTrue(unclosed.out, unclosed.out.contains("route GET /typo/{id does not serve: its component"
+                    + " serv.it.typo.unclosed.UnclosedRoute has wrong route properties: route path '/typo/{id' has"
+                    + " '{id', which is not a parameter: a parameter is a whole segment, {name} (fix its @Route)"));
+            Run method = deploy(env, TestBundles.build("serv.it.typo.method", "serv.it.typo.method", Map.of(),
+                    Map.of()).toString());
+            assertEquals(method.out, 1, method.exit);
+            assertTrue(method.out, method.out.contains("route GTE /typo/method does not serve: its component"
+                    + " serv.it.typo.method.MethodTypoRoute has wrong route properties: route /typo/method has method"
+                    + " 'GTE', which Serv does not answer: use GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS (fix its"
+                    + " @Route)"));
         }
+    }
+
+    /**
+     * An extension whose route answers a record of its own, replaced by a new version and then removed: no class of
+     * it stays in the server's memory. The runtime's JSON mapper cached a serializer per class answered, which held
+     * every version's class loader (its classes, its static state) for as long as the server ran: a leak per deploy.
+     */
+    @Test
+    public void anExtensionRemovedLeavesNoClassOfItsBehind() throws Exception {
+        Path home = Files.createTempDirectory("serv-deploy-leak-it-");
+        int port = ServProcess.freePort();
+        Map<String, String> env = env(port);
+        try (ServProcess server = new ServProcess(home, port, "serv.log", env)) {
+            server.awaitHealthy();
+            for (String version : new String[] { "1.0.0", "1.0.1" }) {
+                Path jar = TestBundles.build("serv.it.leak", "serv.it.leak", Map.of("Bundle-Version", version),
+                        Map.of());
+                Run deployed = deploy(env, jar.toString());
+                assertEquals(deployed.out, 0, deployed.exit);
+                assertEquals("{\"text\":\"hi\"}", server.body("/leak"));
+            }
+            try (java.util.stream.Stream<Path> jars = Files.list(home.resolve("deploy"))) {
+                for (Path jar : jars.toList()) {
+                    Files.delete(jar);
+                }
+            }
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (server.status("/leak", null, null) != 404) {
+                assertTrue("/leak still answers after its jar went:\n" + server.log(), System.nanoTime() < end);
+                Thread.sleep(100);
+            }
+            String loaders = "";
+            for (int i = 0; i < 10; i++) { // the uninstall is told to the runtime asynchronously
+                jcmd(server.pid(), "GC.run");
+                loaders = jcmd(server.pid(), "VM.classloaders", "show-classes");
+                if (!loaders.contains("serv.it.leak.")) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            assertTrue("classes of the removed extension are still loaded:\n" + loaders,
+                    loaders.contains("serv.core.") && !loaders.contains("serv.it.leak."));
+        }
+    }
+
+    /** {@code jcmd pid args...}'s output. */
+    private static String jcmd(long pid, String... args) throws Exception {
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), Long.toString(pid)));
+        cmd.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(out, p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(out, 0, p.exitValue());
+        return out;
     }
 
     /**

@@ -224,6 +224,35 @@ public class ServJarIT {
         assertTrue(fine, fine.contains("nothing to fix"));
     }
 
+    /**
+     * A misspelt key of a database or of an extension's settings is said in the log, as the README says, not only in
+     * {@code /health}: an author who mistypes {@code max_amount} reads the server's log, where it was not.
+     */
+    @Test
+    public void aMisspeltKeyIsLoggedWithTheKeyMeant() throws Exception {
+        Path home = Files.createTempDirectory("serv-jar-typo-key-");
+        Files.writeString(home.resolve("serv.config.yaml"), """
+                databases:
+                  default: {url: "sqlite:///data/app.db", poolsize: 3}
+                extensions:
+                  - extension: blog
+                    settings: {database: default, repositroy: jpa}
+                """);
+        try (ServProcess serv = new ServProcess(home, ServProcess.freePort(), "serv.log")) {
+            serv.awaitHealthy();
+            long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            List<String> expected = List.of(
+                    "WARN serv.core.internal.config.ConfigReconciler - serv.config.yaml, database default: unknown key"
+                            + " 'poolsize' (ignored); did you mean 'pool_size'?",
+                    "WARN serv.core.internal.config.ConfigReconciler - serv.config.yaml, configuration serv.blog:"
+                            + " unknown key 'repositroy' (ignored); did you mean 'repository'?");
+            while (!expected.stream().allMatch(serv.log()::contains)) {
+                assertTrue("not logged: " + expected + "\n" + serv.log(), System.nanoTime() < end);
+                Thread.sleep(200);
+            }
+        }
+    }
+
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }

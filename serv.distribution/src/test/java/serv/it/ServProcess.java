@@ -67,6 +67,11 @@ final class ServProcess implements AutoCloseable {
         process = pb.start();
     }
 
+    /** The server's process id (its JVM's: serv.jar runs in the process started). */
+    long pid() {
+        return process.pid();
+    }
+
     /** Waits for GET /health to answer 200; returns the milliseconds it took. */
     long awaitHealthy() throws Exception {
         long start = System.nanoTime();

@@ -137,6 +137,9 @@ public final class Create extends CommandGroup {
                 + " /notes/{id}/tags.")
         String path;
 
+        /** What the server's routes answer (serv.core's RouteTable refuses a route of another method). */
+        static final List<String> ROUTE_METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
+
         @Option(names = "--methods", split = ",", defaultValue = "GET", description = "The HTTP methods"
                 + " (default: ${DEFAULT-VALUE}).")
         List<String> methods;
@@ -149,6 +152,13 @@ public final class Create extends CommandGroup {
             String bad = Names.badPath(path);
             if (bad != null) {
                 throw new WrongOption(bad);
+            }
+            for (String m : methods) {
+                // the server refuses a route of any other method (a typo: GTE), and the value goes into Java source
+                if (!ROUTE_METHODS.contains(m.strip().toUpperCase(java.util.Locale.ROOT))) {
+                    throw new WrongOption("--methods '" + m + "' is no method a route answers: use "
+                            + String.join(", ", ROUTE_METHODS));
+                }
             }
             Project project = Project.find(dir);
             Map<String, String> values = project.values();

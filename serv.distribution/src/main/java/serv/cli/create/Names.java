@@ -132,7 +132,11 @@ final class Names {
         if (path.contains("\"") || path.contains("\\") || path.chars().anyMatch(Character::isISOControl)) {
             return "--path holds a quote, a backslash or a control character, which no route's path has";
         }
+        java.util.Set<String> params = new java.util.HashSet<>();
         for (String segment : path.substring(1).split("/", -1)) {
+            if (segment.length() > 2 && segment.startsWith("{") && segment.endsWith("}") && !params.add(segment)) {
+                return "--path '" + path + "' has " + segment + " twice: give each parameter its own name";
+            }
             if (segment.equals("{}")) {
                 return "--path '" + path + "' has '{}', which names no parameter: write {name}";
             }

@@ -236,7 +236,9 @@ public final class Deploy implements Callable<Integer> {
                     && reason.contains(" were rolled back on ") ? "its migrations are held back by a rollback"
                             : "its migrations were refused (none ran)";
         }
-        return what + ", its routes answer 503: " + reason;
+        // The database's own error (a syntax error, say) is not in the admin API's answers: it is the server's log's.
+        return what + ", its routes answer 503: " + reason + (what.equals("its migrations failed")
+                ? " (the server's log has the database's error, on the line that names the migration)" : "");
     }
 
     /** Whether the extension, as the admin API shows it, is stopped by the operator. */

@@ -179,6 +179,18 @@ public class CreateTest {
                 "--dir", project.toString()).getKey());
         assertEquals(0, (int) serv("create", "route", "--name", "Good", "--path", "/user/{id}/tags", "--dir",
                 project.toString()).getKey());
+        // what the server would refuse (a parameter named twice, a method that is a typo) is refused here first
+        assertEquals("serv: --path '/a/{id}/b/{id}' has {id} twice: give each parameter its own name\n",
+                serv("create", "route", "--name", "Twice", "--path", "/a/{id}/b/{id}", "--dir", project.toString())
+                        .getValue());
+        Map.Entry<Integer, String> typo = serv("create", "route", "--name", "Typo", "--path", "/typo", "--methods",
+                "GET,GTE", "--dir", project.toString());
+        assertEquals(typo.getValue(), 2, (int) typo.getKey());
+        assertEquals("serv: --methods 'GTE' is no method a route answers: use GET, HEAD, POST, PUT, PATCH, DELETE,"
+                + " OPTIONS\n", typo.getValue());
+        assertFalse("nothing was written", Files.exists(project.resolve("src/main/java/com/example/notes/Typo.java")));
+        assertEquals(0, (int) serv("create", "route", "--name", "Tidy", "--path", "/tidy", "--methods", "get,patch",
+                "--dir", project.toString()).getKey());
     }
 
     @Test

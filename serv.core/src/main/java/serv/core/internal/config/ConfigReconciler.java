@@ -332,10 +332,11 @@ public final class ConfigReconciler implements ConfigStatus {
                 continue;
             }
             for (Desired d : snapshot.desired()) {
+                List<String> typos = new ArrayList<>();
                 for (String unknown : unknownKeys(d)) {
-                    problems.add(d.label() + ": unknown key '" + unknown + "' (ignored)" + Suggestions.hint(unknown,
-                            knownKeys(d)));
+                    typos.add("unknown key '" + unknown + "' (ignored)" + Suggestions.hint(unknown, knownKeys(d)));
                 }
+                typos.forEach(p -> problems.add(d.label() + ": " + p));
                 Wanted w = wanted(d, name);
                 List<String> refused = refusals(d, w, allRead ? coming : null);
                 String kept = refused.isEmpty() ? null
@@ -344,7 +345,10 @@ public final class ConfigReconciler implements ConfigStatus {
                 String outcome = keep ? " (not applied: " + kept + "; fix the value)"
                         : " (applied: the extension had no database to keep; fix the value)";
                 refused = refused.stream().map(p -> p + outcome).toList();
-                report(name + ", " + d.label(), refused, true);
+                // logged as /health shows them: the typos of keys too, which /health alone had said
+                List<String> said = new ArrayList<>(typos);
+                said.addAll(refused);
+                report(name + ", " + d.label(), said, true);
                 refused.forEach(p -> problems.add(d.label() + ": " + p));
                 if (keep) {
                     w = w.keep(); // the last good settings stay, and so does their configuration

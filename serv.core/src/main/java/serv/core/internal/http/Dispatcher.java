@@ -540,6 +540,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
         Bundle b = event.getBundle();
         switch (event.getType()) {
             case BundleEvent.UNINSTALLED -> {
+                Json.forgetClasses();
                 synchronized (this) {
                     Set<Long> shadowed = shadowedIds();
                     stopped = stopped.withoutBundle(b.getBundleId());
@@ -558,10 +559,23 @@ public final class Dispatcher extends HttpServlet implements Routes {
                     LOG.info("Extension {} stopped: its routes answer 503 until it starts again", name(b));
                 }
             }
+            case BundleEvent.UPDATED, BundleEvent.UNRESOLVED -> Json.forgetClasses(); // its old classes go
             default -> {
                 // nothing to say
             }
         }
+    }
+
+    /**
+     * Why an extension that is not running does not: "stopped", or, for one installed but not resolved (a new
+     * version whose import nothing provides, say), that it does not resolve, which "stopped" had hidden: its author
+     * looked for who stopped it. One the operator stopped (held, and resolved a moment later) is stopped.
+     */
+    private static String notRunning(Bundle b) {
+        return b != null && b.getState() == Bundle.INSTALLED && !StoppedExtensions.held(b)
+                ? "not resolved: something it requires is missing (the log, the console's Extensions page and `serv"
+                        + " extension list` say what)"
+                : "stopped";
     }
 
     /** Whether a bundle is an extension of Serv: it is wired to the route API. */
@@ -853,7 +867,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
         String reason = null;
         if (stoppedExtension) {
             status = RouteStatus.EXTENSION_STOPPED;
-            reason = "extension " + (b == null ? "?" : b.getSymbolicName()) + " is stopped";
+            reason = "extension " + (b == null ? "?" : b.getSymbolicName()) + " is " + notRunning(b);
         } else if (notStarted.contains(e.serviceId())) {
             status = RouteStatus.NOT_STARTED;
             reason = whyNotStarted(e.serviceId(), Handler.class.getName());
@@ -922,7 +936,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
                 Bundle b = holder.bundle();
                 ErrorAnswers.unavailable(resp, "extension " + b.getSymbolicName() + " is "
                         + ((b.getState() & (Bundle.ACTIVE | Bundle.STARTING | Bundle.STOPPING)) != 0
-                                ? "starting or stopping" : "stopped"));
+                                ? "starting or stopping" : notRunning(b)));
                 return true;
             }
         }
@@ -936,7 +950,7 @@ public final class Dispatcher extends HttpServlet implements Routes {
             if (b != null && (b.getState() != Bundle.ACTIVE || justStarted)) {
                 ErrorAnswers.unavailable(resp, "extension " + b.getSymbolicName() + " is "
                         + (justStarted || (b.getState() & (Bundle.STARTING | Bundle.STOPPING)) != 0
-                                ? "starting or stopping" : "stopped"));
+                                ? "starting or stopping" : notRunning(b)));
                 return true;
             }
             if (frameworkStarting()) {

@@ -44,19 +44,37 @@ final class RouteTable {
             String[] segments = split(template);
             int literals = 0;
             StringBuilder shape = new StringBuilder();
+            Set<String> params = new java.util.HashSet<>();
             for (String s : segments) {
                 if (!isParam(s)) {
+                    if (s.indexOf('{') >= 0 || s.indexOf('}') >= 0) {
+                        // taken for literal text, it would answer only a request for that very text, braces and all
+                        throw new IllegalArgumentException("route path '" + template + "' has '" + s + "', which is"
+                                + " not a parameter: a parameter is a whole segment, {name}");
+                    }
                     literals++;
                     shape.append('/').append(s);
                 } else if (s.length() < 3) {
                     throw new IllegalArgumentException("route path '" + template + "' has an empty {} segment");
+                } else if (!params.add(s)) {
+                    throw new IllegalArgumentException("route path '" + template + "' has " + s + " twice: give"
+                            + " each parameter its own name");
                 } else {
                     shape.append("/{}");
                 }
             }
+            if (methods.isEmpty()) {
+                throw new IllegalArgumentException("route " + template + " has no method: name one or more of "
+                        + String.join(", ", KNOWN_METHODS));
+            }
             Set<String> upper = new LinkedHashSet<>();
             for (String m : methods) {
-                upper.add(m.toUpperCase(Locale.ROOT));
+                String method = m.strip().toUpperCase(Locale.ROOT);
+                if (!KNOWN_METHODS.contains(method)) {
+                    throw new IllegalArgumentException("route " + template + " has method '" + m + "', which Serv"
+                            + " does not answer: use " + String.join(", ", KNOWN_METHODS));
+                }
+                upper.add(method);
             }
             if (upper.contains("GET")) {
                 upper.add("HEAD");
@@ -98,6 +116,12 @@ final class RouteTable {
             return params == null ? Map.of() : params;
         }
     }
+
+    /**
+     * The methods a route may answer (a typo such as {@code GTE} was bound and answered nothing). HEAD comes with
+     * GET; OPTIONS without a route of its own is answered by Serv with {@code Allow}.
+     */
+    static final List<String> KNOWN_METHODS = List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS");
 
     /** The outcome of a lookup. */
     record Match(Entry entry, Map<String, String> params, Set<String> allowed) {

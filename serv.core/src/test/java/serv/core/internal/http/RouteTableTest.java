@@ -62,6 +62,34 @@ class RouteTableTest {
                 () -> RouteTable.Entry.of("/a/{}", Set.of("GET"), "", list, 9, 0, null));
     }
 
+    /**
+     * An author's typos in {@code @Route} were bound and answered nothing: an unclosed brace made the segment literal
+     * text, {@code GTE} a method no client sends. Each is refused with what to write instead.
+     */
+    @Test
+    void typosInARouteAreRefusedWithTheFix() {
+        assertEquals("route path '/notes/{id' has '{id', which is not a parameter: a parameter is a whole segment,"
+                + " {name}", refused("/notes/{id", Set.of("GET")));
+        assertEquals("route path '/notes/id}' has 'id}', which is not a parameter: a parameter is a whole segment,"
+                + " {name}", refused("/notes/id}", Set.of("GET")));
+        assertEquals("route path '/notes/x{id}' has 'x{id}', which is not a parameter: a parameter is a whole"
+                + " segment, {name}", refused("/notes/x{id}", Set.of("GET")));
+        assertEquals("route path '/a/{id}/b/{id}' has {id} twice: give each parameter its own name",
+                refused("/a/{id}/b/{id}", Set.of("GET")));
+        assertEquals("route /notes has method 'GTE', which Serv does not answer: use GET, HEAD, POST, PUT, PATCH,"
+                + " DELETE, OPTIONS", refused("/notes", Set.of("GTE")));
+        assertEquals("route /notes has no method: name one or more of GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
+                refused("/notes", Set.of()));
+        // what was right stays right: lower case, PATCH, two parameters
+        assertEquals(Set.of("GET", "HEAD", "PATCH"),
+                RouteTable.Entry.of("/a/{x}/{y}", Set.of("get", "PATCH"), "", list, 9, 0, null).methods());
+    }
+
+    private String refused(String path, Set<String> methods) {
+        return assertThrows(IllegalArgumentException.class,
+                () -> RouteTable.Entry.of(path, methods, "", list, 9, 0, null)).getMessage();
+    }
+
     // ---- two routes on one path template and method ---------------------------------------------------------
 
     private final Bundle notes = bundle(10, "notes");
