@@ -323,6 +323,130 @@ public class HardeningIT extends ServTestSupport {
     }
 
     @Test
+    public void aJpaWriteThatFindsTheDatabaseGoneWaitsOneConnectionTimeoutNotTwo() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        try (TcpProxy cutter = new TcpProxy(5432)) {
+            org.osgi.service.cm.ConfigurationAdmin cm = context().getService(
+                    context().getServiceReference(org.osgi.service.cm.ConfigurationAdmin.class));
+            org.osgi.service.cm.Configuration flaky = cm.getFactoryConfiguration("serv.database", "flakyjpa", "?");
+            flaky.update(new java.util.Hashtable<>(Map.of("name", "flakyjpa", "url",
+                    "postgresql://postgres@127.0.0.1:" + cutter.port() + "/" + db(), "pool_size", "2",
+                    "connection_timeout", "2")));
+            org.osgi.service.cm.Configuration blog = cm.getConfiguration("serv.blog", "?");
+            blog.update(new java.util.Hashtable<>(Map.of("database", "flakyjpa", "repository", "jpa")));
+            serv.core.runtime.Routes routes = context().getService(
+                    context().getServiceReference(serv.core.runtime.Routes.class));
+            try {
+                await("the blog's routes serving on flakyjpa", Duration.ofSeconds(30), () -> routes.routes().stream()
+                        .filter(r -> r.extension().equals("serv.blog"))
+                        .allMatch(r -> r.database().equals("flakyjpa")
+                                && r.status() == serv.core.runtime.RouteStatus.SERVING));
+                awaitStatus("/posts", 200, Duration.ofSeconds(30));
+                int author = author();
+                assertEquals(201, send("POST", "/posts", FORM, "title=t&content=c&author_id=" + author).status());
+                // No request in flight: nothing breaks under a query, the database is still UP when the next write
+                // borrows. After Hikari's half second without validation, the pool finds its idle connections dead
+                // and cannot open new ones: that borrowing waits the connection timeout (2 s) and the write is
+                // answered 503; JPA's rollback of it must not borrow (and wait) a second time.
+                cutter.cut();
+                Thread.sleep(1000);
+                long start = System.nanoTime();
+                Answer down = send("POST", "/posts", FORM, "title=t&content=c&author_id=" + author);
+                long ms = (System.nanoTime() - start) / 1_000_000;
+                assertEquals(down.body(), 503, down.status());
+                assertTrue(down.body(), down.header("Retry-After") != null);
+                assertTrue("a write answered 503 after " + ms + " ms (connection timeout 2000 ms)", ms < 3500);
+                cutter.restore();
+                awaitStatus("/posts", 200, Duration.ofSeconds(30));
+            } finally {
+                blog.delete();
+                flaky.delete();
+                await("the blog's routes serving on default", Duration.ofSeconds(30), () -> routes.routes().stream()
+                        .filter(r -> r.extension().equals("serv.blog"))
+                        .allMatch(r -> r.database().equals("default")
+                                && r.status() == serv.core.runtime.RouteStatus.SERVING));
+            }
+        }
+    }
+
+    @Test
+    public void aShortOutageServesAgainWithinTwoSecondsOfTheDatabasesReturn() throws Exception {
+        awaitStatus("/posts", 200, Duration.ofSeconds(30));
+        try (TcpProxy cutter = new TcpProxy(5432)) {
+            org.osgi.service.cm.ConfigurationAdmin cm = context().getService(
+                    context().getServiceReference(org.osgi.service.cm.ConfigurationAdmin.class));
+            org.osgi.service.cm.Configuration flaky = cm.getFactoryConfiguration("serv.database", "blip", "?");
+            // A long connection timeout: waiting for the pool to time out, or for its filler's next attempt to
+            // reconnect (Hikari backs off up to 5 s), would be seconds after the database's return.
+            flaky.update(new java.util.Hashtable<>(Map.of("name", "blip", "url",
+                    "postgresql://postgres@127.0.0.1:" + cutter.port() + "/" + db(), "pool_size", "3",
+                    "connection_timeout", "10")));
+            org.osgi.service.cm.Configuration blog = cm.getConfiguration("serv.blog", "?");
+            blog.update(new java.util.Hashtable<>(Map.of("database", "blip")));
+            serv.core.runtime.Routes routes = context().getService(
+                    context().getServiceReference(serv.core.runtime.Routes.class));
+            try {
+                await("the blog's routes serving on blip", Duration.ofSeconds(30), () -> routes.routes().stream()
+                        .filter(r -> r.extension().equals("serv.blog"))
+                        .allMatch(r -> r.database().equals("blip")
+                                && r.status() == serv.core.runtime.RouteStatus.SERVING));
+                awaitStatus("/posts", 200, Duration.ofSeconds(30));
+                int author = author();
+                // Writes in flight when the database goes: they wait on a lock, so the cut breaks their queries.
+                List<Answer> inFlight = java.util.Collections.synchronizedList(new ArrayList<>());
+                List<Thread> writers = new ArrayList<>();
+                try (Connection locker = postgres(db()); Statement st = locker.createStatement()) {
+                    locker.setAutoCommit(false);
+                    st.execute("LOCK TABLE posts IN ACCESS EXCLUSIVE MODE");
+                    for (int i = 0; i < 2; i++) {
+                        Thread t = new Thread(() -> {
+                            try {
+                                inFlight.add(send("POST", "/posts", FORM, "title=t&content=c&author_id=" + author));
+                            } catch (Exception e) {
+                                inFlight.add(new Answer(-1, Map.of(), e.toString()));
+                            }
+                        });
+                        t.start();
+                        writers.add(t);
+                    }
+                    Thread.sleep(700);
+                    cutter.cut();
+                    locker.rollback();
+                }
+                for (Thread t : writers) {
+                    t.join(20_000);
+                }
+                for (Answer a : inFlight) {
+                    assertEquals(a.body(), 503, a.status());
+                    assertTrue(a.body(), a.header("Retry-After") != null);
+                }
+                // Back 6 s after the cut: the pool's filler tried at about 5.1 s and tries next at about 10.1 s.
+                Thread.sleep(6000);
+                cutter.restore();
+                long restored = System.nanoTime();
+                Answer a;
+                do {
+                    a = send("POST", "/posts", FORM, "title=t&content=c&author_id=" + author);
+                    assertTrue(a.status() + " " + a.body(), a.status() == 201 || a.status() == 503);
+                    if (a.status() != 201) {
+                        Thread.sleep(50);
+                    }
+                } while (a.status() != 201 && System.nanoTime() - restored < Duration.ofSeconds(30).toNanos());
+                long ms = (System.nanoTime() - restored) / 1_000_000;
+                assertEquals(a.body(), 201, a.status());
+                assertTrue("the first write served " + ms + " ms after the database came back", ms < 2000);
+            } finally {
+                blog.delete();
+                flaky.delete();
+                await("the blog's routes serving on default", Duration.ofSeconds(30), () -> routes.routes().stream()
+                        .filter(r -> r.extension().equals("serv.blog"))
+                        .allMatch(r -> r.database().equals("default")
+                                && r.status() == serv.core.runtime.RouteStatus.SERVING));
+            }
+        }
+    }
+
+    @Test
     public void aLockedTableIsSaturationNotAnOutage() throws Exception {
         awaitStatus("/posts", 200, Duration.ofSeconds(30));
         int author = author();

@@ -21,6 +21,12 @@ final class RequestTransaction {
     private final Database database;
     private final boolean transactional;
     private Connection connection;
+    /**
+     * Why the request could not borrow its connection, once it could not: every later use fails the same way at
+     * once. A borrowing waits up to the pool's connection timeout, and JPA asks again to roll back the transaction
+     * the failure ended (EclipseLink reconnects for its rollback): a write answered 503 after twice that wait.
+     */
+    private SQLException borrowFailure;
     /** The request's resources in the order they were opened; null until the first. */
     private Map<Class<?>, RequestResource> resources;
 
@@ -42,7 +48,16 @@ final class RequestTransaction {
             if (database == null) {
                 throw new SQLException("this route declares no database (set database in its @Route)");
             }
-            Connection c = database.connection();
+            if (borrowFailure != null) {
+                throw borrowFailure;
+            }
+            Connection c;
+            try {
+                c = database.connection();
+            } catch (SQLException e) {
+                borrowFailure = e;
+                throw e;
+            }
             if (transactional) {
                 try {
                     c.setAutoCommit(false);

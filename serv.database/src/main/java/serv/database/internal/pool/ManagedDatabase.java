@@ -480,11 +480,15 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
     private void checkServing(HikariDataSource p) {
         DatabaseSettings current = settings;
         boolean fresh = !gate.migrated();
+        boolean broke = suspect; // before servedSinceLastCheck() forgets it
         boolean served = servedSinceLastCheck();
         boolean down = !fresh && status.state() == DatabaseState.RETRYING;
+        boolean afterBreak = !fresh && !down && broke;
         ConnectivityProbe.Check check;
         if (down) {
             check = ConnectivityProbe.checkDirect(p, current); // not through the pool, which may be backing off
+        } else if (afterBreak) {
+            check = ConnectivityProbe.checkAfterBreak(p, current); // nor when a connection broke under a query
         } else if (!fresh && served && status.state() == DatabaseState.UP) {
             check = ConnectivityProbe.Check.ANSWERS; // requests got connections and none broke: no need to borrow one
         } else {
@@ -535,8 +539,8 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
                     LOG.info("Database {}: UP", label());
                 }
                 lastLoggedFailure = null;
-                if (down) {
-                    renewIfEmpty(p);
+                if (down || afterBreak) {
+                    renewIfEmpty(p, down);
                 }
                 probe.resetBackoff();
                 setStatus(DatabaseState.UP, null);
@@ -599,12 +603,16 @@ final class ManagedDatabase implements Database, MigrationCatalog.Listener {
     /**
      * The database is back after an outage. A pool that lost all its connections reconnects only when its filler
      * wakes from its backoff (up to 5 s in Hikari, with no way to wake it): a fresh pool with the same settings
-     * serves at once instead, and the old one drains and closes.
+     * serves at once instead, and the old one drains and closes. After an outage ({@code wasDown}) the idle
+     * connections a pool still counts are those no request borrowed since: they broke with the others, and the next
+     * borrower would find them dead and wait for the filler all the same; only a pool with connections in use is
+     * kept.
      */
-    private void renewIfEmpty(HikariDataSource p) {
+    private void renewIfEmpty(HikariDataSource p, boolean wasDown) {
         HikariPoolMXBean bean = p.getHikariPoolMXBean();
         DataSourceFactory factory = driver;
-        if (bean == null || bean.getTotalConnections() > 0 || factory == null || settings == null) {
+        if (bean == null || factory == null || settings == null
+                || (wasDown ? bean.getActiveConnections() : bean.getTotalConnections()) > 0) {
             return;
         }
         try {
