@@ -146,18 +146,7 @@ final class ConnectivityProbe {
      * for as long as it sleeps.
      */
     static Check checkDirect(HikariDataSource p, DatabaseSettings settings) {
-        javax.sql.DataSource direct = p.getDataSource();
-        if (direct == null) {
-            return check(p, settings, false);
-        }
-        try (Connection c = direct.getConnection()) {
-            return c.isValid(validSeconds(settings)) ? Check.ANSWERS
-                    : Check.failed("the database did not answer a validity check");
-        } catch (ConnectionBudget.Refused e) {
-            return Check.SATURATED;
-        } catch (SQLException | RuntimeException e) {
-            return Check.failed(Errors.describe(e));
-        }
+        return direct(p, settings, false);
     }
 
     /**
@@ -169,6 +158,14 @@ final class ConnectivityProbe {
      * connection slots, say) does not tell about the pool's own connections, which are checked as usual.
      */
     static Check checkAfterBreak(HikariDataSource p, DatabaseSettings settings) {
+        return direct(p, settings, true);
+    }
+
+    /**
+     * A check with a connection opened beside the pool; {@code onlyConnectFailures}: a failure other than one to
+     * connect is checked through the pool instead.
+     */
+    private static Check direct(HikariDataSource p, DatabaseSettings settings, boolean onlyConnectFailures) {
         javax.sql.DataSource direct = p.getDataSource();
         if (direct == null) {
             return check(p, settings, false);
@@ -178,13 +175,11 @@ final class ConnectivityProbe {
                     : Check.failed("the database did not answer a validity check");
         } catch (ConnectionBudget.Refused e) {
             return Check.SATURATED;
-        } catch (SQLException e) {
-            if (e.getSQLState() != null && e.getSQLState().startsWith("08")) {
-                return Check.failed(Errors.describe(e));
-            }
-            return check(p, settings, false);
-        } catch (RuntimeException e) {
-            return check(p, settings, false);
+        } catch (SQLException | RuntimeException e) {
+            boolean connectFailure = e instanceof SQLException s && s.getSQLState() != null
+                    && s.getSQLState().startsWith("08");
+            return onlyConnectFailures && !connectFailure ? check(p, settings, false)
+                    : Check.failed(Errors.describe(e));
         }
     }
 
