@@ -380,7 +380,10 @@ public final class AdminApi {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw ApiException.badRequest(name + "=" + Echo.cut(v) + ": give a whole number, 0 or more");
+            boolean tooLarge = v.strip().matches("\\+?[0-9]{10,}"); // a whole number all the same, past int's range
+            throw ApiException.badRequest(name + "=" + Echo.cut(v) + (tooLarge
+                    ? ": too large; give a whole number up to " + Integer.MAX_VALUE
+                    : ": give a whole number, 0 or more"));
         }
     }
 

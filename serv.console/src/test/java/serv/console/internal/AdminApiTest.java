@@ -198,6 +198,18 @@ class AdminApiTest {
         assertTrue(post("tenants", "{\"" + "k".repeat(5000) + "\":1}").text().length() < 400);
     }
 
+    @Test
+    void aPageParameterTooLargeIsSaidSo() throws Exception {
+        Exchange huge = new Exchange("GET", "tenants");
+        huge.parameters.put("limit", "99999999999999");
+        assertEquals(400, huge.send(api).status);
+        assertEquals("limit=99999999999999: too large; give a whole number up to 2147483647", error(huge));
+        Exchange negative = new Exchange("GET", "tenants");
+        negative.parameters.put("offset", "-5");
+        assertEquals(400, negative.send(api).status);
+        assertEquals("offset=-5: give a whole number, 0 or more", error(negative));
+    }
+
     // ---- extensions ---------------------------------------------------------------------------------------
 
     /**

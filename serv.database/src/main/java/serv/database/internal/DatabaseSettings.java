@@ -201,7 +201,21 @@ public record DatabaseSettings(String name, String tenant, DatabaseUrl url, Stri
      */
     static String shown(Object v) {
         String text = String.valueOf(v);
-        return text.length() <= SHOWN ? text : text.substring(0, SHOWN) + "… (" + text.length() + " characters)";
+        String cut = text.length() <= SHOWN ? text : text.substring(0, SHOWN) + "… (" + text.length() + " characters)";
+        // a line break in a value (a YAML key written "a\nb") would split the log line in two: escaped, as Java would
+        StringBuilder out = new StringBuilder(cut.length());
+        cut.codePoints().forEach(c -> {
+            if (c == '\n') {
+                out.append("\\n");
+            } else if (c == '\r') {
+                out.append("\\r");
+            } else if (Character.isISOControl(c)) {
+                out.append(String.format(java.util.Locale.ROOT, "\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 
     private static int integer(Map<String, ?> props, String key, int fallback, int min) throws ConfigurationException {

@@ -140,4 +140,11 @@ class DatabaseSettingsTest {
             assertTrue(message.contains("1".repeat(60) + "… (10000000 characters)"), message);
         }
     }
+
+    @Test
+    void aLineBreakInAValueDoesNotSplitTheLogLine() {
+        String message = error("url", "postgresql://db.internal/main", "schema", "a\nb\r\u0000c");
+        assertTrue(message.startsWith("key 'schema': 'a\\nb\\r\\u0000c' is not a valid schema name"), message);
+        assertTrue(message.chars().noneMatch(Character::isISOControl), message);
+    }
 }

@@ -311,7 +311,16 @@ public final class ApplicationFile implements ConfigSource {
                 }
             }
             Map<String, Map<String, Object>> databases = databases(merged);
-            databases.forEach((name, settings) -> desired.add(Desired.database(name, flat(settings))));
+            databases.forEach((name, settings) -> {
+                if (DATABASE_NAME.matcher(name).matches()) {
+                    desired.add(Desired.database(name, flat(settings)));
+                } else {
+                    // serv.database would refuse it too, but only once configured: as a database that does not
+                    // start (/health DOWN), with the name, line breaks and all, in its configuration's PID and logs
+                    problems.add("databases: '" + printable(name) + "' is not a valid database name (left out); use"
+                            + " lower-case letters, digits, '_' or '-', starting with a letter, at most 63");
+                }
+            });
             if (!databases.isEmpty() && !databases.containsKey("default")) {
                 String near = Suggestions.closest("default", databases.keySet());
                 if (near != null) {
@@ -451,6 +460,22 @@ public final class ApplicationFile implements ConfigSource {
             }
         }
         return out;
+    }
+
+    /** A database's name, as serv.database takes it (its {@code DatabaseSettings}). */
+    private static final java.util.regex.Pattern DATABASE_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_-]{0,62}");
+
+    /** A name as a message repeats it: control characters escaped (no line of the log split), cut after 60. */
+    static String printable(String name) {
+        StringBuilder out = new StringBuilder();
+        name.codePoints().limit(60).forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format(Locale.ROOT, "\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return name.codePointCount(0, name.length()) > 60 ? out + "…" : out.toString();
     }
 
     /** The databases a merged document defines, name to settings. */

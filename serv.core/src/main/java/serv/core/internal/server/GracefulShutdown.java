@@ -26,6 +26,8 @@ public final class GracefulShutdown {
 
     /** The drain of a node in a cluster when SERV_DRAIN_SECONDS does not say. */
     static final int CLUSTER_DRAIN_SECONDS = 5;
+    /** The longest drain asked for that is kept; more is taken as this. */
+    static final int MAX_DRAIN_SECONDS = 300;
     private volatile boolean draining;
     private final Bundle system;
     private final FrameworkStart start;
@@ -97,7 +99,13 @@ public final class GracefulShutdown {
         }
         if (v != null && !v.isBlank()) {
             try {
-                return Math.max(0, Math.min(300, Integer.parseInt(v.strip())));
+                int asked = Integer.parseInt(v.strip());
+                int seconds = Math.max(0, Math.min(MAX_DRAIN_SECONDS, asked));
+                if (seconds != asked) {
+                    LOG.warn("SERV_DRAIN_SECONDS={} is out of range; draining {} s (give 0 to {})", asked, seconds,
+                            MAX_DRAIN_SECONDS);
+                }
+                return seconds;
             } catch (NumberFormatException e) {
                 LOG.warn("SERV_DRAIN_SECONDS={} is not a whole number of seconds; using the default", v);
             }

@@ -189,6 +189,28 @@ class ApplicationFileTest {
     }
 
     /**
+     * A database whose name serv.database would refuse is left out with a warning: configured, it was a database
+     * that never started (/health DOWN for the whole server), its name, line break and all, in its PID and the log.
+     */
+    @Test
+    void aDatabaseWithANameServCannotTakeIsLeftOut(@org.junit.jupiter.api.io.TempDir java.nio.file.Path home)
+            throws Exception {
+        java.nio.file.Files.writeString(home.resolve(ApplicationFile.FILE), """
+                databases:
+                  default: {url: "sqlite:///data/app.db"}
+                  "bad\\nname": {url: "sqlite:///data/b.db"}
+                  Reports: {url: "sqlite:///data/r.db"}
+                """);
+        var snapshot = ApplicationFile.read(home, null, new java.util.ArrayList<>());
+        assertTrue(snapshot.valid(), snapshot.problems().toString());
+        assertEquals(List.of("serv.database~default"), snapshot.desired().stream().map(d -> d.pid()).toList());
+        assertEquals(List.of("databases: 'bad\\u000aname' is not a valid database name (left out); use lower-case"
+                + " letters, digits, '_' or '-', starting with a letter, at most 63", "databases: 'Reports' is not a"
+                + " valid database name (left out); use lower-case letters, digits, '_' or '-', starting with a"
+                + " letter, at most 63"), snapshot.problems());
+    }
+
+    /**
      * A 10 MB value pasted into the file: refused at once, naming the file and its size. The parser refused it too,
      * but only after 20 s of one core spent on the configuration's thread, every change saved meanwhile waiting.
      */
