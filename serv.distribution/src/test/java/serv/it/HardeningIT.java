@@ -312,12 +312,7 @@ public class HardeningIT extends ServTestSupport {
                 flaky.delete();
                 // Back on default, the blog's routes wait for its migrations to be checked there: the next test
                 // starts once every one of them serves again.
-                serv.core.runtime.Routes routes = context().getService(
-                        context().getServiceReference(serv.core.runtime.Routes.class));
-                await("the blog's routes serving on default", Duration.ofSeconds(30), () -> routes.routes().stream()
-                        .filter(r -> r.extension().equals("serv.blog"))
-                        .allMatch(r -> r.database().equals("default")
-                                && r.status() == serv.core.runtime.RouteStatus.SERVING));
+                awaitBlogServingOn("default");
             }
         }
     }
@@ -334,13 +329,8 @@ public class HardeningIT extends ServTestSupport {
                     "connection_timeout", "2")));
             org.osgi.service.cm.Configuration blog = cm.getConfiguration("serv.blog", "?");
             blog.update(new java.util.Hashtable<>(Map.of("database", "flakyjpa", "repository", "jpa")));
-            serv.core.runtime.Routes routes = context().getService(
-                    context().getServiceReference(serv.core.runtime.Routes.class));
             try {
-                await("the blog's routes serving on flakyjpa", Duration.ofSeconds(30), () -> routes.routes().stream()
-                        .filter(r -> r.extension().equals("serv.blog"))
-                        .allMatch(r -> r.database().equals("flakyjpa")
-                                && r.status() == serv.core.runtime.RouteStatus.SERVING));
+                awaitBlogServingOn("flakyjpa");
                 awaitStatus("/posts", 200, Duration.ofSeconds(30));
                 int author = author();
                 assertEquals(201, send("POST", "/posts", FORM, "title=t&content=c&author_id=" + author).status());
@@ -361,10 +351,7 @@ public class HardeningIT extends ServTestSupport {
             } finally {
                 blog.delete();
                 flaky.delete();
-                await("the blog's routes serving on default", Duration.ofSeconds(30), () -> routes.routes().stream()
-                        .filter(r -> r.extension().equals("serv.blog"))
-                        .allMatch(r -> r.database().equals("default")
-                                && r.status() == serv.core.runtime.RouteStatus.SERVING));
+                awaitBlogServingOn("default");
             }
         }
     }
@@ -383,13 +370,8 @@ public class HardeningIT extends ServTestSupport {
                     "connection_timeout", "10")));
             org.osgi.service.cm.Configuration blog = cm.getConfiguration("serv.blog", "?");
             blog.update(new java.util.Hashtable<>(Map.of("database", "blip")));
-            serv.core.runtime.Routes routes = context().getService(
-                    context().getServiceReference(serv.core.runtime.Routes.class));
             try {
-                await("the blog's routes serving on blip", Duration.ofSeconds(30), () -> routes.routes().stream()
-                        .filter(r -> r.extension().equals("serv.blog"))
-                        .allMatch(r -> r.database().equals("blip")
-                                && r.status() == serv.core.runtime.RouteStatus.SERVING));
+                awaitBlogServingOn("blip");
                 awaitStatus("/posts", 200, Duration.ofSeconds(30));
                 int author = author();
                 // Writes in flight when the database goes: they wait on a lock, so the cut breaks their queries.
@@ -438,12 +420,18 @@ public class HardeningIT extends ServTestSupport {
             } finally {
                 blog.delete();
                 flaky.delete();
-                await("the blog's routes serving on default", Duration.ofSeconds(30), () -> routes.routes().stream()
-                        .filter(r -> r.extension().equals("serv.blog"))
-                        .allMatch(r -> r.database().equals("default")
-                                && r.status() == serv.core.runtime.RouteStatus.SERVING));
+                awaitBlogServingOn("default");
             }
         }
+    }
+
+    /** Waits until every route of the blog serves on {@code database} (after a move, its migrations are checked). */
+    private static void awaitBlogServingOn(String database) throws Exception {
+        serv.core.runtime.Routes routes = context().getService(
+                context().getServiceReference(serv.core.runtime.Routes.class));
+        await("the blog's routes serving on " + database, Duration.ofSeconds(30), () -> routes.routes().stream()
+                .filter(r -> r.extension().equals("serv.blog"))
+                .allMatch(r -> r.database().equals(database) && r.status() == serv.core.runtime.RouteStatus.SERVING));
     }
 
     @Test
