@@ -257,25 +257,17 @@ public class DeployIT {
             assertEquals(healthy.out, 0, healthy.exit);
 
             // A route whose path lacks its '/' is refused by the dispatcher: said at once, not after 60 s.
-            Run typo = deploy(env, TestBundles.build("serv.it.typo", "serv.it.typo", Map.of(), Map.of()).toString());
-            assertEquals(typo.out, 1, typo.exit);
-            assertTrue(typo.out, typo.out.contains("serv.it.typo 1.0.0: route GET typo does not serve: its component"
-                    + " serv.it.typo.TypoRoute has wrong route properties: route path 'typo' must start with '/' (fix"
-                    + " its @Route)"));
+            assertDeployRefused(env, "serv.it.typo", "serv.it.typo 1.0.0: route GET typo does not serve: its"
+                    + " component serv.it.typo.TypoRoute has wrong route properties: route path 'typo' must start with"
+                    + " '/' (fix its @Route)");
             // An unclosed brace and a misspelt method were bound as they were, answered nothing, and deployed with 0.
-            Run unclosed = deploy(env, TestBundles.build("serv.it.typo.unclosed", "serv.it.typo.unclosed", Map.of(),
-                    Map.of()).toString());
-            assertEquals(unclosed.out, 1, unclosed.exit);
-            assertTrue(unclosed.out, unclosed.out.contains("route GET /typo/{id does not serve: its component"
+            assertDeployRefused(env, "serv.it.typo.unclosed", "route GET /typo/{id does not serve: its component"
                     + " serv.it.typo.unclosed.UnclosedRoute has wrong route properties: route path '/typo/{id' has"
-                    + " '{id', which is not a parameter: a parameter is a whole segment, {name} (fix its @Route)"));
-            Run method = deploy(env, TestBundles.build("serv.it.typo.method", "serv.it.typo.method", Map.of(),
-                    Map.of()).toString());
-            assertEquals(method.out, 1, method.exit);
-            assertTrue(method.out, method.out.contains("route GTE /typo/method does not serve: its component"
+                    + " '{id', which is not a parameter: a parameter is a whole segment, {name} (fix its @Route)");
+            assertDeployRefused(env, "serv.it.typo.method", "route GTE /typo/method does not serve: its component"
                     + " serv.it.typo.method.MethodTypoRoute has wrong route properties: route /typo/method has method"
                     + " 'GTE', which Serv does not answer: use GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS (fix its"
-                    + " @Route)"));
+                    + " @Route)");
         }
     }
 
@@ -667,6 +659,13 @@ public class DeployIT {
 
     private interface Check {
         boolean holds() throws Exception;
+    }
+
+    /** Deploys the test bundle of package {@code pkg}: {@code serv deploy} exits 1 saying {@code says}. */
+    private static void assertDeployRefused(Map<String, String> env, String pkg, String says) throws Exception {
+        Run run = deploy(env, TestBundles.build(pkg, pkg, Map.of(), Map.of()).toString());
+        assertEquals(run.out, 1, run.exit);
+        assertTrue(run.out, run.out.contains(says));
     }
 
     private static void await(ServProcess server, String what, Check check) throws Exception {
