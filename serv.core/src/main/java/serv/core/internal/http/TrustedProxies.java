@@ -68,18 +68,24 @@ public final class TrustedProxies implements ClientAddress {
         }
         String where = key;
         List<String> found = new ArrayList<>(parsed.problems().stream().map(p -> where + ": " + p).toList());
-        found.forEach(LOG::error);
-        if (parsed.trustsEveryone()) {
-            String p = key + " trusts every address (a /0 range): every client chooses the address it is counted by"
-                    + " with X-Forwarded-For; name your proxies' addresses instead";
-            LOG.warn(p);
-            found.add(p);
+        String everyone = parsed.trustsEveryone() ? key + " trusts every address (a /0 range): every client chooses"
+                + " the address it is counted by with X-Forwarded-For; name your proxies' addresses instead" : null;
+        if (everyone != null) {
+            found.add(everyone);
+        }
+        // said once while they stand (the same configuration comes to activate and then to modified)
+        boolean news = !found.equals(problems);
+        if (news) {
+            parsed.problems().forEach(p -> LOG.error("{}: {}", where, p));
+            if (everyone != null) {
+                LOG.warn(everyone);
+            }
         }
         problems = List.copyOf(found);
         report();
         boolean changed = !parsed.toString().equals(ranges.toString());
         ranges = parsed;
-        if (changed || !parsed.problems().isEmpty()) {
+        if (changed || (news && !parsed.problems().isEmpty())) {
             LOG.info("HTTP: {}", parsed.isEmpty()
                     ? "no trusted proxy: X-Forwarded-For and Forwarded are ignored, the connection's peer is the client"
                     : "trusted proxies " + parsed + ": the client of their requests is the one they forward ("
