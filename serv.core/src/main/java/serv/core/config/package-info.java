@@ -5,7 +5,7 @@
  * ({@link serv.core.config.ConfigStatus}); a store shared by a cluster's servers ({@link serv.core.config.ConfigStore}).
  */
 @Export
-@Version("1.3.0")
+@Version("1.4.0")
 package serv.core.config;
 
 import org.osgi.annotation.bundle.Export;

@@ -136,6 +136,17 @@ public final class ApplicationFile implements ConfigSource {
      * words, "Input length = 3" after the file's absolute path, were all the log and /health said).
      */
     static String utf8(byte[] bytes, String name) {
+        return utf8(bytes, name, "nothing of it was applied");
+    }
+
+    /**
+     * The text of a file's bytes, as {@link #utf8(byte[], String)}; {@code outcome} says what becomes of the file's
+     * configurations until it is saved as UTF-8 (also etc/'s files: {@link EtcDirectory}).
+     *
+     * @throws IllegalArgumentException "{@code name} is not UTF-8 text (line 2, byte 0xE9): save it as UTF-8;
+     *             {@code outcome}"
+     */
+    static String utf8(byte[] bytes, String name, String outcome) {
         CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         ByteBuffer in = ByteBuffer.wrap(bytes);
@@ -145,11 +156,12 @@ public final class ApplicationFile implements ConfigSource {
             int at = in.position(); // the decoder stops at the first byte it cannot take
             int line = 1;
             for (int i = 0; i < at && i < bytes.length; i++) {
-                line += bytes[i] == '\n' ? 1 : 0;
+                // LF, CR LF and CR each end a line (YAML and the properties format take all three)
+                boolean cr = bytes[i] == '\r' && (i + 1 >= bytes.length || bytes[i + 1] != '\n');
+                line += bytes[i] == '\n' || cr ? 1 : 0;
             }
             throw new IllegalArgumentException(String.format(Locale.ROOT, "%s is not UTF-8 text (line %d, byte 0x%02X):"
-                    + " save it as UTF-8; nothing of it was applied", name, line, at < bytes.length ? bytes[at] & 0xff
-                            : 0));
+                    + " save it as UTF-8; %s", name, line, at < bytes.length ? bytes[at] & 0xff : 0, outcome));
         }
     }
 

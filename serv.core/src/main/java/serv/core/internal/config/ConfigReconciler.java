@@ -63,7 +63,10 @@ import serv.core.internal.server.ServerHome;
  * the Web Console after its source applied it keeps the edit until the source's content for it changes again. The
  * digest says which happened last.</li>
  * <li>A marked configuration no source wants any more is deleted (its database or tenant goes; its routes answer 503),
- * unless its source cannot be read at that moment (a file saved half-written): then nothing of it changes.</li>
+ * unless its source cannot be read at that moment (a file saved half-written): then nothing of it changes. A source
+ * that can be read but for some of its entries ({@link Snapshot#held()}: one file of etc/ that is not UTF-8) keeps
+ * what it made of those as it is, neither changed, deleted nor handed to a source of a lower ranking, while the rest
+ * of it applies.</li>
  * <li>Secrets are sealed before they are stored ({@link Secrets}); a password written inside a URL is moved to the
  * password key first.</li>
  * <li>The embedded database {@code default} ({@value #DEFAULT_DATABASE_URL}) is for a new server: it is made only
@@ -254,6 +257,12 @@ public final class ConfigReconciler implements ConfigStatus {
         return Map.copyOf(overridden);
     }
 
+    /** For tests: waits until the runs queued so far have ended. */
+    void awaitRuns() throws InterruptedException, java.util.concurrent.ExecutionException {
+        worker.submit(() -> {
+        }).get();
+    }
+
     /** Reconciles on the worker thread; requests made while one is queued are served by it. */
     private void reconcileSoon() {
         if (queued.compareAndSet(false, true)) {
@@ -353,19 +362,22 @@ public final class ConfigReconciler implements ConfigStatus {
                 if (keep) {
                     w = w.keep(); // the last good settings stay, and so does their configuration
                 }
-                Wanted before = wanted.putIfAbsent(d.pid(), w);
-                if (before != null && !before.source().equals(name)) {
-                    String p = d.label() + " is defined in " + before.source() + " and in " + name + "; "
-                            + before.source() + " wins: define it in one place";
-                    problems.add(p);
-                    report(name + "/" + d.pid(), List.of(p), true);
+                claim(wanted, w, problems);
+            }
+            for (String pid : snapshot.held()) {
+                // Its entry cannot be read now (a file of etc/ that is not UTF-8): what the source made stays as it
+                // is, and is not handed to a source of a lower ranking; what another source made stays theirs.
+                Desired d = desired(pid);
+                if (name.equals(owner(pid))) {
+                    claim(wanted, new Wanted(d, name, Map.of(), "", true), problems);
                 }
             }
         }
         String defaultPid = Desired.database("default", Map.of()).pid();
+        boolean defaultHeld = snapshots.values().stream().anyMatch(s -> s.valid() && s.held().contains(defaultPid));
         if (wanted.containsKey(defaultPid) || configuredDefaultExists()) {
             markDefaultConfigured();
-        } else if (!defaultConfigured && unreadable.isEmpty()) {
+        } else if (!defaultConfigured && unreadable.isEmpty() && !defaultHeld) {
             wanted.put(defaultPid, wanted(Desired.database("default", Map.of("url", DEFAULT_DATABASE_URL)), EMBEDDED));
         }
         for (Wanted w : wanted.values()) {
@@ -407,6 +419,49 @@ public final class ConfigReconciler implements ConfigStatus {
         missingSince.keySet().removeIf(wanted::containsKey); // back in its source: nothing to delete
         warnings.clear();
         warnings.addAll(problems);
+    }
+
+    /**
+     * Takes {@code w}'s configuration for its source, unless a source of a higher ranking (read before) took it: then
+     * that one wins, and both are named.
+     */
+    private void claim(Map<String, Wanted> wanted, Wanted w, List<String> problems) {
+        Desired d = w.desired();
+        Wanted before = wanted.putIfAbsent(d.pid(), w);
+        if (before != null && !before.source().equals(w.source())) {
+            String p = d.label() + " is defined in " + before.source() + " and in " + w.source() + "; "
+                    + before.source() + " wins: define it in one place";
+            problems.add(p);
+            report(w.source() + "/" + d.pid(), List.of(p), true);
+        }
+    }
+
+    /** The configuration of PID {@code pid} ({@code factoryPid~name} for a factory configuration), without settings. */
+    private static Desired desired(String pid) {
+        int tilde = pid.indexOf('~');
+        return tilde < 0 ? Desired.configuration(pid, Map.of())
+                : new Desired(pid.substring(0, tilde), pid.substring(tilde + 1), Map.of());
+    }
+
+    /** The source that made the configuration of PID {@code pid}, or null (none is stored, or nothing made it). */
+    private String owner(String pid) throws IOException, InvalidSyntaxException {
+        Configuration[] found = cm.listConfigurations("(" + org.osgi.framework.Constants.SERVICE_PID + "="
+                + filterValue(pid) + ")");
+        Dictionary<String, Object> props = found == null || found.length == 0 ? null : Configs.properties(found[0]);
+        Object source = props == null ? null : props.get(SOURCE);
+        return source == null ? null : source.toString();
+    }
+
+    /** {@code value} as a value of an LDAP filter: '\\', '*', '(' and ')' escaped. */
+    static String filterValue(String value) {
+        StringBuilder out = new StringBuilder(value.length());
+        for (char c : value.toCharArray()) {
+            if (c == '\\' || c == '*' || c == '(' || c == ')') {
+                out.append('\\');
+            }
+            out.append(c);
+        }
+        return out.toString();
     }
 
     /**

@@ -1,10 +1,11 @@
 package serv.core.internal.config;
 
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
+import java.io.StringReader;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
@@ -14,7 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -138,36 +141,141 @@ public final class EtcDirectory implements ConfigSource {
         return read(folder);
     }
 
-    /** The configurations the files of {@code folder} (a home's etc/) want; also {@code serv config validate}'s. */
+    /**
+     * What a file that cannot be read comes to, said after its problem: the other files do not wait for it, and
+     * nothing it made is removed or changed meanwhile (a file saved half-written must not remove what it made).
+     */
+    static final String HELD = "until then the file is not applied, and what it made stays as it is (the rest of"
+            + " etc/ is applied)";
+
+    /**
+     * The configurations the files of {@code folder} (a home's etc/) want; also {@code serv config validate}'s. A file
+     * that cannot be read (not UTF-8, a broken {@code \\u} escape, no permission) holds its configuration
+     * ({@link Snapshot#held()}) and says why among the problems; the other files apply.
+     */
     public static Snapshot read(Path folder) {
         List<Desired> desired = new ArrayList<>();
         List<String> problems = new ArrayList<>();
+        Set<String> held = new TreeSet<>();
         for (Path f : files(folder)) {
             String file = f.getFileName().toString();
             String pid = file.substring(0, file.length() - ".cfg".length());
-            Properties p = new Properties();
-            try (Reader in = Files.newBufferedReader(f, StandardCharsets.UTF_8)) {
-                p.load(in);
+            int dash = pid.indexOf('-');
+            String factoryPid = dash > 0 ? pid.substring(0, dash) : null;
+            String name = dash > 0 ? pid.substring(dash + 1) : pid;
+            if (factoryPid != null && name.isEmpty()) {
+                problems.add("etc/" + file + ": no name after '-'; name it " + factoryPid + "-<name>.cfg");
+                continue;
+            }
+            Properties p;
+            try {
+                p = properties(f);
+            } catch (NoSuchFileException gone) {
+                held.add(new Desired(factoryPid, name, Map.of()).pid());
+                if (Files.isSymbolicLink(f)) {
+                    problems.add("etc/" + file + " cannot be read (it links to a file that does not exist): fix the"
+                            + " link; " + HELD);
+                }
+                // else deleted, or moved away by an editor that saves it back, as it was read: the next look says
+                continue;
             } catch (IOException | IllegalArgumentException e) {
-                // a file being written, or broken: nothing of etc/ is applied and nothing it made is removed
-                return Snapshot.unreadable("etc/" + file + " cannot be read (" + e.getMessage() + "); fix the file,"
-                        + " nothing of etc/ was applied");
+                held.add(new Desired(factoryPid, name, Map.of()).pid());
+                problems.add(e instanceof IllegalArgumentException ? e.getMessage()
+                        : "etc/" + file + " cannot be read (" + (e instanceof AccessDeniedException ? "permission denied"
+                                : Files.isDirectory(f) ? "it is a folder" : e.getMessage()) + "): fix it; " + HELD);
+                continue;
             }
             Map<String, Object> props = new LinkedHashMap<>();
             p.stringPropertyNames().stream().sorted().forEach(k -> props.put(k, p.getProperty(k).strip()));
-            int dash = pid.indexOf('-');
-            if (dash > 0) {
-                String factoryPid = pid.substring(0, dash);
-                String name = pid.substring(dash + 1);
-                if (name.isEmpty()) {
-                    problems.add("etc/" + file + ": no name after '-'; name it " + factoryPid + "-<name>.cfg");
+            desired.add(new Desired(factoryPid, name, props));
+        }
+        return new Snapshot(true, desired, problems, held);
+    }
+
+    /**
+     * The properties of an etc/ file.
+     *
+     * @throws IllegalArgumentException naming the file, the line and the fix, when it is not UTF-8 text or has a
+     *             {@code \\u} that is not a {@code \\uXXXX} escape (the properties format's words, "Malformed
+     *             \\uxxxx encoding.", said neither which file nor where)
+     */
+    static Properties properties(Path f) throws IOException {
+        String name = "etc/" + f.getFileName();
+        String text = ApplicationFile.utf8(Files.readAllBytes(f), name, HELD);
+        Properties p = new Properties();
+        try {
+            p.load(new StringReader(text));
+        } catch (IllegalArgumentException malformed) {
+            throw new IllegalArgumentException(badEscape(name, text));
+        }
+        return p;
+    }
+
+    /**
+     * The problem of a properties text whose {@code \\u} is not followed by four hexadecimal digits (a Windows path,
+     * {@code C:\\users}): its line and key, and the fix. The value is not shown: it may be a password.
+     */
+    static String badEscape(String name, String text) {
+        String fix = ": a backslash followed by 'u' starts a \\uXXXX escape, and four hexadecimal digits do not follow"
+                + " it; write a backslash as \\\\ (C:\\\\users), or the character itself (the file is UTF-8); " + HELD;
+        String[] lines = text.split("\r\n|\r|\n", -1);
+        boolean continued = false;
+        String key = null;
+        for (int n = 0; n < lines.length; n++) {
+            String s = lines[n];
+            int i = 0;
+            while (i < s.length() && (s.charAt(i) == ' ' || s.charAt(i) == '\t' || s.charAt(i) == '\f')) {
+                i++; // leading white space, a continuation line's too, is not read
+            }
+            if (!continued) {
+                if (i == s.length() || s.charAt(i) == '#' || s.charAt(i) == '!') {
+                    continue; // blank, or a comment (whose escapes are not read, nor its last backslash)
+                }
+                key = key(s, i);
+            }
+            continued = false;
+            for (; i < s.length(); i++) {
+                if (s.charAt(i) != '\\') {
                     continue;
                 }
-                desired.add(new Desired(factoryPid, name, props));
-            } else {
-                desired.add(Desired.configuration(pid, props));
+                if (i + 1 == s.length()) {
+                    continued = true; // the value goes on on the next line
+                    break;
+                }
+                if (s.charAt(i + 1) == 'u') {
+                    String hex = s.substring(i + 2, Math.min(s.length(), i + 6));
+                    if (!hex.matches("[0-9A-Fa-f]{4}")) {
+                        return name + " (line " + (n + 1) + (key == null ? ", in a key" : ", key '" + key + "'")
+                                + ")" + fix;
+                    }
+                    i += 5;
+                } else {
+                    i++;
+                }
             }
         }
-        return new Snapshot(true, desired, problems);
+        return name + fix;
+    }
+
+    /**
+     * The key of the logical line that starts at {@code from} in {@code line}, as written, or null when the escape is
+     * in the key itself (it ends at the first '=', ':' or white space that is not escaped).
+     */
+    private static String key(String line, int from) {
+        for (int i = from; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c == '\\') {
+                if (i + 1 < line.length() && line.charAt(i + 1) == 'u') {
+                    String hex = line.substring(i + 2, Math.min(line.length(), i + 6));
+                    if (!hex.matches("[0-9A-Fa-f]{4}")) {
+                        return null;
+                    }
+                }
+                i++;
+            } else if (c == '=' || c == ':' || c == ' ' || c == '\t' || c == '\f') {
+                return line.substring(from, i);
+            }
+        }
+        return line.substring(from);
     }
 }

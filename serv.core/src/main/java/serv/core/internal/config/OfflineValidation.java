@@ -70,6 +70,8 @@ public final class OfflineValidation {
                 allRead = false;
                 continue;
             }
+            // a file that cannot be read may be the one that configures default (it is named, among the problems)
+            allRead &= !s.held().contains(Desired.database("default", Map.of()).pid());
             for (Desired d : s.desired()) {
                 String before = definedIn.putIfAbsent(d.pid(), source.getKey());
                 if (before != null) {
