@@ -1,6 +1,7 @@
 package serv.it;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -169,6 +170,80 @@ public class HotDeployIT extends ServTestSupport {
         Files.delete(cfg);
         awaitState("extra", null, Duration.ofSeconds(20));
         assertTrue(!health().body().contains("\"extra\""));
+    }
+
+    /**
+     * One file of etc/ that cannot be read (saved in Latin-1) holds its database as it was, while another file's change
+     * applies at once; /health names the file, the line and the byte until it is saved as UTF-8, and the log says so
+     * once. It was: etc/ as a whole not applied, "Input length = 1".
+     */
+    @Test
+    public void aFileOfEtcThatCannotBeReadHoldsItsDatabaseWhileTheOtherFilesApply() throws Exception {
+        Path good = home().resolve("etc/serv.database-etcgood.cfg");
+        Path latin = home().resolve("etc/serv.database-etclatin.cfg");
+        try {
+            writeAtomically(good, "url=sqlite:///data/etcgood.db\npool_size=1\n".getBytes(StandardCharsets.UTF_8));
+            writeAtomically(latin, "url=sqlite:///data/etclatin.db\npool_size=1\n".getBytes(StandardCharsets.UTF_8));
+            awaitState("etcgood", "UP", Duration.ofSeconds(20));
+            awaitState("etclatin", "UP", Duration.ofSeconds(20));
+
+            // the café in a comment, saved in Latin-1, and a change that must wait for the file to be fixed
+            writeAtomically(latin, "url=sqlite:///data/etclatin.db\npool_size=2\n# caf\u00e9\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            String warning = "etc/serv.database-etclatin.cfg is not UTF-8 text (line 3, byte 0xE9): save it as UTF-8;"
+                    + " until then the file is not applied, and what it made stays as it is (the rest of etc/ is"
+                    + " applied)";
+            await("the warning in /health's details", Duration.ofSeconds(20), () -> body(() -> health())
+                    .contains(warning.replace("/", "\\/")) || body(() -> health()).contains(warning));
+            writeAtomically(good, "url=sqlite:///data/etcgood.db\npool_size=2\n".getBytes(StandardCharsets.UTF_8));
+            await("the other file's change to apply", Duration.ofSeconds(20), () -> "2".equals(
+                    String.valueOf(stored("serv.database~etcgood", "pool_size"))));
+
+            // held past the 3 s a file's configuration is kept when the file leaves it out
+            Thread.sleep(4_000);
+            assertEquals("1", String.valueOf(stored("serv.database~etclatin", "pool_size")));
+            assertEquals("UP", state("etclatin"));
+            Answer health = health();
+            assertTrue(health.body(), health.body().contains("\"etclatin\":{\"state\":\"UP\""));
+            assertFalse(health.body(), health.body().contains("Input length"));
+            String log = new String(get("/system/console/logs.json", "Authorization", operator()).body());
+            int said = log.split("serv.database-etclatin.cfg is not UTF-8 text", -1).length - 1;
+            assertEquals(log, 1, said);
+
+            writeAtomically(latin, "url=sqlite:///data/etclatin.db\npool_size=2\n# caf\u00e9\n"
+                    .getBytes(StandardCharsets.UTF_8));
+            await("the fixed file to apply", Duration.ofSeconds(20), () -> "2".equals(
+                    String.valueOf(stored("serv.database~etclatin", "pool_size"))));
+            await("the warning to go", Duration.ofSeconds(20), () -> !body(() -> health())
+                    .contains("serv.database-etclatin.cfg"));
+            assertEquals("UP", state("etclatin"));
+        } finally {
+            Files.deleteIfExists(good);
+            Files.deleteIfExists(latin);
+        }
+        awaitState("etcgood", null, Duration.ofSeconds(20));
+        awaitState("etclatin", null, Duration.ofSeconds(20));
+    }
+
+    /** A property of the configuration {@code pid} in Configuration Admin, or null. */
+    private static Object stored(String pid, String key) {
+        try {
+            org.osgi.service.cm.ConfigurationAdmin cm = context().getService(
+                    context().getServiceReference(org.osgi.service.cm.ConfigurationAdmin.class));
+            org.osgi.service.cm.Configuration[] found = cm.listConfigurations("(service.pid=" + pid + ")");
+            return found == null ? null : found[0].getProperties().get(key);
+        } catch (java.io.IOException | org.osgi.framework.InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The body of an answer, or "" when there is none (the server busy, a connection refused). */
+    private static String body(java.util.concurrent.Callable<Answer> answer) {
+        try {
+            return answer.call().body();
+        } catch (Exception e) {
+            return "";
+        }
     }
 
     @Test

@@ -190,6 +190,9 @@ public class ServJarIT {
                 """);
         Files.writeString(home.resolve("serv.prod.config.yaml"), "databases:\n  reports: {pool_size: -1}\n");
         Files.writeString(home.resolve("etc/serv.database-extra.cfg"), "url=sqlite:///data/extra.db\nmax_size=0\n");
+        // saved in Latin-1: named with its line and byte, and the other files of etc/ are checked all the same
+        Files.write(home.resolve("etc/serv.tenant-latin.cfg"), "hosts=latin.localhost\nname=Caf\u00e9\n"
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
 
         Process bad = new ProcessBuilder(java(), "-jar", ServProcess.JAR.toString(), "config", "validate",
                 "--profile", "prod").directory(home.toFile()).redirectErrorStream(true).start();
@@ -203,12 +206,16 @@ public class ServJarIT {
                 "database reports: key 'pool_size': -1 is out of range",
                 "configuration serv.blog: key 'repository': 'jpx' is not one of jdbc, jpa",
                 "tenant acme: unknown key 'nmae' (ignored); did you mean 'name'?",
-                "etc/: database extra: key 'max_size'")) {
+                "etc/: database extra: key 'max_size'",
+                "etc/serv.tenant-latin.cfg is not UTF-8 text (line 2, byte 0xE9): save it as UTF-8")) {
             assertTrue("missing: " + expected + "\n" + out, out.contains(expected));
         }
         assertFalse("no server started: nothing was made in the home", Files.exists(home.resolve("data")));
 
+        assertFalse(out, out.contains("Input length"));
+
         Files.delete(home.resolve("etc/serv.database-extra.cfg"));
+        Files.delete(home.resolve("etc/serv.tenant-latin.cfg"));
         Files.writeString(home.resolve("serv.config.yaml"), """
                 databases:
                   default: {url: "${SERV_IT_NO_SUCH_VARIABLE:sqlite:///data/app.db}", pool_size: 2}

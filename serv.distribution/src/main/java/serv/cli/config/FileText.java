@@ -154,7 +154,8 @@ final class FileText {
     private static boolean about(String p, Path f) {
         String name = f.getFileName().toString();
         if (name.endsWith(".cfg")) {
-            return p.startsWith("etc/" + name + " cannot be read (");
+            return p.startsWith("etc/" + name + " cannot be read (") || p.startsWith("etc/" + name
+                    + " is not UTF-8 text (");
         }
         return p.startsWith(name + " is not valid YAML (") || p.startsWith(name + " is not UTF-8 text (")
                 || p.contains(f + " cannot be read");

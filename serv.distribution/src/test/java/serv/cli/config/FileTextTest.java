@@ -85,6 +85,31 @@ public class FileTextTest {
         }
     }
 
+    /**
+     * One file of etc/ that cannot be read is said once, with its line; the other files of etc/ are checked as
+     * usual (the server applies them).
+     */
+    @Test
+    public void aBrokenFileOfEtcIsSaidOnceAndTheOthersAreChecked() throws Exception {
+        Path home = Files.createTempDirectory("serv-validate-test-");
+        Files.createDirectories(home.resolve("etc"));
+        Files.write(home.resolve("etc/serv.database-analytics.cfg"), bytes("# r\u00e9sum\u00e9\nurl=sqlite:///a\n"));
+        Files.writeString(home.resolve("etc/serv.database-reports.cfg"), "url=sqlite:///data/reports.db\n"
+                + "path=C:\\users\\reports\n");
+        // checked as the server would: a tenant on the server's own (embedded) database
+        Files.writeString(home.resolve("etc/serv.tenant-x.cfg"), "hosts=x.localhost\n"
+                + "database_url=sqlite:///data/app.db\n");
+        List<String> problems = validate(home, null);
+        assertEquals(problems.toString(), 3, problems.size());
+        assertEquals("etc/serv.database-analytics.cfg is not UTF-8 text (line 1, byte 0xE9): save it as UTF-8",
+                problems.get(0));
+        assertEquals("etc/serv.database-reports.cfg (line 2, key 'path'): a backslash followed by 'u' starts a"
+                + " \\uXXXX escape, and four hexadecimal digits do not follow it; write a backslash as \\\\"
+                + " (C:\\\\users), or the character itself (the file is UTF-8); until then the file is not applied,"
+                + " and what it made stays as it is (the rest of etc/ is applied)", problems.get(1));
+        assertEquals(problems.get(2), true, problems.get(2).startsWith("etc/: tenant x: "));
+    }
+
     @Test
     public void aFileInDeployThatIsNoJarIsAProblemNotAFailure() throws Exception {
         Path deploy = Files.createDirectories(Files.createTempDirectory("serv-validate-test-").resolve("deploy"));

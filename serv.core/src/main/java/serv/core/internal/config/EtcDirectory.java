@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -47,6 +48,10 @@ import serv.core.internal.server.ServerHome;
  * <p>Serv's own rather than FileInstall's (which now watches only {@code deploy/}): etc/ goes through the same
  * reconciler as serv.config.yaml, so one rule says who owns a configuration, a file that is half-written is not
  * applied, and a secret in a file is sealed before it is stored.
+ *
+ * <p>Each file stands on its own: one that cannot be read (not UTF-8, a broken {@code \\uXXXX} escape, no permission)
+ * holds its configuration ({@link Snapshot#held()}: what it made stays as it is) and is named with its line and the
+ * fix among the configuration's warnings, while the other files apply.
  */
 @Component(immediate = true, service = {})
 @Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=serv.core.config.ConfigSource",
@@ -180,9 +185,12 @@ public final class EtcDirectory implements ConfigSource {
                 continue;
             } catch (IOException | IllegalArgumentException e) {
                 held.add(new Desired(factoryPid, name, Map.of()).pid());
+                String why = e instanceof AccessDeniedException ? "permission denied"
+                        : Files.isDirectory(f) ? "it is a folder"
+                        : e instanceof FileSystemException fs && fs.getReason() != null ? fs.getReason() // no path
+                        : e.getClass().getSimpleName();
                 problems.add(e instanceof IllegalArgumentException ? e.getMessage()
-                        : "etc/" + file + " cannot be read (" + (e instanceof AccessDeniedException ? "permission denied"
-                                : Files.isDirectory(f) ? "it is a folder" : e.getMessage()) + "): fix it; " + HELD);
+                        : "etc/" + file + " cannot be read (" + why + "): fix it; " + HELD);
                 continue;
             }
             Map<String, Object> props = new LinkedHashMap<>();

@@ -57,7 +57,8 @@ class EtcDirectoryTest {
         Snapshot fixed = EtcDirectory.read(etc);
         assertEquals(Set.of(), fixed.held());
         assertEquals(List.of(), fixed.problems());
-        assertTrue(fixed.desired().contains(Desired.database("analytics", Map.of("url", "sqlite:///data/caf\u00e9.db"))));
+        assertTrue(fixed.desired().contains(Desired.database("analytics", Map.of("url",
+                "sqlite:///data/caf\u00e9.db"))));
     }
 
     @Test
