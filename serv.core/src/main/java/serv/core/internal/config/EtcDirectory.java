@@ -65,7 +65,7 @@ public final class EtcDirectory implements ConfigSource {
     private final Path folder;
     private final ScheduledExecutorService watcher;
     private final ServiceRegistration<ConfigSource> registration;
-    private volatile Map<Path, FileTime> stamps;
+    private volatile Map<Path, Stamp> stamps;
     private long version;
 
     @Activate
@@ -100,7 +100,7 @@ public final class EtcDirectory implements ConfigSource {
     }
 
     private void checkForChanges() {
-        Map<Path, FileTime> now = stamps();
+        Map<Path, Stamp> now = stamps();
         if (!now.equals(stamps)) {
             stamps = now;
             LOG.info("etc/ changed: applying it");
@@ -111,11 +111,18 @@ public final class EtcDirectory implements ConfigSource {
         }
     }
 
-    private Map<Path, FileTime> stamps() {
-        Map<Path, FileTime> out = new TreeMap<>();
+    /**
+     * When a file was last modified, and whether it can be read: a file made readable ({@code chmod}) is read again,
+     * though its time did not change.
+     */
+    private record Stamp(FileTime modified, boolean readable) {
+    }
+
+    private Map<Path, Stamp> stamps() {
+        Map<Path, Stamp> out = new TreeMap<>();
         for (Path f : files()) {
             try {
-                out.put(f, Files.getLastModifiedTime(f));
+                out.put(f, new Stamp(Files.getLastModifiedTime(f), Files.isReadable(f)));
             } catch (IOException gone) {
                 // deleted meanwhile
             }

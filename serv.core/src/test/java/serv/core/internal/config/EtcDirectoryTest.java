@@ -99,6 +99,16 @@ class EtcDirectoryTest {
     }
 
     @Test
+    void aLinkToAFileThatIsNotThereIsHeldAndNamed() throws Exception {
+        Files.createSymbolicLink(etc.resolve("serv.blog.cfg"), etc.resolve("gone.txt"));
+        Snapshot s = EtcDirectory.read(etc);
+        assertEquals(Set.of("serv.blog"), s.held());
+        assertEquals(List.of("etc/serv.blog.cfg cannot be read (it links to a file that does not exist): fix the link;"
+                + " until then the file is not applied, and what it made stays as it is (the rest of etc/ is"
+                + " applied)"), s.problems());
+    }
+
+    @Test
     void neverTheDecodersWords() throws Exception {
         Files.write(etc.resolve("x.cfg"), new byte[] { 'a', '=', (byte) 0xC3 });
         Snapshot s = EtcDirectory.read(etc);
