@@ -1,13 +1,18 @@
 package serv.jpa.internal;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import javax.persistence.EntityManager;
 import javax.persistence.EntityManagerFactory;
+import javax.persistence.metamodel.ManagedType;
 
 import org.eclipse.persistence.config.SessionCustomizer;
+import org.eclipse.persistence.internal.weaving.PersistenceWeaved;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
@@ -22,8 +27,9 @@ import serv.database.Database;
 import serv.database.Dialect;
 
 /**
- * The persistence units of the extensions, bound to Serv databases. Apache Aries JPA finds each unit (an
- * extension's {@code META-INF/persistence.xml}), weaves its entities and offers it as an
+ * The persistence units of the extensions, bound to Serv databases. Apache Aries JPA (started when a unit is first
+ * asked for: {@link JpaContainer}) finds each unit (an extension's {@code META-INF/persistence.xml}), weaves its
+ * entities and offers it as an
  * {@link EntityManagerFactoryBuilder}; this component builds the unit's EntityManagerFactory the first time a
  * request needs it, with the route's database as its data source and the EclipseLink platform of that database's
  * dialect, and hands each request an EntityManager that works on the request's own connection.
@@ -39,8 +45,14 @@ public final class PersistenceUnits {
     private static final Logger LOG = LoggerFactory.getLogger(PersistenceUnits.class);
 
     private final Map<String, Unit> units = new ConcurrentHashMap<>();
+    private final JpaContainer container;
     /** The request each thread serves while it has EntityManagers open: where their connections come from. */
     private final ThreadLocal<RequestDataSource.Source> requests = new ThreadLocal<>();
+
+    @Activate
+    public PersistenceUnits(@Reference JpaContainer container) {
+        this.container = container;
+    }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void bindBuilder(EntityManagerFactoryBuilder builder, Map<String, Object> props) {
@@ -77,6 +89,11 @@ public final class PersistenceUnits {
      */
     public EntityManager open(String unitName, Database database, RequestDataSource.Source requestConnections) {
         Unit unit = units.get(unitName);
+        if (unit == null) {
+            // The container starts at the first use of JPA: it registers the units' builders before it returns.
+            container.start("persistence unit " + unitName);
+            unit = units.get(unitName);
+        }
         if (unit == null) {
             throw HttpException.unavailable("persistence unit " + unitName + " is not available", 5);
         }
@@ -148,7 +165,30 @@ public final class PersistenceUnits {
             built = new Built(factory, wanted);
             LOG.info("Persistence unit {}: ready on database {} ({}) in {} ms", name, database.name(), wanted.id(),
                     (System.nanoTime() - start) / 1_000_000);
+            List<String> unwoven = unwoven(factory);
+            if (!unwoven.isEmpty()) {
+                LOG.warn("Persistence unit {}: {} not woven (loaded before the unit was first asked for, so"
+                        + " EclipseLink reads its relations eagerly and compares whole objects at commit); load"
+                        + " entity classes only after EntityManagers.of(request, \"{}\"), then redeploy the"
+                        + " extension", name, String.join(", ", unwoven), name);
+            }
             return factory;
+        }
+
+        /** The unit's entity classes that EclipseLink's weaving did not reach. */
+        private static List<String> unwoven(EntityManagerFactory factory) {
+            List<String> out = new ArrayList<>();
+            if ("false".equalsIgnoreCase(String.valueOf(factory.getProperties().get("eclipselink.weaving")))) {
+                return out; // the unit turned weaving off itself
+            }
+            for (ManagedType<?> type : factory.getMetamodel().getManagedTypes()) {
+                Class<?> c = type.getJavaType();
+                if (c != null && !PersistenceWeaved.class.isAssignableFrom(c)) {
+                    out.add(c.getName());
+                }
+            }
+            out.sort(null);
+            return out;
         }
 
         synchronized void close() {
