@@ -163,6 +163,7 @@ public final class Deploy implements Callable<Integer> {
                 List<String> serving = new ArrayList<>();
                 List<String> overridden = new ArrayList<>();
                 List<String> waiting = new ArrayList<>();
+                List<String> failing = new ArrayList<>(); // every route that will not serve, not only the first
                 for (JsonNode r : x.get("routes")) {
                     String route = String.join(",", strings(r.get("methods"))) + " " + text(r, "path");
                     String status = text(r, "status");
@@ -173,21 +174,23 @@ public final class Deploy implements Callable<Integer> {
                                 + migrationsProblem(bundle.symbolicName(), text(r, "reason")));
                         return AdminClient.REFUSED;
                     } else if ("NOT_STARTED".equals(status)) {
-                        err.println("serv: " + bundle.symbolicName() + " " + version + ": route " + route
-                                + " does not serve: " + text(r, "reason"));
-                        return AdminClient.REFUSED;
+                        failing.add("route " + route + " does not serve: " + text(r, "reason"));
                     } else if ("SHADOWED".equals(status) && r.path("overridden").asBoolean(false)) {
                         // A route of a higher service.ranking answers instead: an override meant by its extension.
                         overridden.add(route + " is overridden: " + text(r, "reason"));
                     } else if ("SHADOWED".equals(status)) {
                         // Another route on its path and method answers: waiting would not change that.
-                        err.println("serv: " + bundle.symbolicName() + " " + version + ": route " + route
-                                + " is shadowed: " + text(r, "reason"));
-                        return AdminClient.REFUSED;
+                        failing.add("route " + route + " is shadowed: " + text(r, "reason"));
                     } else {
                         waiting.add(route + " " + status + (r.hasNonNull("reason") ? " (" + text(r, "reason") + ")"
                                 : ""));
                     }
+                }
+                if (!failing.isEmpty()) {
+                    for (String f : failing) {
+                        err.println("serv: " + bundle.symbolicName() + " " + version + ": " + f);
+                    }
+                    return AdminClient.REFUSED;
                 }
                 int applied = highestApplied(x.get("migrations"));
                 if ("ACTIVE".equals(text(x, "state")) && waiting.isEmpty() && applied >= bundle.migrations()

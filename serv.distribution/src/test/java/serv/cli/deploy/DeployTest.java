@@ -219,6 +219,61 @@ public class DeployTest {
         }
     }
 
+    /** Every route of an extension that will not serve is said, not only the first (each is a fix to make). */
+    @Test
+    public void everyRouteThatDoesNotServeIsSaid() throws Exception {
+        String typo = "{\"methods\":[\"GET\"],\"path\":\"typo\",\"status\":\"NOT_STARTED\",\"reason\":"
+                + "\"route path 'typo' must start with '/'\",\"overridden\":false}";
+        String method = "{\"methods\":[\"GTE\"],\"path\":\"/x\",\"status\":\"NOT_STARTED\",\"reason\":"
+                + "\"GTE is not an HTTP method\",\"overridden\":false}";
+        String clash = "{\"methods\":[\"GET\"],\"path\":\"/notes\",\"status\":\"SHADOWED\",\"reason\":"
+                + "\"answered by extension other 1.0.0\",\"overridden\":false}";
+        Path folder = Files.createTempDirectory("serv-deploy-test-");
+        Path jar = folder.resolve("x.jar");
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().putValue("Bundle-SymbolicName", "x.typos");
+        m.getMainAttributes().putValue("Bundle-Version", "1.0.0");
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, m)) {
+            for (String route : List.of("Typo", "Method", "Clash")) {
+                j.putNextEntry(new java.util.zip.ZipEntry("OSGI-INF/x.typos." + route + ".xml"));
+                j.write(("<scr:component><service><provide interface=\"serv.core.Handler\"/></service>"
+                        + "</scr:component>").getBytes(StandardCharsets.UTF_8));
+                j.closeEntry();
+            }
+        }
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = ("{\"id\":42,\"symbolic_name\":\"x.typos\",\"version\":\"1.0.0\",\"state\":\"ACTIVE\","
+                    + "\"problem\":null,\"routes\":[" + typo + "," + method + "," + clash + "],\"migrations\":{},"
+                    + "\"tenants\":[]}").getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            Path password = Files.writeString(folder.resolve("password"), "pw-pw-pw-pw\n");
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine cli = new CommandLine(new Main());
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(err, true));
+            int exit = cli.execute("deploy", jar.toString(), "--wait", "3", "--url", "http://127.0.0.1:"
+                    + server.getAddress().getPort(), "--user", "op", "--password-file", password.toString());
+            assertEquals(out + err.toString(), 1, exit);
+            String n = System.lineSeparator();
+            assertEquals("serv: x.typos 1.0.0: route GET typo does not serve: route path 'typo' must start with '/'" + n
+                    + "serv: x.typos 1.0.0: route GTE /x does not serve: GTE is not an HTTP method" + n
+                    + "serv: x.typos 1.0.0: route GET /notes is shadowed: answered by extension other 1.0.0" + n,
+                    err.toString());
+        } finally {
+            server.stop(0);
+        }
+    }
+
     /**
      * An extension whose migrations the server refused before any ran (a version that is both a SQL file and a Java
      * migration, a Java migration whose component did not start) is said to have them refused, not failed; one whose
