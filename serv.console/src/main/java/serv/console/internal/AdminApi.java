@@ -43,14 +43,19 @@ import serv.database.Migrations;
  * GET    routes                            every route and whether it serves now
  * GET    extensions                        every extension: version, state, routes, settings, tenants, problem
  * GET    extensions/{id or name}           one, with its migrations
- * POST   extensions                        the jar as body: installs it (or replaces it) through deploy/
+ * POST   extensions                        the jar as body (Content-Type application/java-archive, or one of
+ *                                          {@link #JAR_TYPES}): installs it (or replaces it) through deploy/
  * POST   extensions/{id}/start|stop
  * DELETE extensions/{id}                   removes a deployed extension
  * </pre>
  *
  * <p>Every path that answers GET answers HEAD (the same headers, no body); OPTIONS answers 204 with {@code Allow};
  * any other method is a 405 with {@code Allow} ({@link ApiPaths}). A value of the request an error repeats is cut
- * after 60 characters ({@link Echo}).
+ * after 60 characters ({@link Echo}). A body's keys are the ones its route takes: any other is a 400 naming it (and
+ * the key it is close to), before anything is done ({@link BodyKeys}); a number in a body that stands for a whole
+ * number (a version) is a 400 when it has a fraction. A body of another type than its route takes (JSON, or a jar)
+ * is a 415 naming the types it takes, a form included: it is answered before the query's parameters are read, so a
+ * form's body is never parsed as parameters.
  */
 @Component(service = AdminApi.class)
 public final class AdminApi {
@@ -65,6 +70,15 @@ public final class AdminApi {
     static final int MAX_PAGE = 1000;
     /** A migration version, as in V<version>__words.sql: digits, parts separated by '.' or '_'. */
     private static final Pattern MIGRATION_VERSION = Pattern.compile("\\d{1,18}(?:[._]\\d{1,18}){0,9}");
+    /**
+     * The Content-Types of a jar {@code POST extensions} takes ({@code serv deploy} and the console's upload send the
+     * first); anything else, no Content-Type included, is a 415. The bytes are a jar or a 400 all the same.
+     */
+    static final List<String> JAR_TYPES = List.of("application/java-archive", "application/x-java-archive",
+            "application/zip", "application/octet-stream");
+    /** The keys of a rollback's and a migration's body. */
+    static final List<String> ROLLBACK_KEYS = List.of("extension", "version", "confirm");
+    static final List<String> MIGRATE_KEYS = List.of("extension");
 
     private final ObjectMapper json = new ObjectMapper();
     private final JsonBody bodies = new JsonBody();
@@ -109,6 +123,7 @@ public final class AdminApi {
                 throw new ApiException(405, Echo.cut(method) + " is not allowed on " + Echo.cut(path) + "; use "
                         + ApiPaths.allow(allowed));
             }
+            refuseForm(method, p, req);
             Object answer = route(head ? "GET" : method, p, req, resp);
             if (answer != null) {
                 write(resp, resp.getStatus() == 0 ? 200 : resp.getStatus(), answer, head);
@@ -126,6 +141,22 @@ public final class AdminApi {
             LOG.error("Admin API {} {} failed, error id {}", Echo.cut(method), Echo.cut(path), id, e);
             write(resp, 500, Map.of("error", "the request failed (error id " + id + "); see the server's log"), head);
         }
+    }
+
+    /**
+     * 415 for a form body ({@code application/x-www-form-urlencoded}), before anything reads a parameter: no route
+     * takes one, and reading the query's parameters would parse the body as a form (a jar sent by {@code curl
+     * --data-binary} was a 400 "the form is not valid", or its bytes taken for parameters).
+     */
+    private static void refuseForm(String method, String[] p, HttpServletRequest req) throws ApiException {
+        if (req.getContentLengthLong() == 0 || method.equals("GET") || method.equals("HEAD")
+                || !JsonBody.mediaType(req.getContentType()).equals("application/x-www-form-urlencoded")) {
+            return;
+        }
+        if (method.equals("POST") && p.length == 1 && p[0].equals("extensions")) {
+            throw jarType(req.getContentType());
+        }
+        throw JsonBody.notJson(req.getContentType());
     }
 
     /** The answer to a request of a path that answers its method ({@link ApiPaths}); HEAD comes as GET. */
@@ -282,6 +313,7 @@ public final class AdminApi {
     }
 
     private Object rollback(Database db, Map<String, Object> body) throws ApiException {
+        BodyKeys.only(body, ROLLBACK_KEYS, "a rollback");
         Object version = body.get("version");
         if (!(body.get("extension") instanceof String) || version == null || version instanceof Map
                 || version instanceof List) {
@@ -319,6 +351,7 @@ public final class AdminApi {
     }
 
     private Object migrate(Database db, Map<String, Object> body) throws ApiException {
+        BodyKeys.only(body, MIGRATE_KEYS, "a migration");
         String name = installedExtension(body.get("extension"));
         try {
             boolean held = migrations.applyAgain(db, name);
@@ -388,10 +421,8 @@ public final class AdminApi {
     }
 
     private static byte[] jar(HttpServletRequest req) throws ApiException, IOException {
-        String type = JsonBody.mediaType(req.getContentType());
-        if (type.equals("application/x-www-form-urlencoded") || type.startsWith("multipart/")) {
-            throw new ApiException(415, "send the jar itself as the body, with Content-Type: application/java-archive"
-                    + " (it came as " + Echo.cut(req.getContentType()) + ")");
+        if (!JAR_TYPES.contains(JsonBody.mediaType(req.getContentType()))) {
+            throw jarType(req.getContentType());
         }
         if (req.getContentLengthLong() > MAX_JAR) {
             throw new ApiException(413, "the jar is larger than " + (MAX_JAR >> 20) + " MiB");
@@ -402,6 +433,13 @@ public final class AdminApi {
                     + " application/java-archive)");
         }
         return bytes;
+    }
+
+    /** The 415 of a jar sent as another type (a form, a multipart upload, text, none). */
+    static ApiException jarType(String contentType) {
+        return new ApiException(415, "send the jar itself as the body, with Content-Type: application/java-archive"
+                + " (or " + String.join(", ", JAR_TYPES.subList(1, JAR_TYPES.size())) + "); it came as "
+                + (contentType == null || contentType.isBlank() ? "no Content-Type" : Echo.cut(contentType)));
     }
 
     /** Writes an answer; to a HEAD request, its headers alone (Content-Length says what GET would send). */

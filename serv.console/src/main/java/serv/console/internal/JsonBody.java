@@ -46,13 +46,18 @@ final class JsonBody {
     Map<String, Object> read(HttpServletRequest req) throws ApiException, IOException {
         String type = req.getContentType();
         if (req.getContentLengthLong() != 0 && !isJson(type)) {
-            throw new ApiException(415, "send the body as JSON, with Content-Type: application/json (it came as "
-                    + (type == null ? "no type" : Echo.cut(type)) + ")");
+            throw notJson(type);
         }
         if (req.getContentLengthLong() > MAX_BYTES) {
             throw new ApiException(413, "the body is larger than " + MAX_BYTES + " bytes");
         }
         return parse(read(req.getInputStream(), MAX_BYTES));
+    }
+
+    /** The 415 of a body that is not JSON. */
+    static ApiException notJson(String type) {
+        return new ApiException(415, "send the body as JSON, with Content-Type: application/json (it came as "
+                + (type == null ? "no type" : Echo.cut(type)) + ")");
     }
 
     /**

@@ -28,8 +28,9 @@ import jakarta.servlet.http.HttpServletResponse;
  * a stack trace, for every request of a client that sends them. Serv's own routes parse their queries and forms
  * themselves (400 "malformed percent-encoding"); this filter runs only in the console's servlet context, after its
  * login (the whiteboard calls the context's {@code handleSecurity} before its filters), so a client without the
- * console's login still gets a 401. Multipart bodies (the Bundles page's upload) are left to the console, which
- * reads them as parts; an upload it refuses (a file that is no bundle) is a 400 with its reason, not a 500.
+ * console's login still gets a 401. A form sent to Serv's admin API is left to it (it takes none: a 415).
+ * Multipart bodies (the Bundles page's upload) are left to the console, which reads them as parts; an upload it
+ * refuses (a file that is no bundle) is a 400 with its reason, not a 500.
  */
 @Component(service = Filter.class, property = HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT + "=("
         + HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_NAME + "=" + ConsoleParameterCheck.CONSOLE_CONTEXT + ")")
@@ -49,6 +50,10 @@ public final class ConsoleParameterCheck implements Filter {
         String type = req.getContentType();
         if (type != null && type.regionMatches(true, 0, "multipart/", 0, 10)) {
             upload(req, res, chain);
+            return;
+        }
+        if (apiForm(req)) {
+            chain.doFilter(request, response); // the API answers 415 before it reads a parameter: never a form
             return;
         }
         String target = pidPattern(req);
@@ -79,6 +84,22 @@ public final class ConsoleParameterCheck implements Filter {
             return;
         }
         chain.doFilter(request, response);
+    }
+
+    /**
+     * Whether this is a form body sent to Serv's admin API ({@code <console>/serv/api/...}), which takes JSON or a
+     * jar: parsed here, a jar sent by {@code curl --data-binary} (a form, to curl) was a 400 "the form is not
+     * valid", or consumed as parameters before the API could say which types it takes (415).
+     */
+    static boolean apiForm(HttpServletRequest req) {
+        String type = req.getContentType();
+        if (type == null || req.getContentLengthLong() == 0
+                || !type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33)) {
+            return false;
+        }
+        String uri = req.getRequestURI();
+        String context = req.getContextPath() == null ? "" : req.getContextPath();
+        return uri != null && uri.startsWith(context + "/serv/api/");
     }
 
     /** Whether the body was not read: the client closed its side early, or stopped sending it. */
