@@ -149,7 +149,7 @@ public final class AdminApi {
      * --data-binary} was a 400 "the form is not valid", or its bytes taken for parameters).
      */
     private static void refuseForm(String method, String[] p, HttpServletRequest req) throws ApiException {
-        if (req.getContentLengthLong() == 0 || method.equals("GET") || method.equals("HEAD")
+        if (req.getContentLengthLong() == 0
                 || !JsonBody.mediaType(req.getContentType()).equals("application/x-www-form-urlencoded")) {
             return;
         }
