@@ -30,7 +30,8 @@ import serv.database.Migrations;
  * GET    databases                         every database (the tenants' included), pool figures, source, changes
  * GET    databases/{name}[?tenant=t]       one, with its migration history
  * POST   databases/{name}/test[?tenant=t]  opens a connection of its own and checks it answers (a sleeping
- *                                           tenant's pool is opened first, as for its rollback and migrate)
+ *                                           tenant's pool is opened first, as for its rollback and migrate);
+ *                                           no body or {} (as test, start, stop and the removals)
  * POST   databases/{name}/rollback         {"extension": e, "version": v, "confirm": true}: runs down scripts
  * POST   databases/{name}/migrate          {"extension": e}: applies again the migrations a rollback held back
  * GET    tenants[?offset=&limit=&q=]       a page of tenants (100 by default, 1000 at most; q filters by id,
@@ -38,7 +39,7 @@ import serv.database.Migrations;
  * GET    tenants/{id}                      one; a stored one that does not run: state REFUSED and the reason
  * POST   tenants                           {"id": ..., "hosts": [...], "database_schema": ...}: adds one
  * PUT    tenants/{id}                      the keys given replace the stored ones (null removes one); or PATCH
- * DELETE tenants/{id}[?data=keep|drop]     removes it; drop also drops a schema tenant's schema
+ * DELETE tenants/{id}[?data=keep|drop]     removes it; drop also drops a schema tenant's schema; {"version": v}
  * GET    cluster                           the cluster's store and nodes (clustered: false on its own)
  * GET    routes                            every route and whether it serves now
  * GET    extensions                        every extension: version, state, routes, settings, tenants, problem
@@ -186,6 +187,9 @@ public final class AdminApi {
     }
 
     private Object database(String[] p, HttpServletRequest req) throws ApiException, IOException {
+        if (p.length == 3 && p[2].equals("test")) {
+            BodyKeys.only(body(req), List.of(), "a connection test", "tenant");
+        }
         String tenant = req.getParameter("tenant");
         Database db = facts.database(p[1], tenant).orElse(null);
         if (db == null && asleep(tenant, p[1])) {
@@ -272,12 +276,15 @@ public final class AdminApi {
                 return tenants.update(id, bodies.read(req), ifMatch(req)).toMap();
             }
             case "DELETE" -> {
+                Map<String, Object> body = body(req);
+                BodyKeys.only(body, List.of("version"), "a removal", "data");
+                Long version = TenantAdmin.version(body.get("version"), id);
                 String data = req.getParameter("data") == null ? "keep" : req.getParameter("data");
                 if (!data.equals("keep") && !data.equals("drop")) {
                     throw ApiException.badRequest("data=" + Echo.cut(data) + ": give data=keep (the default) or"
                             + " data=drop");
                 }
-                return tenants.remove(id, data.equals("drop"), ifMatch(req)).toMap();
+                return tenants.remove(id, data.equals("drop"), version != null ? version : ifMatch(req)).toMap();
             }
             default -> {
                 Map<String, Object> one = facts.tenant(id).orElseThrow(() -> ApiException.notFound("tenant "
@@ -303,9 +310,11 @@ public final class AdminApi {
             return Map.of("extensions", extensions.list());
         }
         if (p.length == 3) {
+            BodyKeys.only(body(req), List.of(), "a " + p[2]);
             return p[2].equals("start") ? extensions.start(p[1]) : extensions.stop(p[1]);
         }
         if (method.equals("DELETE")) {
+            BodyKeys.only(body(req), List.of(), "a removal");
             extensions.uninstall(p[1]);
             return null;
         }
@@ -384,6 +393,16 @@ public final class AdminApi {
                     + " them)");
         }
         return name;
+    }
+
+    /**
+     * The JSON body of a request that takes none or few keys (a test, a start, a removal): empty without one; a body
+     * is JSON all the same (415 otherwise), so that a key sent there is refused, not ignored ({@link BodyKeys}).
+     */
+    private Map<String, Object> body(HttpServletRequest req) throws ApiException, IOException {
+        boolean none = req.getContentLengthLong() == 0
+                || req.getContentLengthLong() < 0 && req.getHeader("Transfer-Encoding") == null; // curl -X POST
+        return none ? Map.of() : bodies.read(req);
     }
 
     /** The version a change was made on, from {@code If-Match: "7"}; null when the request does not say. */

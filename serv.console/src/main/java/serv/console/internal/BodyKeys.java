@@ -19,13 +19,23 @@ final class BodyKeys {
     private BodyKeys() {
     }
 
-    /** 400 for the first key of {@code body} that is not in {@code known}; {@code what} names the request. */
-    static void only(Map<String, ?> body, Collection<String> known, String what) throws ApiException {
+    /**
+     * 400 for the first key of {@code body} that is not in {@code known}; {@code what} names the request, and
+     * {@code query} the parameters it takes in its query string (a key named as one is told to go there).
+     */
+    static void only(Map<String, ?> body, Collection<String> known, String what, String... query)
+            throws ApiException {
         for (String key : body.keySet()) {
-            if (!known.contains(key)) {
-                throw ApiException.badRequest("key '" + Echo.cut(key) + "' is not one " + what + " takes"
-                        + hint(key, known) + " (it takes " + String.join(", ", new TreeSet<>(known)) + ")");
+            if (known.contains(key)) {
+                continue;
             }
+            String takes = known.isEmpty() ? "it takes no body" : "it takes " + String.join(", ", new TreeSet<>(known));
+            if (java.util.Arrays.asList(query).contains(key)) {
+                throw ApiException.badRequest("key '" + key + "' is not one " + what + " takes in its body: give it in"
+                        + " the query (?" + key + "=...); " + takes);
+            }
+            throw ApiException.badRequest("key '" + Echo.cut(key) + "' is not one " + what + " takes"
+                    + hint(key, known) + " (" + takes + ")");
         }
     }
 

@@ -413,6 +413,38 @@ class AdminApiTest {
     }
 
     /**
+     * A test's, a start's or stop's and a removal's body was not read at all: {"tenant": "acme"} tested the shared
+     * database, {"data": "drop"} kept the data, a removal's "version" (the docs' compare-and-set) was not looked at.
+     */
+    @Test
+    void aBodyWhereNoneIsTakenIsReadAndItsKeysRefused() throws Exception {
+        Exchange test = post("databases/default/test", "{\"tenant\":\"acme\"}");
+        assertEquals(400, test.status, test.text());
+        assertEquals("key 'tenant' is not one a connection test takes in its body: give it in the query (?tenant=...);"
+                + " it takes no body", error(test));
+        Exchange start = post("extensions/serv.blog/start", "{\"force\":true}");
+        assertEquals(400, start.status, start.text());
+        assertEquals("key 'force' is not one a start takes (it takes no body)", error(start));
+        assertEquals(400, new Exchange("DELETE", "extensions/serv.blog").json("{\"x\":1}").send(api).status);
+        refusedTenant();
+        Exchange drop = new Exchange("DELETE", "tenants/acme").json("{\"data\":\"drop\"}").send(api);
+        assertEquals(400, drop.status, drop.text());
+        assertTrue(error(drop).startsWith("key 'data' is not one a removal takes in its body: give it in the query"
+                + " (?data=...)"), error(drop));
+        Exchange version = new Exchange("DELETE", "tenants/acme").json("{\"version\":1.5}").send(api);
+        assertEquals(400, version.status, version.text());
+        assertTrue(error(version).startsWith("key 'version': 1.5 is not a whole number"), error(version));
+        assertFalse(deleted.get());
+        assertEquals(200, new Exchange("DELETE", "tenants/acme").json("{\"version\":3}").send(api).status);
+        assertTrue(deleted.get());
+        Exchange empty = post("databases/default/test", "{}"); // the command line's body: taken
+        assertFalse(empty.status == 400 || empty.status == 415, empty.text());
+        Exchange none = new Exchange("POST", "extensions/serv.blog/stop"); // curl -X POST: no length, no body
+        none.contentLength = -1L;
+        assertEquals(200, none.send(api).status, none.text());
+    }
+
+    /**
      * A jar's upload took any Content-Type: text/plain, none, a form. A 415 naming the types it takes; the type
      * serv deploy and the console's page send, and the other jar types, go on to the jar's checks.
      */
