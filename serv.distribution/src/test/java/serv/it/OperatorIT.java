@@ -590,6 +590,127 @@ public class OperatorIT {
     }
 
     /**
+     * A jar is taken as a jar's type only (the one serv deploy and the console's page send, application/zip or
+     * application/octet-stream): under text/plain, a form's type (curl --data-binary) or none it was installed, or the
+     * form a 400 "the form is not valid". A 415 naming the types, and nothing is installed.
+     */
+    @Test
+    public void aJarIsTakenOnlyAsAJarsType() throws Exception {
+        byte[] jar = manifestJar(Map.of("Bundle-ManifestVersion", "2", "Bundle-SymbolicName", "ops.typed",
+                "Bundle-Version", "1.0.0"));
+        for (String type : java.util.Arrays.asList("text/plain", "application/x-www-form-urlencoded", null)) {
+            Answer refused = api("POST", "extensions", jar, type);
+            assertEquals(type + ": " + refused.body(), 415, refused.status());
+            assertTrue(type + ": " + refused.body(), refused.body().get("error").asText().startsWith("send the jar"
+                    + " itself as the body, with Content-Type: application/java-archive (or application/x-java-archive,"
+                    + " application/zip, application/octet-stream); it came as "));
+        }
+        assertEquals(404, get("extensions/ops.typed").status());
+        assertFalse(Files.exists(serv.home.resolve("deploy/ops.typed.jar")));
+        Answer installed = api("POST", "extensions", jar, "application/octet-stream");
+        assertEquals(installed.body().toString(), 201, installed.status());
+        assertEquals(204, api("DELETE", "extensions/ops.typed", null, null).status());
+    }
+
+    /**
+     * A body's keys and numbers, read strictly: an edit's "version" 1.5 was cut to 1 (and, outside a cluster, not
+     * looked at); {"dry_rn": true} ran the migration itself, "confrim" was no confirmation and said nothing of the
+     * typo. 400s naming the key (and the close one), before anything is done.
+     */
+    @Test
+    public void aVersionWithAFractionAndAKeyABodyDoesNotTakeAre400s() throws Exception {
+        Answer added = json("POST", "tenants", Map.of("id", "opsver", "hosts", List.of("opsver.test"),
+                "database_schema", "opsver_data"));
+        assertEquals(added.body().toString(), 201, added.status());
+        try {
+            for (String version : List.of("1.5", "2.0", "-1", "99999999999999999999")) {
+                Answer edit = api("PUT", "tenants/opsver", ("{\"version\":" + version + ",\"name\":\"Edited\"}")
+                        .getBytes(StandardCharsets.UTF_8), "application/json");
+                assertEquals(version + ": " + edit.body(), 400, edit.status());
+                assertTrue(version + ": " + edit.body(), edit.body().get("error").asText().startsWith(
+                        "key 'version': "));
+            }
+            assertEquals("opsver", get("tenants/opsver").body().get("name").asText());
+            Answer hosts = json("PUT", "tenants/opsver", Map.of("hots", List.of("x.test")));
+            assertEquals(400, hosts.status());
+            assertTrue(hosts.body().toString(), hosts.body().get("error").asText().startsWith(
+                    "key 'hots' is not a tenant setting; did you mean 'hosts'?"));
+        } finally {
+            api("DELETE", "tenants/opsver?data=drop", null, null);
+        }
+        Answer migrate = json("POST", "databases/default/migrate", Map.of("extension", "serv.blog", "dry_rn", true));
+        assertEquals(400, migrate.status());
+        assertEquals("key 'dry_rn' is not one a migration takes (it takes extension)",
+                migrate.body().get("error").asText());
+        Answer rollback = json("POST", "databases/default/rollback", Map.of("extension", "serv.blog", "version", "0",
+                "confrim", true));
+        assertEquals(400, rollback.status());
+        assertEquals("key 'confrim' is not one a rollback takes; did you mean 'confirm'? (it takes confirm, extension,"
+                + " version)", rollback.body().get("error").asText());
+    }
+
+    /**
+     * The console's configuration form stored a property name with NUL or another control character as given (its
+     * propertylist is free text). A 400 naming the problem, and nothing stored.
+     */
+    @Test
+    public void aConsoleFormPropertyNameWithAControlCharacterIsRefused() throws Exception {
+        String head = "Host: 127.0.0.1\r\nConnection: close\r\nAuthorization: Basic " + Base64.getEncoder()
+                .encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)) + "\r\n";
+        for (String name : List.of("a%00b", "a%0Ab", "a%7Fb")) {
+            String form = "apply=true&propertylist=" + name + "&" + name + "=y";
+            String answer = serv.raw("POST /system/console/configMgr/serv.blog HTTP/1.1\r\n" + head + "Content-Type:"
+                    + " application/x-www-form-urlencoded\r\nContent-Length: " + form.length() + "\r\n\r\n" + form);
+            assertTrue(name + ": " + answer, answer.startsWith("HTTP/1.1 400 "));
+            assertTrue(name + ": " + answer, answer.contains("{\"error\":\"Not saved: property name 'a?b' holds a"
+                    + " control character (U+00"));
+        }
+        String stored = serv.raw("GET /system/console/configMgr/serv.blog.json HTTP/1.1\r\n" + head + "\r\n");
+        assertTrue(stored, stored.startsWith("HTTP/1.1 200 "));
+        assertFalse(stored, stored.contains("a\\u0000b") || stored.contains("a\\nb") || stored.contains("a\\u007fb"));
+    }
+
+    /**
+     * A body that stops (its headers, 10 of its 100 bytes, then nothing) held one of the server's threads for the
+     * connection's whole idle timeout, 60 s, in the admin API and the console's forms (their servlet reads blocking;
+     * the minimum rate is only checked when bytes come): 408 after 10 s without a byte.
+     */
+    @Test
+    public void aBodyThatStopsIsA408AfterTenSeconds() throws Exception {
+        String head = "Host: 127.0.0.1\r\nAuthorization: Basic " + Base64.getEncoder()
+                .encodeToString((USER + ":" + PASSWORD).getBytes(StandardCharsets.UTF_8)) + "\r\n";
+        List<CompletableFuture<String>> answers = new ArrayList<>();
+        long start = System.nanoTime();
+        for (String[] sent : List.of(new String[] {"/system/console/serv/api/databases/default/migrate",
+                "application/json", "{\"extensio"}, new String[] {"/system/console/serv/api/extensions",
+                        "application/java-archive", "PK\u0003\u0004abcdef"}, new String[] {
+                                "/system/console/configMgr/serv.blog", "application/x-www-form-urlencoded",
+                                "apply=true"})) {
+            answers.add(CompletableFuture.supplyAsync(() -> {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", serv.port)) {
+                    s.setSoTimeout(90_000);
+                    s.getOutputStream().write(("POST " + sent[0] + " HTTP/1.1\r\n" + head + "Content-Type: " + sent[1]
+                            + "\r\nContent-Length: 100\r\n\r\n" + sent[2]).getBytes(StandardCharsets.ISO_8859_1));
+                    s.getOutputStream().flush(); // and nothing more, the connection left open
+                    byte[] buffer = new byte[4096];
+                    int n = s.getInputStream().read(buffer);
+                    return sent[0] + ": " + (n < 0 ? "closed" : new String(buffer, 0, n, StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    return sent[0] + ": " + e;
+                }
+            }));
+        }
+        for (CompletableFuture<String> a : answers) {
+            String answer = a.get(90, TimeUnit.SECONDS);
+            assertTrue(answer, answer.contains(" 408 "));
+            assertTrue(answer, answer.contains("{\"error\":\"the request body did not arrive in time (at least 32 bytes"
+                    + " a second, and no pause of 10 s)"));
+        }
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
+        assertTrue("answered after " + seconds + " s", seconds >= 9 && seconds < 30);
+    }
+
+    /**
      * A jar whose manifest the framework would refuse is a 400 naming the header, at once, and nothing is written to
      * deploy/ (it was a 504 after 15 s naming the jar's absolute path, and the jar stayed there, refused with an
      * ERROR at every start).

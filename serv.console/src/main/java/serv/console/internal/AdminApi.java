@@ -30,7 +30,8 @@ import serv.database.Migrations;
  * GET    databases                         every database (the tenants' included), pool figures, source, changes
  * GET    databases/{name}[?tenant=t]       one, with its migration history
  * POST   databases/{name}/test[?tenant=t]  opens a connection of its own and checks it answers (a sleeping
- *                                           tenant's pool is opened first, as for its rollback and migrate)
+ *                                           tenant's pool is opened first, as for its rollback and migrate);
+ *                                           no body or {} (as test, start, stop and the removals)
  * POST   databases/{name}/rollback         {"extension": e, "version": v, "confirm": true}: runs down scripts
  * POST   databases/{name}/migrate          {"extension": e}: applies again the migrations a rollback held back
  * GET    tenants[?offset=&limit=&q=]       a page of tenants (100 by default, 1000 at most; q filters by id,
@@ -38,19 +39,24 @@ import serv.database.Migrations;
  * GET    tenants/{id}                      one; a stored one that does not run: state REFUSED and the reason
  * POST   tenants                           {"id": ..., "hosts": [...], "database_schema": ...}: adds one
  * PUT    tenants/{id}                      the keys given replace the stored ones (null removes one); or PATCH
- * DELETE tenants/{id}[?data=keep|drop]     removes it; drop also drops a schema tenant's schema
+ * DELETE tenants/{id}[?data=keep|drop]     removes it; drop also drops a schema tenant's schema; {"version": v}
  * GET    cluster                           the cluster's store and nodes (clustered: false on its own)
  * GET    routes                            every route and whether it serves now
  * GET    extensions                        every extension: version, state, routes, settings, tenants, problem
  * GET    extensions/{id or name}           one, with its migrations
- * POST   extensions                        the jar as body: installs it (or replaces it) through deploy/
+ * POST   extensions                        the jar as body (Content-Type application/java-archive, or one of
+ *                                          {@link #JAR_TYPES}): installs it (or replaces it) through deploy/
  * POST   extensions/{id}/start|stop
  * DELETE extensions/{id}                   removes a deployed extension
  * </pre>
  *
  * <p>Every path that answers GET answers HEAD (the same headers, no body); OPTIONS answers 204 with {@code Allow};
  * any other method is a 405 with {@code Allow} ({@link ApiPaths}). A value of the request an error repeats is cut
- * after 60 characters ({@link Echo}).
+ * after 60 characters ({@link Echo}). A body's keys are the ones its route takes: any other is a 400 naming it (and
+ * the key it is close to), before anything is done ({@link BodyKeys}); a number in a body that stands for a whole
+ * number (a version) is a 400 when it has a fraction. A body of another type than its route takes (JSON, or a jar)
+ * is a 415 naming the types it takes, a form included: it is answered before the query's parameters are read, so a
+ * form's body is never parsed as parameters.
  */
 @Component(service = AdminApi.class)
 public final class AdminApi {
@@ -65,6 +71,15 @@ public final class AdminApi {
     static final int MAX_PAGE = 1000;
     /** A migration version, as in V<version>__words.sql: digits, parts separated by '.' or '_'. */
     private static final Pattern MIGRATION_VERSION = Pattern.compile("\\d{1,18}(?:[._]\\d{1,18}){0,9}");
+    /**
+     * The Content-Types of a jar {@code POST extensions} takes ({@code serv deploy} and the console's upload send the
+     * first); anything else, no Content-Type included, is a 415. The bytes are a jar or a 400 all the same.
+     */
+    static final List<String> JAR_TYPES = List.of("application/java-archive", "application/x-java-archive",
+            "application/zip", "application/octet-stream");
+    /** The keys of a rollback's and a migration's body. */
+    static final List<String> ROLLBACK_KEYS = List.of("extension", "version", "confirm");
+    static final List<String> MIGRATE_KEYS = List.of("extension");
 
     private final ObjectMapper json = new ObjectMapper();
     private final JsonBody bodies = new JsonBody();
@@ -109,6 +124,7 @@ public final class AdminApi {
                 throw new ApiException(405, Echo.cut(method) + " is not allowed on " + Echo.cut(path) + "; use "
                         + ApiPaths.allow(allowed));
             }
+            refuseForm(method, p, req);
             Object answer = route(head ? "GET" : method, p, req, resp);
             if (answer != null) {
                 write(resp, resp.getStatus() == 0 ? 200 : resp.getStatus(), answer, head);
@@ -126,6 +142,22 @@ public final class AdminApi {
             LOG.error("Admin API {} {} failed, error id {}", Echo.cut(method), Echo.cut(path), id, e);
             write(resp, 500, Map.of("error", "the request failed (error id " + id + "); see the server's log"), head);
         }
+    }
+
+    /**
+     * 415 for a form body ({@code application/x-www-form-urlencoded}), before anything reads a parameter: no route
+     * takes one, and reading the query's parameters would parse the body as a form (a jar sent by {@code curl
+     * --data-binary} was a 400 "the form is not valid", or its bytes taken for parameters).
+     */
+    private static void refuseForm(String method, String[] p, HttpServletRequest req) throws ApiException {
+        if (req.getContentLengthLong() == 0
+                || !JsonBody.mediaType(req.getContentType()).equals("application/x-www-form-urlencoded")) {
+            return;
+        }
+        if (method.equals("POST") && p.length == 1 && p[0].equals("extensions")) {
+            throw jarType(req.getContentType());
+        }
+        throw JsonBody.notJson(req.getContentType());
     }
 
     /** The answer to a request of a path that answers its method ({@link ApiPaths}); HEAD comes as GET. */
@@ -155,6 +187,9 @@ public final class AdminApi {
     }
 
     private Object database(String[] p, HttpServletRequest req) throws ApiException, IOException {
+        if (p.length == 3 && p[2].equals("test")) {
+            BodyKeys.only(body(req), List.of(), "a connection test", "tenant");
+        }
         String tenant = req.getParameter("tenant");
         Database db = facts.database(p[1], tenant).orElse(null);
         if (db == null && asleep(tenant, p[1])) {
@@ -241,12 +276,15 @@ public final class AdminApi {
                 return tenants.update(id, bodies.read(req), ifMatch(req)).toMap();
             }
             case "DELETE" -> {
+                Map<String, Object> body = body(req);
+                BodyKeys.only(body, List.of("version"), "a removal", "data");
+                Long version = TenantAdmin.version(body.get("version"), id);
                 String data = req.getParameter("data") == null ? "keep" : req.getParameter("data");
                 if (!data.equals("keep") && !data.equals("drop")) {
                     throw ApiException.badRequest("data=" + Echo.cut(data) + ": give data=keep (the default) or"
                             + " data=drop");
                 }
-                return tenants.remove(id, data.equals("drop"), ifMatch(req)).toMap();
+                return tenants.remove(id, data.equals("drop"), version != null ? version : ifMatch(req)).toMap();
             }
             default -> {
                 Map<String, Object> one = facts.tenant(id).orElseThrow(() -> ApiException.notFound("tenant "
@@ -272,9 +310,11 @@ public final class AdminApi {
             return Map.of("extensions", extensions.list());
         }
         if (p.length == 3) {
+            BodyKeys.only(body(req), List.of(), "a " + p[2]);
             return p[2].equals("start") ? extensions.start(p[1]) : extensions.stop(p[1]);
         }
         if (method.equals("DELETE")) {
+            BodyKeys.only(body(req), List.of(), "a removal");
             extensions.uninstall(p[1]);
             return null;
         }
@@ -282,6 +322,7 @@ public final class AdminApi {
     }
 
     private Object rollback(Database db, Map<String, Object> body) throws ApiException {
+        BodyKeys.only(body, ROLLBACK_KEYS, "a rollback");
         Object version = body.get("version");
         if (!(body.get("extension") instanceof String) || version == null || version instanceof Map
                 || version instanceof List) {
@@ -319,6 +360,7 @@ public final class AdminApi {
     }
 
     private Object migrate(Database db, Map<String, Object> body) throws ApiException {
+        BodyKeys.only(body, MIGRATE_KEYS, "a migration");
         String name = installedExtension(body.get("extension"));
         try {
             boolean held = migrations.applyAgain(db, name);
@@ -351,6 +393,16 @@ public final class AdminApi {
                     + " them)");
         }
         return name;
+    }
+
+    /**
+     * The JSON body of a request that takes none or few keys (a test, a start, a removal): empty without one; a body
+     * is JSON all the same (415 otherwise), so that a key sent there is refused, not ignored ({@link BodyKeys}).
+     */
+    private Map<String, Object> body(HttpServletRequest req) throws ApiException, IOException {
+        boolean none = req.getContentLengthLong() == 0
+                || req.getContentLengthLong() < 0 && req.getHeader("Transfer-Encoding") == null; // curl -X POST
+        return none ? Map.of() : bodies.read(req);
     }
 
     /** The version a change was made on, from {@code If-Match: "7"}; null when the request does not say. */
@@ -388,10 +440,8 @@ public final class AdminApi {
     }
 
     private static byte[] jar(HttpServletRequest req) throws ApiException, IOException {
-        String type = JsonBody.mediaType(req.getContentType());
-        if (type.equals("application/x-www-form-urlencoded") || type.startsWith("multipart/")) {
-            throw new ApiException(415, "send the jar itself as the body, with Content-Type: application/java-archive"
-                    + " (it came as " + Echo.cut(req.getContentType()) + ")");
+        if (!JAR_TYPES.contains(JsonBody.mediaType(req.getContentType()))) {
+            throw jarType(req.getContentType());
         }
         if (req.getContentLengthLong() > MAX_JAR) {
             throw new ApiException(413, "the jar is larger than " + (MAX_JAR >> 20) + " MiB");
@@ -402,6 +452,13 @@ public final class AdminApi {
                     + " application/java-archive)");
         }
         return bytes;
+    }
+
+    /** The 415 of a jar sent as another type (a form, a multipart upload, text, none). */
+    static ApiException jarType(String contentType) {
+        return new ApiException(415, "send the jar itself as the body, with Content-Type: application/java-archive"
+                + " (or " + String.join(", ", JAR_TYPES.subList(1, JAR_TYPES.size())) + "); it came as "
+                + (contentType == null || contentType.isBlank() ? "no Content-Type" : Echo.cut(contentType)));
     }
 
     /** Writes an answer; to a HEAD request, its headers alone (Content-Length says what GET would send). */

@@ -96,6 +96,10 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
     @Override
     public void updateConfiguration(String factoryPidOfForm, String pid, Dictionary<String, Object> props)
             throws ValidationException, IOException {
+        String badName = badName(Collections.list(props.keys()));
+        if (badName != null) {
+            throw new ValidationException("Not saved: " + badName); // before anything else: nothing is stored
+        }
         Configuration existing = find(pid);
         // The form of an existing configuration does not say its factory: the stored configuration does.
         String factoryPid = factoryPidOfForm != null ? factoryPidOfForm : factoryPidOf(pid, existing);
@@ -134,6 +138,28 @@ public final class ConsoleConfigurations implements ConfigurationHandler {
             props.remove(key);
         }
         sealed.forEach(props::put);
+    }
+
+    /**
+     * Why a property name of a form cannot be stored, or null: an empty (or blank) name, or one with a control
+     * character (NUL, a line break, a tab, DEL...). The form's {@code propertylist} is free text: such a name was
+     * stored as given, a key no setting reads, that no file can hold and that the form then shows garbled.
+     */
+    static String badName(Collection<String> names) {
+        for (String name : names) {
+            if (name == null || name.isBlank()) {
+                return "a property name is empty; give each property a name (the form's propertylist names them)";
+            }
+            for (int i = 0; i < name.length(); i++) {
+                char c = name.charAt(i);
+                if (Character.isISOControl(c)) {
+                    return "property name '" + Echo.cut(name.replaceAll("\\p{Cc}", "?")) + "' holds a control"
+                            + " character (U+" + String.format("%04X", (int) c) + " at " + (i + 1) + "); give a name"
+                            + " of letters, digits, '.', '_' and '-'";
+                }
+            }
+        }
+        return null;
     }
 
     /** Whether a configuration is the cluster's (not the node's own: its console login, its cluster settings). */

@@ -46,13 +46,18 @@ final class JsonBody {
     Map<String, Object> read(HttpServletRequest req) throws ApiException, IOException {
         String type = req.getContentType();
         if (req.getContentLengthLong() != 0 && !isJson(type)) {
-            throw new ApiException(415, "send the body as JSON, with Content-Type: application/json (it came as "
-                    + (type == null ? "no type" : Echo.cut(type)) + ")");
+            throw notJson(type);
         }
         if (req.getContentLengthLong() > MAX_BYTES) {
             throw new ApiException(413, "the body is larger than " + MAX_BYTES + " bytes");
         }
         return parse(read(req.getInputStream(), MAX_BYTES));
+    }
+
+    /** The 415 of a body that is not JSON. */
+    static ApiException notJson(String type) {
+        return new ApiException(415, "send the body as JSON, with Content-Type: application/json (it came as "
+                + (type == null ? "no type" : Echo.cut(type)) + ")");
     }
 
     /**
@@ -136,8 +141,8 @@ final class JsonBody {
     /**
      * At most {@code max} bytes of a body; 413 when it has more. A body that does not arrive whole is the client's
      * error, never a 500 with a stack trace in the log: 408 when it came too slowly (below the connector's minimum
-     * rate, or nothing for the idle timeout), 400 when it was cut short (the client closed its side before the
-     * Content-Length's bytes, or a chunk was malformed).
+     * rate, or nothing for 10 s: serv.core's console filter shortens the idle timeout while a body is read), 400
+     * when it was cut short (the client closed its side before the Content-Length's bytes, or a chunk was malformed).
      */
     static byte[] read(InputStream in, long max) throws ApiException {
         byte[] bytes;
@@ -172,7 +177,7 @@ final class JsonBody {
             }
         }
         return status == 408 ? new ApiException(408, "the request body did not arrive in time (at least 32 bytes a"
-                + " second, and no pause as long as the connection's idle timeout): send it whole, at once")
+                + " second, and no pause of 10 s): send it whole, at once")
                 : new ApiException(status, "the request body was cut short or malformed (fewer bytes than its"
                         + " Content-Length, or a bad chunk): send it whole");
     }

@@ -185,7 +185,7 @@ public final class TenantAdmin {
     /** Adds a tenant; 409 when one has its id. */
     Result create(Map<String, Object> body) throws ApiException {
         Map<String, Object> input = new LinkedHashMap<>(body);
-        input.remove("version");
+        version(input.remove("version"), String.valueOf(input.get("id"))); // a GET's answer sent back: checked, unused
         Map<String, Object> values = settings(input, Map.of());
         Object id = values.get("id");
         if (id == null) {
@@ -230,14 +230,8 @@ public final class TenantAdmin {
      */
     Result update(String id, Map<String, Object> input, Long expected) throws ApiException {
         Map<String, Object> body = new LinkedHashMap<>(input);
-        Long exp = expected;
-        if (body.get("version") instanceof Number n) {
-            exp = n.longValue();
-        } else if (body.get("version") != null) {
-            throw ApiException.badRequest("key 'version': " + Echo.cut(body.get("version")) + " is not a number; give"
-                    + " the version the edit was made on (GET tenants/" + Echo.cut(id) + " says it), or leave it out");
-        }
-        body.remove("version");
+        Long given = version(body.remove("version"), id);
+        Long exp = given != null ? given : expected;
         if (body.containsKey("id") && !id.equals(String.valueOf(body.get("id")))) {
             throw ApiException.badRequest("key 'id': a tenant's id does not change; add a new tenant and remove this"
                     + " one");
@@ -410,6 +404,33 @@ public final class TenantAdmin {
     }
 
     /**
+     * A body's {@code "version"}, the version an edit was made on: a whole JSON number, 0 or more; null when not
+     * given. A number with a fraction (1.5, and 7.0 too, as a rollback's version) or past a long's range is a 400,
+     * never cut to another version (1.5 was taken for 1).
+     */
+    static Long version(Object v, String id) throws ApiException {
+        if (v == null) {
+            return null;
+        }
+        String fix = "; give the version the edit was made on, a whole number (GET tenants/" + Echo.cut(id)
+                + " says it), or leave it out";
+        if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+            long n = ((Number) v).longValue();
+            if (n < 0) {
+                throw ApiException.badRequest("key 'version': " + n + " is below 0" + fix);
+            }
+            return n;
+        }
+        if (v instanceof java.math.BigInteger) {
+            throw ApiException.badRequest("key 'version': " + Echo.cut(v) + " is too large" + fix);
+        }
+        if (v instanceof Number) {
+            throw ApiException.badRequest("key 'version': " + Echo.cut(v) + " is not a whole number" + fix);
+        }
+        throw ApiException.badRequest("key 'version': " + Echo.cut(v) + " is not a number" + fix);
+    }
+
+    /**
      * The stored settings: {@code before} with the body's keys over it (null removes a key), lists as arrays of
      * strings (what Configuration Admin stores), every value a string as the files give them. Unknown keys are a
      * 400 naming the known ones.
@@ -420,8 +441,8 @@ public final class TenantAdmin {
         for (Map.Entry<String, Object> e : body.entrySet()) {
             String key = e.getKey();
             if (!KEYS.contains(key)) {
-                throw ApiException.badRequest("key '" + Echo.cut(key) + "' is not a tenant setting; the keys are "
-                        + new java.util.TreeSet<>(KEYS));
+                throw ApiException.badRequest("key '" + Echo.cut(key) + "' is not a tenant setting"
+                        + BodyKeys.hint(key, KEYS) + "; the keys are " + new java.util.TreeSet<>(KEYS));
             }
             Object v = e.getValue();
             if (v == null || (v instanceof String s && s.isBlank())) {

@@ -342,8 +342,143 @@ class AdminApiTest {
     void aVersionThatIsNoNumberIsSaidSo() throws Exception {
         Exchange e = new Exchange("PUT", "tenants/acme").json("{\"version\":\"abc\",\"name\":\"x\"}").send(api);
         assertEquals(400, e.status, e.text());
-        assertEquals("key 'version': abc is not a number; give the version the edit was made on (GET tenants/acme"
-                + " says it), or leave it out", error(e));
+        assertEquals("key 'version': abc is not a number; give the version the edit was made on, a whole number (GET"
+                + " tenants/acme says it), or leave it out", error(e));
+    }
+
+    /**
+     * A tenant edit's "version" (the version it was made on) with a fraction was cut to a whole number (1.5 taken for
+     * 1) and, outside a cluster, not looked at: a 400 naming the key, as a rollback's version with a fraction is.
+     */
+    @Test
+    void aVersionThatIsNoWholeNumberIsRefused() throws Exception {
+        editableTenant();
+        for (String version : List.of("1.5", "7.0", "1e3", "-1", "99999999999999999999", "true", "[1]")) {
+            Exchange e = new Exchange("PUT", "tenants/acme").json("{\"version\":" + version + ",\"name\":\"x\"}")
+                    .send(api);
+            assertEquals(400, e.status, version + ": " + e.text());
+            assertTrue(error(e).startsWith("key 'version': "), version + ": " + error(e));
+            Exchange created = post("tenants", "{\"id\":\"acme2\",\"version\":" + version + "}");
+            assertEquals(400, created.status, version + ": " + created.text());
+            assertTrue(error(created).startsWith("key 'version': "), version + ": " + error(created));
+        }
+        assertEquals("key 'version': 1.5 is not a whole number; give the version the edit was made on, a whole number"
+                + " (GET tenants/acme says it), or leave it out", error(new Exchange("PUT", "tenants/acme").json(
+                        "{\"version\":1.5}").send(api)));
+        assertEquals(List.of(), saved, "nothing was stored");
+        Exchange whole = new Exchange("PUT", "tenants/acme").json("{\"version\":3,\"name\":\"x\"}").send(api);
+        assertEquals(200, whole.status, whole.text());
+    }
+
+    private final List<Dictionary<String, Object>> saved = new ArrayList<>();
+
+    /** Tenant acme, stored; its saves are in {@link #saved}. */
+    private void editableTenant() {
+        Hashtable<String, Object> props = new Hashtable<>(Map.of("id", "acme", "hosts", new String[] { "acme.test" }));
+        configurations.add(Fakes.of(Configuration.class, Map.of("getProperties", a -> props,
+                "getPid", a -> "serv.tenant~acme", "getChangeCount", a -> (long) saved.size(), "update", a -> {
+                    @SuppressWarnings("unchecked")
+                    Dictionary<String, Object> d = (Dictionary<String, Object>) a[0];
+                    saved.add(d);
+                    return null;
+                })));
+    }
+
+    /**
+     * A key a body does not take was ignored: {"dry_rn": true} (a typo) ran the migration itself, "confrim" was read
+     * as no confirmation. A 400 naming the key, and the one it is close to, before anything is done.
+     */
+    @Test
+    void aKeyABodyDoesNotTakeIsRefusedNamingTheCloseOne() throws Exception {
+        Exchange migrate = post("databases/default/migrate", "{\"extension\":\"serv.blog\",\"dry_rn\":true}");
+        assertEquals(400, migrate.status, migrate.text());
+        assertEquals("key 'dry_rn' is not one a migration takes (it takes extension)", error(migrate));
+        Exchange typo = post("databases/default/migrate", "{\"extention\":\"serv.blog\"}");
+        assertEquals(400, typo.status, typo.text());
+        assertEquals("key 'extention' is not one a migration takes; did you mean 'extension'? (it takes extension)",
+                error(typo));
+        assertEquals(List.of(), applied);
+        Exchange rollback = post("databases/default/rollback", "{\"extension\":\"serv.blog\",\"version\":\"1\","
+                + "\"confirm\":true,\"confrim\":true}");
+        assertEquals(400, rollback.status, rollback.text());
+        assertEquals("key 'confrim' is not one a rollback takes; did you mean 'confirm'? (it takes confirm, extension,"
+                + " version)", error(rollback));
+        assertEquals(List.of(), rolledBackTo);
+        editableTenant();
+        Exchange tenant = new Exchange("PUT", "tenants/acme").json("{\"hots\":[\"a.test\"]}").send(api);
+        assertEquals(400, tenant.status, tenant.text());
+        assertTrue(error(tenant).startsWith("key 'hots' is not a tenant setting; did you mean 'hosts'?; the keys are"),
+                error(tenant));
+        assertEquals(List.of(), saved);
+    }
+
+    /**
+     * A test's, a start's or stop's and a removal's body was not read at all: {"tenant": "acme"} tested the shared
+     * database, {"data": "drop"} kept the data, a removal's "version" (the docs' compare-and-set) was not looked at.
+     */
+    @Test
+    void aBodyWhereNoneIsTakenIsReadAndItsKeysRefused() throws Exception {
+        Exchange test = post("databases/default/test", "{\"tenant\":\"acme\"}");
+        assertEquals(400, test.status, test.text());
+        assertEquals("key 'tenant' is not one a connection test takes in its body: give it in the query (?tenant=...);"
+                + " it takes no body", error(test));
+        Exchange start = post("extensions/serv.blog/start", "{\"force\":true}");
+        assertEquals(400, start.status, start.text());
+        assertEquals("key 'force' is not one a start takes (it takes no body)", error(start));
+        assertEquals(400, new Exchange("DELETE", "extensions/serv.blog").json("{\"x\":1}").send(api).status);
+        refusedTenant();
+        Exchange drop = new Exchange("DELETE", "tenants/acme").json("{\"data\":\"drop\"}").send(api);
+        assertEquals(400, drop.status, drop.text());
+        assertTrue(error(drop).startsWith("key 'data' is not one a removal takes in its body: give it in the query"
+                + " (?data=...)"), error(drop));
+        Exchange version = new Exchange("DELETE", "tenants/acme").json("{\"version\":1.5}").send(api);
+        assertEquals(400, version.status, version.text());
+        assertTrue(error(version).startsWith("key 'version': 1.5 is not a whole number"), error(version));
+        assertFalse(deleted.get());
+        assertEquals(200, new Exchange("DELETE", "tenants/acme").json("{\"version\":3}").send(api).status);
+        assertTrue(deleted.get());
+        Exchange empty = post("databases/default/test", "{}"); // the command line's body: taken
+        assertFalse(empty.status == 400 || empty.status == 415, empty.text());
+        Exchange none = new Exchange("POST", "extensions/serv.blog/stop"); // curl -X POST: no length, no body
+        none.contentLength = -1L;
+        assertEquals(200, none.send(api).status, none.text());
+    }
+
+    /**
+     * A jar's upload took any Content-Type: text/plain, none, a form. A 415 naming the types it takes; the type
+     * serv deploy and the console's page send, and the other jar types, go on to the jar's checks.
+     */
+    @Test
+    void aJarIsTakenOnlyAsAJarsType() throws Exception {
+        byte[] notAJar = "PK not really".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        java.util.Arrays.asList("text/plain", null, "application/x-www-form-urlencoded", "multipart/form-data; b=x",
+                "application/json", "").forEach(type -> {
+                    Exchange e = new Exchange("POST", "extensions");
+                    e.body = notAJar;
+                    e.contentType = type;
+                    try {
+                        e.send(api);
+                        assertEquals(415, e.status, type + ": " + e.text());
+                        assertTrue(error(e).startsWith("send the jar itself as the body, with Content-Type:"
+                                + " application/java-archive (or application/x-java-archive, application/zip,"
+                                + " application/octet-stream); it came as "), type + ": " + error(e));
+                    } catch (Exception x) {
+                        throw new AssertionError(x);
+                    }
+                });
+        for (String type : List.of("application/java-archive", "application/x-java-archive", "application/zip",
+                "application/octet-stream")) {
+            Exchange e = new Exchange("POST", "extensions");
+            e.body = notAJar;
+            e.contentType = type.toUpperCase(java.util.Locale.ROOT) + "; charset=binary";
+            e.send(api);
+            assertEquals(400, e.status, type + ": " + e.text()); // taken, and found to be no jar
+        }
+        Exchange form = new Exchange("POST", "tenants");
+        form.body = "id=acme".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        form.contentType = "application/x-www-form-urlencoded";
+        assertEquals(415, form.send(api).status);
+        assertTrue(error(form).startsWith("send the body as JSON"), error(form));
     }
 
     @Test

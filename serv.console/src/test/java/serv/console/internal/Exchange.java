@@ -22,6 +22,8 @@ final class Exchange {
     final Map<String, String> requestHeaders = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
     byte[] body = new byte[0];
     String contentType;
+    /** The Content-Length the request says, when not its body's ({@code -1}: none, as curl -X POST sends). */
+    Long contentLength;
 
     int status = 200;
     final Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -74,7 +76,7 @@ final class Exchange {
                 "getParameter", a -> parameters.get((String) a[0]),
                 "getHeader", a -> requestHeaders.get((String) a[0]),
                 "getContentType", a -> contentType,
-                "getContentLengthLong", a -> (long) body.length,
+                "getContentLengthLong", a -> contentLength != null ? contentLength : (long) body.length,
                 "getContentLength", a -> body.length,
                 "getInputStream", a -> stream));
     }

@@ -28,8 +28,11 @@ import jakarta.servlet.http.HttpServletResponse;
  * a stack trace, for every request of a client that sends them. Serv's own routes parse their queries and forms
  * themselves (400 "malformed percent-encoding"); this filter runs only in the console's servlet context, after its
  * login (the whiteboard calls the context's {@code handleSecurity} before its filters), so a client without the
- * console's login still gets a 401. Multipart bodies (the Bundles page's upload) are left to the console, which
- * reads them as parts; an upload it refuses (a file that is no bundle) is a 400 with its reason, not a 500.
+ * console's login still gets a 401. A form sent to Serv's admin API is left to it (it takes none: a 415). A body
+ * the console or the API reads (blocking: the console's servlet is no asynchronous one) may pause
+ * {@value BodyDeadline#IDLE_MS} ms at most, then it is a 408 ({@link BodyDeadline}).
+ * Multipart bodies (the Bundles page's upload) are left to the console, which reads them as parts; an upload it
+ * refuses (a file that is no bundle) is a 400 with its reason, not a 500.
  */
 @Component(service = Filter.class, property = HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_SELECT + "=("
         + HttpWhiteboardConstants.HTTP_WHITEBOARD_CONTEXT_NAME + "=" + ConsoleParameterCheck.CONSOLE_CONTEXT + ")")
@@ -51,6 +54,10 @@ public final class ConsoleParameterCheck implements Filter {
             upload(req, res, chain);
             return;
         }
+        if (apiForm(req)) {
+            chain.doFilter(request, response); // the API answers 415 before it reads a parameter: never a form
+            return;
+        }
         String target = pidPattern(req);
         if (target != null) {
             answer(res, HttpServletResponse.SC_BAD_REQUEST, "'" + target + "' is a pattern, not the PID of one"
@@ -58,16 +65,21 @@ public final class ConsoleParameterCheck implements Filter {
                     + " whichever configuration matched first; name the configuration itself");
             return;
         }
+        BodyDeadline deadline = BodyDeadline.of(req);
         try {
-            req.getParameterMap(); // Jetty keeps what it parsed: the console reads it from there
+            if (deadline == null) {
+                req.getParameterMap(); // Jetty keeps what it parsed: the console reads it from there
+            } else {
+                deadline.during(req::getParameterMap); // a form's body, read blocking: no long pause in it
+            }
         } catch (RuntimeException e) {
             int status = e instanceof HttpException h && h.getCode() >= 400 && h.getCode() < 500 ? h.getCode()
                     : HttpServletResponse.SC_BAD_REQUEST;
             LOG.debug("Console request {} {} refused: {}", req.getMethod(), req.getRequestURI(), e.toString());
             if (unread(e)) { // it was "the form is not valid: ... (a percent escape is ...)" for a body that never came
-                int code = AsyncBody.status(e);
+                int code = timedOut(e) ? 408 : AsyncBody.status(e); // Jetty's 400 "Unable to parse form" wraps it
                 answer(res, code, code == 408 ? "the request body did not arrive in time (at least 32 bytes a second,"
-                        + " and no pause as long as the connection's idle timeout): send it whole, at once"
+                        + " and no pause of " + BodyDeadline.IDLE_MS / 1000 + " s): send it whole, at once"
                         : "the request body was cut short (fewer bytes than its Content-Length): send it whole");
                 return;
             }
@@ -78,7 +90,41 @@ public final class ConsoleParameterCheck implements Filter {
                     + " (a percent escape is % and two hex digits, of UTF-8 bytes)");
             return;
         }
-        chain.doFilter(request, response);
+        if (deadline == null) {
+            chain.doFilter(request, response);
+            return;
+        }
+        try {
+            chain.doFilter(deadline.wrap(req), response); // the admin API's JSON and jars, read blocking too
+        } finally {
+            deadline.end();
+        }
+    }
+
+    /**
+     * Whether this is a form body sent to Serv's admin API ({@code <console>/serv/api/...}), which takes JSON or a
+     * jar: parsed here, a jar sent by {@code curl --data-binary} (a form, to curl) was a 400 "the form is not
+     * valid", or consumed as parameters before the API could say which types it takes (415).
+     */
+    static boolean apiForm(HttpServletRequest req) {
+        String type = req.getContentType();
+        if (type == null || req.getContentLengthLong() == 0
+                || !type.regionMatches(true, 0, "application/x-www-form-urlencoded", 0, 33)) {
+            return false;
+        }
+        String uri = req.getRequestURI();
+        String context = req.getContextPath() == null ? "" : req.getContextPath();
+        return uri != null && uri.startsWith(context + "/serv/api/");
+    }
+
+    /** Whether a body's read ended for its deadline (a TimeoutException anywhere among the causes). */
+    private static boolean timedOut(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether the body was not read: the client closed its side early, or stopped sending it. */
