@@ -50,6 +50,51 @@ public class DeployTest {
         return jar;
     }
 
+    /** A jar of extension {@code symbolicName} 1.0.0 with one route component per name. */
+    private static Path jarWithRoutes(String symbolicName, String... routes) throws Exception {
+        Path jar = Files.createTempDirectory("serv-deploy-test-").resolve(symbolicName + ".jar");
+        Manifest m = new Manifest();
+        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        m.getMainAttributes().putValue("Bundle-SymbolicName", symbolicName);
+        m.getMainAttributes().putValue("Bundle-Version", "1.0.0");
+        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, m)) {
+            for (String route : routes) {
+                j.putNextEntry(new java.util.zip.ZipEntry("OSGI-INF/" + symbolicName + "." + route + ".xml"));
+                j.write(("<scr:component><service><provide interface=\"serv.core.Handler\"/></service>"
+                        + "</scr:component>").getBytes(StandardCharsets.UTF_8));
+                j.closeEntry();
+            }
+        }
+        return jar;
+    }
+
+    /** What serv deploy of {@code jar} prints and exits with against a server that answers {@code extension}. */
+    private static String[] deploy(Path jar, String extension) throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = extension.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            Path password = Files.writeString(jar.resolveSibling("password"), "pw-pw-pw-pw\n");
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine cli = new CommandLine(new Main());
+            cli.setOut(new PrintWriter(out, true));
+            cli.setErr(new PrintWriter(err, true));
+            int exit = cli.execute("deploy", jar.toString(), "--wait", "3", "--url", "http://127.0.0.1:"
+                    + server.getAddress().getPort(), "--user", "op", "--password-file", password.toString());
+            return new String[] { Integer.toString(exit), out.toString(), err.toString() };
+        } finally {
+            server.stop(0);
+        }
+    }
+
     private static String refused(Path jar) {
         return assertThrows(IllegalArgumentException.class, () -> Deploy.read(jar)).getMessage();
     }
@@ -164,57 +209,24 @@ public class DeployTest {
                 + "\"GET,HEAD /notes is answered by the route of extension plus 1.0.0, whose service.ranking is higher"
                 + " (10, this one's 0): it overrides this one on purpose\",\"overridden\":true}";
         String clash = overridden.replace("\"overridden\":true", "\"overridden\":false");
-        Path folder = Files.createTempDirectory("serv-deploy-test-");
-        Path jar = folder.resolve("notes.jar");
-        Manifest m = new Manifest();
-        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        m.getMainAttributes().putValue("Bundle-SymbolicName", "x.notes");
-        m.getMainAttributes().putValue("Bundle-Version", "1.0.0");
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, m)) {
-            for (String route : List.of("List", "Detail")) { // two route components
-                j.putNextEntry(new java.util.zip.ZipEntry("OSGI-INF/x.notes." + route + ".xml"));
-                j.write(("<scr:component><service><provide interface=\"serv.core.Handler\"/></service>"
-                        + "</scr:component>").getBytes(StandardCharsets.UTF_8));
-                j.closeEntry();
-            }
-        }
+        Path jar = jarWithRoutes("x.notes", "List", "Detail");
         for (boolean meant : List.of(true, false)) {
             String routes = "[" + (meant ? overridden : clash) + "," + serving + "]";
-            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/", exchange -> {
-                exchange.getRequestBody().readAllBytes();
-                byte[] body = ("{\"id\":42,\"symbolic_name\":\"x.notes\",\"version\":\"1.0.0\",\"state\":\"ACTIVE\","
-                        + "\"problem\":null,\"routes\":" + routes + ",\"migrations\":{},\"tenants\":[]}")
-                        .getBytes(StandardCharsets.UTF_8);
-                exchange.getResponseHeaders().add("Content-Type", "application/json");
-                exchange.sendResponseHeaders(200, body.length);
-                exchange.getResponseBody().write(body);
-                exchange.close();
-            });
-            server.start();
-            try {
-                Path password = Files.writeString(folder.resolve("password"), "pw-pw-pw-pw\n");
-                StringWriter out = new StringWriter();
-                StringWriter err = new StringWriter();
-                CommandLine cli = new CommandLine(new Main());
-                cli.setOut(new PrintWriter(out, true));
-                cli.setErr(new PrintWriter(err, true));
-                int exit = cli.execute("deploy", jar.toString(), "--wait", "3", "--url", "http://127.0.0.1:"
-                        + server.getAddress().getPort(), "--user", "op", "--password-file", password.toString());
-                if (meant) {
-                    assertEquals(out + err.toString(), 0, exit);
-                    assertTrue(out.toString(), out.toString().contains("x.notes 1.0.0 serves after "));
-                    assertTrue(out.toString(), out.toString().contains("  POST /notes/{id}" + System.lineSeparator()
-                            + "  GET,HEAD /notes is overridden: GET,HEAD /notes is answered by the route of extension"
-                            + " plus 1.0.0, whose service.ranking is higher (10, this one's 0)"));
-                    assertEquals("", err.toString());
-                } else {
-                    assertEquals(out + err.toString(), 1, exit);
-                    assertTrue(err.toString(), err.toString().startsWith("serv: x.notes 1.0.0: route GET,HEAD /notes"
-                            + " is shadowed: "));
-                }
-            } finally {
-                server.stop(0);
+            String[] r = deploy(jar, "{\"id\":42,\"symbolic_name\":\"x.notes\",\"version\":\"1.0.0\","
+                    + "\"state\":\"ACTIVE\",\"problem\":null,\"routes\":" + routes + ",\"migrations\":{},"
+                    + "\"tenants\":[]}");
+            String out = r[1];
+            String err = r[2];
+            if (meant) {
+                assertEquals(out + err, "0", r[0]);
+                assertTrue(out, out.contains("x.notes 1.0.0 serves after "));
+                assertTrue(out, out.contains("  POST /notes/{id}" + System.lineSeparator()
+                        + "  GET,HEAD /notes is overridden: GET,HEAD /notes is answered by the route of extension"
+                        + " plus 1.0.0, whose service.ranking is higher (10, this one's 0)"));
+                assertEquals("", err);
+            } else {
+                assertEquals(out + err, "1", r[0]);
+                assertTrue(err, err.startsWith("serv: x.notes 1.0.0: route GET,HEAD /notes is shadowed: "));
             }
         }
     }
@@ -228,50 +240,14 @@ public class DeployTest {
                 + "\"GTE is not an HTTP method\",\"overridden\":false}";
         String clash = "{\"methods\":[\"GET\"],\"path\":\"/notes\",\"status\":\"SHADOWED\",\"reason\":"
                 + "\"answered by extension other 1.0.0\",\"overridden\":false}";
-        Path folder = Files.createTempDirectory("serv-deploy-test-");
-        Path jar = folder.resolve("x.jar");
-        Manifest m = new Manifest();
-        m.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        m.getMainAttributes().putValue("Bundle-SymbolicName", "x.typos");
-        m.getMainAttributes().putValue("Bundle-Version", "1.0.0");
-        try (OutputStream out = Files.newOutputStream(jar); JarOutputStream j = new JarOutputStream(out, m)) {
-            for (String route : List.of("Typo", "Method", "Clash")) {
-                j.putNextEntry(new java.util.zip.ZipEntry("OSGI-INF/x.typos." + route + ".xml"));
-                j.write(("<scr:component><service><provide interface=\"serv.core.Handler\"/></service>"
-                        + "</scr:component>").getBytes(StandardCharsets.UTF_8));
-                j.closeEntry();
-            }
-        }
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        server.createContext("/", exchange -> {
-            exchange.getRequestBody().readAllBytes();
-            byte[] body = ("{\"id\":42,\"symbolic_name\":\"x.typos\",\"version\":\"1.0.0\",\"state\":\"ACTIVE\","
-                    + "\"problem\":null,\"routes\":[" + typo + "," + method + "," + clash + "],\"migrations\":{},"
-                    + "\"tenants\":[]}").getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().add("Content-Type", "application/json");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        server.start();
-        try {
-            Path password = Files.writeString(folder.resolve("password"), "pw-pw-pw-pw\n");
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            CommandLine cli = new CommandLine(new Main());
-            cli.setOut(new PrintWriter(out, true));
-            cli.setErr(new PrintWriter(err, true));
-            int exit = cli.execute("deploy", jar.toString(), "--wait", "3", "--url", "http://127.0.0.1:"
-                    + server.getAddress().getPort(), "--user", "op", "--password-file", password.toString());
-            assertEquals(out + err.toString(), 1, exit);
-            String n = System.lineSeparator();
-            assertEquals("serv: x.typos 1.0.0: route GET typo does not serve: route path 'typo' must start with '/'" + n
-                    + "serv: x.typos 1.0.0: route GTE /x does not serve: GTE is not an HTTP method" + n
-                    + "serv: x.typos 1.0.0: route GET /notes is shadowed: answered by extension other 1.0.0" + n,
-                    err.toString());
-        } finally {
-            server.stop(0);
-        }
+        String[] r = deploy(jarWithRoutes("x.typos", "Typo", "Method", "Clash"), "{\"id\":42,\"symbolic_name\":"
+                + "\"x.typos\",\"version\":\"1.0.0\",\"state\":\"ACTIVE\",\"problem\":null,\"routes\":[" + typo + ","
+                + method + "," + clash + "],\"migrations\":{},\"tenants\":[]}");
+        assertEquals(r[1] + r[2], "1", r[0]);
+        String n = System.lineSeparator();
+        assertEquals("serv: x.typos 1.0.0: route GET typo does not serve: route path 'typo' must start with '/'" + n
+                + "serv: x.typos 1.0.0: route GTE /x does not serve: GTE is not an HTTP method" + n
+                + "serv: x.typos 1.0.0: route GET /notes is shadowed: answered by extension other 1.0.0" + n, r[2]);
     }
 
     /**
