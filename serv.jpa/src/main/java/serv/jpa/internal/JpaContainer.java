@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * every persistence unit of the bundles it finds and has EclipseLink build the unit's metadata at once (its
  * "dummy" EntityManagerFactory, which weaving needs before an entity class loads): some 1,400 classes and a good
  * part of a second of CPU on the way to the first request, for a server whose extensions may not use JPA at all
- * (the blog's default repository is JDBC). So the container is installed at a start level the framework never
- * reaches ({@code cnf/runtime.bndrun}) and started here when:
+ * (the blog's default repository is JDBC). So the container is installed at a start level after serv.jpa's
+ * ({@code cnf/runtime.bndrun}), moved from there to one the framework never reaches ({@link #ON_DEMAND_START_LEVEL})
+ * when this component activates, before that level comes, and started here when:
  * <ul>
  * <li>a request asks {@code EntityManagers} for a unit that is not there yet ({@link #start(String)}, on that
  * request's thread: the container reads the units and registers their builders before it returns, so the request
@@ -45,6 +46,11 @@ public final class JpaContainer implements ListenerHook {
 
     /** The OSGi JPA extender capability (OSGi Compendium 127) the container provides. */
     static final String EXTENDER = "osgi.jpa";
+    /**
+     * A start level the framework never reaches and that does not keep the server starting: serv.core's
+     * {@code FrameworkStart.ON_DEMAND_START_LEVEL}, the same number.
+     */
+    static final int ON_DEMAND_START_LEVEL = Integer.MAX_VALUE - 1;
 
     private final BundleContext context;
     private final ExecutorService starter = Executors.newSingleThreadExecutor(r -> {
@@ -54,15 +60,38 @@ public final class JpaContainer implements ListenerHook {
     });
     /** Set once the container ran (or could not be found): nothing to do any more. */
     private volatile boolean done;
+    /** The container's start level before it was held here for JPA's first use (0: not held). */
+    private int ownLevel;
 
     @Activate
     public JpaContainer(BundleContext context) {
         this.context = context;
+        hold();
+    }
+
+    /** Keeps the container from starting with the server: at a level the framework never reaches, until needed. */
+    private synchronized void hold() {
+        Bundle container = container();
+        BundleStartLevel level = container == null ? null : container.adapt(BundleStartLevel.class);
+        if (level != null && (container.getState() & (Bundle.ACTIVE | Bundle.STARTING)) == 0
+                && level.getStartLevel() != ON_DEMAND_START_LEVEL) {
+            ownLevel = level.getStartLevel();
+            level.setStartLevel(ON_DEMAND_START_LEVEL);
+        }
     }
 
     @Deactivate
-    void deactivate() {
+    synchronized void deactivate() {
         starter.shutdownNow();
+        Bundle container = done ? null : container();
+        BundleStartLevel level = container == null ? null : container.adapt(BundleStartLevel.class);
+        if (level != null && ownLevel > 0 && level.getStartLevel() == ON_DEMAND_START_LEVEL) {
+            try {
+                level.setStartLevel(ownLevel); // without serv.jpa, the container starts with the framework again
+            } catch (IllegalStateException | IllegalArgumentException stopping) {
+                // the framework is stopping
+            }
+        }
     }
 
     /**

@@ -17,7 +17,8 @@ public final class FrameworkStart {
 
     /**
      * The start level of a bundle started on demand, which the framework never reaches on its own: the JPA container,
-     * started by serv.jpa when JPA is first needed ({@code cnf/runtime.bndrun}). It does not keep the server starting.
+     * which serv.jpa moves there and starts when JPA is first needed (its {@code JpaContainer}, the same number). It
+     * does not keep the server starting.
      */
     public static final int ON_DEMAND_START_LEVEL = Integer.MAX_VALUE - 1;
 
