@@ -113,8 +113,11 @@ public final class PersistenceUnits {
         requests.remove();
     }
 
-    /** What Serv sets for every unit on a database of {@code dialect}, whose connections {@code dataSource} gives. */
-    static Map<String, Object> properties(Dialect dialect, DataSource dataSource) {
+    /**
+     * What Serv sets for every unit on a database of {@code dialect}, whose connections {@code dataSource} gives.
+     * Public for tests of units outside OSGi (this package is not exported).
+     */
+    public static Map<String, Object> properties(Dialect dialect, DataSource dataSource) {
         Map<String, Object> props = new HashMap<>();
         props.put("javax.persistence.nonJtaDataSource", dataSource);
         // An EntityManager keeps one (its request's) connection for reads too, not only inside transactions.
