@@ -145,6 +145,12 @@ class LocalTimestampsTest {
         List<TimesEntity> found = inTransaction(em -> em.createQuery(
                 "SELECT t FROM Times t WHERE t.at = :at", TimesEntity.class).setParameter("at", GAP).getResultList());
         assertEquals(1, found.size());
+        List<TimesEntity> named = inTransaction(em -> em.createNamedQuery("Times.byAt", TimesEntity.class)
+                .setParameter("at", GAP).getResultList());
+        assertEquals(GAP, named.get(0).at);
+        // A projection of the attribute (a report query) too.
+        assertEquals(GAP, inTransaction(em -> em.createQuery("SELECT t.at FROM Times t WHERE t.id = 1",
+                LocalDateTime.class).getSingleResult()));
     }
 
     @ParameterizedTest
