@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import javax.persistence.EntityManager;
 import javax.persistence.EntityManagerFactory;
 import javax.persistence.metamodel.ManagedType;
+import javax.sql.DataSource;
 
 import org.eclipse.persistence.config.SessionCustomizer;
 import org.eclipse.persistence.internal.weaving.PersistenceWeaved;
@@ -112,6 +113,43 @@ public final class PersistenceUnits {
         requests.remove();
     }
 
+    /**
+     * What Serv sets for every unit on a database of {@code dialect}, whose connections {@code dataSource} gives.
+     * Public for tests of units outside OSGi (this package is not exported).
+     */
+    public static Map<String, Object> properties(Dialect dialect, DataSource dataSource) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("javax.persistence.nonJtaDataSource", dataSource);
+        // An EntityManager keeps one (its request's) connection for reads too, not only inside transactions.
+        props.put("eclipselink.jdbc.exclusive-connection.mode", "Always");
+        props.put("eclipselink.target-database", dialect == Dialect.POSTGRESQL
+                ? "org.eclipse.persistence.platform.database.PostgreSQLPlatform" : "Database");
+        props.put("eclipselink.session.customizer", customizer(dialect));
+        // Other requests, tenants and plain JDBC write to the same tables: no cache shared between requests.
+        props.put("eclipselink.cache.shared.default", "false");
+        props.put("eclipselink.logging.level", "WARNING");
+        props.put("eclipselink.ddl-generation", "none");
+        return props;
+    }
+
+    private static SessionCustomizer customizer(Dialect dialect) {
+        return session -> {
+            session.setSessionLog(new Slf4jSessionLog());
+            // EclipseLink would retry a statement whose connection broke: 3 times, 5 s apart, each time
+            // borrowing anew, so a request held for 20 s and more during an outage. The request's connection
+            // is Serv's: a broken one fails the request (503 with Retry-After), and the client retries.
+            session.getLogin().setQueryRetryAttemptCount(0);
+            session.getLogin().setDelayBetweenConnectionAttempts(0);
+            // Serv's platforms (keeping the sequencing set up so far): SQLite's, which EclipseLink has not, and
+            // on both timestamps read and written as the database holds them, not moved by the JVM's time zone
+            // (LocalTimestamps). Past the platform, EclipseLink reads LocalDateTime attributes itself: the
+            // listener has it read them through the platform.
+            session.getLogin().usePlatform(
+                    dialect == Dialect.SQLITE ? new SQLitePlatform() : new ServPostgreSQLPlatform());
+            session.getEventManager().addListener(LocalTimestamps.fieldsThroughPlatform());
+        };
+    }
+
     /** One unit: its builder and the factory built from it, for one dialect. */
     private static final class Unit {
         final String name;
@@ -150,17 +188,7 @@ public final class PersistenceUnits {
                 return b.factory;
             }
             long start = System.nanoTime();
-            Map<String, Object> props = new HashMap<>();
-            props.put("javax.persistence.nonJtaDataSource", new RequestDataSource(requests));
-            // An EntityManager keeps one (its request's) connection for reads too, not only inside transactions.
-            props.put("eclipselink.jdbc.exclusive-connection.mode", "Always");
-            props.put("eclipselink.target-database", wanted == Dialect.POSTGRESQL
-                    ? "org.eclipse.persistence.platform.database.PostgreSQLPlatform" : "Database");
-            props.put("eclipselink.session.customizer", customizer(wanted));
-            // Other requests, tenants and plain JDBC write to the same tables: no cache shared between requests.
-            props.put("eclipselink.cache.shared.default", "false");
-            props.put("eclipselink.logging.level", "WARNING");
-            props.put("eclipselink.ddl-generation", "none");
+            Map<String, Object> props = properties(wanted, new RequestDataSource(requests));
             EntityManagerFactory factory = builder.createEntityManagerFactory(props);
             built = new Built(factory, wanted);
             LOG.info("Persistence unit {}: ready on database {} ({}) in {} ms", name, database.name(), wanted.id(),
@@ -201,20 +229,6 @@ public final class PersistenceUnits {
                     LOG.warn("Persistence unit {}: closing failed: {}", name, e.toString());
                 }
             }
-        }
-
-        private static SessionCustomizer customizer(Dialect dialect) {
-            return session -> {
-                session.setSessionLog(new Slf4jSessionLog());
-                // EclipseLink would retry a statement whose connection broke: 3 times, 5 s apart, each time
-                // borrowing anew, so a request held for 20 s and more during an outage. The request's connection
-                // is Serv's: a broken one fails the request (503 with Retry-After), and the client retries.
-                session.getLogin().setQueryRetryAttemptCount(0);
-                session.getLogin().setDelayBetweenConnectionAttempts(0);
-                if (dialect == Dialect.SQLITE) {
-                    session.getLogin().usePlatform(new SQLitePlatform()); // keeps the sequencing set up so far
-                }
-            };
         }
     }
 }

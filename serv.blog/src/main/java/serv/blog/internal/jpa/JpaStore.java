@@ -57,7 +57,8 @@ public final class JpaStore implements Store {
         @Override
         public List<Post> page(int limit, int offset) {
             // The hottest read is a projection in SQL through the EntityManager (same connection and transaction),
-            // a named native query prepared once; entities serve the single-post reads and the writes.
+            // a named native query prepared once; entities serve the single-post reads and the writes. Its created_at
+            // is a LocalDateTime (Serv's EclipseLink platforms: as the database holds it, whatever the JVM's zone).
             @SuppressWarnings("unchecked")
             List<Object[]> rows = em().createNamedQuery(PostEntity.PAGE).setParameter(1, limit)
                     .setParameter(2, offset).getResultList();
