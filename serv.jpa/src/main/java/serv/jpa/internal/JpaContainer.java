@@ -9,8 +9,6 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleException;
 import org.osgi.framework.hooks.service.ListenerHook;
-import org.osgi.framework.startlevel.BundleStartLevel;
-import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.framework.wiring.BundleCapability;
 import org.osgi.framework.wiring.BundleRevision;
 import org.osgi.service.component.annotations.Activate;
@@ -25,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * "dummy" EntityManagerFactory, which weaving needs before an entity class loads): some 1,400 classes and a good
  * part of a second of CPU on the way to the first request, for a server whose extensions may not use JPA at all
  * (the blog's default repository is JDBC). So the container is installed at a start level after serv.jpa's
- * ({@code cnf/runtime.bndrun}), moved from there to one the framework never reaches ({@link #ON_DEMAND_START_LEVEL})
- * when this component activates, before that level comes, and started here when:
+ * ({@code cnf/runtime.bndrun}); when this component activates, before that level comes, it marks the container
+ * stopped (so that the framework does not start it at its level) and starts it here when:
  * <ul>
  * <li>a request asks {@code EntityManagers} for a unit that is not there yet ({@link #start(String)}, on that
  * request's thread: the container reads the units and registers their builders before it returns, so the request
@@ -46,11 +44,6 @@ public final class JpaContainer implements ListenerHook {
 
     /** The OSGi JPA extender capability (OSGi Compendium 127) the container provides. */
     static final String EXTENDER = "osgi.jpa";
-    /**
-     * A start level the framework never reaches and that does not keep the server starting: serv.core's
-     * {@code FrameworkStart.ON_DEMAND_START_LEVEL}, the same number.
-     */
-    static final int ON_DEMAND_START_LEVEL = Integer.MAX_VALUE - 1;
 
     private final BundleContext context;
     private final ExecutorService starter = Executors.newSingleThreadExecutor(r -> {
@@ -60,8 +53,6 @@ public final class JpaContainer implements ListenerHook {
     });
     /** Set once the container ran (or could not be found): nothing to do any more. */
     private volatile boolean done;
-    /** The container's start level before it was held here for JPA's first use (0: not held). */
-    private int ownLevel;
 
     @Activate
     public JpaContainer(BundleContext context) {
@@ -69,29 +60,25 @@ public final class JpaContainer implements ListenerHook {
         hold();
     }
 
-    /** Keeps the container from starting with the server: at a level the framework never reaches, until needed. */
+    /**
+     * Keeps the container from starting with the server: marked stopped (a stop of a bundle that does not run only
+     * records that it is not to be started), before the framework reaches its start level. Once serv.jpa does not
+     * run, it stays as it is (started, if JPA was used).
+     */
     private synchronized void hold() {
         Bundle container = container();
-        BundleStartLevel level = container == null ? null : container.adapt(BundleStartLevel.class);
-        if (level != null && (container.getState() & (Bundle.ACTIVE | Bundle.STARTING)) == 0
-                && level.getStartLevel() != ON_DEMAND_START_LEVEL) {
-            ownLevel = level.getStartLevel();
-            level.setStartLevel(ON_DEMAND_START_LEVEL);
+        if (container != null && (container.getState() & (Bundle.ACTIVE | Bundle.STARTING)) == 0) {
+            try {
+                container.stop();
+            } catch (BundleException | IllegalStateException e) {
+                LOG.debug("The JPA container starts with the server: {}", e.toString());
+            }
         }
     }
 
     @Deactivate
-    synchronized void deactivate() {
+    void deactivate() {
         starter.shutdownNow();
-        Bundle container = done ? null : container();
-        BundleStartLevel level = container == null ? null : container.adapt(BundleStartLevel.class);
-        if (level != null && ownLevel > 0 && level.getStartLevel() == ON_DEMAND_START_LEVEL) {
-            try {
-                level.setStartLevel(ownLevel); // without serv.jpa, the container starts with the framework again
-            } catch (IllegalStateException | IllegalArgumentException stopping) {
-                // the framework is stopping
-            }
-        }
     }
 
     /**
@@ -114,11 +101,6 @@ public final class JpaContainer implements ListenerHook {
                             why);
                 } else if ((container.getState() & (Bundle.ACTIVE | Bundle.STARTING)) == 0) {
                     long begin = System.nanoTime();
-                    BundleStartLevel level = container.adapt(BundleStartLevel.class);
-                    FrameworkStartLevel framework = context.getBundle(0).adapt(FrameworkStartLevel.class);
-                    if (level != null && framework != null && level.getStartLevel() > framework.getStartLevel()) {
-                        level.setStartLevel(framework.getStartLevel()); // in reach, so that start() may start it
-                    }
                     container.start();
                     LOG.info("JPA container {} {} started for {} in {} ms", container.getSymbolicName(),
                             container.getVersion(), why, (System.nanoTime() - begin) / 1_000_000);

@@ -15,13 +15,6 @@ import org.osgi.framework.startlevel.FrameworkStartLevel;
  */
 public final class FrameworkStart {
 
-    /**
-     * The start level of a bundle started on demand, which the framework never reaches on its own: the JPA container,
-     * which serv.jpa moves there and starts when JPA is first needed (its {@code JpaContainer}, the same number). It
-     * does not keep the server starting.
-     */
-    public static final int ON_DEMAND_START_LEVEL = Integer.MAX_VALUE - 1;
-
     private final BundleContext context;
     /** Once started, always started: the levels fall again only when the framework stops (that is draining). */
     private volatile boolean started;
@@ -61,8 +54,7 @@ public final class FrameworkStart {
 
     /**
      * True while a bundle's start level is above the framework's: the start levels are still being raised. An
-     * extension the operator stopped, held at {@link StoppedExtensions#HELD_START_LEVEL}, and a bundle started on
-     * demand ({@link #ON_DEMAND_START_LEVEL}) do not count.
+     * extension the operator stopped, held at {@link StoppedExtensions#HELD_START_LEVEL}, does not count.
      */
     public static boolean starting(BundleContext context) {
         try {
@@ -81,8 +73,7 @@ public final class FrameworkStart {
             for (Bundle b : context.getBundles()) {
                 BundleStartLevel level = b.adapt(BundleStartLevel.class);
                 if (level != null && level.getStartLevel() > active && b.getState() != Bundle.UNINSTALLED
-                        && level.getStartLevel() != StoppedExtensions.HELD_START_LEVEL
-                        && level.getStartLevel() != ON_DEMAND_START_LEVEL) {
+                        && level.getStartLevel() != StoppedExtensions.HELD_START_LEVEL) {
                     return true;
                 }
             }
