@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * loaded before it ever asked for its unit is not woven ({@link PersistenceUnits} says so when it builds the unit).
  * Once started, the container stays.
  */
-@Component(service = { JpaContainer.class, ListenerHook.class })
+// Immediate: it holds the container as serv.jpa starts, before the container's own start level comes.
+@Component(service = { JpaContainer.class, ListenerHook.class }, immediate = true)
 public final class JpaContainer implements ListenerHook {
 
     private static final Logger LOG = LoggerFactory.getLogger(JpaContainer.class);
