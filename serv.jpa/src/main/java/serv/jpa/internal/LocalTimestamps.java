@@ -5,6 +5,7 @@ import java.sql.Types;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
+import java.util.function.BiFunction;
 
 import org.eclipse.persistence.descriptors.ClassDescriptor;
 import org.eclipse.persistence.internal.helper.ClassConstants;
@@ -54,6 +55,18 @@ final class LocalTimestamps {
             return Timestamp.valueOf(ldt);
         }
         return null;
+    }
+
+    /**
+     * A platform's {@code convertObject}: {@code value} as {@code target} through {@link #zoneBound} where that applies,
+     * through {@code platform} (EclipseLink's own conversion) for the rest and for what zoneBound gives on.
+     */
+    static Object convert(Object value, Class<?> target, BiFunction<Object, Class<?>, Object> platform) {
+        Object converted = zoneBound(value, target);
+        if (converted == null) {
+            return platform.apply(value, target);
+        }
+        return converted.getClass() == target ? converted : platform.apply(converted, target);
     }
 
     /**

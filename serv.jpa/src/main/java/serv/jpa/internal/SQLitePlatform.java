@@ -89,11 +89,7 @@ public final class SQLitePlatform extends DatabasePlatform {
     @Override
     @SuppressWarnings("rawtypes")
     public Object convertObject(Object sourceObject, Class javaClass) throws ConversionException {
-        Object converted = LocalTimestamps.zoneBound(sourceObject, javaClass);
-        if (converted == null) {
-            return super.convertObject(sourceObject, javaClass);
-        }
-        return converted.getClass() == javaClass ? converted : super.convertObject(converted, javaClass);
+        return LocalTimestamps.convert(sourceObject, javaClass, super::convertObject);
     }
 
     @Override

@@ -60,10 +60,6 @@ public class ServPostgreSQLPlatform extends PostgreSQLPlatform {
     @Override
     @SuppressWarnings("rawtypes")
     public Object convertObject(Object sourceObject, Class javaClass) throws ConversionException {
-        Object converted = LocalTimestamps.zoneBound(sourceObject, javaClass);
-        if (converted == null) {
-            return super.convertObject(sourceObject, javaClass);
-        }
-        return converted.getClass() == javaClass ? converted : super.convertObject(converted, javaClass);
+        return LocalTimestamps.convert(sourceObject, javaClass, super::convertObject);
     }
 }
