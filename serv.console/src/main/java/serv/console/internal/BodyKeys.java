@@ -1,18 +1,17 @@
 package serv.console.internal;
 
 import java.util.Collection;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+
+import serv.core.config.Suggestions;
 
 /**
  * The keys a request body of the admin API may have: any other is a 400 naming it, with the closest known key when
  * one is close ("did you mean 'dry_run'?"), before anything is done. A typo is never taken for a key left out: a
  * rollback's or migration's option misspelt ran the real thing.
  *
- * <p>The closeness is serv.core's {@code Suggestions} (configuration files' unknown keys), which is internal to
- * serv.core: the same rule, kept here (edit distance, a swap of two neighbours one edit, case and '-' / '_' not
- * counting, at most a third of the letters).
+ * <p>The closeness is serv.core's {@link Suggestions}, as for the configuration files' unknown keys.
  */
 final class BodyKeys {
 
@@ -39,51 +38,8 @@ final class BodyKeys {
         }
     }
 
-    /** "; did you mean 'x'?" or nothing. */
+    /** "; did you mean 'x'?" or nothing ({@link Suggestions}, in the keys' alphabetical order). */
     static String hint(String word, Collection<String> known) {
-        String c = closest(word, known);
-        return c == null ? "" : "; did you mean '" + c + "'?";
-    }
-
-    /** The known word closest to {@code word}, or null when none is close (at most a third of its letters differ). */
-    static String closest(String word, Collection<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String k : new TreeSet<>(known)) {
-            int d = distance(normalized(word), normalized(k));
-            if (d < bestDistance) {
-                bestDistance = d;
-                best = k;
-            }
-        }
-        return best != null && bestDistance <= Math.max(1, word.length() / 3) ? best : null;
-    }
-
-    private static String normalized(String s) {
-        return s.toLowerCase(Locale.ROOT).replace("-", "_");
-    }
-
-    /** Levenshtein distance, with a swap of two neighbours counting as one edit. */
-    static int distance(String a, String b) {
-        if (Math.abs(a.length() - b.length()) > 64) {
-            return Math.abs(a.length() - b.length()); // never close; a key of a megabyte costs no matrix
-        }
-        int[][] d = new int[a.length() + 1][b.length() + 1];
-        for (int i = 0; i <= a.length(); i++) {
-            d[i][0] = i;
-        }
-        for (int j = 0; j <= b.length(); j++) {
-            d[0][j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
-                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
-                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
-                }
-            }
-        }
-        return d[a.length()][b.length()];
+        return Suggestions.hint(word, new TreeSet<>(known));
     }
 }

@@ -44,6 +44,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import serv.core.config.ConfigSource;
 import serv.core.config.Desired;
 import serv.core.config.Snapshot;
+import serv.core.config.Suggestions;
 import serv.core.internal.server.ServerHome;
 
 /**

@@ -29,6 +29,7 @@ import org.osgi.service.metatype.ObjectClassDefinition;
 
 import serv.core.config.ConfigCheck;
 import serv.core.config.ConfigChecks;
+import serv.core.config.Suggestions;
 import serv.database.Databases;
 
 /**

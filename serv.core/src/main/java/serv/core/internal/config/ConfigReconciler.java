@@ -46,10 +46,11 @@ import org.slf4j.LoggerFactory;
 import serv.core.config.ConfigChecks;
 import serv.core.config.ConfigSource;
 import serv.core.config.ConfigStatus;
-import serv.core.internal.server.DeployFolder;
 import serv.core.config.Desired;
 import serv.core.config.Secrets;
 import serv.core.config.Snapshot;
+import serv.core.config.Suggestions;
+import serv.core.internal.server.DeployFolder;
 import serv.core.internal.server.ServerHome;
 
 /**

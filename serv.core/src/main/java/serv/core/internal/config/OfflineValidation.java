@@ -18,6 +18,7 @@ import org.osgi.service.metatype.AttributeDefinition;
 
 import serv.core.config.Desired;
 import serv.core.config.Snapshot;
+import serv.core.config.Suggestions;
 import serv.core.internal.tenant.TenantConfigCheck;
 import serv.core.internal.tenant.TenantRegistry;
 

@@ -36,7 +36,7 @@ import serv.database.Database;
 import serv.database.DatabaseState;
 import serv.core.config.ConfigStore;
 import serv.core.internal.config.ConfigReconciler;
-import serv.core.internal.config.Suggestions;
+import serv.core.config.Suggestions;
 import serv.core.internal.server.GracefulShutdown;
 import serv.core.internal.tenant.TenantRegistry;
 import serv.core.security.OperatorLogin;

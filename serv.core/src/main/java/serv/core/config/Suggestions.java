@@ -1,14 +1,24 @@
-package serv.core.internal.config;
+package serv.core.config;
 
 import java.util.Collection;
 
-/** "Did you mean ...?" for a key that is not known: the closest known one by edit distance, when close enough. */
+/**
+ * "Did you mean ...?" for a key that is not known: the closest known one by edit distance, when close enough. Serv
+ * uses it for the keys of its configuration files and of the admin API's request bodies; an extension may use it
+ * for its own, so that every typo a user meets is answered the same way.
+ *
+ * @since 1.5
+ */
 public final class Suggestions {
 
     private Suggestions() {
     }
 
-    /** The known word closest to {@code word}, or null when none is close (at most a third of its letters differ). */
+    /**
+     * The known word closest to {@code word}, or null when none is close (at most a third of its letters differ).
+     * Case and the separators '-' and '_' do not count; a swap of two neighbours is one edit. Of two as close, the
+     * first in {@code known}'s order.
+     */
     public static String closest(String word, Collection<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
@@ -22,7 +32,7 @@ public final class Suggestions {
         return best != null && bestDistance <= Math.max(1, word.length() / 3) ? best : null;
     }
 
-    /** " (did you mean 'x'?)" or nothing. */
+    /** "; did you mean 'x'?" or nothing. */
     public static String hint(String word, Collection<String> known) {
         String c = closest(word, known);
         return c == null ? "" : "; did you mean '" + c + "'?";
@@ -35,6 +45,9 @@ public final class Suggestions {
 
     /** Levenshtein distance, with a swap of two neighbours counting as one edit. */
     static int distance(String a, String b) {
+        if (Math.abs(a.length() - b.length()) > 64) {
+            return Math.abs(a.length() - b.length()); // never close; a key of a megabyte costs no matrix
+        }
         int[][] d = new int[a.length() + 1][b.length() + 1];
         for (int i = 0; i <= a.length(); i++) {
             d[i][0] = i;
