@@ -5,11 +5,15 @@
 # req/s, p50, p99, non-2xx and each server process's own CPU time per request (user + system from /proc, JIT and
 # GC included: far steadier than req/s on shared cores) per endpoint, the time from start to the first 200 and
 # the resident memory.
-# The three endpoints run for each repository implementation (SERV_BENCH_REPOSITORIES, default "jdbc jpa"),
-# switched live by rewriting serv.config.yaml, the way an operator would, and for bench/baseline: the same SQL,
-# checks and answers hand-wired on Jetty 12, HikariCP and JDBC with no framework, on the same machine, database
-# and pool size (SERV_BENCH_BASELINE=0 leaves it out). On 2 shared cores one 10 s run varies by 10-30%, so the
-# sets take turns for SERV_BENCH_ROUNDS rounds (default 3; the idle server meanwhile costs nothing) and the
+# The three endpoints run for each repository implementation (SERV_BENCH_REPOSITORIES, default "jdbc jpa"), each
+# in a serv.jar process of its own (ports SERV_BENCH_PORT, +2, +3, ...), as an operator runs one repository, and for
+# bench/baseline (port SERV_BENCH_PORT + 1): the same SQL, checks and answers hand-wired on Jetty 12, HikariCP and
+# JDBC with no framework, on the same machine, database and pool size (SERV_BENCH_BASELINE=0 leaves it out).
+# SERV_BENCH_SWITCH=1 runs every repository in one serv.jar instead, switched live by rewriting serv.config.yaml,
+# the way an operator would: that process compiles both repositories' code, mixes their type profiles and throws
+# compiled code away at each switch, which a server that runs one repository does not. On 2 shared cores one 10 s
+# run varies by 10-30%, so the
+# sets take turns for SERV_BENCH_ROUNDS rounds (default 3; the idle servers meanwhile cost nothing) and the
 # tables give each round's req/s and the median; the last table gives Serv's medians as a share of the baseline's,
 # and the CPU per request with and without the JIT's compiler threads (a server still warming spends a share of its
 # CPU compiling; the second figure is what it costs once warm).
@@ -31,53 +35,76 @@ psql() { PGOPTIONS=-cclient_min_messages=warning command psql -h 127.0.0.1 -U po
 psql -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
 
 home=$(mktemp -d)
-config() { # repository
-  cat > "$home/serv.config.yaml.new" <<YAML
+config() { # folder, repository
+  cat > "$1/serv.config.yaml.new" <<YAML
 databases:
   default:
     url: "postgresql://postgres@127.0.0.1:5432/$db"
     pool_size: ${SERV_BENCH_POOL:-16}
 extensions:
   - extension: blog
-    settings: {repository: $1}
+    settings: {repository: $2}
 YAML
-  mv "$home/serv.config.yaml.new" "$home/serv.config.yaml"
-}
-use() { # repository: switch the blog to it and wait until the blog says so
-  config "$1"
-  until grep "Blog: database" "$home/serv.log" | tail -1 | grep -q " $1 repositories"; do sleep 0.1; done
+  mv "$1/serv.config.yaml.new" "$1/serv.config.yaml"
 }
 repositories=${SERV_BENCH_REPOSITORIES:-jdbc jpa}
-config "${repositories%% *}"
-start=$(date +%s%3N)
-(cd "$home" && SERV_PORT=$port exec java -jar "$jar" >"$home/serv.log" 2>&1) &
-pid=$!
-trap 'kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$home"' EXIT
-until curl -sf -o /dev/null "http://127.0.0.1:$port/health"; do sleep 0.02; done
-first=$(( $(date +%s%3N) - start ))
+switch=${SERV_BENCH_SWITCH:-0}
+declare -A pids ports homes
+pids_list=""
+trap 'kill -TERM $pids_list 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$home"' EXIT
+start_serv() { # name, repository, port: a serv.jar in a folder of its own; waits for its first 200
+  local dir=$home/$1
+  mkdir -p "$dir"
+  config "$dir" "$2"
+  local t0
+  t0=$(date +%s%3N)
+  (cd "$dir" && SERV_PORT=$3 exec java -jar "$jar" >"$dir/serv.log" 2>&1) &
+  pids[$1]=$!; ports[$1]=$3; homes[$1]=$dir; pids_list="$pids_list $!"
+  until curl -sf -o /dev/null "http://127.0.0.1:$3/health"; do sleep 0.02; done
+  first="$first $1 $(( $(date +%s%3N) - t0 )) ms"
+}
+first=""
+k=0
+if [ "$switch" = 1 ]; then
+  start_serv serv "${repositories%% *}" "$port"
+  for r in $repositories; do pids[$r]=${pids[serv]}; ports[$r]=$port; homes[$r]=${homes[serv]}; done
+else
+  for r in $repositories; do
+    start_serv "$r" "$r" $(( k == 0 ? port : port + 1 + k ))
+    k=$((k + 1))
+  done
+fi
+use() { # repository: in the one process of SERV_BENCH_SWITCH=1, switch the blog to it and wait until it says so
+  [ "$switch" = 1 ] || return 0
+  config "${homes[$1]}" "$1"
+  until grep "Blog: database" "${homes[$1]}/serv.log" | tail -1 | grep -q " $1 repositories"; do sleep 0.1; done
+}
 
 seed() { psql -d "$db" -f bench/seed.sql; } # the 100 users and 10,000 posts, from scratch
 seed
-rss=$(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/$pid/status")
+rss=""
+for r in $repositories; do
+  rss="$rss $r $(awk '/VmRSS/ { printf "%.0f", $2 / 1024 }' "/proc/${pids[$r]}/status") MiB"
+  if [ "$switch" = 1 ]; then break; fi
+done
 
-url="http://127.0.0.1:$port"
 sets=$repositories
 if [ "${SERV_BENCH_BASELINE:-1}" != 0 ]; then
   # The yardstick, beside serv.jar on the next port.
   mvn -B -q -f bench/baseline/pom.xml package -DskipTests
   java -cp "bench/baseline/target/classes:bench/baseline/target/lib/*" Baseline "$((port + 1))" \
     "jdbc:postgresql://127.0.0.1:5432/$db" "${SERV_BENCH_POOL:-16}" >"$home/baseline.log" 2>&1 &
-  baseline=$!
-  trap 'kill -TERM $pid $baseline 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$home"' EXIT
+  pids[baseline]=$!; ports[baseline]=$((port + 1)); pids_list="$pids_list $!"
   until curl -s -o /dev/null "http://127.0.0.1:$((port + 1))/posts/1"; do sleep 0.02; done
   sets="$sets baseline"
 fi
-target_of() { # set: its base URL, after switching the blog to that repository
-  if [ "$1" = baseline ]; then echo "http://127.0.0.1:$((port + 1))"; else use "$1"; echo "$url"; fi
+target_of() { # set: its base URL (in the one process of SERV_BENCH_SWITCH=1, after switching it to that repository)
+  if [ "$1" != baseline ]; then use "$1"; fi
+  echo "http://127.0.0.1:${ports[$1]}"
 }
 names=("GET /posts/{id}" "GET /posts?limit=20" "POST /posts")
 tick=$(getconf CLK_TCK)
-pid_of() { if [ "$1" = baseline ]; then echo "$baseline"; else echo "$pid"; fi; }
+pid_of() { echo "${pids[$1]}"; }
 cpu_ms() { # pid: user + system CPU time of the process so far (JIT and GC included), in ms
   awk -v t="$tick" '{ printf "%.0f", ($14 + $15) * 1000 / t }' "/proc/$1/stat"
 }
@@ -154,7 +181,7 @@ for set in $sets; do
       "${p99[$set/$i/$m]}" "$bad" "$(median_cpu "$set" $i)" "$each"
   done
 done
-echo "serv.jar: start to first 200 on /health ${first} ms; resident memory after start ${rss} MiB"
+echo "serv.jar: start to first 200 on /health:${first}; resident memory after start:${rss}"
 
 if [ "${SERV_BENCH_BASELINE:-1}" != 0 ]; then
   printf '\n%-20s %9s' "Serv / baseline" baseline
