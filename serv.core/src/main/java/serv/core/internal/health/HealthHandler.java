@@ -49,8 +49,7 @@ import serv.database.PoolStats;
  * of the server's own databases that a route uses is not up ({@link SiteDatabases}: one that no route uses is listed
  * {@code "unused": true} with a warning, and does not take the node out) or a database its routes name is not
  * configured ({@code NOT_CONFIGURED}) (a tenant's database that is down is listed, and does not take the node out),
- * 503 {@code STARTING} until the
- * framework has started every bundle (before, an extension's routes may not be
+ * 503 {@code STARTING} until the framework has started every bundle (before, an extension's routes may not be
  * there yet: "up" would send a load balancer or a script to routes that are not all there), until their migrations
  * have been checked or applied ({@code migrating}: the extensions whose routes wait for them), and until the stored
  * tenants are all loaded ({@code tenancy.loading}: how many are not yet) and no configuration source is awaited
