@@ -164,12 +164,24 @@ public final class Facts {
                         "serv-cluster"));
             }
         }
+        Map<String, java.util.Set<String>> inUse = null; // the routes, listed once and only when a database is down
         for (Database db : sorted()) {
             String label = label(db);
             String link = "databases#" + label;
-            if (db.state() == DatabaseState.FAILED || db.state() == DatabaseState.RETRYING) {
-                out.add(item("database", label, "database " + label + " is " + db.state()
-                        + db.reason().map(r -> ": " + r).orElse(""), link));
+            DatabaseState state = db.state();
+            if (state == DatabaseState.FAILED || state == DatabaseState.RETRYING) {
+                String effect = "";
+                if (db.tenant().isEmpty()) {
+                    // as /health judges it: a shared database down takes the node out only when a route uses it
+                    inUse = inUse != null ? inUse : RouteInfo.databasesInUse(routes.routes());
+                    java.util.Set<String> users = inUse.get(db.name());
+                    effect = users == null ? "; no route uses it, so /health stays UP (once a route uses it, /health"
+                            + " is DOWN while it is not UP): fix its settings, or remove it while nothing needs it"
+                            : "; the routes of " + String.join(", ", users) + " use it and answer 503, so /health is"
+                                    + " DOWN";
+                }
+                out.add(item("database", label, "database " + label + " is " + state
+                        + db.reason().map(r -> ": " + r).orElse("") + effect, link));
             }
             db.rejectedChange().ifPresent(r -> out.add(item("rejected change", label, r, link)));
             db.pendingChange().filter(p -> p.startsWith("the new settings do not serve"))

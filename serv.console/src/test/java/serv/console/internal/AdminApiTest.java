@@ -49,6 +49,8 @@ class AdminApiTest {
     private final AtomicBoolean deleted = new AtomicBoolean();
     private final List<String> applied = new ArrayList<>();
     private final List<String> rolledBackTo = new ArrayList<>();
+    private final List<serv.core.runtime.RouteInfo> routeList = new ArrayList<>();
+    private List<Database> databaseList;
     private AdminApi api;
     private Facts facts;
 
@@ -57,7 +59,7 @@ class AdminApiTest {
         bundles.add(bundle("serv.blog", 7));
         BundleContext context = Fakes.of(BundleContext.class, Map.of(
                 "getBundles", a -> bundles.toArray(new Bundle[0])));
-        Routes routes = Fakes.of(Routes.class);
+        Routes routes = Fakes.of(Routes.class, Map.of("routes", a -> List.copyOf(routeList)));
         Tenants tenants = Fakes.of(Tenants.class, Map.of("refused", a -> refused));
         ConfigurationAdmin cm = Fakes.of(ConfigurationAdmin.class, Map.of("listConfigurations", a -> configurations
                 .stream().filter(c -> a[0].toString().contains("(id=" + c.getProperties().get("id") + ")"))
@@ -79,6 +81,7 @@ class AdminApiTest {
         @SuppressWarnings("unchecked")
         List<Database> dbs = (List<Database>) databases.get(facts);
         dbs.add(Fakes.of(Database.class, Map.of("name", a -> "default", "state", a -> DatabaseState.UP)));
+        databaseList = dbs; // the facts' own: a test adds databases to it
         ConfigChecks checks = Fakes.of(ConfigChecks.class, Map.of("problems", a -> {
             Object id = ((Map<?, ?>) a[2]).get("id");
             return String.valueOf(id).matches("[a-z][a-z0-9-]{0,62}") ? List.of()
@@ -264,6 +267,29 @@ class AdminApiTest {
         assertTrue(attention.contains("\"subject\":\"serv.cluster\",\"message\":\"serv.cluster (part of Serv: what"
                 + " makes this server a node of its cluster"), attention);
         assertTrue(attention.contains(") is RESOLVED; a restart starts it again\""), attention);
+    }
+
+    /**
+     * A shared database that is down is an item of the attention list either way; it says whether /health is DOWN
+     * for it, as /health judges it: only when a route (of an extension that is not stopped) uses it.
+     */
+    @Test
+    void aSharedDatabaseDownSaysWhetherItTakesTheNodeOut() throws Exception {
+        databaseList.add(Fakes.of(Database.class, Map.of("name", a -> "analytics", "state",
+                a -> DatabaseState.RETRYING, "reason", a -> java.util.Optional.of("connection refused"))));
+        routeList.add(new serv.core.runtime.RouteInfo(java.util.Set.of("GET"), "/posts", "default", "serv.blog",
+                "1.0.0", 7, serv.core.runtime.RouteStatus.SERVING, null));
+        String unused = JSON.writeValueAsString(facts.attention());
+        assertTrue(unused.contains("\"message\":\"database analytics is RETRYING: connection refused; no route uses it,"
+                + " so /health stays UP (once a route uses it, /health is DOWN while it is not UP): fix its settings,"
+                + " or remove it while nothing needs it\""), unused);
+
+        routeList.add(new serv.core.runtime.RouteInfo(java.util.Set.of("GET"), "/reports", "analytics",
+                "serv.reports", "1.0.0", 8, serv.core.runtime.RouteStatus.DATABASE_DOWN, "database analytics is"
+                        + " RETRYING"));
+        String used = JSON.writeValueAsString(facts.attention());
+        assertTrue(used.contains("\"message\":\"database analytics is RETRYING: connection refused; the routes of"
+                + " serv.reports use it and answer 503, so /health is DOWN\""), used);
     }
 
     /** A bundle whose stop and start are written down. */

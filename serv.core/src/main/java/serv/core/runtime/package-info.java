@@ -5,7 +5,7 @@
  * these.
  */
 @Export
-@Version("1.4.0")
+@Version("1.5.0")
 package serv.core.runtime;
 
 import org.osgi.annotation.bundle.Export;

@@ -46,9 +46,10 @@ import serv.database.PoolStats;
  * {@code GET /health}. On a tenant's host (or path prefix): that tenant's database only, and 503 when it is not up.
  * Anywhere else (the operator's and the load balancer's view): every open database, with what needs attention (a
  * refused change, a pending one, an extension whose migration failed, the configuration's warnings); 503 when one
- * of the server's own databases is not up or a database its routes name is not configured ({@code NOT_CONFIGURED})
- * (a tenant's database that is down is listed, and does not take the node out), 503 {@code STARTING} until the
- * framework has started every bundle (before, an extension's routes may not be
+ * of the server's own databases that a route uses is not up ({@link SiteDatabases}: one that no route uses is listed
+ * {@code "unused": true} with a warning, and does not take the node out) or a database its routes name is not
+ * configured ({@code NOT_CONFIGURED}) (a tenant's database that is down is listed, and does not take the node out),
+ * 503 {@code STARTING} until the framework has started every bundle (before, an extension's routes may not be
  * there yet: "up" would send a load balancer or a script to routes that are not all there), until their migrations
  * have been checked or applied ({@code migrating}: the extensions whose routes wait for them), and until the stored
  * tenants are all loaded ({@code tenancy.loading}: how many are not yet) and no configuration source is awaited
@@ -131,13 +132,29 @@ public final class HealthHandler implements Handler {
                 .filter(d -> tenant == null || tenant.equals(d.tenant().orElse(null)))
                 .sorted(Comparator.comparing((Database d) -> d.tenant().orElse("")).thenComparing(Database::name))
                 .toList();
+        List<RouteInfo> routes = routes();
+        Map<String, DatabaseState> shared = new TreeMap<>();
         for (Database db : sorted) {
-            DatabaseState state = db.state();
-            if (tenant != null || db.tenant().isEmpty()) {
+            if (db.tenant().isEmpty()) {
+                shared.put(db.name(), db.state());
+            }
+        }
+        // The server's view: a shared database that is down counts only when a route uses it (SiteDatabases says
+        // why); a tenant's never does. A tenant's view: its databases, as before.
+        SiteDatabases.Verdict verdict = tenant == null ? SiteDatabases.judge(shared, routes) : null;
+        if (verdict != null) {
+            up &= verdict.up();
+        }
+        for (Database db : sorted) {
+            DatabaseState state = tenant == null && db.tenant().isEmpty() ? shared.get(db.name()) : db.state();
+            if (tenant != null) {
                 up &= state == DatabaseState.UP;
             }
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("state", state.name());
+            if (verdict != null && db.tenant().isEmpty() && verdict.unused().containsKey(db.name())) {
+                entry.put("unused", true); // not UP, and no route uses it: it does not take the node out
+            }
             db.tenant().ifPresent(t -> entry.put("tenant", t));
             db.dialect().ifPresent(d -> entry.put("dialect", d.id()));
             db.reason().ifPresent(r -> entry.put("reason", r));
@@ -155,7 +172,6 @@ public final class HealthHandler implements Handler {
             entry.put("pool", pool);
             entries.put(tenant != null ? db.name() : db.tenant().map(t -> t + "/").orElse("") + db.name(), entry);
         }
-        List<RouteInfo> routes = routes();
         if (tenant == null) {
             up &= notConfigured(entries, routes);
         } else {
@@ -200,6 +216,7 @@ public final class HealthHandler implements Handler {
         if (tenant == null) {
             Map<String, Object> config = new LinkedHashMap<>();
             List<String> warnings = new ArrayList<>(configuration.warnings());
+            verdict.unused().forEach((name, state) -> warnings.add(SiteDatabases.warning(name, state)));
             List<Tenant> all = tenants.list(); // read once: ten thousand tenants are a sorted copy each time
             warnings.addAll(unknownTenantExtensions(all));
             warnings.addAll(tenantsWithoutRouteDatabases(all, routes));

@@ -72,4 +72,19 @@ class PublicHealthTest {
                 PublicHealth.details(new OperatorLogin.Check(Outcome.THROTTLED, 42)));
         assertEquals(PublicHealth.NO_LOGIN, PublicHealth.details(null));
     }
+
+    @Test
+    void anUnusedDatabaseIsListedWithItsStateOnly() throws Exception {
+        Map<String, Object> dbs = new LinkedHashMap<>();
+        dbs.put("default", entry("UP", null, null));
+        Map<String, Object> unused = entry("RETRYING", null, "cannot connect to zq-typo-host:5432");
+        unused.put("unused", true);
+        dbs.put("analytics", unused);
+
+        String json = new ObjectMapper().writeValueAsString(
+                PublicHealth.body("UP", dbs, false, null, PublicHealth.ASK));
+
+        assertEquals("{\"status\":\"UP\",\"databases\":{\"default\":{\"state\":\"UP\"},\"analytics\":{\"state\":"
+                + "\"RETRYING\"}},\"details\":\"" + PublicHealth.ASK + "\"}", json);
+    }
 }
