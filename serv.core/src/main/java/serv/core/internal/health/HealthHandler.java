@@ -216,7 +216,12 @@ public final class HealthHandler implements Handler {
         if (tenant == null) {
             Map<String, Object> config = new LinkedHashMap<>();
             List<String> warnings = new ArrayList<>(configuration.warnings());
-            verdict.unused().forEach((name, state) -> warnings.add(SiteDatabases.warning(name, state)));
+            // STARTING is on its way (listed "unused" all the same); a failed or retrying one needs the operator
+            verdict.unused().forEach((name, state) -> {
+                if (state == DatabaseState.FAILED || state == DatabaseState.RETRYING) {
+                    warnings.add(SiteDatabases.warning(name, state));
+                }
+            });
             List<Tenant> all = tenants.list(); // read once: ten thousand tenants are a sorted copy each time
             warnings.addAll(unknownTenantExtensions(all));
             warnings.addAll(tenantsWithoutRouteDatabases(all, routes));

@@ -14,8 +14,9 @@ import serv.database.DatabaseState;
  * that is not UP counts only when a route of the site names it ({@link RouteInfo#databasesInUse}: any route of an
  * extension that is not stopped). One that no route uses (an operator added {@code databases.analytics} with a typo
  * in its host, for an extension not deployed yet) serves nothing: the node stays UP, and /health lists it with
- * {@code "unused": true} and a warning among {@code configuration.warnings} naming it and the fix. Otherwise a typo in
- * a configuration that every node of a cluster shares would take every node out although every route still serves.
+ * {@code "unused": true} and, once it has failed or retries, a warning among {@code configuration.warnings} naming it
+ * and the fix. Otherwise a typo in a configuration that every node of a cluster shares would take every node out
+ * although every route still serves.
  *
  * <p>{@code default} is no exception: the routes that use it name it ({@code @Route(database = "default")}, or their
  * extension's {@code database} setting), so it counts as soon as one does (the blog's, on a new server). When none
