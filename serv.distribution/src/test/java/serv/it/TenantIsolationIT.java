@@ -98,7 +98,8 @@ public class TenantIsolationIT {
                 Thread.sleep(100);
                 health = serv.health();
             }
-            assertTrue(health, health.contains("\"reports\":{\"state\":\"FAILED\",\"reason\":\"database reports:"
+            assertTrue(health, health.contains("\"reports\":{\"state\":\"FAILED\",\"unused\":true,\"reason\":"
+                    + "\"database reports:"
                     + " key 'url': postgresql://localhost:5432/" + ownName + " is tenant sd1's database (the site's"
                     + " writes would go into the tenant's tables"));
         } finally {
