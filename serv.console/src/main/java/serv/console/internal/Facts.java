@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
@@ -164,7 +165,7 @@ public final class Facts {
                         "serv-cluster"));
             }
         }
-        Map<String, java.util.Set<String>> inUse = null; // the routes, listed once and only when a database is down
+        Map<String, Set<String>> inUse = null; // the routes, listed once and only when a database is down
         for (Database db : sorted()) {
             String label = label(db);
             String link = "databases#" + label;
@@ -174,7 +175,7 @@ public final class Facts {
                 if (db.tenant().isEmpty()) {
                     // as /health judges it: a shared database down takes the node out only when a route uses it
                     inUse = inUse != null ? inUse : RouteInfo.databasesInUse(routes.routes());
-                    java.util.Set<String> users = inUse.get(db.name());
+                    Set<String> users = inUse.get(db.name());
                     effect = users == null ? "; no route uses it, so /health stays UP (once a route uses it, /health"
                             + " is DOWN while it is not UP): fix its settings, or remove it while nothing needs it"
                             : "; the routes of " + String.join(", ", users) + " use it and answer 503, so /health is"

@@ -140,19 +140,18 @@ public final class HealthHandler implements Handler {
             }
         }
         // The server's view: a shared database that is down counts only when a route uses it (SiteDatabases says
-        // why); a tenant's never does. A tenant's view: its databases, as before.
-        SiteDatabases.Verdict verdict = tenant == null ? SiteDatabases.judge(shared, routes) : null;
-        if (verdict != null) {
-            up &= verdict.up();
-        }
+        // why); a tenant's never does. A tenant's view (shared is empty): its databases, each of them.
+        SiteDatabases.Verdict verdict = SiteDatabases.judge(shared, routes);
+        up &= verdict.up();
         for (Database db : sorted) {
-            DatabaseState state = tenant == null && db.tenant().isEmpty() ? shared.get(db.name()) : db.state();
+            // a shared one's state as judged above (read once)
+            DatabaseState state = db.tenant().isEmpty() ? shared.get(db.name()) : db.state();
             if (tenant != null) {
                 up &= state == DatabaseState.UP;
             }
             Map<String, Object> entry = new LinkedHashMap<>();
             entry.put("state", state.name());
-            if (verdict != null && db.tenant().isEmpty() && verdict.unused().containsKey(db.name())) {
+            if (db.tenant().isEmpty() && verdict.unused().containsKey(db.name())) {
                 entry.put("unused", true); // not UP, and no route uses it: it does not take the node out
             }
             db.tenant().ifPresent(t -> entry.put("tenant", t));
