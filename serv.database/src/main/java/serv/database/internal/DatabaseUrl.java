@@ -92,6 +92,10 @@ public record DatabaseUrl(Dialect dialect, String jdbcUrl, String user, String p
             }
             host = "localhost";
         }
+        if (host.length() > 253) { // never resolves: refused here, or each retry said (and logged) it all again
+            throw new ConfigurationException("key 'url': the host name has " + host.length() + " characters, more than"
+                    + " the 253 a host name may have; expected postgresql://user@host:5432/database");
+        }
         String db = uri.getRawPath() == null ? "" : uri.getRawPath().replaceFirst("^/", "");
         if (db.isEmpty() || db.contains("/")) {
             throw new ConfigurationException("key 'url': name one database after the host, as in postgresql://host:5432/mydb");

@@ -64,6 +64,17 @@ class DatabaseUrlTest {
         assertTrue(query.getMessage().contains("'password' key"), query.getMessage());
     }
 
+    /** A host name longer than DNS allows never resolves: refused with the key, not retried for ever. */
+    @Test
+    void aHostNameTooLongIsRefused() throws Exception {
+        ConfigurationException e = assertThrows(ConfigurationException.class,
+                () -> DatabaseUrl.parse("postgresql://u:pw@" + "a".repeat(100_000) + "/db", HOME));
+        assertEquals("key 'url': the host name has 100000 characters, more than the 253 a host name may have;"
+                + " expected postgresql://user@host:5432/database", e.getMessage());
+        assertEquals("jdbc:postgresql://" + "a".repeat(253) + "/db",
+                DatabaseUrl.parse("postgresql://" + "a".repeat(253) + "/db", HOME).jdbcUrl());
+    }
+
     @Test
     void withParameterReplacesAnExistingOne() throws Exception {
         DatabaseUrl url = DatabaseUrl.parse("postgresql://h/db?sslmode=disable&ApplicationName=x", HOME)
